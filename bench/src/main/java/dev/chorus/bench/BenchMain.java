@@ -1,0 +1,71 @@
+package dev.chorus.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs a named group of benchmarks with bounded, documented settings and ends with one line per
+ * figure: {@code BENCH <name> <value> <unit>}. See bench/README.md.
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
+      System.out.println("usage: bench/run <group> [--quick]\n"
+          + "groups:\n"
+          + "  protocol   encrypted framing of 16 KiB chunks (MB/s) and Noise XX handshakes (/s)\n"
+          + "--quick      1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s)");
+      return;
+    }
+    boolean quick = List.of(args).contains("--quick");
+    switch (args[0]) {
+      case "protocol":
+        protocol(quick);
+        break;
+      default:
+        System.err.println("unknown benchmark group '" + args[0] + "'; run with --help for the list");
+        System.exit(2);
+    }
+  }
+
+  private static void protocol(boolean quick) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (RunResult r : run(EncryptedFramingBenchmark.class.getSimpleName(), quick)) {
+      String protocol = r.getParams().getParam("protocol");
+      String cipher = protocol.contains("ChaCha") ? "chachapoly" : "aesgcm";
+      String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+      double opsPerSecond = r.getPrimaryResult().getScore();
+      double megabytesPerSecond = opsPerSecond * EncryptedFramingBenchmark.CHUNK_BYTES / 1e6;
+      lines.add(String.format(Locale.ROOT, "BENCH framing_%s_16k_%s %.0f MB/s", cipher,
+          method.equals("send") ? "encrypt" : "encrypt_decrypt", megabytesPerSecond));
+    }
+    for (RunResult r : run(HandshakeBenchmark.class.getSimpleName(), quick)) {
+      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes %.0f handshakes/s", r.getPrimaryResult().getScore()));
+    }
+    lines.forEach(System.out::println);
+  }
+
+  private static Collection<RunResult> run(String benchmark, boolean quick) throws Exception {
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include("dev\\.chorus\\.bench\\." + benchmark + "\\.")
+        .forks(1)
+        .threads(1)
+        .shouldDoGC(true);
+    if (quick) {
+      options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+          .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+    } else {
+      options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
+          .measurementIterations(5).measurementTime(TimeValue.seconds(2));
+    }
+    return new Runner(options.build()).run();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.chorus.protocol;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * A node's id: the SHA-256 of its static Noise public key. Whoever completes a Noise handshake
+ * with that key is that node, so the id cannot be claimed by anyone else. Immutable.
+ */
+public final class NodeId implements Comparable<NodeId> {
+  public static final int BYTES = 32;
+
+  private final byte[] bytes;
+
+  private NodeId(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /** The id of the node whose static public key is {@code staticPublicKey}. */
+  public static NodeId ofStaticKey(byte[] staticPublicKey) {
+    try {
+      return new NodeId(MessageDigest.getInstance("SHA-256").digest(staticPublicKey));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  /** Wraps 32 id bytes (copied). */
+  public static NodeId fromBytes(byte[] bytes) {
+    if (bytes.length != BYTES) {
+      throw new IllegalArgumentException("a node id is 32 bytes, got " + bytes.length);
+    }
+    return new NodeId(bytes.clone());
+  }
+
+  /** Parses 64 hex digits. */
+  public static NodeId fromHex(String hex) {
+    if (hex.length() != 2 * BYTES) {
+      throw new IllegalArgumentException("a node id is 64 hex digits, got " + hex.length() + " characters");
+    }
+    return new NodeId(HexFormat.of().parseHex(hex));
+  }
+
+  public byte[] bytes() {
+    return bytes.clone();
+  }
+
+  public String toHex() {
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NodeId && Arrays.equals(bytes, ((NodeId) o).bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  @Override
+  public int compareTo(NodeId o) {
+    return Arrays.compareUnsigned(bytes, o.bytes);
+  }
+
+  /** The first 8 bytes in hex: enough to tell nodes apart in logs. */
+  @Override
+  public String toString() {
+    return toHex().substring(0, 16);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.chorus.protocol.manifest;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A track's id: {@code SHA-256("chorus/track-id/v1" || manifest body)}, 32 bytes. Because it is a
+ * hash of everything the publisher signed (publisher key included), knowing the id is enough to
+ * check any copy of the manifest, from any peer. Immutable.
+ */
+public final class TrackId implements Comparable<TrackId> {
+  public static final int BYTES = 32;
+
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final byte[] bytes;
+
+  private TrackId(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /** Wraps 32 id bytes (copied). */
+  public static TrackId fromBytes(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    if (bytes.length != BYTES) {
+      throw new IllegalArgumentException(
+          "a track id is " + BYTES + " bytes (a SHA-256), got " + bytes.length);
+    }
+    return new TrackId(bytes.clone());
+  }
+
+  /** Parses 64 hex digits (either case), the form {@link #toHex()} writes. */
+  public static TrackId fromHex(String hex) {
+    Objects.requireNonNull(hex, "hex");
+    if (hex.length() != 2 * BYTES) {
+      throw new IllegalArgumentException(
+          "a track id is " + 2 * BYTES + " hex digits, got " + hex.length() + " characters");
+    }
+    for (int i = 0; i < hex.length(); i++) {
+      if (Character.digit(hex.charAt(i), 16) < 0) {
+        throw new IllegalArgumentException(
+            "a track id is " + 2 * BYTES + " hex digits, found '" + hex.charAt(i)
+                + "' at position " + i);
+      }
+    }
+    return new TrackId(HEX.parseHex(hex));
+  }
+
+  /** Takes ownership of {@code digest}, which must be 32 bytes. */
+  static TrackId wrap(byte[] digest) {
+    assert digest.length == BYTES;
+    return new TrackId(digest);
+  }
+
+  /** The 32 id bytes (a copy). */
+  public byte[] bytes() {
+    return bytes.clone();
+  }
+
+  /** 64 lowercase hex digits. */
+  public String toHex() {
+    return HEX.formatHex(bytes);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrackId && Arrays.equals(bytes, ((TrackId) o).bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  @Override
+  public int compareTo(TrackId o) {
+    return Arrays.compareUnsigned(bytes, o.bytes);
+  }
+
+  /** The full hex form, so that a logged id can be pasted into a command. */
+  @Override
+  public String toString() {
+    return toHex();
+  }
+}

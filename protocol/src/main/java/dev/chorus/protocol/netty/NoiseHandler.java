@@ -1,0 +1,377 @@
+package dev.chorus.protocol.netty;
+
+import dev.chorus.protocol.PeerIdentity;
+import dev.chorus.protocol.ProtocolException;
+import dev.chorus.protocol.framing.FrameDecoder;
+import dev.chorus.protocol.framing.FrameException;
+import dev.chorus.protocol.framing.FrameFormat;
+import dev.chorus.protocol.noise.NoiseException;
+import dev.chorus.protocol.noise.NoiseHandshake;
+import dev.chorus.protocol.noise.NoiseTransport;
+import dev.chorus.protocol.wire.ErrorCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseCombiner;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Thin Netty shell around the sans-IO Noise core: runs the XX handshake on channel activation,
+ * then encrypts every outbound byte and decrypts every inbound one.
+ *
+ * <p>On the wire everything is a Noise record: a 2-byte big-endian length and at most 65535
+ * bytes of Noise message ({@link FrameFormat#noiseRecords()}). Plaintext handed to {@link #write}
+ * is cut into records of at most 65519 bytes (65535 minus the 16-byte tag); inbound records are
+ * decrypted and passed on as plaintext {@link ByteBuf}s, which the frame decoder reassembles.
+ *
+ * <p>Writes issued before the handshake completes are queued and flushed after it. A failed
+ * handshake (bad message, wrong pinned key, timeout, connection closed mid-way) fails {@link
+ * #handshakeFuture()} with a {@link ProtocolException} and closes the channel without sending
+ * anything more: nothing can be said securely before the keys exist. After the handshake, a record
+ * that fails to decrypt (tampered, replayed, reordered) raises {@code DECRYPT_FAILED} through
+ * {@code exceptionCaught}; the error handler at the tail answers with a Goodbye and closes.
+ *
+ * <p>Like Netty's SslHandler, it is a decoder that is also an outbound handler. Not sharable.
+ */
+public final class NoiseHandler extends ByteToMessageDecoder implements ChannelOutboundHandler {
+  /** The authenticated remote identity, set on the channel once the handshake completes. */
+  public static final AttributeKey<PeerIdentity> REMOTE_IDENTITY = AttributeKey.valueOf("chorus.remoteIdentity");
+
+  private static final int TAG_BYTES = 16;
+  private static final int MAX_PLAINTEXT_PER_RECORD = FrameFormat.NOISE_MAX_MESSAGE_BYTES - TAG_BYTES;
+
+  private final SecureChannelConfig config;
+  private final boolean initiator;
+  private final FrameDecoder records = new FrameDecoder(FrameFormat.noiseRecords());
+  private final SecureRandom random;
+
+  private NoiseHandshake handshake;
+  private NoiseTransport transport;
+  /** Plaintext written before the keys exist, with its promise; encrypted in order once they do. */
+  private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+  private Promise<PeerIdentity> handshakePromise;
+  private ScheduledFuture<?> handshakeTimeout;
+  private boolean failed;
+
+  public NoiseHandler(SecureChannelConfig config, boolean initiator) {
+    this(config, initiator, new SecureRandom());
+  }
+
+  NoiseHandler(SecureChannelConfig config, boolean initiator, SecureRandom random) {
+    this.config = config;
+    this.initiator = initiator;
+    this.random = random;
+  }
+
+  /** Completes with the remote identity when the handshake succeeds, or fails with why not. */
+  public Future<PeerIdentity> handshakeFuture() {
+    return handshakePromise;
+  }
+
+  /** True once the handshake has completed and the channel is encrypted. */
+  public boolean isEstablished() {
+    return transport != null;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    handshakePromise = ctx.executor().newPromise();
+    handshake = NoiseHandshake.builder(config.protocolName(), initiator)
+        .localStatic(config.localStatic())
+        .prologue(SecureChannelConfig.PROLOGUE)
+        .random(random)
+        .build();
+    if (ctx.channel().isActive()) {
+      startHandshake(ctx);
+    }
+    super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    startHandshake(ctx);
+    super.channelActive(ctx);
+  }
+
+  private void startHandshake(ChannelHandlerContext ctx) {
+    if (handshakeTimeout != null || handshakePromise.isDone()) {
+      return;
+    }
+    long timeoutNanos = config.handshakeTimeout().toNanos();
+    handshakeTimeout = ctx.executor().schedule(
+        () -> failHandshake(ctx, new ProtocolException(
+            ErrorCode.HANDSHAKE_TIMEOUT, "handshake not complete after " + config.handshakeTimeout())),
+        timeoutNanos, TimeUnit.NANOSECONDS);
+    if (initiator) {
+      writeHandshakeMessage(ctx);
+    }
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    while (!failed && in.isReadable()) {
+      int length = records.nextFrameLength(in.nioBuffer(in.readerIndex(), in.readableBytes()));
+      if (length == FrameDecoder.NEED_MORE) {
+        return;
+      }
+      in.skipBytes(FrameFormat.noiseRecords().headerBytes());
+      ByteBuf record = in.readSlice(length);
+      if (transport == null) {
+        readHandshakeMessage(ctx, record);
+      } else {
+        out.add(decrypt(ctx, record));
+      }
+    }
+  }
+
+  private void readHandshakeMessage(ChannelHandlerContext ctx, ByteBuf record) {
+    byte[] message = new byte[record.readableBytes()];
+    record.readBytes(message);
+    try {
+      handshake.readMessage(message);
+      byte[] remoteStatic = handshake.remoteStaticKey();
+      if (remoteStatic != null && !config.matchesPin(remoteStatic)) {
+        // Checked before we send our own static key in the next message.
+        throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED,
+            "remote static key " + PeerIdentity.ofStaticKey(remoteStatic).staticKeyHex()
+                + " is not the pinned key");
+      }
+      if (handshake.isComplete()) {
+        completeHandshake(ctx);
+      } else if (handshake.isMyTurnToWrite()) {
+        writeHandshakeMessage(ctx); // completes the handshake too if this was its last message
+      }
+    } catch (ProtocolException e) {
+      failHandshake(ctx, e);
+    }
+  }
+
+  private void writeHandshakeMessage(ChannelHandlerContext ctx) {
+    try {
+      byte[] message = handshake.writeMessage(new byte[0]);
+      ByteBuf buf = ctx.alloc().buffer(2 + message.length);
+      buf.writeShort(message.length).writeBytes(message);
+      ctx.writeAndFlush(buf);
+      if (handshake.isComplete()) {
+        completeHandshake(ctx);
+      }
+    } catch (NoiseException e) {
+      failHandshake(ctx, e);
+    }
+  }
+
+  private void completeHandshake(ChannelHandlerContext ctx) {
+    transport = handshake.split(config.rekeyIntervalMessages());
+    PeerIdentity remote = PeerIdentity.ofStaticKey(handshake.remoteStaticKey());
+    handshake = null;
+    cancelTimeout();
+    ctx.channel().attr(REMOTE_IDENTITY).set(remote);
+    handshakePromise.trySuccess(remote);
+    ctx.fireUserEventTriggered(new NoiseHandshakeCompletionEvent(remote, config.protocolName()));
+    writePending(ctx);
+    ctx.flush();
+  }
+
+  private void failHandshake(ChannelHandlerContext ctx, ProtocolException cause) {
+    if (failed || transport != null) {
+      return;
+    }
+    failed = true;
+    cancelTimeout();
+    handshakePromise.tryFailure(cause);
+    failPending(cause);
+    ctx.fireExceptionCaught(cause);
+    ctx.close();
+  }
+
+  private ByteBuf decrypt(ChannelHandlerContext ctx, ByteBuf record) throws ProtocolException {
+    int plainLength = record.readableBytes() - TAG_BYTES;
+    if (plainLength <= 0) {
+      throw new NoiseException(ErrorCode.DECRYPT_FAILED, "record of " + record.readableBytes() + " bytes is shorter than a tag");
+    }
+    ByteBuf plain = ctx.alloc().buffer(plainLength);
+    try {
+      ByteBuffer dst = plain.nioBuffer(0, plainLength);
+      transport.decrypt(record.nioBuffer(), dst);
+      plain.writerIndex(plainLength);
+      return plain;
+    } catch (ProtocolException | RuntimeException e) {
+      plain.release();
+      throw e;
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    if (!(msg instanceof ByteBuf)) {
+      ctx.write(msg, promise);
+      return;
+    }
+    if (failed) {
+      ReferenceCountUtil.release(msg);
+      promise.tryFailure(new ProtocolException(ErrorCode.HANDSHAKE_FAILED, "the handshake failed"));
+      return;
+    }
+    if (transport == null) {
+      pendingWrites.add(new PendingWrite((ByteBuf) msg, promise));
+      return;
+    }
+    encryptAndWriteReleasing(ctx, (ByteBuf) msg, promise);
+  }
+
+  private void encryptAndWriteReleasing(ChannelHandlerContext ctx, ByteBuf plain, ChannelPromise promise) {
+    try {
+      encryptAndWrite(ctx, plain, promise);
+    } catch (ProtocolException e) {
+      promise.tryFailure(e);
+      ctx.fireExceptionCaught(e);
+    } finally {
+      plain.release();
+    }
+  }
+
+  private void writePending(ChannelHandlerContext ctx) {
+    PendingWrite pending;
+    while ((pending = pendingWrites.poll()) != null) {
+      encryptAndWriteReleasing(ctx, pending.plain, pending.promise);
+    }
+  }
+
+  private void failPending(Throwable cause) {
+    PendingWrite pending;
+    while ((pending = pendingWrites.poll()) != null) {
+      pending.plain.release();
+      pending.promise.tryFailure(cause);
+    }
+  }
+
+  private static final class PendingWrite {
+    final ByteBuf plain;
+    final ChannelPromise promise;
+
+    PendingWrite(ByteBuf plain, ChannelPromise promise) {
+      this.plain = plain;
+      this.promise = promise;
+    }
+  }
+
+  private void encryptAndWrite(ChannelHandlerContext ctx, ByteBuf plain, ChannelPromise promise) throws ProtocolException {
+    if (plain.readableBytes() <= MAX_PLAINTEXT_PER_RECORD) {
+      ctx.write(encryptRecord(ctx, plain, plain.readableBytes()), promise);
+      return;
+    }
+    PromiseCombiner combiner = new PromiseCombiner(ctx.executor());
+    while (plain.isReadable()) {
+      int length = Math.min(plain.readableBytes(), MAX_PLAINTEXT_PER_RECORD);
+      combiner.add(ctx.write(encryptRecord(ctx, plain, length)));
+    }
+    combiner.finish(promise);
+  }
+
+  private ByteBuf encryptRecord(ChannelHandlerContext ctx, ByteBuf plain, int length) throws ProtocolException {
+    int recordLength = length + TAG_BYTES;
+    ByteBuf record = ctx.alloc().buffer(2 + recordLength);
+    try {
+      record.writeShort(recordLength);
+      ByteBuffer dst = record.nioBuffer(2, recordLength);
+      transport.encrypt(plain.nioBuffer(plain.readerIndex(), length), dst);
+      plain.skipBytes(length);
+      record.writerIndex(2 + recordLength);
+      return record;
+    } catch (ProtocolException | RuntimeException e) {
+      record.release();
+      throw e;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (transport == null && !failed) {
+      failHandshake(ctx, new ProtocolException(ErrorCode.HANDSHAKE_FAILED, "connection closed during the handshake"));
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    cancelTimeout();
+    failPending(new ProtocolException(ErrorCode.INTERNAL_ERROR, "secure channel handler removed"));
+    if (handshakePromise != null) {
+      handshakePromise.tryFailure(new ProtocolException(ErrorCode.HANDSHAKE_FAILED, "secure channel handler removed"));
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (transport == null && !failed) {
+      // Undecodable bytes during the handshake, e.g. an oversized record header.
+      ProtocolException error = cause.getCause() instanceof FrameException
+          ? new ProtocolException(ErrorCode.HANDSHAKE_FAILED, cause.getCause().getMessage(), cause.getCause())
+          : new ProtocolException(ErrorCode.HANDSHAKE_FAILED, String.valueOf(cause.getMessage()), cause);
+      failHandshake(ctx, error);
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
+  }
+
+  private void cancelTimeout() {
+    if (handshakeTimeout != null) {
+      handshakeTimeout.cancel(false);
+    }
+  }
+
+  // ChannelOutboundHandler plumbing: everything but write passes through.
+
+  @Override
+  public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+    ctx.bind(localAddress, promise);
+  }
+
+  @Override
+  public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+    ctx.connect(remoteAddress, localAddress, promise);
+  }
+
+  @Override
+  public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+    ctx.disconnect(promise);
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    ctx.close(promise);
+  }
+
+  @Override
+  public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+    ctx.deregister(promise);
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    ctx.read();
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    ctx.flush();
+  }
+
+  /** The handler of {@code channel}, for callers that only hold the channel. */
+  public static NoiseHandler of(Channel channel) {
+    return channel.pipeline().get(NoiseHandler.class);
+  }
+}
