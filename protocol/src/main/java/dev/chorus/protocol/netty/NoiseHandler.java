@@ -89,11 +89,17 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     handshakePromise = ctx.executor().newPromise();
-    handshake = NoiseHandshake.builder(config.protocolName(), initiator)
+    NoiseHandshake.Builder builder = NoiseHandshake.builder(config.protocolName(), initiator)
         .localStatic(config.localStatic())
         .prologue(SecureChannelConfig.PROLOGUE)
-        .random(random)
-        .build();
+        .random(random);
+    byte[] pinned = config.pinnedRemoteKey();
+    if (pinned != null) {
+      // In XX the remote static key arrives in a handshake message; the engine refuses any other
+      // (AUTHENTICATION_FAILED) as soon as it reads it, before we reveal our own in message 3.
+      builder.remoteStatic(pinned);
+    }
+    handshake = builder.build();
     if (ctx.channel().isActive()) {
       startHandshake(ctx);
     }
@@ -142,19 +148,12 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     record.readBytes(message);
     try {
       handshake.readMessage(message);
-      byte[] remoteStatic = handshake.remoteStaticKey();
-      if (remoteStatic != null && !config.matchesPin(remoteStatic)) {
-        // Checked before we send our own static key in the next message.
-        throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED,
-            "remote static key " + PeerIdentity.ofStaticKey(remoteStatic).staticKeyHex()
-                + " is not the pinned key");
-      }
       if (handshake.isComplete()) {
         completeHandshake(ctx);
       } else if (handshake.isMyTurnToWrite()) {
         writeHandshakeMessage(ctx); // completes the handshake too if this was its last message
       }
-    } catch (ProtocolException e) {
+    } catch (NoiseException e) {
       failHandshake(ctx, e);
     }
   }

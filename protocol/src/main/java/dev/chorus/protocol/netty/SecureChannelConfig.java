@@ -1,6 +1,7 @@
 package dev.chorus.protocol.netty;
 
 import dev.chorus.protocol.framing.FrameFormat;
+import dev.chorus.protocol.noise.NoiseDh;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.noise.NoiseProtocolName;
 import java.nio.charset.StandardCharsets;
@@ -51,10 +52,6 @@ public final class SecureChannelConfig {
   /** The remote static key we insist on, or null to accept any (and learn it). */
   public byte[] pinnedRemoteKey() {
     return pinnedRemoteKey == null ? null : pinnedRemoteKey.clone();
-  }
-
-  boolean matchesPin(byte[] remoteStatic) {
-    return pinnedRemoteKey == null || java.security.MessageDigest.isEqual(pinnedRemoteKey, remoteStatic);
   }
 
   public int maxFrameBytes() {
@@ -141,9 +138,9 @@ public final class SecureChannelConfig {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("protocolName: " + e.getMessage(), e);
       }
-      if (!name.toString().startsWith("Noise_XX_25519_")) {
-        throw new IllegalArgumentException(
-            "protocolName must be " + DEFAULT_PROTOCOL + " or " + CHACHA_PROTOCOL + ", was " + protocolName);
+      if (!name.basePattern().equals("XX") || !name.pskModifiers().isEmpty() || name.dh() != NoiseDh.X25519) {
+        throw new IllegalArgumentException("protocolName must use the XX pattern over 25519, e.g. "
+            + DEFAULT_PROTOCOL + " or " + CHACHA_PROTOCOL + "; was " + protocolName);
       }
       if (pinnedRemoteKey != null && pinnedRemoteKey.length != 32) {
         throw new IllegalArgumentException(

@@ -364,7 +364,8 @@ public final class NoiseHandshake {
   private void checkPin(byte[] remoteStaticKey) throws NoiseException {
     if (pinnedRemoteStatic != null && !MessageDigest.isEqual(pinnedRemoteStatic, remoteStaticKey)) {
       throw new NoiseException(ErrorCode.AUTHENTICATION_FAILED,
-          "the remote static key is not the pinned one");
+          "the remote static key " + java.util.HexFormat.of().formatHex(remoteStaticKey)
+              + " is not the pinned one");
     }
   }
 
