@@ -1,0 +1,55 @@
+package dev.chorus.tracker.index;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Which peers hold which tracks. Every tracker instance talks to one; the in-memory index serves
+ * one instance, the Redis index lets several instances serve one swarm. Both pass {@code
+ * PeerIndexContract}.
+ *
+ * <p>Semantics every implementation keeps:
+ *
+ * <ul>
+ *   <li>Per track, at most {@code keepPerTrack} entries (default 20): announcing a track that is
+ *       full evicts the entry announced longest ago.
+ *   <li>An entry expires {@code ttl} after its last announce; expired entries are never returned,
+ *       and {@link #expire} removes them.
+ *   <li>{@code announce(full=true)} replaces everything the peer held; {@code full=false} adds or
+ *       replaces only the listed tracks (a delta). Either way the peer's info (address, coordinate,
+ *       region) is updated for all its entries.
+ *   <li>{@link #removePeer} (connection closed) removes all the peer's entries at once.
+ * </ul>
+ *
+ * <p>Time is passed in as epoch milliseconds of the caller's clock; implementations never read a
+ * clock. Operations are asynchronous so that a networked backend need not block an event loop;
+ * the in-memory index completes them before returning. Implementations are thread-safe.
+ */
+public interface PeerIndex extends AutoCloseable {
+  /** Records what {@code peer} holds, as of {@code nowMillis}. */
+  CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis);
+
+  /** {@code peer} no longer holds {@code tracks}. */
+  CompletionStage<Void> withdraw(NodeId peer, List<TrackId> tracks);
+
+  /** Forgets {@code peer} and all its entries (its connection closed). */
+  CompletionStage<Void> removePeer(NodeId peer);
+
+  /**
+   * The unexpired entries for {@code track}, most recently announced first, at most {@code
+   * keepPerTrack} of them. Ranking is the caller's job ({@code NearestPeerRanker}).
+   */
+  CompletionStage<List<Candidate>> candidates(TrackId track, long nowMillis);
+
+  /** Removes entries whose last announce is older than the TTL; returns how many went. */
+  CompletionStage<Long> expire(long nowMillis);
+
+  /** Current sizes. */
+  CompletionStage<IndexStats> stats();
+
+  /** Releases resources (connections); the index is unusable afterwards. */
+  @Override
+  void close();
+}
