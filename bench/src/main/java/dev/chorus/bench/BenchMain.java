@@ -1,5 +1,6 @@
 package dev.chorus.bench;
 
+import dev.chorus.bench.tracker.TrackerBench;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -19,16 +20,27 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
-      System.out.println("usage: bench/run <group> [--quick]\n"
+      System.out.println("usage: bench/run <group> [--quick] [options]\n"
           + "groups:\n"
-          + "  protocol   encrypted framing of 16 KiB chunks (MB/s) and Noise XX handshakes (/s)\n"
-          + "--quick      1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s)");
+          + "  protocol        encrypted framing of 16 KiB chunks (MB/s) and Noise XX handshakes (/s)\n"
+          + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
+          + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
+          + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
+          + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s)\n\n"
+          + TrackerBench.usage());
       return;
     }
     boolean quick = List.of(args).contains("--quick");
     switch (args[0]) {
       case "protocol":
         protocol(quick);
+        break;
+      case "tracker":
+      case "tracker-redis":
+        List<String> lines = TrackerBench.run(List.of(args).subList(1, args.length), args[0].equals("tracker-redis"));
+        lines.forEach(System.out::println);
+        System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
         break;
       default:
         System.err.println("unknown benchmark group '" + args[0] + "'; run with --help for the list");

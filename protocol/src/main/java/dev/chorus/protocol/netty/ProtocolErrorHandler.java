@@ -8,7 +8,6 @@ import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Goodbye;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.AttributeKey;
@@ -77,8 +76,7 @@ public final class ProtocolErrorHandler<T extends MessageLite> extends ChannelDu
     }
     NoiseHandler noise = channel.pipeline().get(NoiseHandler.class);
     if (channel.isActive() && noise != null && noise.isEstablished()) {
-      ctx.writeAndFlush(envelope.goodbye(error.code(), error.getMessage()))
-          .addListener(ChannelFutureListener.CLOSE);
+      Goodbyes.sendAndClose(channel, envelope.goodbye(error.code(), error.getMessage()));
     } else {
       ctx.close();
     }

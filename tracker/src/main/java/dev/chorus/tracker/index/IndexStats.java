@@ -1,6 +1,10 @@
 package dev.chorus.tracker.index;
 
-/** Sizes of an index at one moment: peers known, tracks with at least one entry, (track, peer) entries. */
+/**
+ * Sizes of an index at one moment: peers with at least one entry, tracks with at least one entry,
+ * and (track, peer) entries. Entries that have expired but that {@link PeerIndex#expire} has not
+ * yet removed may still be counted.
+ */
 public final class IndexStats {
   private final long peers;
   private final long tracks;

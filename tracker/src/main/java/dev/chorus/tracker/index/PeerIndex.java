@@ -21,11 +21,23 @@ import java.util.concurrent.CompletionStage;
  *       replaces only the listed tracks (a delta). Either way the peer's info (address, coordinate,
  *       region) is updated for all its entries.
  *   <li>{@link #removePeer} (connection closed) removes all the peer's entries at once.
+ *   <li>A peer is known only while it has at least one entry: when its last entry is withdrawn,
+ *       evicted or expired it is forgotten ({@link IndexStats#peers} no longer counts it); its
+ *       next announce brings its info again.
+ *   <li>Entries of a track are ordered by announce time; entries announced at the same time may
+ *       come in either order. Listing the same track twice in one announce or withdraw counts
+ *       once (the last holding listed wins).
+ *   <li>The chunk count of a complete holding is a property of the track: an implementation may
+ *       return the track's most recently announced non-zero chunk count for every complete
+ *       holding of it. Partial holdings come back exactly as announced.
  * </ul>
  *
- * <p>Time is passed in as epoch milliseconds of the caller's clock; implementations never read a
- * clock. Operations are asynchronous so that a networked backend need not block an event loop;
- * the in-memory index completes them before returning. Implementations are thread-safe.
+ * <p>Time is passed in as epoch milliseconds of the caller's clock (never negative);
+ * implementations never read a clock. They may keep announce times at one-second resolution,
+ * rounded down: then {@link Candidate#lastSeenMillis} is a whole second and an entry may expire up
+ * to a second early. Operations are asynchronous so that a networked backend need not block an
+ * event loop; the in-memory index completes them before returning. Invalid arguments fail the
+ * returned stage. Implementations are thread-safe.
  */
 public interface PeerIndex extends AutoCloseable {
   /** Records what {@code peer} holds, as of {@code nowMillis}. */

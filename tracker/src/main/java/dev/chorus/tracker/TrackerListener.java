@@ -1,0 +1,47 @@
+package dev.chorus.tracker;
+
+import dev.chorus.protocol.wire.ErrorCode;
+
+/**
+ * What a tracker reports about its work, for metrics and logs. Called from event-loop threads, so
+ * implementations must be thread-safe and quick. Every method has a no-op default; {@link #NOOP}
+ * ignores everything. The Micrometer adapter is {@code dev.chorus.tracker.metrics.MicrometerTrackerListener}.
+ */
+public interface TrackerListener {
+  TrackerListener NOOP = new TrackerListener() {};
+
+  /** How a request ended. */
+  enum Outcome {
+    /** Served. */
+    OK,
+    /** Refused by the per-connection rate limit. */
+    RATE_LIMITED,
+    /** Refused as invalid (bad track id, oversized announce...). */
+    INVALID,
+    /** The index failed (e.g. Redis unreachable). */
+    ERROR
+  }
+
+  /** A peer completed the handshake and was admitted. */
+  default void connectionOpened() {}
+
+  /** A connection ended, with the reason ({@code NONE} for an ordinary close). */
+  default void connectionClosed(ErrorCode reason, boolean closedByTracker) {}
+
+  default void announceHandled(Outcome outcome, int tracks) {}
+
+  default void withdrawHandled(Outcome outcome, int tracks) {}
+
+  /** A lookup was answered with {@code peersReturned} peers after {@code latencyNanos}. */
+  default void lookupHandled(Outcome outcome, int peersReturned, long latencyNanos) {}
+
+  /** A connection or request was refused with {@code code} (rate limit, cap, ban...). */
+  default void rejected(ErrorCode code) {}
+
+  /** An IP was banned after repeated violations. */
+  default void banned() {}
+
+  default void bytesReceived(long bytes) {}
+
+  default void bytesSent(long bytes) {}
+}

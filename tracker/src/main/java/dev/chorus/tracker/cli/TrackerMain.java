@@ -1,0 +1,237 @@
+package dev.chorus.tracker.cli;
+
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.tracker.TrackerConfig;
+import dev.chorus.tracker.TrackerListener;
+import dev.chorus.tracker.TrackerServer;
+import dev.chorus.tracker.index.InMemoryPeerIndex;
+import dev.chorus.tracker.index.PeerIndex;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.redis.RedisPeerIndex;
+import dev.chorus.tracker.metrics.MetricsHttpServer;
+import dev.chorus.tracker.metrics.MicrometerTrackerListener;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code chorus-tracker}: runs a tracker daemon until interrupted (Ctrl-C or SIGTERM). */
+@Command(
+    name = "chorus-tracker",
+    mixinStandardHelpOptions = true,
+    versionProvider = TrackerMain.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    customSynopsis = "chorus-tracker [OPTIONS]",
+    description = {
+      "Runs a Chorus tracker: nodes connect over Noise-encrypted TCP, announce the tracks they cache, "
+          + "and look up the nearest peers holding a track. Metrics for Prometheus on a separate port.",
+      "",
+      "Nodes pin the tracker's key: give them the address printed at start, <key>@<host>:<port>.",
+      ""
+    },
+    footer = {"", "Durations: 500ms, 30s, 10m, 2h, 1d or ISO-8601 (PT10M). Docs: tracker/README.md"})
+public final class TrackerMain implements Callable<Integer> {
+  @Option(names = "--listen", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      description = "Address for node connections (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0:7070")
+  InetSocketAddress listen;
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      description = "Address of /metrics and /healthz (default: ${DEFAULT-VALUE}; loopback only unless you say otherwise).",
+      defaultValue = "127.0.0.1:9464")
+  InetSocketAddress metrics;
+
+  @Option(names = "--key-file", paramLabel = "PATH",
+      description = "The tracker's static key; created on first start (default: ${DEFAULT-VALUE}).",
+      defaultValue = "tracker.key")
+  Path keyFile;
+
+  @Option(names = "--backend", paramLabel = "memory|redis",
+      description = "Where the peer index lives: memory (one instance) or redis (several instances, one swarm). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "memory")
+  String backend;
+
+  @Option(names = "--redis-uri", paramLabel = "URI",
+      description = "With --backend redis: redis://host:port for one server, redis-cluster://host:port[,host:port...] for a cluster.")
+  String redisUri;
+
+  @Option(names = "--keep-per-track", description = "Peers kept per track, most recent first (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+  int keepPerTrack;
+
+  @Option(names = "--ttl", converter = DurationConverter.class,
+      description = "An entry expires this long after its last announce (default: ${DEFAULT-VALUE}).", defaultValue = "30m")
+  Duration ttl;
+
+  @Option(names = "--peers-per-lookup", description = "Peers returned when a lookup does not say (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  int peersPerLookup;
+
+  @Option(names = "--max-peers-per-lookup", description = "Most peers a lookup may ask for (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  int maxPeersPerLookup;
+
+  @Option(names = "--max-tracks-per-announce", description = "Tracks in one announce message (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+  int maxTracksPerAnnounce;
+
+  @Option(names = "--announce-rate", paramLabel = "PER_SECOND", description = "Announces per connection per second (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  double announceRate;
+
+  @Option(names = "--announce-burst", description = "Announce burst per connection (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  int announceBurst;
+
+  @Option(names = "--lookup-rate", paramLabel = "PER_SECOND", description = "Lookups per connection per second (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+  double lookupRate;
+
+  @Option(names = "--lookup-burst", description = "Lookup burst per connection (default: ${DEFAULT-VALUE}).", defaultValue = "100")
+  int lookupBurst;
+
+  @Option(names = "--max-connections-per-ip", description = "Connections from one IP address (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+  int maxConnectionsPerIp;
+
+  @Option(names = "--violations-before-ban", description = "Protocol violations within --violation-window that get an IP banned (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+  int violationsBeforeBan;
+
+  @Option(names = "--violation-window", converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.", defaultValue = "10m")
+  Duration violationWindow;
+
+  @Option(names = "--ban-duration", converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.", defaultValue = "15m")
+  Duration banDuration;
+
+  @Option(names = "--idle-timeout", converter = DurationConverter.class,
+      description = "Close connections silent this long (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
+  Duration idleTimeout;
+
+  @Option(names = "--max-frame-bytes", description = "Largest message accepted (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
+  int maxFrameBytes;
+
+  @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
+  Integer ioThreads;
+
+  @Spec
+  CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs the command line with the given output streams and returns the exit code. */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(new TrackerMain()).setOut(out).setErr(err).execute(args);
+  }
+
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrackerConfig config;
+    PeerIndexConfig indexConfig;
+    try {
+      indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).ttl(ttl).build();
+      NoiseKeyPair key = KeyFiles.loadOrCreate(keyFile, new SecureRandom());
+      TrackerConfig.Builder b = TrackerConfig.builder(key)
+          .listenAddress(listen).index(indexConfig).maxFrameBytes(maxFrameBytes)
+          .maxTracksPerAnnounce(maxTracksPerAnnounce)
+          .defaultPeersPerLookup(peersPerLookup).maxPeersPerLookup(maxPeersPerLookup)
+          .announceRate(announceRate, announceBurst).lookupRate(lookupRate, lookupBurst)
+          .maxConnectionsPerIp(maxConnectionsPerIp).violationsBeforeBan(violationsBeforeBan)
+          .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout);
+      if (ioThreads != null) {
+        b.ioThreads(ioThreads);
+      }
+      config = b.build();
+    } catch (IllegalArgumentException e) {
+      err().println("chorus-tracker: " + e.getMessage() + " (see --help)");
+      return 2;
+    }
+    try (PeerIndex index = openIndex(indexConfig)) {
+      if (index == null) {
+        return 2;
+      }
+      return serve(config, index);
+    }
+  }
+
+  private PeerIndex openIndex(PeerIndexConfig indexConfig) {
+    switch (backend) {
+      case "memory":
+        if (redisUri != null) {
+          err().println("chorus-tracker: --redis-uri is only used with --backend redis");
+          return null;
+        }
+        return InMemoryPeerIndex.create(indexConfig);
+      case "redis":
+        if (redisUri == null) {
+          err().println("chorus-tracker: --backend redis needs --redis-uri, e.g. redis://127.0.0.1:6379");
+          return null;
+        }
+        return RedisPeerIndex.connect(redisUri, indexConfig);
+      default:
+        err().println("chorus-tracker: --backend must be memory or redis, was '" + backend + "'");
+        return null;
+    }
+  }
+
+  private int serve(TrackerConfig config, PeerIndex index) throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(registry);
+    TrackerListener listener = new MicrometerTrackerListener(registry);
+    TrackerServer server = TrackerServer.start(config, index, listener);
+    Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
+        .description("Tracks with at least one peer").register(registry);
+    Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
+        .description("(track, peer) entries in the index").register(registry);
+    Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
+        .description("Peers in the index (all instances, with a shared backend)").register(registry);
+    MetricsHttpServer http = MetricsHttpServer.start(metrics, registry, server::isRunning);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      http.close();
+      server.close();
+      stopped.countDown();
+    }, "tracker-shutdown"));
+    InetSocketAddress at = server.address();
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("chorus-tracker listening on " + at.getHostString() + ":" + at.getPort()
+        + " (" + config.index() + ", backend " + backend + ")");
+    out.println("nodes connect with: " + server.publicKeyHex() + "@<this host>:" + at.getPort());
+    out.println("metrics: http://" + http.address().getHostString() + ":" + http.address().getPort() + "/metrics");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static void bindJvmMetrics(PrometheusMeterRegistry registry) {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Version from the jar manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = TrackerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"chorus-tracker " + (v == null ? "development" : v)};
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.chorus.tracker.index;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The default {@link PeerIndex}: everything in this process's heap, in compact primitive arrays
+ * (about 50 bytes per (track, peer) entry including the peers' own records; see
+ * {@code tracker/docs/index-and-ranking.md}).
+ *
+ * <p>Thread-safe: one lock guards a single-threaded core. Every operation holds it for a bounded
+ * time — a lookup for O(keepPerTrack); large announces and withdraws are applied in batches of
+ * 256 tracks and {@link #expire} sweeps 16,384 tracks per lock hold, so that lookups on other
+ * threads are not held up. The stages returned are complete when
+ * the method returns; invalid arguments give a failed stage, as does any call after {@link
+ * #close}.
+ */
+public final class InMemoryPeerIndex implements PeerIndex {
+  /** Holdings (announce) or tracks (withdraw) applied per lock hold. */
+  static final int BATCH = 256;
+  /** Track slots swept per lock hold by {@link #expire}. */
+  static final int EXPIRE_BATCH_SLOTS = 16_384;
+
+  private final PeerIndexConfig config;
+  private final ReentrantLock lock = new ReentrantLock();
+  private IndexCore core; // null once closed; guarded by lock
+
+  private InMemoryPeerIndex(PeerIndexConfig config, long hashSeed) {
+    this.config = config;
+    this.core = new IndexCore(config, hashSeed);
+  }
+
+  /** An empty index. Its hash tables are seeded from {@link SecureRandom} against hash flooding. */
+  public static InMemoryPeerIndex create(PeerIndexConfig config) {
+    return create(config, new SecureRandom().nextLong());
+  }
+
+  /** An empty index with a fixed hash seed (tests, the simulator's reproducible runs). */
+  static InMemoryPeerIndex create(PeerIndexConfig config, long hashSeed) {
+    return new InMemoryPeerIndex(Objects.requireNonNull(config, "config"), hashSeed);
+  }
+
+  public PeerIndexConfig config() {
+    return config;
+  }
+
+  @Override
+  public CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+    try {
+      Objects.requireNonNull(peer, "peer");
+      IndexCore.seconds(nowMillis);
+      for (Holding h : holdings) {
+        Objects.requireNonNull(h, "holding");
+      }
+      int n = holdings.size();
+      if (n <= BATCH) {
+        lock.lock();
+        try {
+          core().announce(peer, full, holdings, nowMillis);
+        } finally {
+          lock.unlock();
+        }
+      } else {
+        // The first batch replaces (if full), the rest add: the same end state as one step.
+        for (int from = 0; from < n; from += BATCH) {
+          List<Holding> batch = holdings.subList(from, Math.min(n, from + BATCH));
+          lock.lock();
+          try {
+            core().announce(peer, full && from == 0, batch, nowMillis);
+          } finally {
+            lock.unlock();
+          }
+        }
+      }
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> withdraw(NodeId peer, List<TrackId> tracks) {
+    try {
+      Objects.requireNonNull(peer, "peer");
+      for (TrackId t : tracks) {
+        Objects.requireNonNull(t, "track");
+      }
+      int n = tracks.size();
+      for (int from = 0; from < n || from == 0; from += BATCH) {
+        List<TrackId> batch = tracks.subList(from, Math.min(n, from + BATCH));
+        lock.lock();
+        try {
+          core().withdraw(peer, batch);
+        } finally {
+          lock.unlock();
+        }
+      }
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> removePeer(NodeId peer) {
+    lock.lock();
+    try {
+      core().removePeer(peer);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public CompletionStage<List<Candidate>> candidates(TrackId track, long nowMillis) {
+    lock.lock();
+    try {
+      return CompletableFuture.completedFuture(core().candidates(track, nowMillis));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public CompletionStage<Long> expire(long nowMillis) {
+    try {
+      IndexCore.seconds(nowMillis);
+      long removed = 0;
+      for (int from = 0; ; from += EXPIRE_BATCH_SLOTS) {
+        lock.lock();
+        try {
+          IndexCore c = core();
+          if (from >= c.trackSlotHigh()) {
+            break;
+          }
+          removed += c.expireSlots(nowMillis, from, from + EXPIRE_BATCH_SLOTS);
+        } finally {
+          lock.unlock();
+        }
+      }
+      return CompletableFuture.completedFuture(removed);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<IndexStats> stats() {
+    lock.lock();
+    try {
+      IndexCore c = core();
+      return CompletableFuture.completedFuture(new IndexStats(c.peers(), c.tracks(), c.entries()));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Drops everything; later calls fail. Idempotent. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      core = null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The core, for tests; callers hold the lock. */
+  IndexCore core() {
+    IndexCore c = core;
+    if (c == null) {
+      throw new IllegalStateException("the index is closed");
+    }
+    return c;
+  }
+
+  /** Runs {@code action} on the core under the lock (tests: invariants, memory). */
+  <T> T withCore(Function<IndexCore, T> action) {
+    lock.lock();
+    try {
+      return action.apply(core());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryPeerIndex[" + config + "]";
+  }
+}

@@ -1,0 +1,862 @@
+package dev.chorus.tracker.index;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The in-memory peer index: single-threaded, pure (no I/O, no clock, no threads), with no object
+ * per (track, peer) entry. {@link InMemoryPeerIndex} wraps it with a lock.
+ */
+final class IndexCore {
+  /*
+   * Design
+   * ======
+   *
+   * The index answers one hot question, "which peers hold track T", about 200,000 times a second,
+   * over about 20 million (track, peer) entries. Memory per entry must stay at or under 64 bytes,
+   * which rules out an object per entry (a HashMap node alone is 32 bytes, a small record another
+   * 24, plus the boxed keys). So entries live in primitive arrays, and objects exist only per peer
+   * (its PeerInfo, which the tracker needs anyway) and per partial holding (its bitmap).
+   *
+   * Tracks. A track gets a dense, stable slot number. Per slot: its 32-byte id as four longs in
+   * trackKeys[4*slot..4*slot+3]; its entries in one int[] trackEntries[slot] of interleaved pairs
+   * (peerSlot | PARTIAL flag, announce time in unsigned epoch seconds), oldest first and sorted by
+   * time, at most keepPerTrack pairs; the pair count; the oldest time (a copy of entries[1], so
+   * that the expiry sweep reads one sequential int[] instead of dereferencing every track); the
+   * track's chunk count; and the hash of its id. An open-addressing table (linear probing, load
+   * at most 1/2, int slot+1 per cell, deletion by backward shift so there are no tombstones) maps
+   * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
+   * the peers' reverse lists can hold them.
+   *
+   * Peers. Likewise a dense, stable slot per peer with at least one entry: its PeerInfo, a reverse
+   * list (int[] of the track slots it has entries in, unordered, with a count) and the hash of its
+   * NodeId, plus a second open-addressing table. The reverse list makes removePeer O(entries of
+   * the peer) and lets a full announce drop what was not re-listed. A peer whose last entry goes
+   * is freed (its next announce brings its PeerInfo again), so the peer table holds no idle peers.
+   *
+   * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
+   * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
+   * slot). Complete entries, the common case, cost nothing there; candidates() builds one shared
+   * Holding.complete per lookup.
+   *
+   * Time. Entries keep unsigned epoch seconds in an int (good until 2106): four bytes instead of
+   * eight, and no base to rebase. So lastSeenMillis comes back rounded down to a whole second and
+   * an entry may expire up to a second early, which the PeerIndex contract allows. Keeping the
+   * pairs sorted by time (an insertion usually appends; a re-announce moves the pair to the end)
+   * makes "most recent first" a reverse walk, "evict the oldest" index 0, and expiry a prefix: a
+   * lookup stops at the first expired pair, and the sweep drops a prefix per track.
+   *
+   * Costs (n = keepPerTrack, m = entries of the peer concerned): lookup O(n) plus one Candidate
+   * per result; announce of one track O(n), plus O(m') when it evicts a peer with m' entries (its
+   * reverse list is scanned); withdraw and the expiry sweep batch their reverse-list removals per
+   * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
+   * O(m * n); a full announce of k tracks O((k + m) log k).
+   *
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: about 23 bytes per entry
+   * in arrays (8 in the track's pair array, about 6 in the peers' reverse lists, the rest in the
+   * dense per-slot arrays and the two tables; see retainedBytesEstimate), plus the PeerInfo
+   * objects, about 250 bytes per peer, i.e. 25 per entry at 10 entries per peer.
+   *
+   * Hash flooding: ids are chosen by peers, so the table hashes mix all 32 bytes with a seed that
+   * the public wrapper draws from SecureRandom; colliding ids cannot be prepared offline.
+   */
+
+  /** Flag on the peer slot of an entry: the holding is partial (see {@link PartialMap}). */
+  static final int PARTIAL = 0x8000_0000;
+  static final int SLOT_MASK = 0x7fff_ffff;
+  static final long MAX_SECONDS = 0xffff_ffffL;
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final int INITIAL_SLOTS = 16;
+  private static final int INITIAL_PEER_TRACKS = 4;
+  private static final int MAX_PAIRS = 1 << 16;
+
+  private final int keep;
+  private final long ttlMillis;
+  private final long seed;
+
+  // Tracks, by slot.
+  private long[] trackKeys = new long[4 * INITIAL_SLOTS];
+  private int[][] trackEntries = new int[INITIAL_SLOTS][];
+  private int[] trackSize = new int[INITIAL_SLOTS];
+  private int[] trackOldest = new int[INITIAL_SLOTS];
+  private int[] trackChunks = new int[INITIAL_SLOTS];
+  private int[] trackHash = new int[INITIAL_SLOTS];
+  private int trackHigh;
+  private int[] freeTracks = new int[INITIAL_SLOTS];
+  private int freeTrackCount;
+  private int[] trackTable = new int[2 * INITIAL_SLOTS];
+  private int liveTracks;
+
+  // Peers, by slot.
+  private PeerInfo[] peerInfo = new PeerInfo[INITIAL_SLOTS];
+  private int[][] peerTracks = new int[INITIAL_SLOTS][];
+  private int[] peerTrackCount = new int[INITIAL_SLOTS];
+  private int[] peerHash = new int[INITIAL_SLOTS];
+  private int peerHigh;
+  private int[] freePeers = new int[INITIAL_SLOTS];
+  private int freePeerCount;
+  private int[] peerTable = new int[2 * INITIAL_SLOTS];
+  private int livePeers;
+
+  private final PartialMap partials = new PartialMap();
+  private long entries;
+
+  // Scratch, reused: (peer slot << 32 | track slot) pairs to drop from reverse lists; track slots.
+  private long[] pairs = new long[64];
+  private int pairCount;
+  private int[] slotScratch = new int[64];
+
+  IndexCore(int keepPerTrack, long ttlMillis, long hashSeed) {
+    if (keepPerTrack < 1) {
+      throw new IllegalArgumentException("keepPerTrack must be >= 1, was " + keepPerTrack);
+    }
+    if (ttlMillis < 1) {
+      throw new IllegalArgumentException("ttlMillis must be >= 1, was " + ttlMillis);
+    }
+    this.keep = keepPerTrack;
+    this.ttlMillis = ttlMillis;
+    this.seed = hashSeed;
+  }
+
+  IndexCore(PeerIndexConfig config, long hashSeed) {
+    this(config.keepPerTrack(), config.ttlMillis(), hashSeed);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Operations
+
+  /** See {@link PeerIndex#announce}. Arguments are checked before anything changes. */
+  void announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+    Objects.requireNonNull(peer, "peer");
+    int sec = seconds(nowMillis);
+    int n = 0;
+    for (Holding h : holdings) {
+      Objects.requireNonNull(h, "holding");
+      n++;
+    }
+    int p = findPeer(peer.nodeId());
+    if (p < 0) {
+      if (n == 0) {
+        return;
+      }
+      p = addPeer(peer);
+    } else {
+      peerInfo[p] = peer;
+    }
+    int[] listed = null;
+    int listedCount = 0;
+    if (full) {
+      if (slotScratch.length < n) {
+        slotScratch = new int[Math.max(n, 2 * slotScratch.length)];
+      }
+      listed = slotScratch;
+    }
+    for (Holding h : holdings) {
+      int t = trackSlot(h.track(), true);
+      if (h.chunkCount() != 0) {
+        trackChunks[t] = h.chunkCount();
+      }
+      if (upsert(t, p, h, sec) && full) {
+        listed[listedCount++] = t;
+      }
+    }
+    if (full) {
+      Arrays.sort(listed, 0, listedCount);
+      dropUnlisted(p, listed, listedCount);
+    }
+    if (peerTrackCount[p] == 0) {
+      freePeerSlot(p);
+    }
+  }
+
+  /** See {@link PeerIndex#withdraw}. */
+  void withdraw(NodeId peer, List<TrackId> tracks) {
+    Objects.requireNonNull(peer, "peer");
+    for (TrackId t : tracks) {
+      Objects.requireNonNull(t, "track");
+    }
+    int p = findPeer(peer);
+    if (p < 0) {
+      return;
+    }
+    for (TrackId track : tracks) {
+      int t = trackSlot(track, false);
+      if (t < 0) {
+        continue;
+      }
+      int i = indexOf(t, p);
+      if (i >= 0) {
+        removeAt(t, i);
+        addPair(p, t);
+      }
+    }
+    flushPairs();
+  }
+
+  /** See {@link PeerIndex#removePeer}. */
+  void removePeer(NodeId peer) {
+    int p = findPeer(Objects.requireNonNull(peer, "peer"));
+    if (p < 0) {
+      return;
+    }
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
+    for (int r = 0; r < count; r++) {
+      removeAt(list[r], indexOf(list[r], p));
+    }
+    peerTrackCount[p] = 0;
+    freePeerSlot(p);
+  }
+
+  /** See {@link PeerIndex#candidates}. Does not modify the index. */
+  List<Candidate> candidates(TrackId track, long nowMillis) {
+    Objects.requireNonNull(track, "track");
+    seconds(nowMillis);
+    int t = trackSlot(track, false);
+    if (t < 0) {
+      return List.of();
+    }
+    int[] e = trackEntries[t];
+    List<Candidate> out = null;
+    Holding complete = null;
+    for (int i = trackSize[t] - 1; i >= 0; i--) {
+      long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
+      if (nowMillis - seen >= ttlMillis) {
+        break; // sorted by time: everything before is older
+      }
+      int v = e[2 * i];
+      int p = v & SLOT_MASK;
+      Holding h;
+      if ((v & PARTIAL) != 0) {
+        h = partials.get(PartialMap.key(t, p));
+      } else {
+        if (complete == null) {
+          complete = Holding.complete(track, trackChunks[t]);
+        }
+        h = complete;
+      }
+      if (out == null) {
+        out = new ArrayList<>(i + 1);
+      }
+      out.add(new Candidate(peerInfo[p], h, seen));
+    }
+    return out == null ? List.of() : out;
+  }
+
+  /** See {@link PeerIndex#expire}: sweeps every track. */
+  long expire(long nowMillis) {
+    return expireSlots(nowMillis, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Removes the expired entries of the tracks in slots {@code [fromSlot, toSlot)}; returns how
+   * many went. Sweeping the slots in batches up to {@link #trackSlotHigh} is a full expire.
+   */
+  long expireSlots(long nowMillis, int fromSlot, int toSlot) {
+    seconds(nowMillis);
+    if (fromSlot < 0) {
+      throw new IllegalArgumentException("fromSlot must be >= 0, was " + fromSlot);
+    }
+    long removed = 0;
+    int end = Math.min(toSlot, trackHigh);
+    for (int t = fromSlot; t < end; t++) {
+      int n = trackSize[t];
+      if (n == 0 || !expired(trackOldest[t], nowMillis)) {
+        continue;
+      }
+      int[] e = trackEntries[t];
+      int c = 1;
+      while (c < n && expired(e[2 * c + 1], nowMillis)) {
+        c++;
+      }
+      for (int i = 0; i < c; i++) {
+        int v = e[2 * i];
+        if ((v & PARTIAL) != 0) {
+          partials.remove(PartialMap.key(t, v & SLOT_MASK));
+        }
+        addPair(v & SLOT_MASK, t);
+      }
+      System.arraycopy(e, 2 * c, e, 0, 2 * (n - c));
+      n -= c;
+      trackSize[t] = n;
+      entries -= c;
+      removed += c;
+      if (n == 0) {
+        freeTrackSlot(t);
+      } else {
+        trackOldest[t] = e[1];
+        maybeShrinkTrack(t);
+      }
+    }
+    flushPairs();
+    return removed;
+  }
+
+  long peers() {
+    return livePeers;
+  }
+
+  long tracks() {
+    return liveTracks;
+  }
+
+  long entries() {
+    return entries;
+  }
+
+  /** Track slots in use are below this. */
+  int trackSlotHigh() {
+    return trackHigh;
+  }
+
+  /** Peer slots in use are below this. */
+  int peerSlotHigh() {
+    return peerHigh;
+  }
+
+  /**
+   * Bytes of every array the index holds, exactly as the JVM lays them out with compressed oops
+   * (16-byte header, elements, rounded up to 8): everything except the PeerInfo objects and the
+   * partial Holdings, which are shared with the caller.
+   */
+  long retainedBytesEstimate() {
+    long b = longArrayBytes(trackKeys.length) + refArrayBytes(trackEntries.length)
+        + intArrayBytes(trackSize.length) + intArrayBytes(trackOldest.length)
+        + intArrayBytes(trackChunks.length) + intArrayBytes(trackHash.length)
+        + intArrayBytes(freeTracks.length) + intArrayBytes(trackTable.length);
+    for (int[] e : trackEntries) {
+      if (e != null) {
+        b += intArrayBytes(e.length);
+      }
+    }
+    b += refArrayBytes(peerInfo.length) + refArrayBytes(peerTracks.length)
+        + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
+        + intArrayBytes(freePeers.length) + intArrayBytes(peerTable.length);
+    for (int[] l : peerTracks) {
+      if (l != null) {
+        b += intArrayBytes(l.length);
+      }
+    }
+    return b + partials.retainedArrayBytes() + longArrayBytes(pairs.length) + intArrayBytes(slotScratch.length);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Entries
+
+  /**
+   * Adds or refreshes peer {@code p}'s entry in track {@code t}, evicting the oldest entry when the
+   * track is full. Returns whether {@code p} has an entry in {@code t} afterwards: false only when
+   * the track is full of entries newer than {@code sec} (a clock that went back).
+   */
+  private boolean upsert(int t, int p, Holding h, int sec) {
+    boolean partial = !h.isComplete();
+    int[] e = trackEntries[t];
+    int n = trackSize[t];
+    int i = indexOf(t, p);
+    boolean added = i < 0;
+    if (!added) {
+      if ((e[2 * i] & PARTIAL) != 0 && !partial) {
+        partials.remove(PartialMap.key(t, p));
+      }
+      System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
+      n--;
+    } else if (n == keep) {
+      if (Integer.compareUnsigned(sec, e[1]) < 0) {
+        return false;
+      }
+      int v = e[0];
+      int q = v & SLOT_MASK;
+      if ((v & PARTIAL) != 0) {
+        partials.remove(PartialMap.key(t, q));
+      }
+      System.arraycopy(e, 2, e, 0, 2 * (n - 1));
+      n--;
+      entries--;
+      removeFromReverseList(q, t);
+      if (peerTrackCount[q] == 0) {
+        freePeerSlot(q);
+      }
+    }
+    if (2 * (n + 1) > e.length) {
+      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(2 * (e.length / 2), n + 1)));
+      trackEntries[t] = e;
+    }
+    int pos = n;
+    while (pos > 0 && Integer.compareUnsigned(e[2 * pos - 1], sec) > 0) {
+      pos--;
+    }
+    System.arraycopy(e, 2 * pos, e, 2 * pos + 2, 2 * (n - pos));
+    e[2 * pos] = partial ? p | PARTIAL : p;
+    e[2 * pos + 1] = sec;
+    trackSize[t] = n + 1;
+    trackOldest[t] = e[1];
+    if (partial) {
+      partials.put(PartialMap.key(t, p), h);
+    }
+    if (added) {
+      entries++;
+      addToReverseList(p, t);
+    }
+    return true;
+  }
+
+  /** Index of peer {@code p}'s pair in track {@code t}, or -1. */
+  private int indexOf(int t, int p) {
+    int[] e = trackEntries[t];
+    for (int i = 0, n = trackSize[t]; i < n; i++) {
+      if ((e[2 * i] & SLOT_MASK) == p) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Removes pair {@code i} of track {@code t}, freeing the track if it was the last. Leaves the reverse list. */
+  private void removeAt(int t, int i) {
+    int[] e = trackEntries[t];
+    int n = trackSize[t];
+    int v = e[2 * i];
+    if ((v & PARTIAL) != 0) {
+      partials.remove(PartialMap.key(t, v & SLOT_MASK));
+    }
+    System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
+    n--;
+    trackSize[t] = n;
+    entries--;
+    if (n == 0) {
+      freeTrackSlot(t);
+    } else {
+      trackOldest[t] = e[1];
+      maybeShrinkTrack(t);
+    }
+  }
+
+  private void maybeShrinkTrack(int t) {
+    int cap = trackEntries[t].length / 2;
+    if (cap >= 8 && trackSize[t] <= cap / 4) {
+      trackEntries[t] = Arrays.copyOf(trackEntries[t], 2 * (cap / 2));
+    }
+  }
+
+  /** After a full announce: removes peer {@code p} from every track not in {@code listed} (sorted). */
+  private void dropUnlisted(int p, int[] listed, int listedCount) {
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
+    int w = 0;
+    for (int r = 0; r < count; r++) {
+      int t = list[r];
+      if (Arrays.binarySearch(listed, 0, listedCount, t) >= 0) {
+        list[w++] = t;
+      } else {
+        removeAt(t, indexOf(t, p));
+      }
+    }
+    peerTrackCount[p] = w;
+    maybeShrinkReverseList(p);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reverse lists
+
+  private void addToReverseList(int p, int t) {
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
+    if (count == list.length) {
+      list = Arrays.copyOf(list, count + (count >> 1) + 2);
+      peerTracks[p] = list;
+    }
+    list[count] = t;
+    peerTrackCount[p] = count + 1;
+  }
+
+  private void removeFromReverseList(int p, int t) {
+    int[] list = peerTracks[p];
+    int last = peerTrackCount[p] - 1;
+    for (int r = last; r >= 0; r--) {
+      if (list[r] == t) {
+        list[r] = list[last];
+        peerTrackCount[p] = last;
+        maybeShrinkReverseList(p);
+        return;
+      }
+    }
+    throw new IllegalStateException("track slot " + t + " missing from the reverse list of peer slot " + p);
+  }
+
+  private void maybeShrinkReverseList(int p) {
+    int cap = peerTracks[p].length;
+    if (cap > 16 && peerTrackCount[p] <= cap / 4) {
+      peerTracks[p] = Arrays.copyOf(peerTracks[p], cap / 2);
+    }
+  }
+
+  private void addPair(int p, int t) {
+    if (pairCount == pairs.length) {
+      if (pairs.length < MAX_PAIRS) {
+        pairs = Arrays.copyOf(pairs, 2 * pairs.length);
+      } else {
+        flushPairs();
+      }
+    }
+    pairs[pairCount++] = ((long) p << 32) | t;
+  }
+
+  /**
+   * Removes the collected (peer, track) pairs from the peers' reverse lists and frees peers left
+   * with none. Per peer: a scan per pair when it loses a few, one filtering pass otherwise.
+   */
+  private void flushPairs() {
+    long[] ps = pairs;
+    int n = pairCount;
+    pairCount = 0;
+    Arrays.sort(ps, 0, n);
+    for (int a = 0; a < n; ) {
+      int p = (int) (ps[a] >>> 32);
+      int b = a + 1;
+      while (b < n && (int) (ps[b] >>> 32) == p) {
+        b++;
+      }
+      if (b - a <= 4) {
+        for (int j = a; j < b; j++) {
+          removeFromReverseList(p, (int) ps[j]);
+        }
+      } else {
+        int[] list = peerTracks[p];
+        int count = peerTrackCount[p];
+        int w = 0;
+        long high = (long) p << 32;
+        for (int r = 0; r < count; r++) {
+          if (Arrays.binarySearch(ps, a, b, high | list[r]) < 0) {
+            list[w++] = list[r];
+          }
+        }
+        peerTrackCount[p] = w;
+        maybeShrinkReverseList(p);
+      }
+      if (peerTrackCount[p] == 0) {
+        freePeerSlot(p);
+      }
+      a = b;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Track slots and table
+
+  /** The slot of {@code track}, or -1 if absent and not {@code create}. */
+  private int trackSlot(TrackId track, boolean create) {
+    byte[] id = track.bytes();
+    long k0 = (long) LONGS.get(id, 0);
+    long k1 = (long) LONGS.get(id, 8);
+    long k2 = (long) LONGS.get(id, 16);
+    long k3 = (long) LONGS.get(id, 24);
+    long x = mix64(seed ^ k0);
+    x = mix64(x ^ k1);
+    x = mix64(x ^ k2);
+    x = mix64(x ^ k3);
+    int h = (int) (x ^ (x >>> 32));
+    int[] table = trackTable;
+    int mask = table.length - 1;
+    for (int i = h & mask; ; i = (i + 1) & mask) {
+      int v = table[i];
+      if (v == 0) {
+        break;
+      }
+      int s = v - 1;
+      int b = 4 * s;
+      if (trackHash[s] == h && trackKeys[b] == k0 && trackKeys[b + 1] == k1
+          && trackKeys[b + 2] == k2 && trackKeys[b + 3] == k3) {
+        return s;
+      }
+    }
+    if (!create) {
+      return -1;
+    }
+    int s;
+    if (freeTrackCount > 0) {
+      s = freeTracks[--freeTrackCount];
+    } else {
+      if (trackHigh == trackSize.length) {
+        growTracks();
+      }
+      s = trackHigh++;
+    }
+    int b = 4 * s;
+    trackKeys[b] = k0;
+    trackKeys[b + 1] = k1;
+    trackKeys[b + 2] = k2;
+    trackKeys[b + 3] = k3;
+    trackHash[s] = h;
+    trackEntries[s] = new int[2];
+    trackSize[s] = 0;
+    trackOldest[s] = 0;
+    trackChunks[s] = 0;
+    liveTracks++;
+    if (2 * liveTracks > trackTable.length) {
+      trackTable = rebuildTable(2 * trackTable.length, trackHash, trackEntries, trackHigh);
+    } else {
+      tableInsert(trackTable, h, s);
+    }
+    return s;
+  }
+
+  private void growTracks() {
+    int cap = trackSize.length + (trackSize.length >> 1);
+    trackKeys = Arrays.copyOf(trackKeys, 4 * cap);
+    trackEntries = Arrays.copyOf(trackEntries, cap);
+    trackSize = Arrays.copyOf(trackSize, cap);
+    trackOldest = Arrays.copyOf(trackOldest, cap);
+    trackChunks = Arrays.copyOf(trackChunks, cap);
+    trackHash = Arrays.copyOf(trackHash, cap);
+    freeTracks = Arrays.copyOf(freeTracks, cap);
+  }
+
+  private void freeTrackSlot(int t) {
+    tableRemove(trackTable, trackHash, t);
+    trackEntries[t] = null;
+    trackSize[t] = 0;
+    trackOldest[t] = 0;
+    trackChunks[t] = 0;
+    freeTracks[freeTrackCount++] = t;
+    liveTracks--;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Peer slots and table
+
+  private int peerHashOf(NodeId id) {
+    long x = mix64(seed ^ (id.hashCode() & 0xffff_ffffL) ^ 0x5bd1e995L);
+    return (int) (x ^ (x >>> 32));
+  }
+
+  private int findPeer(NodeId id) {
+    int h = peerHashOf(id);
+    int[] table = peerTable;
+    int mask = table.length - 1;
+    for (int i = h & mask; ; i = (i + 1) & mask) {
+      int v = table[i];
+      if (v == 0) {
+        return -1;
+      }
+      int s = v - 1;
+      if (peerHash[s] == h && peerInfo[s].nodeId().equals(id)) {
+        return s;
+      }
+    }
+  }
+
+  private int addPeer(PeerInfo info) {
+    int s;
+    if (freePeerCount > 0) {
+      s = freePeers[--freePeerCount];
+    } else {
+      if (peerHigh == peerInfo.length) {
+        int cap = peerInfo.length + (peerInfo.length >> 1);
+        peerInfo = Arrays.copyOf(peerInfo, cap);
+        peerTracks = Arrays.copyOf(peerTracks, cap);
+        peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
+        peerHash = Arrays.copyOf(peerHash, cap);
+        freePeers = Arrays.copyOf(freePeers, cap);
+      }
+      s = peerHigh++;
+    }
+    int h = peerHashOf(info.nodeId());
+    peerInfo[s] = info;
+    peerTracks[s] = new int[INITIAL_PEER_TRACKS];
+    peerTrackCount[s] = 0;
+    peerHash[s] = h;
+    livePeers++;
+    if (2 * livePeers > peerTable.length) {
+      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerInfo, peerHigh);
+    } else {
+      tableInsert(peerTable, h, s);
+    }
+    return s;
+  }
+
+  private void freePeerSlot(int p) {
+    tableRemove(peerTable, peerHash, p);
+    peerInfo[p] = null;
+    peerTracks[p] = null;
+    peerTrackCount[p] = 0;
+    freePeers[freePeerCount++] = p;
+    livePeers--;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Open-addressing tables of slot + 1 (0 = empty), linear probing, backward-shift deletion
+
+  private static void tableInsert(int[] table, int hash, int slot) {
+    int mask = table.length - 1;
+    int i = hash & mask;
+    while (table[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    table[i] = slot + 1;
+  }
+
+  private static void tableRemove(int[] table, int[] hashes, int slot) {
+    int mask = table.length - 1;
+    int i = hashes[slot] & mask;
+    while (table[i] != slot + 1) {
+      i = (i + 1) & mask;
+    }
+    int gap = i;
+    for (int j = (i + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+      int home = hashes[table[j] - 1] & mask;
+      if (((j - home) & mask) >= ((j - gap) & mask)) {
+        table[gap] = table[j];
+        gap = j;
+      }
+    }
+    table[gap] = 0;
+  }
+
+  /** A table of {@code capacity} cells holding every slot below {@code high} whose {@code live[slot]} is set. */
+  private static int[] rebuildTable(int capacity, int[] hashes, Object[] live, int high) {
+    int[] table = new int[capacity];
+    for (int s = 0; s < high; s++) {
+      if (live[s] != null) {
+        tableInsert(table, hashes[s], s);
+      }
+    }
+    return table;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** Unsigned epoch seconds of {@code nowMillis}, rounded down. */
+  static int seconds(long nowMillis) {
+    if (nowMillis < 0 || nowMillis / 1000 > MAX_SECONDS) {
+      throw new IllegalArgumentException("nowMillis must be 0.." + MAX_SECONDS * 1000 + " (epoch ms), was " + nowMillis);
+    }
+    return (int) (nowMillis / 1000);
+  }
+
+  private boolean expired(int sec, long nowMillis) {
+    return nowMillis - Integer.toUnsignedLong(sec) * 1000 >= ttlMillis;
+  }
+
+  /** SplitMix64's finaliser (Stafford's variant 13). */
+  static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  static long intArrayBytes(int length) {
+    return align8(16 + 4L * length);
+  }
+
+  static long longArrayBytes(int length) {
+    return align8(16 + 8L * length);
+  }
+
+  /** With compressed oops (heaps under 32 GB), a reference is 4 bytes. */
+  static long refArrayBytes(int length) {
+    return align8(16 + 4L * length);
+  }
+
+  private static long align8(long bytes) {
+    return (bytes + 7) & ~7L;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For tests
+
+  /** Checks every structural invariant; throws IllegalStateException naming the first broken one. */
+  void checkInvariants() {
+    long seenEntries = 0;
+    long seenPartials = 0;
+    int seenTracks = 0;
+    int[] perPeer = new int[peerHigh];
+    for (int t = 0; t < trackHigh; t++) {
+      int[] e = trackEntries[t];
+      if (e == null) {
+        check(trackSize[t] == 0, "free track slot " + t + " has entries");
+        continue;
+      }
+      seenTracks++;
+      int n = trackSize[t];
+      check(n >= 1 && n <= keep && 2 * n <= e.length, "track " + t + " size " + n);
+      check(trackOldest[t] == e[1], "track " + t + " oldest");
+      for (int i = 0; i < n; i++) {
+        int p = e[2 * i] & SLOT_MASK;
+        check(p < peerHigh && peerInfo[p] != null, "track " + t + " names free peer slot " + p);
+        perPeer[p]++;
+        if (i > 0) {
+          check(Integer.compareUnsigned(e[2 * i - 1], e[2 * i + 1]) <= 0, "track " + t + " not sorted by time");
+        }
+        for (int j = 0; j < i; j++) {
+          check((e[2 * j] & SLOT_MASK) != p, "track " + t + " lists peer " + p + " twice");
+        }
+        boolean partial = (e[2 * i] & PARTIAL) != 0;
+        Holding h = partials.get(PartialMap.key(t, p));
+        check(partial == (h != null), "track " + t + " peer " + p + " partial flag vs map");
+        if (partial) {
+          seenPartials++;
+          check(!h.isComplete(), "complete holding in the partial map");
+        }
+        check(contains(peerTracks[p], peerTrackCount[p], t), "peer " + p + " reverse list lacks track " + t);
+      }
+      seenEntries += n;
+      check(findInTable(trackTable, trackHash[t], t), "track " + t + " not in table");
+    }
+    check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
+    check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
+    check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
+    check(freeTrackCount == trackHigh - liveTracks, "free track count");
+    int seenPeers = 0;
+    for (int p = 0; p < peerHigh; p++) {
+      if (peerInfo[p] == null) {
+        check(peerTracks[p] == null && peerTrackCount[p] == 0, "free peer slot " + p + " has tracks");
+        continue;
+      }
+      seenPeers++;
+      check(peerTrackCount[p] >= 1, "live peer " + p + " without entries");
+      check(peerTrackCount[p] == perPeer[p], "peer " + p + " reverse list " + peerTrackCount[p] + " vs " + perPeer[p]);
+      int[] sorted = Arrays.copyOf(peerTracks[p], peerTrackCount[p]);
+      Arrays.sort(sorted);
+      for (int i = 1; i < sorted.length; i++) {
+        check(sorted[i] != sorted[i - 1], "peer " + p + " reverse list has a duplicate");
+      }
+      check(findPeer(peerInfo[p].nodeId()) == p, "peer " + p + " not found by id");
+    }
+    check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
+    check(freePeerCount == peerHigh - livePeers, "free peer count");
+  }
+
+  private static boolean contains(int[] list, int count, int value) {
+    for (int i = 0; i < count; i++) {
+      if (list[i] == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean findInTable(int[] table, int hash, int slot) {
+    int mask = table.length - 1;
+    for (int i = hash & mask; table[i] != 0; i = (i + 1) & mask) {
+      if (table[i] == slot + 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException("index invariant broken: " + what);
+    }
+  }
+}

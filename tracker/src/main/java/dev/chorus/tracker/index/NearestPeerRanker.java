@@ -1,0 +1,184 @@
+package dev.chorus.tracker.index;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.VivaldiCoordinate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.random.RandomGenerator;
+
+/**
+ * Orders the candidates of a lookup, nearest first. Pure: no clock, no I/O, no state; the
+ * randomness comes from the caller's generator, so a seeded generator gives a reproducible order.
+ * Immutable and thread-safe.
+ *
+ * <p>The asker itself is left out. The others are ordered by, in turn:
+ *
+ * <ol>
+ *   <li><b>what they hold</b> of the wanted chunks: every wanted chunk (a complete holding
+ *       always qualifies), then some of them, then none. Without a wanted bitmap (or with an
+ *       empty one) "wanted" means the whole track: complete holders, then partial ones, then
+ *       holders of nothing;
+ *   <li><b>locality</b>: the same network prefix as the asker (IPv4 /24, IPv6 /48) or the same
+ *       non-empty region tag, before the rest;
+ *   <li><b>predicted round-trip time</b> between the Vivaldi coordinates, in buckets of {@link
+ *       #rttBucketMillis} (5 ms by default) so that RTTs that differ by less than the coordinates'
+ *       accuracy count as equal;
+ *   <li><b>chance</b>: peers equal on all of the above come in random order, so that load
+ *       spreads over them rather than falling on whichever announced last.
+ * </ol>
+ *
+ * <p>Cost: one {@code long} sort key per candidate packed into a {@code long[]} and sorted; one
+ * random draw per candidate; no other allocation than the key array and the result list.
+ */
+public final class NearestPeerRanker {
+  /** The RTT bucket width used by {@link #create()}. */
+  public static final double DEFAULT_RTT_BUCKET_MILLIS = 5.0;
+  /** Peers a lookup returns unless it asks for fewer (the tracker default). */
+  public static final int DEFAULT_MAX_PEERS = 10;
+  /** Largest candidate list {@link #rank} accepts (the key keeps the index in 20 bits). */
+  public static final int MAX_CANDIDATES = 1 << 20;
+
+  // Sort key, most significant first: 0 | tier (2 bits) | non-local (1) | RTT bucket (16) | random (24) | index (20).
+  private static final int INDEX_BITS = 20;
+  private static final int RANDOM_BITS = 24;
+  private static final int BUCKET_BITS = 16;
+  private static final int RANDOM_SHIFT = INDEX_BITS;
+  private static final int BUCKET_SHIFT = RANDOM_SHIFT + RANDOM_BITS;
+  private static final int LOCAL_SHIFT = BUCKET_SHIFT + BUCKET_BITS;
+  private static final int TIER_SHIFT = LOCAL_SHIFT + 1;
+  private static final long MAX_BUCKET = (1L << BUCKET_BITS) - 1;
+  private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
+  private static final int RANDOM_MASK = (1 << RANDOM_BITS) - 1;
+
+  private static final int TIER_ALL = 0;
+  private static final int TIER_SOME = 1;
+  private static final int TIER_NONE = 2;
+
+  private static final NearestPeerRanker DEFAULT = new NearestPeerRanker(DEFAULT_RTT_BUCKET_MILLIS);
+
+  private final double rttBucketMillis;
+
+  private NearestPeerRanker(double rttBucketMillis) {
+    this.rttBucketMillis = rttBucketMillis;
+  }
+
+  /** A ranker with 5 ms RTT buckets. */
+  public static NearestPeerRanker create() {
+    return DEFAULT;
+  }
+
+  /**
+   * A ranker that counts predicted RTTs in the same {@code rttBucketMillis}-wide bucket as equal.
+   *
+   * @throws IllegalArgumentException unless {@code rttBucketMillis} is finite and at least 0.001
+   */
+  public static NearestPeerRanker create(double rttBucketMillis) {
+    if (!(rttBucketMillis >= 0.001 && rttBucketMillis <= 1_000_000)) {
+      throw new IllegalArgumentException("rttBucketMillis must be 0.001..1000000, was " + rttBucketMillis);
+    }
+    return new NearestPeerRanker(rttBucketMillis);
+  }
+
+  public double rttBucketMillis() {
+    return rttBucketMillis;
+  }
+
+  /**
+   * The best {@code maxPeers} of {@code candidates} for the asker, best first (see the class
+   * comment for the order).
+   *
+   * @param asker the asking node, left out of the result; null to leave nobody out
+   * @param askerPrefix the asker's network prefix; null if unknown (no peer counts as same network)
+   * @param askerRegion the asker's region tag; null or "" for none (no peer counts as same region)
+   * @param askerCoordinate the asker's Vivaldi coordinate; null if unknown (all RTTs count as equal)
+   * @param candidates what the index returned for the track; not modified
+   * @param wantedBitmap the chunks the asker wants (bit i, LSB-first, for chunk i); null or
+   *     all-zero for "the whole track"
+   * @param maxPeers at most this many peers are returned; 0 gives an empty list
+   * @param random breaks ties; a seeded generator makes the result reproducible
+   * @return a new list
+   * @throws IllegalArgumentException if {@code maxPeers} is negative or there are more than
+   *     {@link #MAX_CANDIDATES} candidates
+   */
+  public List<Candidate> rank(NodeId asker, NetworkPrefix askerPrefix, String askerRegion,
+      VivaldiCoordinate askerCoordinate, List<Candidate> candidates, byte[] wantedBitmap, int maxPeers,
+      RandomGenerator random) {
+    Objects.requireNonNull(candidates, "candidates");
+    Objects.requireNonNull(random, "random");
+    if (maxPeers < 0) {
+      throw new IllegalArgumentException("maxPeers must be >= 0, was " + maxPeers);
+    }
+    int n = candidates.size();
+    if (n > MAX_CANDIDATES) {
+      throw new IllegalArgumentException("at most " + MAX_CANDIDATES + " candidates, got " + n);
+    }
+    if (n == 0 || maxPeers == 0) {
+      return new ArrayList<>(0);
+    }
+    List<Candidate> in = candidates instanceof RandomAccess ? candidates : new ArrayList<>(candidates);
+    int wantedCount = 0;
+    if (wantedBitmap != null) {
+      for (byte b : wantedBitmap) {
+        wantedCount += Integer.bitCount(b & 0xff);
+      }
+    }
+    byte[] wanted = wantedCount == 0 ? null : wantedBitmap;
+    boolean hasPrefix = askerPrefix != null;
+    long prefix = hasPrefix ? askerPrefix.packed() : 0;
+    boolean hasRegion = askerRegion != null && !askerRegion.isEmpty();
+    int regionHash = hasRegion ? askerRegion.hashCode() : 0;
+    long askerHead = asker == null ? 0 : PeerInfo.head(asker);
+
+    // Ranking reads the PeerInfo objects only (see PeerInfo's derived fields): one cache miss
+    // per candidate. A first, tiny loop takes all those misses at once, so that the CPU overlaps
+    // them; the second loop, which does the arithmetic, then finds the objects in cache.
+    long[] keys = new long[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = in.get(i).peer().nodeIdHead();
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      Candidate c = in.get(i);
+      PeerInfo p = c.peer();
+      if (asker != null && keys[i] == askerHead && p.nodeId().equals(asker)) {
+        continue;
+      }
+      long tier = tier(c.holding(), wanted, wantedCount);
+      boolean local = (hasPrefix && p.packedPrefix() == prefix)
+          || (hasRegion && p.regionHash() == regionHash && askerRegion.equals(p.region()));
+      long bucket = 0;
+      if (askerCoordinate != null) {
+        double b = p.predictedRttMillisFrom(askerCoordinate) / rttBucketMillis;
+        bucket = b >= MAX_BUCKET ? MAX_BUCKET : (long) b;
+      }
+      keys[m++] = (tier << TIER_SHIFT) | ((local ? 0L : 1L) << LOCAL_SHIFT) | (bucket << BUCKET_SHIFT)
+          | ((long) (random.nextInt() & RANDOM_MASK) << RANDOM_SHIFT) | i;
+    }
+    Arrays.sort(keys, 0, m);
+    int out = Math.min(m, maxPeers);
+    List<Candidate> result = new ArrayList<>(out);
+    for (int j = 0; j < out; j++) {
+      result.add(in.get((int) (keys[j] & INDEX_MASK)));
+    }
+    return result;
+  }
+
+  private static int tier(Holding h, byte[] wanted, int wantedCount) {
+    if (h.isComplete()) {
+      return TIER_ALL;
+    }
+    int held = h.countHeld(wanted);
+    if (wanted == null) {
+      return held == 0 ? TIER_NONE : held >= h.chunkCount() ? TIER_ALL : TIER_SOME;
+    }
+    return held == 0 ? TIER_NONE : held == wantedCount ? TIER_ALL : TIER_SOME;
+  }
+
+  @Override
+  public String toString() {
+    return "NearestPeerRanker[rttBucketMillis=" + rttBucketMillis + "]";
+  }
+}

@@ -1,0 +1,138 @@
+package dev.chorus.tracker;
+
+import com.google.protobuf.ByteString;
+import dev.chorus.protocol.PeerIdentity;
+import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.netty.ChorusPipeline;
+import dev.chorus.protocol.netty.CloseReason;
+import dev.chorus.protocol.netty.NoiseHandler;
+import dev.chorus.protocol.netty.ProtocolErrorHandler;
+import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.protocol.wire.Announce;
+import dev.chorus.protocol.wire.ChunkSet;
+import dev.chorus.protocol.wire.Hello;
+import dev.chorus.protocol.wire.Lookup;
+import dev.chorus.protocol.wire.TrackHolding;
+import dev.chorus.protocol.wire.TrackerMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A scripted node for tracker tests: a real Noise connection, messages sent by the test, every
+ * message received kept in order. Timeouts only keep a broken build from hanging.
+ */
+final class TestNode implements AutoCloseable {
+  static final long WAIT_SECONDS = 20;
+
+  final NoiseKeyPair key;
+  final Channel channel;
+  private final BlockingQueue<TrackerMessage> inbox;
+
+  private TestNode(NoiseKeyPair key, Channel channel, BlockingQueue<TrackerMessage> inbox) {
+    this.key = key;
+    this.channel = channel;
+    this.inbox = inbox;
+  }
+
+  static TestNode connect(EventLoopGroup group, InetSocketAddress tracker, byte[] trackerKey, NoiseKeyPair key,
+      String localIp, int listenPort) throws InterruptedException {
+    SecureChannelConfig config = SecureChannelConfig.builder(key).pinnedRemoteKey(trackerKey).build();
+    BlockingQueue<TrackerMessage> inbox = new LinkedBlockingQueue<>();
+    Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            ChorusPipeline.install(c.pipeline(), config, true, Envelope.TRACKER,
+                Hello.newBuilder().setListenPort(listenPort).build(),
+                new SimpleChannelInboundHandler<TrackerMessage>(false) {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, TrackerMessage msg) {
+                    inbox.add(msg);
+                    ctx.fireChannelRead(msg);
+                  }
+                });
+          }
+        })
+        .localAddress(localIp, 0)
+        .connect(tracker).sync().channel();
+    return new TestNode(key, ch, inbox);
+  }
+
+  PeerIdentity awaitHandshake() throws Exception {
+    return NoiseHandler.of(channel).handshakeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Handshake done on both sides: the tracker sends its Hello once it has completed the handshake
+   * and registered this node, so a request sent after this cannot race the registration.
+   */
+  void awaitReady() throws Exception {
+    awaitHandshake();
+    await(TrackerMessage::hasHello);
+  }
+
+  void send(TrackerMessage message) {
+    channel.writeAndFlush(message);
+  }
+
+  /** Writes raw plaintext into the encrypted stream, below the message encoder (bad-input tests). */
+  void sendRawFrameBytes(ByteBuf bytes) {
+    channel.pipeline().context(ChorusPipeline.MESSAGE_ENCODER).writeAndFlush(bytes);
+  }
+
+  /** The next received message matching {@code which}, skipping others; fails after a while. */
+  TrackerMessage await(Predicate<TrackerMessage> which) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (true) {
+      TrackerMessage m = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (m == null) {
+        throw new AssertionError("no matching message within " + WAIT_SECONDS + " s; channel open: " + channel.isOpen());
+      }
+      if (which.test(m)) {
+        return m;
+      }
+    }
+  }
+
+  TrackerMessage awaitGoodbye() throws InterruptedException {
+    return await(TrackerMessage::hasGoodbye);
+  }
+
+  CloseReason awaitClosed() throws InterruptedException {
+    channel.closeFuture().await(WAIT_SECONDS, TimeUnit.SECONDS);
+    return channel.attr(ProtocolErrorHandler.CLOSE_REASON).get();
+  }
+
+  static TrackerMessage announce(boolean full, byte[]... tracks) {
+    Announce.Builder a = Announce.newBuilder().setFull(full);
+    for (byte[] t : tracks) {
+      a.addTracks(TrackHolding.newBuilder().setTrackId(ByteString.copyFrom(t))
+          .setChunks(ChunkSet.newBuilder().setComplete(true)).setChunkCount(300));
+    }
+    return TrackerMessage.newBuilder().setAnnounce(a).build();
+  }
+
+  static TrackerMessage lookup(long id, byte[] track, int maxPeers) {
+    return TrackerMessage.newBuilder()
+        .setLookup(Lookup.newBuilder().setLookupId(id).setTrackId(ByteString.copyFrom(track)).setMaxPeers(maxPeers))
+        .build();
+  }
+
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+}

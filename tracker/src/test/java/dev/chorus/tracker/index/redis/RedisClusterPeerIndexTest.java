@@ -1,0 +1,35 @@
+package dev.chorus.tracker.index.redis;
+
+import dev.chorus.tracker.index.PeerIndex;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerIndexContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The peer index contract against {@link RedisPeerIndex} on a real three-master Redis Cluster. */
+class RedisClusterPeerIndexTest extends PeerIndexContract {
+  private static RedisClusterProcess cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = RedisClusterProcess.start();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() {
+    cluster.flushAll();
+  }
+
+  @Override
+  protected PeerIndex newIndex(PeerIndexConfig config) {
+    return RedisPeerIndex.connect(cluster.uri(), config);
+  }
+}

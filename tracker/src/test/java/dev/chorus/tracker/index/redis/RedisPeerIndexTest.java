@@ -1,0 +1,35 @@
+package dev.chorus.tracker.index.redis;
+
+import dev.chorus.tracker.index.PeerIndex;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerIndexContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The peer index contract against {@link RedisPeerIndex} on one real redis-server. */
+class RedisPeerIndexTest extends PeerIndexContract {
+  private static RedisProcess redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() {
+    redis.flushAll();
+  }
+
+  @Override
+  protected PeerIndex newIndex(PeerIndexConfig config) {
+    return RedisPeerIndex.connect(redis.uri(), config);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.chorus.tracker.index.redis;
+
+import static dev.chorus.tracker.index.IndexTestData.T0;
+import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.peer;
+import static dev.chorus.tracker.index.IndexTestData.track;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.tracker.index.PeerIndexConfig;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link SharedIndexChecks} on one real redis-server, and what happens when it goes away. */
+class RedisSharedIndexTest extends SharedIndexChecks {
+  private static RedisProcess redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisProcess.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @BeforeEach
+  void flush() {
+    redis.flushAll();
+  }
+
+  @Override
+  String uri() {
+    return redis.uri();
+  }
+
+  @Override
+  List<RedisProcess> servers() {
+    return List.of(redis);
+  }
+
+  @Test
+  void connectingToNothingFailsAtOnce() throws Exception {
+    int port = RedisProcess.freePort();
+    assertThrows(RedisConnectionException.class,
+        () -> RedisPeerIndex.connect("redis://127.0.0.1:" + port, PeerIndexConfig.defaults()));
+  }
+
+  @Test
+  void operationsFailRatherThanHangWhenRedisIsGone() throws Exception {
+    RedisProcess doomed = RedisProcess.start();
+    try (RedisPeerIndex index = RedisPeerIndex.connect(doomed.uri() + "?timeout=300ms", PeerIndexConfig.defaults())) {
+      await(index.announce(peer(1), true, List.of(complete(1)), T0));
+      doomed.close();
+      long start = System.nanoTime();
+      Throwable e = failure(index.candidates(track(1), T0));
+      assertTrue(System.nanoTime() - start < 10_000_000_000L, "took too long to fail");
+      assertInstanceOf(RedisException.class, e);
+      assertInstanceOf(RedisException.class, failure(index.stats()));
+    } finally {
+      doomed.close();
+    }
+  }
+}
