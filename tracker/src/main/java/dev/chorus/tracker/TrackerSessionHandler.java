@@ -173,8 +173,14 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     // A full announce split over several messages replaces once, with the first part.
     boolean replace = announce.getFull() && !fullAnnounceContinues;
     fullAnnounceContinues = announce.getFull() && announce.getMore();
-    PeerInfo peer = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
     int count = holdings.size();
+    if (listenPort == 0) {
+      // The node accepts no incoming connections (Hello.listen_port 0): an entry would only send
+      // other nodes to a peer they cannot reach, so it is checked but not indexed.
+      listener.announceHandled(Outcome.OK, count);
+      return;
+    }
+    PeerInfo peer = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
     whenDone(ctx, server.index().announce(peer, replace, holdings, server.epochMillis()), (v, error) -> {
       if (error != null) {
         indexFailed(ctx, "announce", error);

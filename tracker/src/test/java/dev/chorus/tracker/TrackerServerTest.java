@@ -122,6 +122,19 @@ class TrackerServerTest {
   }
 
   @Test
+  void nodesThatAcceptNoConnectionsAreNotHandedOut() throws Exception {
+    start(b -> b);
+    TestNode unreachable = node("127.0.0.1", 0);
+    TestNode reachable = node("127.0.0.1", 4001);
+    unreachable.send(TestNode.announce(true, track(1)));
+    reachable.send(TestNode.announce(true, track(1)));
+    TestNode asker = node("127.0.0.1", 0);
+    LookupResult result = announceAndSettle(asker, track(1), 1);
+    assertEquals(4001, result.getPeers(0).getAddress().getPort());
+    listener.awaitCount("announce:OK", 2);
+  }
+
+  @Test
   void theAskerIsLeftOut() throws Exception {
     start(b -> b);
     TestNode a = node("127.0.0.1", 4001);

@@ -177,6 +177,15 @@ final class LoadGenerator implements AutoCloseable {
       throw new IllegalStateException(ready.getCount() + " of " + settings.connections
           + " connections did not complete the hello exchange within 60 s; errors: " + errorSamples.keySet());
     }
+    // The full announces are setup, not load: let the tracker finish them before anything is measured.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (announcesProcessed.getAsLong() < settings.connections) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the tracker processed " + announcesProcessed.getAsLong() + " of "
+            + settings.connections + " full announces within 300 s");
+      }
+      Thread.sleep(10);
+    }
   }
 
   void connectionReady() {

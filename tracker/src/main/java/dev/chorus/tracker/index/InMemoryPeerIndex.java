@@ -42,7 +42,7 @@ public final class InMemoryPeerIndex implements PeerIndex {
     return create(config, new SecureRandom().nextLong());
   }
 
-  /** An empty index with a fixed hash seed (tests, the simulator's reproducible runs). */
+  /** An empty index with a fixed hash seed (tests; the seed changes no observable behaviour). */
   static InMemoryPeerIndex create(PeerIndexConfig config, long hashSeed) {
     return new InMemoryPeerIndex(Objects.requireNonNull(config, "config"), hashSeed);
   }

@@ -59,10 +59,11 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: about 23 bytes per entry
-   * in arrays (8 in the track's pair array, about 6 in the peers' reverse lists, the rest in the
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 23.5 bytes per entry in
+   * arrays (8.8 in the tracks' pair arrays, about 7 in the peers' reverse lists, the rest in the
    * dense per-slot arrays and the two tables; see retainedBytesEstimate), plus the PeerInfo
-   * objects, about 250 bytes per peer, i.e. 25 per entry at 10 entries per peer.
+   * objects, about 270 bytes per peer, i.e. 27 per entry at 10 entries per peer: about 50 bytes
+   * per entry on the heap in all.
    *
    * Hash flooding: ids are chosen by peers, so the table hashes mix all 32 bytes with a seed that
    * the public wrapper draws from SecureRandom; colliding ids cannot be prepared offline.

@@ -108,6 +108,26 @@ class NearestPeerRankerTest {
     assertEquals(copy, in);
   }
 
+  /** The example in docs/index-and-ranking.md. */
+  @Test
+  void theDocumentedExample() {
+    int[] tenToTwenty = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    Candidate a = candidate(1, ipv4(198, 51, 100, 7), 40, "us-east", complete(1));
+    Candidate b = candidate(2, ipv4(203, 0, 113, 80), 90, "", partial(1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+    Candidate c = candidate(3, ipv4(192, 0, 2, 1), 12, "eu-west", complete(1));
+    Candidate d = candidate(4, ipv4(192, 0, 2, 9), 13, "eu-west", partial(1, tenToTwenty));
+    Candidate e = new Candidate(peer(5, ipv4(198, 51, 100, 8), 4000, coordinate(3, 0, 1), "us-east"),
+        partial(1, 0, 1, 2, 3), T0);
+    Candidate self = candidate(999, ipv4(203, 0, 113, 5), 0, ASKER_REGION, complete(1));
+    List<Candidate> in = List.of(a, b, c, d, e, self);
+    byte[] wanted = bitmap(IndexTestData.CHUNKS, 10, 11, 12);
+    Set<List<NodeId>> orders = new HashSet<>();
+    for (long seed = 0; seed < 50; seed++) {
+      orders.add(ids(rank(in, wanted, 4, seed)));
+    }
+    assertEquals(Set.of(ids(3, 4, 1, 2), ids(4, 3, 1, 2)), orders);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // (a) What they hold
 

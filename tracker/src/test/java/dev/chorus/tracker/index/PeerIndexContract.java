@@ -171,7 +171,7 @@ public abstract class PeerIndexContract {
   }
 
   @Test
-  public void lastSeenIsTheAnnounceTimeAtLeastToTheSecond() throws Exception {
+  public void lastSeenIsTheAnnounceTimeToTheSecond() throws Exception {
     PeerIndex index = index(20);
     announce(index, peer(1), true, T0 + 1500, complete(1));
     long seen = candidates(index, 1, T0 + 2000).get(0).lastSeenMillis();
