@@ -3,6 +3,7 @@ package dev.chorus.bench.tracker;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.tracker.TrackerListener;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
 
 /**
  * Counts what the tracker reports: announces are not answered on the wire, so this is how the
@@ -16,6 +17,8 @@ final class CountingListener implements TrackerListener {
   final LongAdder notOk = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder connections = new LongAdder();
+  /** The tracker's own view of each answered lookup: message decoded to answer written. */
+  final Recorder serverLatency = new Recorder(LoadGenerator.MAX_LATENCY_NANOS, 3);
 
   @Override
   public void connectionOpened() {
@@ -43,6 +46,7 @@ final class CountingListener implements TrackerListener {
   public void lookupHandled(Outcome outcome, int peersReturned, long latencyNanos) {
     if (outcome == Outcome.OK) {
       lookupsOk.increment();
+      serverLatency.recordValue(Math.min(LoadGenerator.MAX_LATENCY_NANOS, Math.max(1, latencyNanos)));
     } else {
       notOk.increment();
     }

@@ -60,7 +60,7 @@ final class LoadGenerator implements AutoCloseable {
     boolean fastDecode = true;
     long seed = 42;
     /** Open loop: how often the pacer wakes the event loops to send what is due. */
-    long pacerTickNanos = TimeUnit.MICROSECONDS.toNanos(50);
+    long pacerTickNanos = TimeUnit.MICROSECONDS.toNanos(100);
 
     @Override
     public String toString() {
@@ -101,7 +101,9 @@ final class LoadGenerator implements AutoCloseable {
   final LongAdder announcesSent = new LongAdder();
   final LongAdder errors = new LongAdder();
   final LongAdder overflows = new LongAdder();
-  private final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+  /** Latencies are recorded up to this (larger ones as this). */
+  static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
   private final Map<String, Boolean> errorSamples = new ConcurrentHashMap<>();
   private final Settings settings;
   private final Workload workload;
@@ -202,7 +204,7 @@ final class LoadGenerator implements AutoCloseable {
   }
 
   void replied(long latencyNanos, int peerCount, boolean full) {
-    recorder.recordValue(Math.max(1, latencyNanos));
+    recorder.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(1, latencyNanos)));
     lookups.increment();
     peers.add(peerCount);
     if (full) {

@@ -48,6 +48,8 @@ public final class TrackerBench {
     double zipf = 0.5;
     int keepPerTrack = 30;
     List<Integer> ioThreads = List.of(1, 2);
+    /** Extra open-loop phases at these rates (responses/s), after the half-load one. */
+    List<Integer> openLoopRates = List.of();
     int jitWarmupSeconds = 5;
     int warmupSeconds = 5;
     int measureSeconds = 15;
@@ -61,6 +63,10 @@ public final class TrackerBench {
       o.tracks = redis ? 100_000 : 1_000_000;
       o.peers = redis ? 200_000 : 2_000_000;
       o.tracksPerPeer = redis ? 10 : 16;
+      // Redis applies one node's announces one at a time, each behind the whole command queue; with
+      // 16 lookups in flight per node the queue is long and the few simulated nodes can hardly
+      // announce, so the closed loop would measure lookups only.
+      o.load.inFlight = redis ? 4 : 16;
       if (args.contains("--quick")) {
         o.jitWarmupSeconds = 3;
         o.warmupSeconds = 3;
@@ -82,6 +88,7 @@ public final class TrackerBench {
           case "--zipf": o.zipf = Double.parseDouble(v); break;
           case "--keep-per-track": o.keepPerTrack = Integer.parseInt(v); break;
           case "--io-threads": o.ioThreads = ints(v); break;
+          case "--open-loop-rates": o.openLoopRates = ints(v); break;
           case "--jit-warmup": o.jitWarmupSeconds = Integer.parseInt(v); break;
           case "--warmup": o.warmupSeconds = Integer.parseInt(v); break;
           case "--measure": o.measureSeconds = Integer.parseInt(v); break;
@@ -116,16 +123,19 @@ public final class TrackerBench {
         + "  --zipf S                   popularity exponent, 0 <= S < 1 (0.5)\n"
         + "  --keep-per-track N         index keepPerTrack (30)\n"
         + "  --io-threads A,B           tracker I/O thread counts to try (1,2)\n"
+        + "  --open-loop-rates R,R      extra open-loop phases at these rates (responses/s), e.g. to find\n"
+        + "                             the load at which p99 stays under a bound (none)\n"
         + "  --jit-warmup S             an unreported closed-loop run first, so that every measured phase\n"
         + "                             starts with compiled code (5; --quick: 3)\n"
         + "  --warmup S / --measure S   seconds per phase (5 / 15; --quick: 3 / 5)\n"
         + "  --connections N            generator connections (128)\n"
-        + "  --in-flight N              lookups outstanding per connection, closed loop (16)\n"
+        + "  --in-flight N              lookups outstanding per connection, closed loop (16 / 4)\n"
         + "  --client-threads N         generator event loops (1)\n"
         + "  --announces-per-lookup X   announces sent per lookup (1)\n"
         + "  --max-peers N              max_peers of each lookup (30)\n"
         + "  --client-decode fast|full  how the generator reads replies (fast)\n"
-        + "  --jfr DIR                  record each measured window with JFR (profile settings) into DIR";
+        + "  --jfr DIR                  record each phase (warm-up and measured window) with JFR (profile\n"
+        + "                             settings) into DIR";
   }
 
   /** One load phase's figures. */
@@ -144,6 +154,8 @@ public final class TrackerBench {
     final CpuMeter.Reading cpuStart;
     final CpuMeter.Reading cpuEnd;
     final double loadAverage;
+    /** Lookup time inside the tracker (decoded to answer written), from its listener. */
+    Histogram serverLatencies;
 
     Phase(String name, int ioThreads, double seconds, long lookups, long announces, double peersPerReply,
         double fullReplyShare, Histogram latencies, long errors, long overflows, long serverNotOk,
@@ -212,15 +224,20 @@ public final class TrackerBench {
       return latencies.getValueAtPercentile(percentile) / 1000.0;
     }
 
+    double serverMicros(double percentile) {
+      return serverLatencies == null ? 0 : serverLatencies.getValueAtPercentile(percentile) / 1000.0;
+    }
+
     String describe() {
       return String.format(Locale.ROOT,
           "%-22s io=%d  %,9.0f responses/s = %,9.0f lookups/s + %,9.0f announces/s; %.1f peers/reply (%.0f%% full); "
-              + "lookup latency p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us; "
+              + "lookup latency p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us "
+          + "(inside the tracker: p50 %,.0f us, p99 %,.0f us); "
           + "CPU %.2f cores (tracker threads %.2f, generator %.2f)%s, tracker %.2f us and %,.0f bytes allocated/response, "
           + "process %.2f us/response; GC %d pauses, %d ms; load average %.1f%s",
           name, ioThreads, responsesPerSecond(), lookupsPerSecond(), announcesPerSecond(), peersPerReply,
           100 * fullReplyShare, micros(50), micros(99), micros(99.9), latencies.getMaxValue() / 1000.0,
-          processCores(), trackerCores(), generatorCores(),
+          serverMicros(50), serverMicros(99), processCores(), trackerCores(), generatorCores(),
           cpuEnd.externalNanos == 0 ? "" : String.format(Locale.ROOT, " + redis-server %.2f", redisCores()),
           trackerCpuMicrosPerResponse(), trackerBytesPerResponse(),
           processCpuMicrosPerResponse(), cpuEnd.gcCount - cpuStart.gcCount, cpuEnd.gcMillis - cpuStart.gcMillis, loadAverage,
@@ -327,6 +344,14 @@ public final class TrackerBench {
       bench.add(line(p + "_p50_at_half_load_us", half.micros(50), "us", 0));
       bench.add(line(p + "_p99_at_half_load_us", half.micros(99), "us", 0));
       bench.add(line(p + "_p999_at_half_load_us", half.micros(99.9), "us", 0));
+      bench.add(line(p + "_server_p99_at_half_load_us", half.serverMicros(99), "us", 0));
+      for (int rate : o.openLoopRates) {
+        Phase phase = loadPhase(o, workload, index, redisPid, best.ioThreads, rate, o.warmupSeconds, o.measureSeconds);
+        say("%s", phase.describe());
+        summary.add(phase.describe());
+        bench.add(line(p + "_p50_at_" + rate + "_us", phase.micros(50), "us", 0));
+        bench.add(line(p + "_p99_at_" + rate + "_us", phase.micros(99), "us", 0));
+      }
 
       System.out.println();
       System.out.println("summary (" + p + "):");
@@ -373,15 +398,18 @@ public final class TrackerBench {
         } else {
           gen.startClosedLoop();
         }
+        // Started before the warm-up ends: starting a recording stops the JVM for a moment.
+        Recording jfr = measureSeconds > 0 && warmupSeconds > 0 ? startJfr(o, String.format(Locale.ROOT, "%s-io%d-%s.jfr",
+            index instanceof InMemoryPeerIndex ? "memory" : "redis", ioThreads, open ? "open" : "closed")) : null;
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
         CpuMeter.Reading cpuA = CpuMeter.read(redisPid);
         LoadGenerator.Snapshot a = gen.snapshot();
+        listener.serverLatency.getIntervalHistogram(); // discard the warm-up
         long announcesA = listener.announcesOk.sum();
         long notOkA = listener.notOk.sum() + listener.rejected.sum();
-        Recording jfr = startJfr(o, String.format(Locale.ROOT, "%s-io%d-%s.jfr", index instanceof InMemoryPeerIndex
-            ? "memory" : "redis", ioThreads, open ? "open" : "closed"));
         Thread.sleep(TimeUnit.SECONDS.toMillis(measureSeconds));
         LoadGenerator.Snapshot b = gen.snapshot();
+        Histogram serverLatencies = listener.serverLatency.getIntervalHistogram();
         if (jfr != null) {
           jfr.stop();
           jfr.close();
@@ -396,6 +424,7 @@ public final class TrackerBench {
         Phase phase = new Phase(name, ioThreads, seconds, lookups, announcesB - announcesA,
             (double) (b.peers - a.peers) / Math.max(1, lookups), (double) (b.fullReplies - a.fullReplies) / Math.max(1, lookups),
             b.latencies, b.errors - a.errors, b.overflows - a.overflows, notOkB - notOkA, cpuA, cpuB, load);
+        phase.serverLatencies = serverLatencies;
         if (!gen.errorSamples().isEmpty()) {
           say("generator saw errors: %s", gen.errorSamples());
         }
@@ -413,7 +442,7 @@ public final class TrackerBench {
     Recording r = new Recording(Configuration.getConfiguration("profile"));
     r.setDestination(file);
     r.start();
-    say("recording the measured window to %s", file);
+    say("recording warm-up and measured window to %s", file);
     return r;
   }
 
