@@ -25,6 +25,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -115,6 +116,8 @@ public final class TrackerServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            // One write() syscall per read batch instead of one per answer (profiled: ~27% kernel time).
+            ch.pipeline().addLast("flushes", new FlushConsolidationHandler(256, true));
             ch.pipeline().addLast("bytes", byteCounter);
             ChorusPipeline.install(ch.pipeline(), secure, false, Envelope.TRACKER, hello,
                 new TrackerSessionHandler(TrackerServer.this, nextRandom()));

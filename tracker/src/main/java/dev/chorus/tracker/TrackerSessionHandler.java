@@ -64,6 +64,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private VivaldiCoordinate coordinate = VivaldiCoordinate.ORIGIN;
   private String region = "";
   private boolean fullAnnounceContinues;
+  /** Rebuilt only when the node's coordinate or region changes (it hashes the key and copies arrays). */
+  private PeerInfo peerInfo;
   private int rateLimited;
 
   TrackerSessionHandler(TrackerServer server, RandomGenerator random) {
@@ -146,6 +148,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void hello(Hello hello) {
     listenPort = hello.getListenPort() <= 65535 ? hello.getListenPort() : 0;
+    peerInfo = null;
     coordinate = VivaldiCoordinate.fromWireOrOrigin(hello.getCoordinate());
   }
 
@@ -180,7 +183,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       listener.announceHandled(Outcome.OK, count);
       return;
     }
-    PeerInfo peer = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
+    PeerInfo peer = peerInfo();
     whenDone(ctx, server.index().announce(peer, replace, holdings, server.epochMillis()), (v, error) -> {
       if (error != null) {
         indexFailed(ctx, "announce", error);
@@ -189,6 +192,13 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         listener.announceHandled(Outcome.OK, count);
       }
     });
+  }
+
+  private PeerInfo peerInfo() {
+    if (peerInfo == null || !peerInfo.coordinate().equals(coordinate) || !peerInfo.region().equals(region)) {
+      peerInfo = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
+    }
+    return peerInfo;
   }
 
   private static String checkRegion(String region) throws ProtocolException {
