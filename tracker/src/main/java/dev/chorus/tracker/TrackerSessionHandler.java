@@ -57,6 +57,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   private String ip;
   private byte[] ipBytes;
+  private NetworkPrefix prefix;
   private AbuseGuard.Admission admission;
   private PeerIdentity identity;
   private boolean registered;
@@ -83,6 +84,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     ipBytes = remote.getAddress().getAddress();
     ip = remote.getAddress().getHostAddress();
+    prefix = NetworkPrefix.of(ipBytes);
     admission = server.guard().admit(ip, server.nanoTime());
     if (admission != AbuseGuard.Admission.ADMIT) {
       listener.rejected(refusalCode());
@@ -276,7 +278,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         listener.lookupHandled(Outcome.ERROR, 0, server.nanoTime() - start);
         return;
       }
-      List<Candidate> ranked = server.ranker().rank(identity.nodeId(), NetworkPrefix.of(ipBytes), region,
+      List<Candidate> ranked = server.ranker().rank(identity.nodeId(), prefix, region,
           coordinate, candidates, wanted, maxPeers, random);
       ctx.writeAndFlush(TrackerMessage.newBuilder().setLookupResult(result(lookupId, ranked)).build());
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
