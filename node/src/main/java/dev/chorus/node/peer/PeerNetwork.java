@@ -1,0 +1,692 @@
+package dev.chorus.node.peer;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.PeerIdentity;
+import dev.chorus.protocol.ProtocolException;
+import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.netty.ChorusPipeline;
+import dev.chorus.protocol.netty.CloseReason;
+import dev.chorus.protocol.netty.ProtocolErrorHandler;
+import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.protocol.wire.Hello;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's connections to other nodes: a server for incoming ones (unless the node is
+ * unreachable), a pool of outgoing ones with the remote key pinned, one Noise-encrypted link per
+ * remote identity, and the limits around them — a hard connection limit, bans, an upload rate
+ * cap shared by all links, message validation, idle timeout, and Ping/Pong for RTTs.
+ *
+ * <p>It moves messages; it decides nothing about what to request or serve. The node runtime
+ * reads {@link PeerNetworkListener} events, feeds them to the swarm core and sends what the core
+ * says through {@link PeerLink}s; when a peer sends a chunk that fails verification, it calls
+ * {@link #ban}.
+ *
+ * <p><b>Duplicates.</b> {@link #connect} returns the existing link to that identity if there is
+ * one, incoming or outgoing, and concurrent connects share one attempt. When two nodes dial each
+ * other at the same moment both sides keep the connection initiated by the node with the smaller
+ * {@link NodeId} and refuse the other with {@code DUPLICATE_CONNECTION} before any Hello, so each
+ * listener sees one {@code connected}. A node that dials again (it lost the old connection)
+ * replaces its old link.
+ *
+ * <p><b>Threads.</b> The caller owns the event loop group (an NIO one); listener callbacks and
+ * connect futures complete on the link's event loop. {@link #close} blocks and must not be
+ * called from an event loop.
+ */
+public final class PeerNetwork implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
+
+  /** Outbound buffer water marks: a run of 64 chunks of 16 KiB is 1 MiB. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
+  /** Name of the upload shaper in each pipeline (nearest the socket, so it counts wire bytes). */
+  static final String SHAPER = "uploadCap";
+  static final String ADMISSION = "admission";
+  static final String IDLE = "idle";
+  /** Bans kept before expired ones are swept. */
+  private static final int BAN_SWEEP_SIZE = 4096;
+  /** How long close() waits for every link to say goodbye and close. */
+  private static final long CLOSE_WAIT_MILLIS = 5000;
+
+  private final PeerNetworkConfig config;
+  private final EventLoopGroup group;
+  private final PeerNetworkListener listener;
+  private final Supplier<VivaldiCoordinate> localCoordinate;
+  private final LongSupplier nanoTime;
+  private final NodeId localId;
+  private final SecureChannelConfig secure;
+  private final PeerMessageRules rules;
+  private final GlobalTrafficShapingHandler shaper;
+  /** Every open channel, handshaking or linked. */
+  private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+
+  private final Object lock = new Object();
+  /** Admitted connections, at most one per identity; guarded by lock. */
+  private final Map<NodeId, PeerChannelHandler> registered = new HashMap<>();
+  /** Connect attempts awaiting a link; guarded by lock. */
+  private final Map<NodeId, Connecting> connecting = new HashMap<>();
+  /** Banned identities and when their ban ends (nanoTime); guarded by lock. */
+  private final Map<NodeId, Long> bans = new HashMap<>();
+  /** Outgoing connections not yet admitted (they hold a slot); guarded by lock. */
+  private int outgoingInFlight;
+  /** Incoming connections still in their handshake; guarded by lock. */
+  private int incomingHandshakes;
+  private boolean closing;
+
+  private volatile Channel serverChannel;
+  private volatile int listenPort;
+
+  private PeerNetwork(PeerNetworkConfig config, EventLoopGroup group, PeerNetworkListener listener,
+      Supplier<VivaldiCoordinate> localCoordinate, LongSupplier nanoTime) {
+    this.config = config;
+    this.group = group;
+    this.listener = listener;
+    this.localCoordinate = localCoordinate;
+    this.nanoTime = nanoTime;
+    this.localId = NodeId.ofStaticKey(config.localKey().publicKey());
+    this.secure = SecureChannelConfig.builder(config.localKey())
+        .maxFrameBytes(config.maxFrameBytes())
+        .handshakeTimeout(config.handshakeTimeout())
+        .build();
+    this.rules = PeerMessageRules.of(config);
+    this.shaper = config.uploadBytesPerSecond() == 0 ? null
+        : new GlobalTrafficShapingHandler(group, config.uploadBytesPerSecond(), 0, 100);
+  }
+
+  /**
+   * Starts the peer network: binds the server (unless {@code acceptIncoming} is off) before it
+   * returns, so {@link #listenPort()} is known.
+   *
+   * @param group the event loops for every peer connection (NIO); owned by the caller, who shuts
+   *     it down after {@link #close()}
+   * @param listener receives link events on the links' event loops; must not block
+   * @param localCoordinate our current Vivaldi coordinate, sent in Hellos, Pings and Pongs; called
+   *     from event loops, so it must be cheap and thread-safe
+   * @throws IOException if the server cannot listen (port in use...)
+   */
+  public static PeerNetwork start(PeerNetworkConfig config, EventLoopGroup group, PeerNetworkListener listener,
+      Supplier<VivaldiCoordinate> localCoordinate) throws IOException {
+    return start(config, group, listener, localCoordinate, System::nanoTime);
+  }
+
+  /** As above with the clock (ban expiry, RTTs) injected, for tests. */
+  static PeerNetwork start(PeerNetworkConfig config, EventLoopGroup group, PeerNetworkListener listener,
+      Supplier<VivaldiCoordinate> localCoordinate, LongSupplier nanoTime) throws IOException {
+    PeerNetwork network = new PeerNetwork(Objects.requireNonNull(config, "config"), Objects.requireNonNull(group, "group"),
+        Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(localCoordinate, "localCoordinate"),
+        Objects.requireNonNull(nanoTime, "nanoTime"));
+    if (config.acceptIncoming()) {
+      try {
+        network.bind();
+      } catch (IOException | RuntimeException e) {
+        network.releaseShaper();
+        throw e;
+      }
+    }
+    log.info("peer network of node {} started: {}", network.localId,
+        config.acceptIncoming() ? "listening on port " + network.listenPort : "not accepting connections");
+    return network;
+  }
+
+  private void bind() throws IOException {
+    ChannelFuture bound = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            accepted(ch);
+          }
+        })
+        .bind(config.listenAddress())
+        .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      Throwable cause = bound.cause();
+      throw cause instanceof IOException ? (IOException) cause
+          : new IOException("cannot listen on " + config.listenAddress() + ": " + cause, cause);
+    }
+    serverChannel = bound.channel();
+    listenPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  private void accepted(SocketChannel ch) {
+    PeerChannelHandler handler = new PeerChannelHandler(this, false);
+    synchronized (lock) {
+      if (closing || incomingHandshakes >= config.maxConnections()) {
+        // Nothing can be said securely before the handshake; a flood of handshakes is bounded here.
+        log.debug("refusing a connection from {}: {}", ch.remoteAddress(),
+            closing ? "shutting down" : incomingHandshakes + " handshakes already in progress");
+        ch.close();
+        return;
+      }
+      incomingHandshakes++;
+      handler.countedIncoming = true;
+    }
+    install(ch, handler, null);
+  }
+
+  private void install(Channel ch, PeerChannelHandler handler, byte[] pinnedKey) {
+    channels.add(ch);
+    ch.closeFuture().addListener(f -> channels.remove(ch));
+    ChannelPipeline p = ch.pipeline();
+    if (shaper != null) {
+      p.addLast(SHAPER, shaper);
+    }
+    Hello hello = Hello.newBuilder()
+        .setListenPort(config.acceptIncoming() ? listenPort : 0)
+        .addAllCapabilities(config.capabilities())
+        .setCoordinate(localCoordinate().toWire())
+        .build();
+    SecureChannelConfig channelConfig = pinnedKey == null ? secure : secure.withPinnedRemoteKey(pinnedKey);
+    ChorusPipeline.install(p, channelConfig, handler.initiatedLocally, Envelope.PEER, hello, handler);
+    p.addBefore(ChorusPipeline.HELLO, ADMISSION, handler.admission());
+    p.addBefore(ChorusPipeline.APPLICATION, IDLE,
+        new IdleStateHandler(config.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * A link to the node holding {@code expectedStaticKey} at {@code address}: the existing one if
+   * there is a link to that node already, else a new connection on which the handshake must
+   * prove that key. Fails with {@link PeerConnectException}: at once if the node is banned, the
+   * connection limit is reached or the network is closing; {@code AUTHENTICATION_FAILED} if
+   * someone else answers; the peer's Goodbye code if it refuses us; {@code NONE} (cause attached)
+   * if the network fails. Completes on an event loop.
+   *
+   * @throws IllegalArgumentException if the key is not 32 bytes
+   */
+  public CompletableFuture<PeerLink> connect(InetSocketAddress address, byte[] expectedStaticKey) {
+    Objects.requireNonNull(address, "address");
+    if (expectedStaticKey.length != 32) {
+      throw new IllegalArgumentException("a static key is 32 bytes, got " + expectedStaticKey.length);
+    }
+    byte[] key = expectedStaticKey.clone();
+    NodeId id = NodeId.ofStaticKey(key);
+    Connecting c;
+    synchronized (lock) {
+      if (closing) {
+        return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
+      }
+      if (id.equals(localId)) {
+        return failed(id, ErrorCode.NONE, "that is this node's own key");
+      }
+      long banLeft = banLeftNanos(id);
+      if (banLeft > 0) {
+        return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
+      }
+      PeerChannelHandler existing = registered.get(id);
+      if (existing != null && existing.link.connected) {
+        return CompletableFuture.completedFuture(existing.link);
+      }
+      c = connecting.get(id);
+      if (c != null) {
+        return c.future.copy();
+      }
+      if (existing == null && registered.size() + outgoingInFlight >= config.maxConnections()) {
+        return failed(id, ErrorCode.TOO_MANY_CONNECTIONS,
+            "this node's limit of " + config.maxConnections() + " connections is reached");
+      }
+      c = new Connecting(id);
+      connecting.put(id, c);
+      if (existing != null) {
+        return c.future.copy(); // its Hello is on the way
+      }
+      outgoingInFlight++;
+      c.dialing = true;
+    }
+    dial(c, address, key);
+    return c.future.copy();
+  }
+
+  private void dial(Connecting c, InetSocketAddress address, byte[] key) {
+    PeerChannelHandler handler = new PeerChannelHandler(this, true);
+    handler.inFlight = true;
+    ChannelFuture connected = new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()))
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            synchronized (lock) {
+              if (closing) {
+                ch.close();
+                return;
+              }
+            }
+            install(ch, handler, key);
+          }
+        })
+        .connect(address);
+    Channel ch = connected.channel();
+    ch.closeFuture().addListener(f -> outgoingEnded(c, ch, handler, connected));
+  }
+
+  /** Our outgoing connection {@code ch} for {@code c} has closed, linked or not. */
+  private void outgoingEnded(Connecting c, Channel ch, PeerChannelHandler handler, ChannelFuture connected) {
+    Runnable then;
+    synchronized (lock) {
+      if (handler.inFlight) {
+        handler.inFlight = false;
+        outgoingInFlight--;
+      }
+      if (!c.dialing) {
+        return;
+      }
+      c.dialing = false;
+      CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
+      if (reason != null && reason.code() == ErrorCode.DUPLICATE_CONNECTION) {
+        // Lost a simultaneous connect: the peer's own connection to us is (or will be) the link.
+        c.awaitingOther = true;
+        group.schedule(() -> stopAwaitingOther(c), 2 * config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } else if (c.failure == null) {
+        c.failure = failureOf(c.id, ch, handler, connected.cause());
+      }
+      then = settle(c);
+    }
+    run(then);
+  }
+
+  private void stopAwaitingOther(Connecting c) {
+    Runnable then;
+    synchronized (lock) {
+      c.awaitingOther = false;
+      if (c.failure == null) {
+        c.failure = new PeerConnectException(c.id, ErrorCode.DUPLICATE_CONNECTION,
+            "the node refused our connection as a duplicate, but its own never came", null);
+      }
+      then = settle(c);
+    }
+    run(then);
+  }
+
+  private static PeerConnectException failureOf(NodeId id, Channel ch, PeerChannelHandler handler, Throwable connectFailure) {
+    CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
+    Throwable error = connectFailure != null ? connectFailure : handler.firstError;
+    if (reason != null) {
+      String detail = reason.code() == ErrorCode.AUTHENTICATION_FAILED
+          ? "the node at " + ch.remoteAddress() + " does not hold the pinned key (" + reason.detail() + ")"
+          : reason.isLocal() ? reason.detail() : "refused by the node: " + reason.code() + " " + reason.detail();
+      return new PeerConnectException(id, reason.code(), detail, error);
+    }
+    if (error instanceof ProtocolException) {
+      return new PeerConnectException(id, ((ProtocolException) error).code(), error.getMessage(), error);
+    }
+    if (error != null) {
+      return new PeerConnectException(id, ErrorCode.NONE, String.valueOf(error), error);
+    }
+    return new PeerConnectException(id, ErrorCode.NONE, "the connection ended before the hello", null);
+  }
+
+  /** With the lock held: what to do now about {@code c} (complete, fail, or nothing yet). */
+  private Runnable settle(Connecting c) {
+    if (connecting.get(c.id) != c) {
+      return null;
+    }
+    PeerChannelHandler current = registered.get(c.id);
+    if (current != null && current.link.connected) {
+      connecting.remove(c.id);
+      ChannelPeerLink link = current.link;
+      return () -> c.future.complete(link);
+    }
+    if (current != null || c.dialing || c.awaitingOther) {
+      return null; // something is still on its way
+    }
+    connecting.remove(c.id);
+    PeerConnectException failure = c.failure != null ? c.failure
+        : new PeerConnectException(c.id, ErrorCode.NONE, "the connection ended before the hello", null);
+    return () -> c.future.completeExceptionally(failure);
+  }
+
+  /**
+   * The handshake on {@code handler}'s channel has named the peer: admit it as that identity's
+   * connection, or say why not (the caller sends the Goodbye). Runs on the channel's event loop.
+   */
+  ProtocolException admit(PeerChannelHandler handler, PeerIdentity remote, ChannelHandlerContext ctx) {
+    NodeId id = remote.nodeId();
+    PeerChannelHandler replaced;
+    synchronized (lock) {
+      if (handler.countedIncoming) {
+        handler.countedIncoming = false;
+        incomingHandshakes--;
+      }
+      if (handler.inFlight) {
+        handler.inFlight = false;
+        outgoingInFlight--;
+      }
+      if (closing) {
+        return new ProtocolException(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
+      }
+      if (id.equals(localId)) {
+        return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION, "a connection from this node to itself");
+      }
+      if (banLeftNanos(id) > 0) {
+        return new ProtocolException(ErrorCode.BANNED, "this node has banned yours for a while");
+      }
+      boolean localPreferred = localId.compareTo(id) < 0;
+      replaced = registered.get(id);
+      if (replaced == null) {
+        Connecting c = connecting.get(id);
+        if (!handler.initiatedLocally && localPreferred && c != null && c.dialing) {
+          return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION,
+              "simultaneous connect: keeping the connection initiated by the node with the smaller id");
+        }
+        if (registered.size() + outgoingInFlight >= config.maxConnections()) {
+          return new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
+              "this node has its maximum of " + config.maxConnections() + " peer connections");
+        }
+      } else {
+        // Same initiator: the newer connection wins (the old one is dead to its dialler).
+        // Opposite initiators (a simultaneous connect): the smaller id's connection wins.
+        boolean wins = replaced.initiatedLocally == handler.initiatedLocally || handler.initiatedLocally == localPreferred;
+        if (!wins) {
+          return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION,
+              "a connection between these nodes exists; keeping the one initiated by the node with the smaller id");
+        }
+      }
+      handler.link = new ChannelPeerLink(ctx, remote, handler.initiatedLocally);
+      registered.put(id, handler);
+    }
+    if (replaced != null) {
+      replaced.link.close(ErrorCode.DUPLICATE_CONNECTION, "a newer connection between the same nodes replaced this one");
+    }
+    return null;
+  }
+
+  /**
+   * The admitted connection of {@code handler} has received the peer's Hello: it is a link now,
+   * unless another connection replaced it meanwhile. Returns what completes a waiting connect.
+   */
+  Runnable helloReceived(PeerChannelHandler handler) {
+    ChannelPeerLink link = handler.link;
+    synchronized (lock) {
+      if (closing || registered.get(link.nodeId()) != handler) {
+        return null;
+      }
+      link.connected = true;
+      Connecting c = connecting.get(link.nodeId());
+      return c == null ? null : settle(c);
+    }
+  }
+
+  /** {@code handler}'s channel has become inactive. */
+  void channelEnded(PeerChannelHandler handler) {
+    Runnable then = null;
+    synchronized (lock) {
+      if (handler.countedIncoming) {
+        handler.countedIncoming = false;
+        incomingHandshakes--;
+      }
+      if (handler.inFlight) {
+        handler.inFlight = false;
+        outgoingInFlight--;
+      }
+      ChannelPeerLink link = handler.link;
+      if (link != null && registered.remove(link.nodeId(), handler)) {
+        Connecting c = connecting.get(link.nodeId());
+        if (c != null) {
+          if (c.failure == null && !handler.initiatedLocally) {
+            c.failure = failureOf(c.id, link.channel(), handler, null);
+          }
+          then = settle(c);
+        }
+      }
+    }
+    run(then);
+  }
+
+  /**
+   * Bans {@code node} for the configured duration: its link, if any, ends with Goodbye {@code
+   * BANNED} (the detail names {@code reason}), and it is refused both ways until the ban ends —
+   * after the handshake when it calls us, at once when we would call it.
+   */
+  public void ban(NodeId node, ErrorCode reason, String detail) {
+    Objects.requireNonNull(node, "node");
+    PeerChannelHandler linked;
+    Connecting pending;
+    synchronized (lock) {
+      if (bans.size() >= BAN_SWEEP_SIZE) {
+        sweepBans();
+      }
+      bans.put(node, nanoTime.getAsLong() + config.banDuration().toNanos());
+      linked = registered.get(node);
+      pending = connecting.remove(node);
+    }
+    log.info("banning node {} for {}: {} {}", node, config.banDuration(), reason, detail == null ? "" : detail);
+    String why = "banned: " + reason + (detail == null || detail.isEmpty() ? "" : " " + detail);
+    if (linked != null) {
+      linked.link.close(ErrorCode.BANNED, why);
+    }
+    if (pending != null) {
+      // Its connection, if one is on the way, is refused at admission.
+      pending.future.completeExceptionally(new PeerConnectException(node, ErrorCode.BANNED, why, null));
+    }
+  }
+
+  /** True while {@code node} is banned. */
+  public boolean isBanned(NodeId node) {
+    synchronized (lock) {
+      return banLeftNanos(node) > 0;
+    }
+  }
+
+  /** With the lock held. */
+  private long banLeftNanos(NodeId id) {
+    Long until = bans.get(id);
+    if (until == null) {
+      return 0;
+    }
+    long left = until - nanoTime.getAsLong();
+    if (left <= 0) {
+      bans.remove(id);
+      return 0;
+    }
+    return left;
+  }
+
+  /** With the lock held. */
+  private void sweepBans() {
+    long now = nanoTime.getAsLong();
+    for (Iterator<Long> it = bans.values().iterator(); it.hasNext(); ) {
+      if (it.next() - now <= 0) {
+        it.remove();
+      }
+    }
+  }
+
+  /** The connected links, a snapshot. */
+  public Collection<PeerLink> links() {
+    synchronized (lock) {
+      List<PeerLink> links = new ArrayList<>(registered.size());
+      for (PeerChannelHandler h : registered.values()) {
+        if (h.link.connected) {
+          links.add(h.link);
+        }
+      }
+      return links;
+    }
+  }
+
+  /** The connected link to {@code node}, if any. */
+  public Optional<PeerLink> link(NodeId node) {
+    synchronized (lock) {
+      PeerChannelHandler h = registered.get(node);
+      return h != null && h.link.connected ? Optional.of(h.link) : Optional.empty();
+    }
+  }
+
+  /** The port the server listens on; 0 when it accepts no incoming connections. */
+  public int listenPort() {
+    return listenPort;
+  }
+
+  /** This node's id. */
+  public NodeId nodeId() {
+    return localId;
+  }
+
+  /** Open channels, linked or still in their handshake (tests). */
+  int openChannels() {
+    return channels.size();
+  }
+
+  /**
+   * Stops accepting, fails pending connects, says Goodbye {@code SHUTTING_DOWN} on every link and
+   * waits (a few seconds at most) until they are closed. Blocks: not from an event loop.
+   */
+  @Override
+  public void close() {
+    List<PeerChannelHandler> links;
+    List<Connecting> pending;
+    synchronized (lock) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      links = new ArrayList<>(registered.values());
+      pending = new ArrayList<>(connecting.values());
+      connecting.clear();
+    }
+    try {
+      Channel server = serverChannel;
+      if (server != null) {
+        server.close().awaitUninterruptibly();
+      }
+      for (Connecting c : pending) {
+        c.future.completeExceptionally(new PeerConnectException(c.id, ErrorCode.SHUTTING_DOWN, "the peer network is closed", null));
+      }
+      for (PeerChannelHandler h : links) {
+        h.link.close(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
+      }
+      List<Channel> open = new ArrayList<>(channels);
+      for (Channel ch : open) {
+        if (!isLinked(ch, links)) {
+          ch.close(); // still in its handshake: nothing can be said securely
+        }
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+      for (Channel ch : open) {
+        ch.closeFuture().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      for (PeerChannelHandler h : links) {
+        awaitEnded(h, deadline); // so that every disconnected() has been called when close() returns
+      }
+      log.info("peer network of node {} closed; said goodbye to {} peers", localId, links.size());
+    } finally {
+      releaseShaper();
+    }
+  }
+
+  private static void awaitEnded(PeerChannelHandler h, long deadline) {
+    try {
+      h.ended.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("link {} did not end within {} ms of close", h.link, CLOSE_WAIT_MILLIS);
+    }
+  }
+
+  private static boolean isLinked(Channel ch, List<PeerChannelHandler> links) {
+    for (PeerChannelHandler h : links) {
+      if (h.link.channel() == ch) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void releaseShaper() {
+    if (shaper != null) {
+      shaper.release();
+    }
+  }
+
+  PeerNetworkConfig config() {
+    return config;
+  }
+
+  PeerNetworkListener listener() {
+    return listener;
+  }
+
+  PeerMessageRules rules() {
+    return rules;
+  }
+
+  VivaldiCoordinate localCoordinate() {
+    return localCoordinate.get();
+  }
+
+  long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
+  /** The upload shaper, or null when uploads are not capped (tests). */
+  GlobalTrafficShapingHandler shaper() {
+    return shaper;
+  }
+
+  private static CompletableFuture<PeerLink> failed(NodeId id, ErrorCode code, String message) {
+    return CompletableFuture.failedFuture(new PeerConnectException(id, code, message, null));
+  }
+
+  private static void run(Runnable r) {
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  /** A connect in progress to one identity; shared by every caller of connect for it. Guarded by lock. */
+  private static final class Connecting {
+    final NodeId id;
+    final CompletableFuture<PeerLink> future = new CompletableFuture<>();
+    /** Our own connection is on its way. */
+    boolean dialing;
+    /** Our connection lost a simultaneous connect; the peer's should come. */
+    boolean awaitingOther;
+    PeerConnectException failure;
+
+    Connecting(NodeId id) {
+      this.id = id;
+    }
+  }
+}
