@@ -1,5 +1,6 @@
 package dev.chorus.node.peer;
 
+import dev.chorus.node.testing.NoLeaks;
 import static dev.chorus.node.peer.RecordingListener.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,7 +55,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Real networks over loopback. Timeouts only keep a broken build from hanging. */
-@ExtendWith(NoPeerLeaks.class)
+@ExtendWith(NoLeaks.class)
 class PeerNetworkTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
