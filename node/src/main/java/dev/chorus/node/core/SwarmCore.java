@@ -55,6 +55,7 @@ public final class SwarmCore {
   private static final long BUSY_BACKOFF_NANOS = 1_000_000_000L;
   private static final long CDN_RETRY_NANOS = 1_000_000_000L;
   private static final long CONNECT_RETRY_NANOS = 30_000_000_000L;
+  private static final long LOOKUP_FAILED_RETRY_NANOS = 1_000_000_000L;
 
   private final SwarmConfig config;
   private final SwarmActions actions;
@@ -189,8 +190,26 @@ public final class SwarmCore {
     schedule(nowNanos);
   }
 
-  /** The tracker lookup failed (not connected, refused, timed out). */
+  /** The tracker lookup failed (not connected, refused, timed out): try again in a second. */
   public void lookupFailed(TrackId trackId, long nowNanos) {
+    Download d = download(trackId);
+    if (d != null) {
+      d.lastLookupNanos = nowNanos - config.lookupRetryNanos() + Math.min(LOOKUP_FAILED_RETRY_NANOS,
+          config.lookupRetryNanos());
+    }
+    schedule(nowNanos);
+  }
+
+  /**
+   * Discovery became possible (the tracker connection came up): downloads that have no holder
+   * connected look up again now.
+   */
+  public void discoveryAvailable(long nowNanos) {
+    for (Download d : downloads()) {
+      if (!d.isComplete() && connectedHolders(d) == 0) {
+        discover(d, nowNanos);
+      }
+    }
     schedule(nowNanos);
   }
 
@@ -345,6 +364,9 @@ public final class SwarmCore {
    * is fetched elsewhere.
    */
   public void badChunk(NodeId peer, long requestId, int index, long nowNanos) {
+    if (!neighbours.containsKey(peer)) {
+      return; // already banned or gone
+    }
     actions.ban(peer, ErrorCode.BAD_CHUNK);
     listener.peerBanned(peer);
     for (Download d : downloads()) {

@@ -1,0 +1,301 @@
+package dev.chorus.node;
+
+import dev.chorus.node.cdn.OriginClient;
+import dev.chorus.node.cdn.OriginConfig;
+import dev.chorus.node.core.SwarmCore;
+import dev.chorus.node.peer.PeerNetwork;
+import dev.chorus.node.peer.PeerNetworkConfig;
+import dev.chorus.node.store.ChunkStore;
+import dev.chorus.node.store.ChunkStoreConfig;
+import dev.chorus.node.store.ChunkStoreListener;
+import dev.chorus.node.store.InMemoryChunkStore;
+import dev.chorus.node.store.RocksDbChunkStore;
+import dev.chorus.node.tracker.TrackerClient;
+import dev.chorus.node.tracker.TrackerClientConfig;
+import dev.chorus.node.tracker.TrackerEndpoint;
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Chorus node embedded in an application: it plays tracks from its cache, from nearby peers and
+ * from the CDN, caches what it played, and serves it to other peers.
+ *
+ * <pre>{@code
+ * try (ChorusNode node = ChorusNode.start(config)) {
+ *   try (TrackStream in = node.open(TrackId.fromHex(id))) {
+ *     in.transferTo(player);        // bytes in order, each chunk verified before it is returned
+ *   }
+ *   System.out.println(node.stats());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Nothing the network or the disk does reaches the caller as an exception other
+ * than from {@link #open} and from reads of a {@link TrackStream} (an {@link IOException} saying
+ * what went wrong).
+ */
+public final class ChorusNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChorusNode.class);
+  /** The cache size of a node without a cache directory. */
+  public static final long DEFAULT_MEMORY_CACHE_BYTES = 256L * 1024 * 1024;
+
+  private final NodeConfig config;
+  private final ChunkStore store;
+  private final NodeRuntime runtime;
+  private final ScheduledExecutorService coreLoop;
+  private final ExecutorService io;
+  private final EventLoopGroup group;
+  private final OriginClient origin;
+  private final PeerNetwork network;
+  private final TrackerClient tracker;
+  private final NodeStatsRecorder stats;
+  private final SwarmCore core;
+  private volatile int neighbours;
+  private volatile boolean closed;
+
+  private ChorusNode(NodeConfig config, ChunkStore store, NodeRuntime runtime, ScheduledExecutorService coreLoop,
+      ExecutorService io, EventLoopGroup group, OriginClient origin, PeerNetwork network, TrackerClient tracker,
+      NodeStatsRecorder stats, SwarmCore core) {
+    this.config = config;
+    this.store = store;
+    this.runtime = runtime;
+    this.coreLoop = coreLoop;
+    this.io = io;
+    this.group = group;
+    this.origin = origin;
+    this.network = network;
+    this.tracker = tracker;
+    this.stats = stats;
+    this.core = core;
+  }
+
+  /**
+   * Starts a node: opens the cache, listens for peers, connects to the tracker (in the
+   * background, retrying) and announces the cache.
+   *
+   * @throws IOException if the cache cannot be opened or the peer port cannot be bound
+   */
+  public static ChorusNode start(NodeConfig config) throws IOException {
+    Objects.requireNonNull(config, "config");
+    AtomicReference<ChunkStoreListener> storeEvents = new AtomicReference<>(ChunkStoreListener.NO_OP);
+    ChunkStore store = openStore(config, forwarding(storeEvents));
+    String name = NodeId.ofStaticKey(config.identity().publicKey()).toHex().substring(0, 8);
+    ScheduledExecutorService coreLoop = Executors.newSingleThreadScheduledExecutor(
+        new DefaultThreadFactory("chorus-core-" + name, true));
+    ExecutorService io = Executors.newFixedThreadPool(4, new DefaultThreadFactory("chorus-io-" + name, true));
+    EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("chorus-net-" + name, true));
+    NodeStatsRecorder stats = new NodeStatsRecorder();
+    OriginClient origin = null;
+    PeerNetwork network = null;
+    try {
+      OriginConfig.Builder originConfig = OriginConfig.builder();
+      config.origins().forEach(originConfig::addBaseUri);
+      origin = OriginClient.create(originConfig.build());
+      NodeRuntime runtime = new NodeRuntime(config, coreLoop, io, System::nanoTime, store, origin, stats);
+      storeEvents.set(runtime);
+      SwarmCore core = new SwarmCore(config.swarm(), runtime, runtime, runtime::held, new SecureRandom());
+      PeerNetworkConfig.Builder peers = PeerNetworkConfig.builder(config.identity())
+          .bindAddress(InetAddress.getByName(config.bindHost()))
+          .listenPort(config.listenPort())
+          .acceptIncoming(config.acceptIncoming())
+          .maxConnections(config.swarm().neighbourHardLimit())
+          .uploadBytesPerSecond(config.uploadBytesPerSecond());
+      network = PeerNetwork.start(peers.build(), group, runtime, runtime::coordinate);
+      TrackerClient tracker = null;
+      if (config.hasTracker()) {
+        TrackerClientConfig trackerConfig = TrackerClientConfig.builder(config.identity())
+            .tracker(TrackerEndpoint.of(config.trackerKey(), config.trackerHost(), config.trackerPort()))
+            .listenPort(config.acceptIncoming() ? network.listenPort() : 0)
+            .region(config.region())
+            .build();
+        tracker = TrackerClient.start(trackerConfig, group, runtime, runtime);
+      }
+      runtime.attach(core, network, tracker);
+      ChorusNode node = new ChorusNode(config, store, runtime, coreLoop, io, group, origin, network, tracker,
+          stats, core);
+      long tick = config.tickInterval().toNanos();
+      coreLoop.scheduleAtFixedRate(node::tick, tick, tick, TimeUnit.NANOSECONDS);
+      coreLoop.scheduleWithFixedDelay(runtime::flushHoldings, 1, 1, TimeUnit.SECONDS);
+      config.meterRegistry().ifPresent(node::bindMetrics);
+      log.info("node {} started: peer port {}, cache {} ({} MB), tracker {}, origins {}", name,
+          network.listenPort(), config.cacheDirectory().map(Object::toString).orElse("in memory"),
+          store.capacityBytes() / 1_000_000,
+          config.hasTracker() ? config.trackerHost() + ":" + config.trackerPort() : "none", config.origins());
+      return node;
+    } catch (IOException | RuntimeException e) {
+      if (network != null) {
+        network.close();
+      }
+      if (origin != null) {
+        origin.close();
+      }
+      coreLoop.shutdownNow();
+      io.shutdownNow();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      store.close();
+      throw e;
+    }
+  }
+
+  private static ChunkStore openStore(NodeConfig config, ChunkStoreListener listener) throws IOException {
+    if (config.cacheDirectory().isPresent()) {
+      ChunkStoreConfig.Builder b = ChunkStoreConfig.builder().directory(config.cacheDirectory().get());
+      if (config.cacheCapacityBytes() > 0) {
+        b.capacityBytes(config.cacheCapacityBytes());
+      }
+      return RocksDbChunkStore.open(b.build(), listener);
+    }
+    long capacity = config.cacheCapacityBytes() > 0 ? config.cacheCapacityBytes() : DEFAULT_MEMORY_CACHE_BYTES;
+    return InMemoryChunkStore.create(ChunkStoreConfig.builder().capacityBytes(capacity).build(), listener);
+  }
+
+  private static ChunkStoreListener forwarding(AtomicReference<ChunkStoreListener> target) {
+    return new ChunkStoreListener() {
+      @Override
+      public void tracksEvicted(List<TrackId> trackIds) {
+        target.get().tracksEvicted(trackIds);
+      }
+
+      @Override
+      public void corruptChunkDeleted(TrackId trackId, int index) {
+        target.get().corruptChunkDeleted(trackId, index);
+      }
+
+      @Override
+      public void cachingDisabled(Exception cause) {
+        target.get().cachingDisabled(cause);
+      }
+    };
+  }
+
+  private void tick() {
+    runtime.reportPlayhead();
+    core.tick(runtime.now());
+    neighbours = core.neighbourCount();
+  }
+
+  /**
+   * Plays a track: returns a stream of its bytes in order once its manifest is known (from the
+   * cache or the origin). Opening another track changes track: the old one's requests are
+   * cancelled.
+   *
+   * @throws IOException if the track is unknown to the origin, its publisher is not trusted, or
+   *     the node is shut down
+   */
+  public TrackStream open(TrackId trackId) throws IOException {
+    Objects.requireNonNull(trackId, "trackId");
+    ensureOpen();
+    return runtime.open(trackId);
+  }
+
+  /** Fetches a track in the background at priority PREFETCH (for the cache and a quick start later). */
+  public void prefetch(TrackId trackId) {
+    Objects.requireNonNull(trackId, "trackId");
+    runtime.prefetch(trackId);
+  }
+
+  /** The track likely to be played next: it is prefetched when 30 s or less of the current one remain. */
+  public void queueNext(TrackId trackId) {
+    Objects.requireNonNull(trackId, "trackId");
+    runtime.queueNext(trackId);
+  }
+
+  /** Counters since start. */
+  public NodeStats stats() {
+    return stats.snapshot(neighbours);
+  }
+
+  /** This node's id (the SHA-256 of its static key). */
+  public NodeId nodeId() {
+    return runtime.selfId();
+  }
+
+  /** The port peers connect to; 0 if the node accepts no incoming connections. */
+  public int peerPort() {
+    return network.listenPort();
+  }
+
+  /** Whether the cache is storing (false after a storage error: the node streams without caching). */
+  public boolean isCaching() {
+    return store.isCaching();
+  }
+
+  /** Whether the tracker connection is up (false without a tracker). */
+  public boolean isTrackerConnected() {
+    return tracker != null && tracker.isConnected();
+  }
+
+  /** Whether every chunk of the track is in the cache. */
+  public boolean isCached(TrackId trackId) {
+    return store.isComplete(trackId);
+  }
+
+  private void bindMetrics(MeterRegistry registry) {
+    String id = nodeId().toHex().substring(0, 8);
+    for (String source : List.of("cache", "peers", "cdn")) {
+      FunctionCounter.builder("chorus.node.bytes.received", stats, s -> switch (source) {
+        case "cache" -> s.bytesFromCache();
+        case "peers" -> s.bytesFromPeers();
+        default -> s.bytesFromCdn();
+      }).baseUnit("bytes").description("Bytes played or fetched, by source").tag("source", source)
+          .tag("node", id).register(registry);
+    }
+    FunctionCounter.builder("chorus.node.bytes.uploaded", stats, NodeStatsRecorder::bytesUploaded)
+        .baseUnit("bytes").description("Chunk bytes served to peers").tag("node", id).register(registry);
+    FunctionCounter.builder("chorus.node.stutters", stats, NodeStatsRecorder::stutters)
+        .description("Times playback waited for data").tag("node", id).register(registry);
+    Gauge.builder("chorus.node.neighbours", this, n -> n.neighbours)
+        .description("Connected peers").tag("node", id).register(registry);
+    Gauge.builder("chorus.node.cache.used", store, ChunkStore::usedBytes).baseUnit("bytes")
+        .description("Bytes in the chunk cache").tag("node", id).register(registry);
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("the node is shut down");
+    }
+  }
+
+  /** Says goodbye to the tracker and peers, stops all threads and closes the cache. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    runtime.close();
+    if (tracker != null) {
+      tracker.close();
+    }
+    network.close();
+    coreLoop.shutdownNow();
+    io.shutdownNow();
+    origin.close();
+    try {
+      coreLoop.awaitTermination(5, TimeUnit.SECONDS);
+      io.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    store.close();
+    log.info("node {} stopped", nodeId().toHex().substring(0, 8));
+  }
+}

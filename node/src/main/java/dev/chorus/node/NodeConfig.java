@@ -1,0 +1,331 @@
+package dev.chorus.node;
+
+import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.protocol.manifest.PublisherKey;
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Immutable, validated configuration of a {@link ChorusNode}. Only the origin is required; every
+ * other setting has a default that works on a desktop:
+ *
+ * <pre>{@code
+ * NodeConfig config = NodeConfig.builder()
+ *     .origin(URI.create("https://cdn.example.com/catalog/"))
+ *     .tracker("3f5a...e1@tracker.example.com:7400")   // pinned key @ host:port
+ *     .cacheDirectory(Path.of(home, ".chorus", "cache"))
+ *     .build();
+ * }</pre>
+ *
+ * <p>{@link Builder#build()} checks everything once and throws {@link IllegalArgumentException}
+ * naming the offending key.
+ */
+public final class NodeConfig {
+  private final List<URI> origins;
+  private final String trackerHost;
+  private final int trackerPort;
+  private final byte[] trackerKey;
+  private final Path cacheDirectory;
+  private final long cacheCapacityBytes;
+  private final NoiseKeyPair identity;
+  private final String bindHost;
+  private final int listenPort;
+  private final boolean acceptIncoming;
+  private final long uploadBytesPerSecond;
+  private final List<PublisherKey> trustedPublishers;
+  private final String region;
+  private final SwarmConfig swarm;
+  private final MeterRegistry meterRegistry;
+  private final NodeListener listener;
+  private final Duration tickInterval;
+
+  private NodeConfig(Builder b) {
+    origins = List.copyOf(b.origins);
+    trackerHost = b.trackerHost;
+    trackerPort = b.trackerPort;
+    trackerKey = b.trackerKey;
+    cacheDirectory = b.cacheDirectory;
+    cacheCapacityBytes = b.cacheCapacityBytes;
+    identity = b.identity != null ? b.identity : NoiseKeyPair.generateX25519(new SecureRandom());
+    bindHost = b.bindHost;
+    listenPort = b.listenPort;
+    acceptIncoming = b.acceptIncoming;
+    uploadBytesPerSecond = b.uploadBytesPerSecond;
+    trustedPublishers = List.copyOf(b.trustedPublishers);
+    region = b.region;
+    swarm = b.swarm;
+    meterRegistry = b.meterRegistry;
+    listener = b.listener;
+    tickInterval = b.tickInterval;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Origin base URLs (CDN, S3 bucket, any HTTP server honouring Range), tried in order. */
+  public List<URI> origins() {
+    return origins;
+  }
+
+  /** Whether a tracker is configured; without one, discovery is by overlay only. */
+  public boolean hasTracker() {
+    return trackerHost != null;
+  }
+
+  public String trackerHost() {
+    return trackerHost;
+  }
+
+  public int trackerPort() {
+    return trackerPort;
+  }
+
+  /** The tracker's pinned static key (32 bytes). */
+  public byte[] trackerKey() {
+    return trackerKey == null ? null : trackerKey.clone();
+  }
+
+  /** The RocksDB cache directory; empty for an in-memory cache. */
+  public Optional<Path> cacheDirectory() {
+    return Optional.ofNullable(cacheDirectory);
+  }
+
+  /** The cache capacity; 0 means the default (10% of free disk, 50 MB..10 GB; 256 MB in memory). */
+  public long cacheCapacityBytes() {
+    return cacheCapacityBytes;
+  }
+
+  /** The node's static Noise key: its identity. Generated at start unless given. */
+  public NoiseKeyPair identity() {
+    return identity;
+  }
+
+  public String bindHost() {
+    return bindHost;
+  }
+
+  /** The peer port; 0 picks a free one. */
+  public int listenPort() {
+    return listenPort;
+  }
+
+  /** False for a node that accepts no incoming peer connections (behind NAT). */
+  public boolean acceptIncoming() {
+    return acceptIncoming;
+  }
+
+  /** Upload cap in bytes per second; 0 for none. */
+  public long uploadBytesPerSecond() {
+    return uploadBytesPerSecond;
+  }
+
+  /** Publishers whose manifests are accepted; empty accepts any correctly signed manifest. */
+  public List<PublisherKey> trustedPublishers() {
+    return trustedPublishers;
+  }
+
+  /** Optional region tag sent to the tracker. */
+  public String region() {
+    return region;
+  }
+
+  public SwarmConfig swarm() {
+    return swarm;
+  }
+
+  /** Where metrics go; empty for none. */
+  public Optional<MeterRegistry> meterRegistry() {
+    return Optional.ofNullable(meterRegistry);
+  }
+
+  public NodeListener listener() {
+    return listener;
+  }
+
+  /** How often the swarm core's periodic work runs. Default 100 ms. */
+  public Duration tickInterval() {
+    return tickInterval;
+  }
+
+  @Override
+  public String toString() {
+    return "NodeConfig[origins=" + origins + ", tracker=" + (hasTracker() ? trackerHost + ":" + trackerPort : "none")
+        + ", cache=" + (cacheDirectory == null ? "memory" : cacheDirectory) + ", listenPort=" + listenPort + "]";
+  }
+
+  /** Builder; {@link #build()} validates. */
+  public static final class Builder {
+    private final List<URI> origins = new ArrayList<>();
+    private String trackerHost;
+    private int trackerPort;
+    private byte[] trackerKey;
+    private Path cacheDirectory;
+    private long cacheCapacityBytes;
+    private NoiseKeyPair identity;
+    private String bindHost = "0.0.0.0";
+    private int listenPort;
+    private boolean acceptIncoming = true;
+    private long uploadBytesPerSecond;
+    private final List<PublisherKey> trustedPublishers = new ArrayList<>();
+    private String region = "";
+    private SwarmConfig swarm = SwarmConfig.defaults();
+    private MeterRegistry meterRegistry;
+    private NodeListener listener = NodeListener.NONE;
+    private Duration tickInterval = Duration.ofMillis(100);
+
+    private Builder() {}
+
+    /** Adds an origin base URL. */
+    public Builder origin(URI base) {
+      origins.add(Objects.requireNonNull(base, "origin"));
+      return this;
+    }
+
+    /** The tracker, pinned: {@code <64 hex digits of its key>@host:port}. */
+    public Builder tracker(String keyAtHostPort) {
+      Objects.requireNonNull(keyAtHostPort, "tracker");
+      int at = keyAtHostPort.indexOf('@');
+      int colon = keyAtHostPort.lastIndexOf(':');
+      if (at != 64 || colon < at + 2 || colon == keyAtHostPort.length() - 1) {
+        throw new IllegalArgumentException("tracker must look like <64 hex digits>@host:port, was '"
+            + keyAtHostPort + "'");
+      }
+      byte[] key;
+      try {
+        key = HexFormat.of().parseHex(keyAtHostPort.substring(0, at).toLowerCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tracker: the key before '@' is not hex: " + keyAtHostPort, e);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(keyAtHostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("tracker: the port is not a number: " + keyAtHostPort, e);
+      }
+      String host = keyAtHostPort.substring(at + 1, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return tracker(host, port, key);
+    }
+
+    public Builder tracker(String host, int port, byte[] staticKey) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("tracker port must be in 1..65535, was " + port);
+      }
+      if (staticKey == null || staticKey.length != 32) {
+        throw new IllegalArgumentException("tracker key must be 32 bytes");
+      }
+      this.trackerHost = Objects.requireNonNull(host, "tracker host");
+      this.trackerPort = port;
+      this.trackerKey = staticKey.clone();
+      return this;
+    }
+
+    public Builder cacheDirectory(Path dir) {
+      this.cacheDirectory = Objects.requireNonNull(dir, "cacheDirectory");
+      return this;
+    }
+
+    public Builder cacheCapacityBytes(long bytes) {
+      this.cacheCapacityBytes = bytes;
+      return this;
+    }
+
+    public Builder identity(NoiseKeyPair key) {
+      this.identity = Objects.requireNonNull(key, "identity");
+      return this;
+    }
+
+    public Builder bindHost(String host) {
+      this.bindHost = Objects.requireNonNull(host, "bindHost");
+      return this;
+    }
+
+    public Builder listenPort(int port) {
+      this.listenPort = port;
+      return this;
+    }
+
+    public Builder acceptIncoming(boolean accept) {
+      this.acceptIncoming = accept;
+      return this;
+    }
+
+    public Builder uploadBytesPerSecond(long rate) {
+      this.uploadBytesPerSecond = rate;
+      return this;
+    }
+
+    public Builder trustedPublisher(PublisherKey key) {
+      trustedPublishers.add(Objects.requireNonNull(key, "trustedPublisher"));
+      return this;
+    }
+
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    public Builder swarm(SwarmConfig swarm) {
+      this.swarm = Objects.requireNonNull(swarm, "swarm");
+      return this;
+    }
+
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    public Builder listener(NodeListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public Builder tickInterval(Duration interval) {
+      this.tickInterval = Objects.requireNonNull(interval, "tickInterval");
+      return this;
+    }
+
+    public NodeConfig build() {
+      if (origins.isEmpty()) {
+        throw new IllegalArgumentException("origins: at least one origin base URL is required "
+            + "(the CDN or HTTP server holding the published catalog)");
+      }
+      for (int i = 0; i < origins.size(); i++) {
+        URI u = origins.get(i);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
+          throw new IllegalArgumentException("origins[" + i + "] must be an http(s) URL with a host, was " + u);
+        }
+      }
+      if (cacheCapacityBytes < 0) {
+        throw new IllegalArgumentException("cacheCapacityBytes must not be negative, was " + cacheCapacityBytes);
+      }
+      if (listenPort < 0 || listenPort > 65535) {
+        throw new IllegalArgumentException("listenPort must be in 0..65535, was " + listenPort);
+      }
+      if (uploadBytesPerSecond < 0) {
+        throw new IllegalArgumentException("uploadBytesPerSecond must not be negative, was " + uploadBytesPerSecond);
+      }
+      if (region.length() > 64) {
+        throw new IllegalArgumentException("region must be at most 64 characters");
+      }
+      if (tickInterval.isNegative() || tickInterval.isZero() || tickInterval.toMillis() > 10_000) {
+        throw new IllegalArgumentException("tickInterval must be in (0, 10 s], was " + tickInterval);
+      }
+      return new NodeConfig(this);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.chorus.node;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
+
+/** The node's counters; thread-safe. Start latencies go to an HdrHistogram. */
+final class NodeStatsRecorder {
+  private final LongAdder fromCache = new LongAdder();
+  private final LongAdder fromPeers = new LongAdder();
+  private final LongAdder fromCdn = new LongAdder();
+  private final LongAdder uploaded = new LongAdder();
+  private final LongAdder playbacks = new LongAdder();
+  private final LongAdder stutters = new LongAdder();
+  private final LongAdder banned = new LongAdder();
+  private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
+  private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
+
+  void fromCache(long bytes) {
+    fromCache.add(bytes);
+  }
+
+  void fromPeers(long bytes) {
+    fromPeers.add(bytes);
+  }
+
+  void fromCdn(long bytes) {
+    fromCdn.add(bytes);
+  }
+
+  void uploaded(long bytes) {
+    uploaded.add(bytes);
+  }
+
+  void started(long latencyNanos) {
+    playbacks.increment();
+    startLatency.recordValue(Math.max(0, Math.min(latencyNanos, TimeUnit.MINUTES.toNanos(10))));
+  }
+
+  void stutter() {
+    stutters.increment();
+  }
+
+  void banned() {
+    banned.increment();
+  }
+
+  long bytesFromCache() {
+    return fromCache.sum();
+  }
+
+  long bytesFromPeers() {
+    return fromPeers.sum();
+  }
+
+  long bytesFromCdn() {
+    return fromCdn.sum();
+  }
+
+  long bytesUploaded() {
+    return uploaded.sum();
+  }
+
+  long stutters() {
+    return stutters.sum();
+  }
+
+  NodeStats snapshot(int neighbours) {
+    long p50;
+    long p90;
+    synchronized (latencies) {
+      latencies.add(startLatency.getIntervalHistogram());
+      p50 = latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(50);
+      p90 = latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(90);
+    }
+    return new NodeStats(fromCache.sum(), fromPeers.sum(), fromCdn.sum(), uploaded.sum(), playbacks.sum(),
+        p50, p90, stutters.sum(), banned.sum(), neighbours);
+  }
+}

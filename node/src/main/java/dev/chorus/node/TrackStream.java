@@ -1,0 +1,123 @@
+package dev.chorus.node;
+
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.manifest.TrackManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * The bytes of one track in order, as they are verified. {@link #read} blocks only until the next
+ * verified bytes are there; {@link #seek} moves the read position and tells the node, which then
+ * fetches from there first. Not thread-safe: one reader per stream. Closing it does not stop the
+ * download (the node keeps the track for the cache and for other peers).
+ */
+public final class TrackStream extends InputStream {
+  private final TrackId trackId;
+  private final TrackManifest manifest;
+  private final NodeRuntime runtime;
+  private long position;
+  private byte[] chunk;
+  private int chunkIndex = -1;
+  private boolean closed;
+
+  TrackStream(TrackId trackId, TrackManifest manifest, NodeRuntime runtime) {
+    this.trackId = Objects.requireNonNull(trackId);
+    this.manifest = Objects.requireNonNull(manifest);
+    this.runtime = Objects.requireNonNull(runtime);
+  }
+
+  public TrackId trackId() {
+    return trackId;
+  }
+
+  /** The track's verified manifest (MIME type, duration, size). */
+  public TrackManifest manifest() {
+    return manifest;
+  }
+
+  /** The track's size in bytes. */
+  public long length() {
+    return manifest.sizeBytes();
+  }
+
+  /** The MIME type to serve it with, e.g. {@code audio/ogg; codecs=opus}. */
+  public String contentType() {
+    return manifest.mimeType();
+  }
+
+  /** The next byte to be read. */
+  public long position() {
+    return position;
+  }
+
+  /** Moves the read position (0 ≤ offset ≤ length); the node fetches from there first. */
+  public void seek(long offset) throws IOException {
+    ensureOpen();
+    if (offset < 0 || offset > length()) {
+      throw new IOException("seek to " + offset + " outside the track's 0.." + length() + " bytes");
+    }
+    position = offset;
+    runtime.seek(this, offset);
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    ensureOpen();
+    if (len == 0) {
+      return 0;
+    }
+    if (position >= length()) {
+      return -1;
+    }
+    int index = (int) (position / manifest.chunkSizeBytes());
+    if (index != chunkIndex) {
+      chunk = runtime.awaitChunk(this, index);
+      chunkIndex = index;
+    }
+    int within = (int) (position - manifest.chunkOffset(index));
+    int n = Math.min(len, chunk.length - within);
+    System.arraycopy(chunk, within, b, off, n);
+    position += n;
+    runtime.played(this, position);
+    return n;
+  }
+
+  @Override
+  public long skip(long n) throws IOException {
+    if (n <= 0) {
+      return 0;
+    }
+    long target = Math.min(length(), position + n);
+    long skipped = target - position;
+    seek(target);
+    return skipped;
+  }
+
+  @Override
+  public int available() {
+    return chunk == null ? 0 : (int) Math.max(0, manifest.chunkOffset(chunkIndex) + chunk.length - position);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      runtime.closed(this);
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("stream closed");
+    }
+  }
+}

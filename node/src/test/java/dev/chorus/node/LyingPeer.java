@@ -1,0 +1,77 @@
+package dev.chorus.node;
+
+import com.google.protobuf.ByteString;
+import dev.chorus.node.peer.PeerLink;
+import dev.chorus.node.peer.PeerNetwork;
+import dev.chorus.node.peer.PeerNetworkConfig;
+import dev.chorus.node.peer.PeerNetworkListener;
+import dev.chorus.node.tracker.Holding;
+import dev.chorus.node.tracker.TrackerClient;
+import dev.chorus.node.tracker.TrackerClientConfig;
+import dev.chorus.node.tracker.TrackerClientListener;
+import dev.chorus.node.tracker.TrackerEndpoint;
+import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.protocol.wire.ChunkData;
+import dev.chorus.protocol.wire.ChunkRequest;
+import dev.chorus.protocol.wire.PeerMessage;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted bad peer: it tells the tracker it holds a whole track and answers every chunk request
+ * with bytes of the right length that fail verification.
+ */
+final class LyingPeer implements AutoCloseable {
+  private final PeerNetwork network;
+  private final TrackerClient tracker;
+  private final AtomicInteger answered;
+
+  private LyingPeer(PeerNetwork network, TrackerClient tracker, AtomicInteger answered) {
+    this.network = network;
+    this.tracker = tracker;
+    this.answered = answered;
+  }
+
+  static LyingPeer start(EventLoopGroup group, LocalSwarm swarm, LocalSwarm.Track track) throws IOException {
+    NoiseKeyPair key = NoiseKeyPair.generateX25519(new SecureRandom());
+    TrackManifest m = track.manifest();
+    AtomicInteger answered = new AtomicInteger();
+    PeerNetworkListener liar = new PeerNetworkListener() {
+      @Override
+      public void message(PeerLink link, PeerMessage message) {
+        if (message.hasChunkRequest()) {
+          ChunkRequest r = message.getChunkRequest();
+          answered.incrementAndGet();
+          for (int i = r.getFirstIndex(); i < r.getFirstIndex() + r.getCount(); i++) {
+            link.write(PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(r.getRequestId())
+                .setIndex(i).setData(ByteString.copyFrom(new byte[m.chunkLength(i)]))).build());
+          }
+          link.flush();
+        }
+      }
+    };
+    PeerNetwork network = PeerNetwork.start(PeerNetworkConfig.builder(key)
+        .bindAddress(InetAddress.getLoopbackAddress()).build(), group, liar, () -> VivaldiCoordinate.ORIGIN);
+    TrackerClient tracker = TrackerClient.start(TrackerClientConfig.builder(key)
+        .tracker(TrackerEndpoint.of(swarm.trackerKey.publicKey(), "127.0.0.1", swarm.trackerPort))
+        .listenPort(network.listenPort())
+        .build(), group, () -> List.of(Holding.complete(m.trackId(), m.chunkCount())), new TrackerClientListener() {});
+    return new LyingPeer(network, tracker, answered);
+  }
+
+  int requestsAnswered() {
+    return answered.get();
+  }
+
+  @Override
+  public void close() {
+    tracker.close();
+    network.close();
+  }
+}

@@ -1,0 +1,188 @@
+package dev.chorus.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.node.tracker.Holding;
+import dev.chorus.node.tracker.TrackerClient;
+import dev.chorus.node.tracker.TrackerClientConfig;
+import dev.chorus.node.tracker.TrackerClientListener;
+import dev.chorus.node.tracker.TrackerEndpoint;
+import dev.chorus.node.tracker.TrackerPeerInfo;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real nodes on loopback: nginx as the origin, a real tracker, RocksDB caches, Noise connections.
+ * Timeouts only stop a broken build from hanging; nothing asserts on elapsed time.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class NodeSwarmTest {
+  static final int TRACK_BYTES = 2_400_000; // 120 s at 160 kbit/s, 147 chunks
+
+  static EventLoopGroup group;
+  @TempDir Path dir;
+  LocalSwarm swarm;
+
+  @BeforeAll
+  static void startGroup() {
+    group = new NioEventLoopGroup(1);
+  }
+
+  @AfterAll
+  static void stopGroup() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @AfterEach
+  void stop() {
+    if (swarm != null) {
+      swarm.close();
+    }
+  }
+
+  @Test
+  void laterListenersGetMostOfTheirBytesFromPeers() throws Exception {
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    LocalSwarm.Track track = swarm.tracks.get(0);
+    List<ChorusNode> nodes = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      nodes.add(swarm.startNode("node" + i));
+    }
+    assertArrayEquals(track.content(), LocalSwarm.play(nodes.get(0), track.id()));
+    await(() -> nodes.get(0).stats().bytesFromCdn() == TRACK_BYTES, "node0 counts every byte");
+    NodeStats first = nodes.get(0).stats();
+    assertEquals(TRACK_BYTES, first.bytesFromCdn(), "the first listener has nobody to ask");
+    awaitHolders(track.id(), 1);
+
+    long peers = 0;
+    long cdn = 0;
+    for (int i = 1; i < nodes.size(); i++) {
+      ChorusNode node = nodes.get(i);
+      long t0 = System.nanoTime();
+      assertArrayEquals(track.content(), LocalSwarm.play(node, track.id()), "node" + i);
+      System.out.printf("node%d played in %d ms: %s%n", i, (System.nanoTime() - t0) / 1_000_000, node.stats());
+      await(() -> node.isCached(track.id()), "node" + i + " caches the whole track");
+      await(() -> node.stats().bytesFromPeers() + node.stats().bytesFromCdn() == TRACK_BYTES,
+          "node" + i + " counts every byte");
+      NodeStats s = node.stats();
+      assertEquals(TRACK_BYTES, s.bytesFromPeers() + s.bytesFromCdn(), "node" + i + ": " + s);
+      peers += s.bytesFromPeers();
+      cdn += s.bytesFromCdn();
+    }
+    double share = (double) peers / (peers + cdn);
+    System.out.printf("later listeners: %d bytes from peers, %d from the CDN, peer share %.3f%n", peers, cdn, share);
+    assertTrue(share >= 0.6, "peers served " + share + " of the later listeners' bytes");
+    long uploaded = nodes.stream().mapToLong(n -> n.stats().bytesUploaded()).sum();
+    assertTrue(uploaded >= peers, "every peer byte was uploaded by someone: " + uploaded + " < " + peers);
+  }
+
+  @Test
+  void aNodeKilledMidTransferDoesNotBreakPlayback() throws Exception {
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    LocalSwarm.Track track = swarm.tracks.get(0);
+    // A slow holder (300 kB/s), so that the transfer is still going when it dies.
+    ChorusNode holder = swarm.startNode("holder", b -> b.uploadBytesPerSecond(300_000));
+    assertArrayEquals(track.content(), LocalSwarm.play(holder, track.id()));
+    awaitHolders(track.id(), 1);
+    ChorusNode listener = swarm.startNode("listener");
+    CompletableFuture<byte[]> playback = CompletableFuture.supplyAsync(() -> {
+      try {
+        return LocalSwarm.play(listener, track.id());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    await(() -> listener.stats().bytesFromPeers() > 0 || playback.isDone(), "the listener receives from the holder");
+    assertTrue(!playback.isDone(), "the transfer finished before the holder could be killed");
+    holder.close();
+    assertArrayEquals(track.content(), playback.get(2, TimeUnit.MINUTES));
+    NodeStats s = listener.stats();
+    assertTrue(s.bytesFromPeers() > 0 && s.bytesFromCdn() > 0, s.toString());
+  }
+
+  @Test
+  void aPeerServingCorruptChunksIsBannedAndPlaybackCompletes() throws Exception {
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    LocalSwarm.Track track = swarm.tracks.get(0);
+    try (LyingPeer liar = LyingPeer.start(group, swarm, track)) {
+      awaitHolders(track.id(), 1);
+      ChorusNode victim = swarm.startNode("victim");
+      assertArrayEquals(track.content(), LocalSwarm.play(victim, track.id()));
+      assertTrue(liar.requestsAnswered() > 0, "the liar was asked");
+      assertEquals(1, victim.stats().peersBanned());
+    }
+  }
+
+  @Test
+  void nodesRejoinARestartedTracker() throws Exception {
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    LocalSwarm.Track track = swarm.tracks.get(0);
+    ChorusNode holder = swarm.startNode("holder");
+    assertArrayEquals(track.content(), LocalSwarm.play(holder, track.id()));
+    awaitHolders(track.id(), 1);
+
+    swarm.stopTracker();
+    await(() -> !holder.isTrackerConnected(), "the holder notices");
+    swarm.startTracker(); // same port and key, empty index
+    await(holder::isTrackerConnected, "the holder reconnects");
+    awaitHolders(track.id(), 1); // and announced its cache again
+
+    ChorusNode late = swarm.startNode("late");
+    assertArrayEquals(track.content(), LocalSwarm.play(late, track.id()));
+    assertTrue(late.stats().bytesFromPeers() > 0, late.stats().toString());
+  }
+
+  /** Waits until the tracker returns at least {@code count} holders of a track. */
+  private void awaitHolders(TrackId id, int count) throws Exception {
+    NoiseKeyPair key = NoiseKeyPair.generateX25519(new SecureRandom());
+    TrackerClientConfig config = TrackerClientConfig.builder(key)
+        .tracker(TrackerEndpoint.of(swarm.trackerKey.publicKey(), "127.0.0.1", swarm.trackerPort))
+        .listenPort(0)
+        .build();
+    try (TrackerClient client = TrackerClient.start(config, group, List::<Holding>of, new TrackerClientListener() {})) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline) {
+        if (client.isConnected()) {
+          try {
+            List<TrackerPeerInfo> peers = client.lookup(id, null, 10).get(5, TimeUnit.SECONDS);
+            if (peers.size() >= count) {
+              return;
+            }
+          } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            // not yet
+          }
+        }
+        Thread.sleep(100);
+      }
+      throw new AssertionError("the tracker never listed " + count + " holders of " + id);
+    }
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
