@@ -1,5 +1,6 @@
 package dev.chorus.bench;
 
+import dev.chorus.bench.node.NodeBench;
 import dev.chorus.bench.tracker.TrackerBench;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,9 +27,13 @@ public final class BenchMain {
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
+          + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
           + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
-          + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s)\n\n"
-          + TrackerBench.usage());
+          + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
+          + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
+          + TrackerBench.usage() + "\n\n"
+          + NodeBench.usage());
       return;
     }
     boolean quick = List.of(args).contains("--quick");
@@ -41,6 +46,13 @@ public final class BenchMain {
         List<String> lines = TrackerBench.run(List.of(args).subList(1, args.length), args[0].equals("tracker-redis"));
         lines.forEach(System.out::println);
         System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
+        break;
+      case "node":
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+          System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // nodes log each start and stop
+        }
+        NodeBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
         break;
       default:
         System.err.println("unknown benchmark group '" + args[0] + "'; run with --help for the list");

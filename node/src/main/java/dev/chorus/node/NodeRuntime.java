@@ -108,6 +108,8 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   private final Set<NodeId> condemned = ConcurrentHashMap.newKeySet();
   private final Map<TrackStream, StreamState> streams = new IdentityHashMap<>();
   private final Object arrivals = new Object();
+  /** Incremented (under {@code arrivals}) whenever a chunk or manifest arrives. */
+  private volatile long arrivalGeneration;
   private final Object writable = new Object();
   private volatile boolean closed;
 
@@ -276,15 +278,24 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     long waitStart = now();
     boolean stutter = st != null && st.firstByteAtNanos >= 0 && st.playhead(waitStart) >= stream.position();
     long deadline = waitStart + READ_TIMEOUT_NANOS;
-    synchronized (arrivals) {
-      while ((data = readChunk(id, index)) == null) {
-        checkOpen();
-        long left = deadline - now();
-        if (left <= 0) {
-          throw new IOException("no data for chunk " + index + " of track " + id.toHex()
-              + " within 60 s: no peer delivered it and the origin " + config.origins() + " did not answer");
+    while (true) {
+      // Read (RocksDB, SHA-256) outside the monitor, so that arriving chunks are never held up;
+      // the generation counter makes sure no arrival between the read and the wait is missed.
+      long seen = arrivalGeneration;
+      data = readChunk(id, index);
+      if (data != null) {
+        break;
+      }
+      checkOpen();
+      long left = deadline - now();
+      if (left <= 0) {
+        throw new IOException("no data for chunk " + index + " of track " + id.toHex()
+            + " within 60 s: no peer delivered it and the origin " + config.origins() + " did not answer");
+      }
+      synchronized (arrivals) {
+        if (arrivalGeneration == seen) {
+          waitOn(arrivals, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
-        waitOn(arrivals, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
       }
     }
     if (st != null && st.firstByteAtNanos >= 0) {
@@ -428,10 +439,15 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     } else {
       dirty.add(id);
     }
+    signalArrival();
+    return true;
+  }
+
+  private void signalArrival() {
     synchronized (arrivals) {
+      arrivalGeneration++;
       arrivals.notifyAll();
     }
-    return true;
   }
 
   private void chunkData(PeerLink link, ChunkData msg) {
@@ -700,16 +716,20 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   }
 
   @Override
-  public void answerQuery(NodeId peer, long queryId, boolean includeSelf, List<PeerHolding> holders) {
+  public void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf,
+      List<PeerHolding> holders) {
     PeerLink link = network.link(peer).orElse(null);
     if (link == null) {
       return;
     }
     PeerQueryAnswer.Builder answer = PeerQueryAnswer.newBuilder().setQueryId(queryId);
-    if (includeSelf && network.listenPort() > 0) {
+    Holding self = includeSelf && network.listenPort() > 0 ? holdingOf(trackId) : null;
+    if (self != null) {
+      ChunkSet chunks = self.isComplete() ? ChunkSet.newBuilder().setComplete(true).build()
+          : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(self.chunks().toByteArray())).build();
       answer.addPeers(OverlayPeer.newBuilder().setNodeId(ByteString.copyFrom(selfId.bytes()))
           .setStaticKey(ByteString.copyFrom(selfKey)).setCoordinate(core.coordinate().toWire())
-          .setChunks(ChunkSet.newBuilder().setComplete(true)));
+          .setChunks(chunks));
     }
     for (PeerHolding h : holders) {
       if (answer.getPeersCount() >= 10) {

@@ -53,6 +53,24 @@ final class Neighbour {
     return b != null && !b.isEmpty();
   }
 
+  /** Whether it holds a chunk below {@code chunkCount} that is not in {@code held}. */
+  boolean holdsSomeOf(TrackId track, BitSet held, int chunkCount) {
+    if (complete.contains(track)) {
+      int firstMissing = held.nextClearBit(0);
+      return firstMissing < chunkCount;
+    }
+    BitSet b = partial.get(track);
+    if (b == null) {
+      return false;
+    }
+    for (int i = b.nextSetBit(0); i >= 0 && i < chunkCount; i = b.nextSetBit(i + 1)) {
+      if (!held.get(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void setHolding(TrackId track, boolean all, BitSet chunks) {
     if (all) {
       complete.add(track);

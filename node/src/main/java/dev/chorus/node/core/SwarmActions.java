@@ -64,5 +64,5 @@ public interface SwarmActions {
    * Send a PeerQueryAnswer. {@code includeSelf} adds this node itself (it holds the track); the
    * shell describes it with its own key and the address the asker already knows.
    */
-  void answerQuery(NodeId peer, long queryId, boolean includeSelf, List<PeerHolding> holders);
+  void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf, List<PeerHolding> holders);
 }

@@ -8,13 +8,11 @@ import dev.chorus.protocol.wire.Priority;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -237,9 +235,27 @@ public final class SwarmCore {
       }
     }
     neighbours.put(id, n);
+    askAboutDownloads(n);
     evictIfOverSoftLimit(id, nowNanos);
     schedule(nowNanos);
     return true;
+  }
+
+  /**
+   * Asks a new neighbour what it holds of the tracks being fetched (a one-hop overlay query): what
+   * the tracker said about it may be stale, e.g. a partial holding that has since completed.
+   */
+  private void askAboutDownloads(Neighbour n) {
+    if (config.overlayHopLimit() == 0) {
+      return;
+    }
+    for (Download d : downloads()) {
+      if (!d.isComplete()) {
+        long queryId = random.nextLong();
+        overlay.firstSight(queryId, null, d.trackId);
+        actions.sendQuery(n.id, queryId, d.trackId, 1);
+      }
+    }
   }
 
   /** A connection attempt failed. */
@@ -450,7 +466,7 @@ public final class SwarmCore {
       }
     }
     if (self || !holders.isEmpty()) {
-      actions.answerQuery(from, queryId, self, holders);
+      actions.answerQuery(from, queryId, trackId, self, holders);
     }
     int forwardHops = Math.min(hopsLeft, config.overlayHopLimit()) - 1;
     if (forwardHops > 0) {
@@ -470,7 +486,7 @@ public final class SwarmCore {
     }
     if (route.from() != null) {
       if (neighbours.containsKey(route.from())) {
-        actions.answerQuery(route.from(), queryId, false, holders);
+        actions.answerQuery(route.from(), queryId, route.trackId(), false, holders);
       }
       return;
     }
@@ -717,10 +733,11 @@ public final class SwarmCore {
     }
   }
 
+  /** Connected neighbours holding a chunk of the download that this node does not hold yet. */
   private int connectedHolders(Download d) {
     int count = 0;
     for (Neighbour n : neighbours.values()) {
-      if (n.holdsAny(d.trackId)) {
+      if (n.holdsSomeOf(d.trackId, d.held, d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount())) {
         count++;
       }
     }
@@ -862,7 +879,15 @@ public final class SwarmCore {
   private void assignToPeers(Download d, long nowNanos) {
     int n = d.layout.chunkCount();
     int start = d.isPlayback() ? d.playheadChunk() : 0;
-    Set<NodeId> full = new HashSet<>();
+    // Holders that can take a request now. Once none can, stop: scanning the remaining chunks would
+    // find no taker for any of them, and this runs on every event (every chunk arrival).
+    List<Neighbour> available = new ArrayList<>();
+    for (Neighbour nb : neighbours.values()) {
+      if (nb.outstandingRequests < config.maxRequestsPerPeer() && nowNanos >= nb.busyUntilNanos
+          && nb.holdsSomeOf(d.trackId, d.held, n)) {
+        available.add(nb);
+      }
+    }
     int scanned = 0;
     int i = d.nextWanted(start);
     boolean wrapped = false;
@@ -877,10 +902,10 @@ public final class SwarmCore {
           return;
         }
       }
-      if (wrapped && i >= start) {
+      if (available.isEmpty() || (wrapped && i >= start)) {
         return;
       }
-      Neighbour best = bestHolder(d, i, full, nowNanos);
+      Neighbour best = bestHolder(d, i, available);
       if (best == null) {
         i = d.nextWanted(i + 1);
         scanned++;
@@ -892,20 +917,20 @@ public final class SwarmCore {
       }
       sendRequest(best, d, i, to - i, nowNanos);
       if (best.outstandingRequests >= config.maxRequestsPerPeer()) {
-        full.add(best.id);
+        available.remove(best);
       }
       scanned += to - i;
       i = d.nextWanted(to);
     }
   }
 
-  private Neighbour bestHolder(Download d, int index, Set<NodeId> full, long nowNanos) {
+  /** Of the holders that can take a request now, the one expected to deliver chunk {@code index} first. */
+  private Neighbour bestHolder(Download d, int index, List<Neighbour> available) {
     Neighbour best = null;
     double bestTime = Double.MAX_VALUE;
     long runBytes = d.layout.chunkLength(index);
-    for (Neighbour n : neighbours.values()) {
-      if (full.contains(n.id) || n.outstandingRequests >= config.maxRequestsPerPeer()
-          || nowNanos < n.busyUntilNanos || !n.holds(d.trackId, index)) {
+    for (Neighbour n : available) {
+      if (!n.holds(d.trackId, index)) {
         continue;
       }
       double time = (n.outstandingBytes + runBytes) / n.rate(config.initialPeerBytesPerSecond());

@@ -161,10 +161,11 @@ final class PeerMessageRules {
     if (!NodeId.ofStaticKey(p.getStaticKey().toByteArray()).equals(NodeId.fromBytes(p.getNodeId().toByteArray()))) {
       throw bad(what + ": node_id is not the SHA-256 of static_key");
     }
-    if (!p.hasAddress()) {
-      throw bad(what + ": no address");
+    // No address means "the sender itself" (the asker knows where it is connected to); the node
+    // runtime answers that way for itself and accepts such an entry only from its sender.
+    if (p.hasAddress()) {
+      address(what, p.getAddress());
     }
-    address(what, p.getAddress());
     if (p.hasChunks()) {
       chunkSet(what, p.getChunks());
     }

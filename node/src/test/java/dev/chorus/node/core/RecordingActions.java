@@ -122,7 +122,7 @@ final class RecordingActions implements SwarmActions {
   }
 
   @Override
-  public void answerQuery(NodeId peer, long queryId, boolean includeSelf, List<PeerHolding> holders) {
+  public void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf, List<PeerHolding> holders) {
     log.add(new Answer(peer, queryId, includeSelf,
         holders.stream().map(h -> h.contact().id()).collect(Collectors.toList())));
   }

@@ -346,6 +346,42 @@ class SwarmCoreTest {
   }
 
   @Test
+  void aNewNeighbourIsAskedWhatItHoldsOfTheDownloads() {
+    start(LAYOUT);
+    actions.clear();
+    core.peerConnected(contact(5), now);
+    List<RecordingActions.Query> asked = actions.all(RecordingActions.Query.class);
+    assertEquals(1, asked.size());
+    assertEquals(peer(5), asked.get(0).peer());
+    assertEquals(TRACK, asked.get(0).track());
+    assertEquals(1, asked.get(0).hops());
+    // Its answer (it completed the track since the tracker heard of it) makes it a holder.
+    core.queryAnswered(peer(5), asked.get(0).id(), List.of(PeerHolding.complete(contact(5))), now);
+    assertFalse(actions.all(Request.class, r -> r.peer().equals(peer(5))).isEmpty());
+  }
+
+  @Test
+  void aPartialHolderWithNothingNewIsNoReasonToHoldBackTheCdn() {
+    start(LAYOUT);
+    BitSet few = new BitSet();
+    few.set(0, 3); // chunks the CDN window fetches anyway
+    core.peersFound(TRACK, List.of(PeerHolding.partial(contact(4), few)), now);
+    core.peerConnected(contact(4), now);
+    for (CdnFetch f : actions.all(CdnFetch.class)) {
+      for (int i = f.first(); i < f.first() + f.count(); i++) {
+        core.cdnChunkArrived(f.id(), i, now);
+      }
+      core.cdnFetchDone(f.id(), true, now);
+    }
+    actions.clear();
+    now += 3 * S;
+    core.tick(now);
+    BitSet more = covered(actions.all(CdnFetch.class));
+    assertTrue(more.cardinality() > 0 && more.nextSetBit(0) == WINDOW_CHUNKS,
+        "the CDN goes on past the window: " + actions.log);
+  }
+
+  @Test
   void sameEventsGiveTheSameCommands() {
     List<RecordingActions.Command> first = script();
     actions.clear();

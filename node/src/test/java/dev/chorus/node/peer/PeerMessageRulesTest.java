@@ -80,8 +80,12 @@ class PeerMessageRulesTest {
       bad(PeerMessage.newBuilder().setChunkMissing(ChunkMissing.newBuilder().setRequestId(1)).build(), "count 0");
       bad(PeerMessage.newBuilder().setHave(Have.newBuilder().setTrackId(TRACK)).build(), "no chunks");
       bad(have(ChunkSet.getDefaultInstance()), "no chunks");
-      bad(answer(1, overlayPeer().toBuilder().clearAddress().build()), "no address");
       bad(answer(1, overlayPeer().toBuilder().clearStaticKey().build()), "static_key");
+    }
+
+    @Test
+    void anAnswerEntryWithoutAnAddressIsTheSenderItself() {
+      ok(answer(1, overlayPeer().toBuilder().clearAddress().build()));
     }
 
     @Test
