@@ -96,7 +96,8 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
 
   /** Manifests of tracks being played or fetched (the store may not be caching). */
   private final Map<TrackId, TrackManifest> manifests = new ConcurrentHashMap<>();
-  private final Map<TrackId, String> manifestFailures = new ConcurrentHashMap<>();
+  /** Why a track's manifest could not be had (an {@code OriginException}, or an untrusted publisher). */
+  private final Map<TrackId, Exception> manifestFailures = new ConcurrentHashMap<>();
   /** Verified chunks kept in memory when the store could not take them. */
   private final Map<TrackId, Map<Integer, byte[]>> buffered = new LinkedHashMap<>();
   /** Our outstanding peer requests: request id to track. */
@@ -251,9 +252,9 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
         if (m != null) {
           return m;
         }
-        String failure = manifestFailures.get(trackId);
+        Exception failure = manifestFailures.get(trackId);
         if (failure != null) {
-          throw new IOException("cannot play track " + trackId.toHex() + ": " + failure);
+          throw new IOException("cannot play track " + trackId.toHex() + ": " + failure.getMessage(), failure);
         }
         checkOpen();
         long left = deadline - now();
@@ -487,14 +488,14 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
             ? error.getCause() : error;
         log.warn("manifest of track {}: {}", trackId, cause.getMessage());
-        manifestFailures.put(trackId, String.valueOf(cause.getMessage()));
+        manifestFailures.put(trackId, cause instanceof Exception e ? e : new IOException(String.valueOf(cause), cause));
         synchronized (arrivals) {
           arrivals.notifyAll();
         }
         return;
       }
       if (!config.trustedPublishers().isEmpty() && !config.trustedPublishers().contains(m.publisher())) {
-        manifestFailures.put(trackId, "its publisher " + m.publisher() + " is not trusted");
+        manifestFailures.put(trackId, new IOException("its publisher " + m.publisher() + " is not trusted"));
         synchronized (arrivals) {
           arrivals.notifyAll();
         }

@@ -33,7 +33,8 @@ abstract class AbstractChunkStore implements ChunkStore {
 
   private final long capacityBytes;
   private final ChunkStoreListener listener;
-  private final ManifestVerifier verifier = ManifestVerifier.create();
+  /** ManifestVerifier reuses a digest and is not thread-safe: one per thread. */
+  private final ThreadLocal<ManifestVerifier> verifiers = ThreadLocal.withInitial(ManifestVerifier::create);
   private final Map<TrackId, Track> tracks = new HashMap<>();
   private final LruTrackPolicy policy = new LruTrackPolicy();
   private long tick;
@@ -133,14 +134,25 @@ abstract class AbstractChunkStore implements ChunkStore {
   public boolean putChunk(TrackId trackId, int index, byte[] data)
       throws NoManifestException, ManifestException {
     Objects.requireNonNull(data, "data");
-    List<TrackId> evicted;
+    TrackManifest manifest;
     synchronized (this) {
       checkOpen();
       Track t = tracks.get(trackId);
       if (t == null) {
         throw new NoManifestException(trackId);
       }
-      verifier.verifyChunk(t.manifest, index, data);
+      manifest = t.manifest;
+    }
+    // Hashing is the expensive part: done outside the lock, so that readers and writers of other
+    // chunks proceed in parallel.
+    verifiers.get().verifyChunk(manifest, index, data);
+    List<TrackId> evicted;
+    synchronized (this) {
+      checkOpen();
+      Track t = tracks.get(trackId);
+      if (t == null || t.manifest != manifest) {
+        throw new NoManifestException(trackId); // evicted meanwhile
+      }
       if (t.held.get(index)) {
         return true;
       }
@@ -163,39 +175,45 @@ abstract class AbstractChunkStore implements ChunkStore {
 
   @Override
   public Optional<byte[]> chunk(TrackId trackId, int index) {
-    boolean corrupt = false;
+    TrackManifest manifest;
+    byte[] data;
     synchronized (this) {
       checkOpen();
       Track t = tracks.get(trackId);
       if (t == null || index < 0 || !t.held.get(index)) {
         return Optional.empty();
       }
-      byte[] data;
+      manifest = t.manifest;
       try {
         data = loadChunk(trackId, index);
       } catch (StorageException e) {
         log.warn("chunk store: reading chunk {} of {} failed: {}", index, trackId, e.toString());
         return Optional.empty();
       }
-      if (data != null) {
-        try {
-          verifier.verifyChunk(t.manifest, index, data);
-          return Optional.of(data);
-        } catch (ManifestException e) {
-          corrupt = true;
-          log.warn("chunk store: chunk {} of {} is corrupt ({}); deleting it",
-              index, trackId, e.reason());
-        }
-      }
-      t.held.clear(index);
-      policy.addBytes(trackId, -t.manifest.chunkLength(index));
+    }
+    if (data != null) {
       try {
-        deleteChunk(trackId, index);
-      } catch (StorageException e) {
-        disable(e);
+        verifiers.get().verifyChunk(manifest, index, data); // outside the lock, as in putChunk
+        return Optional.of(data);
+      } catch (ManifestException e) {
+        log.warn("chunk store: chunk {} of {} is corrupt ({}); deleting it", index, trackId, e.reason());
       }
     }
-    if (corrupt) {
+    boolean deleted = false;
+    synchronized (this) {
+      Track t = tracks.get(trackId);
+      if (!closed && t != null && t.manifest == manifest && t.held.get(index)) {
+        t.held.clear(index);
+        policy.addBytes(trackId, -t.manifest.chunkLength(index));
+        deleted = true;
+        try {
+          deleteChunk(trackId, index);
+        } catch (StorageException e) {
+          disable(e);
+        }
+      }
+    }
+    if (deleted && data != null) {
       listener.corruptChunkDeleted(trackId, index);
     }
     return Optional.empty();

@@ -1,0 +1,222 @@
+package dev.chorus.node.stream;
+
+import dev.chorus.node.ChorusNode;
+import dev.chorus.protocol.manifest.TrackId;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's local stream endpoint: {@code GET /tracks/<trackId>} (and {@code HEAD}) over HTTP/1.1,
+ * so that a stock player plays a track through the node and seeks in it.
+ *
+ * <pre>{@code
+ * try (ChorusNode node = ChorusNode.start(config);
+ *      StreamServer server = StreamServer.start(node)) {   // 127.0.0.1, a free port
+ *   player.play(server.url(trackId));                       // http://127.0.0.1:port/tracks/<hex>
+ * }
+ * }</pre>
+ *
+ * <p>Answers: 200 with the whole track, or 206 with one range ({@code bytes=a-b}, {@code
+ * bytes=a-}, {@code bytes=-n}) and {@code Content-Range}; 416 with <code>Content-Range: bytes
+ * &#42;/length</code> when the range starts past the end; several ranges get the whole track (RFC 9110
+ * allows it). Always {@code Content-Type} (the manifest's MIME type), {@code Content-Length},
+ * {@code Accept-Ranges: bytes} and a strong {@code ETag} (the track id: a track's bytes never
+ * change), which {@code If-Range} is checked against. A path {@code /tracks/x} whose {@code x} is
+ * not 64 lowercase hex digits gets 400 "malformed track id", other paths 404, a track the origin
+ * does not know 404 "unknown track", a track the node cannot get (origin unreachable, untrusted
+ * publisher) 502, other methods 405. Connections are kept alive; pipelined requests are answered
+ * in order.
+ *
+ * <p>Every request opens a new {@link dev.chorus.node.TrackStream} at the range's first byte: the
+ * track becomes the node's current playback (a {@code HEAD} too, since players send it just
+ * before playing) and a seek — which players do with a new ranged request — re-prioritises the
+ * node's scheduler from there. Bytes go out as soon as they are verified. A client that goes away
+ * closes its stream.
+ *
+ * <p><b>Why Netty</b> rather than the JDK's {@code com.sun.net.httpserver}: that server cannot send
+ * {@code Content-Length} for {@code HEAD} (it forces 0), gives no control over keep-alive or
+ * write buffering, and needs the non-default {@code jdk.httpserver} module; the node already runs
+ * on Netty (peer network), and Netty's channel writability gives backpressure without a thread
+ * sleeping on a socket. The event loop never blocks: opening a track (waiting for its manifest)
+ * and reading it (waiting for verified chunks) run on a small blocking pool, one task at a time
+ * per response, which writes what it read and stops while the channel is not writable; the
+ * writability event resumes it.
+ *
+ * <p>Bounded: at most {@value #MAX_CONNECTIONS} connections (more are closed at once), request
+ * line 4 KiB, headers 8 KiB, 8 pipelined requests, connections idle for 2 minutes are closed.
+ * One log line per request at debug, failures at warn. Thread-safe; closing it does not close the
+ * node.
+ */
+public final class StreamServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
+  static final int MAX_CONNECTIONS = 64;
+  static final int IDLE_SECONDS = 120;
+
+  private final ChorusNode node;
+  private final EventLoopGroup group;
+  private final ThreadPoolExecutor blocking;
+  private final ChannelGroup channels;
+  private final Channel serverChannel;
+  private final InetSocketAddress address;
+  private final StreamListener listener;
+  private final AtomicInteger connections = new AtomicInteger();
+  private volatile boolean closed;
+
+  private StreamServer(ChorusNode node, EventLoopGroup group, ThreadPoolExecutor blocking,
+      ChannelGroup channels, Channel serverChannel, StreamListener listener) {
+    this.node = node;
+    this.group = group;
+    this.blocking = blocking;
+    this.channels = channels;
+    this.serverChannel = serverChannel;
+    this.address = (InetSocketAddress) serverChannel.localAddress();
+    this.listener = listener;
+  }
+
+  /** Serves {@code node}'s tracks on 127.0.0.1, on a free port. */
+  public static StreamServer start(ChorusNode node) throws IOException {
+    return start(node, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /**
+   * Serves {@code node}'s tracks on {@code bind} (port 0: a free port). Binding to anything but
+   * loopback lets other hosts play through this node.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static StreamServer start(ChorusNode node, InetSocketAddress bind) throws IOException {
+    return start(node, bind, StreamListener.NO_OP);
+  }
+
+  static StreamServer start(ChorusNode node, InetSocketAddress bind, StreamListener listener) throws IOException {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(listener, "listener");
+    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("chorus-stream", true));
+    ThreadPoolExecutor blocking = new ThreadPoolExecutor(MAX_CONNECTIONS, MAX_CONNECTIONS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new DefaultThreadFactory("chorus-stream-read", true));
+    blocking.allowCoreThreadTimeOut(true);
+    ChannelGroup channels = new DefaultChannelGroup("chorus-stream", group.next());
+    StreamServer[] self = new StreamServer[1];
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline()
+                .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast("stream", new StreamHandler(self[0]));
+          }
+        });
+    Channel server;
+    try {
+      server = b.bind(bind).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      blocking.shutdownNow();
+      throw new IOException("cannot bind the stream endpoint to " + bind + ": " + e.getMessage(), e);
+    }
+    StreamServer s = new StreamServer(node, group, blocking, channels, server, listener);
+    self[0] = s;
+    log.info("stream endpoint on http://{}/tracks/", hostPort(s.address));
+    return s;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return address.getPort();
+  }
+
+  /** The URL a player opens to play {@code trackId} through this node. */
+  public URI url(TrackId trackId) {
+    Objects.requireNonNull(trackId, "trackId");
+    return URI.create("http://" + hostPort(address) + "/tracks/" + trackId.toHex());
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    InetAddress ip = a.getAddress();
+    String host = ip.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress() : ip.getHostAddress();
+    if (ip.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() instanceof Inet6Address : ip instanceof Inet6Address) {
+      int zone = host.indexOf('%');
+      host = "[" + (zone < 0 ? host : host.substring(0, zone)) + "]";
+    }
+    return host + ":" + a.getPort();
+  }
+
+  ChorusNode node() {
+    return node;
+  }
+
+  ThreadPoolExecutor blocking() {
+    return blocking;
+  }
+
+  StreamListener listener() {
+    return listener;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** A new connection: false if there are too many (the caller closes it). */
+  boolean admit(Channel ch) {
+    if (closed || connections.incrementAndGet() > MAX_CONNECTIONS) {
+      connections.decrementAndGet();
+      log.warn("stream endpoint: refusing a connection from {}: {} connections already open",
+          ch.remoteAddress(), MAX_CONNECTIONS);
+      return false;
+    }
+    channels.add(ch);
+    return true;
+  }
+
+  void released() {
+    connections.decrementAndGet();
+  }
+
+  /** Stops listening, closes every connection (their streams close) and stops the threads. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    serverChannel.close().syncUninterruptibly();
+    channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    blocking.shutdownNow();
+    try {
+      blocking.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    log.info("stream endpoint on {} stopped", hostPort(address));
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The node's local stream endpoint: {@link dev.chorus.node.stream.StreamServer} serves {@code GET
+ * /tracks/<trackId>} over HTTP (loopback by default) with byte ranges, so that any stock player can
+ * play and seek a track the node fetches from its cache, from peers and from the CDN.
+ */
+package dev.chorus.node.stream;
