@@ -116,7 +116,8 @@ public final class ChorusNode implements AutoCloseable {
           .listenPort(config.listenPort())
           .acceptIncoming(config.acceptIncoming())
           .maxConnections(config.swarm().neighbourHardLimit())
-          .uploadBytesPerSecond(config.uploadBytesPerSecond());
+          .uploadBytesPerSecond(config.uploadBytesPerSecond())
+          .downloadBytesPerSecond(config.downloadBytesPerSecond());
       network = PeerNetwork.start(peers.build(), group, runtime, runtime::coordinate);
       TrackerClient tracker = null;
       if (config.hasTracker()) {

@@ -42,6 +42,7 @@ public final class NodeConfig {
   private final int listenPort;
   private final boolean acceptIncoming;
   private final long uploadBytesPerSecond;
+  private final long downloadBytesPerSecond;
   private final List<PublisherKey> trustedPublishers;
   private final String region;
   private final SwarmConfig swarm;
@@ -61,6 +62,7 @@ public final class NodeConfig {
     listenPort = b.listenPort;
     acceptIncoming = b.acceptIncoming;
     uploadBytesPerSecond = b.uploadBytesPerSecond;
+    downloadBytesPerSecond = b.downloadBytesPerSecond;
     trustedPublishers = List.copyOf(b.trustedPublishers);
     region = b.region;
     swarm = b.swarm;
@@ -130,6 +132,11 @@ public final class NodeConfig {
     return uploadBytesPerSecond;
   }
 
+  /** Download cap on peer traffic in bytes per second; 0 for none (CDN reads are not capped). */
+  public long downloadBytesPerSecond() {
+    return downloadBytesPerSecond;
+  }
+
   /** Publishers whose manifests are accepted; empty accepts any correctly signed manifest. */
   public List<PublisherKey> trustedPublishers() {
     return trustedPublishers;
@@ -177,6 +184,7 @@ public final class NodeConfig {
     private int listenPort;
     private boolean acceptIncoming = true;
     private long uploadBytesPerSecond;
+    private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
     private String region = "";
     private SwarmConfig swarm = SwarmConfig.defaults();
@@ -268,6 +276,11 @@ public final class NodeConfig {
       return this;
     }
 
+    public Builder downloadBytesPerSecond(long rate) {
+      this.downloadBytesPerSecond = rate;
+      return this;
+    }
+
     public Builder trustedPublisher(PublisherKey key) {
       trustedPublishers.add(Objects.requireNonNull(key, "trustedPublisher"));
       return this;
@@ -318,6 +331,9 @@ public final class NodeConfig {
       }
       if (uploadBytesPerSecond < 0) {
         throw new IllegalArgumentException("uploadBytesPerSecond must not be negative, was " + uploadBytesPerSecond);
+      }
+      if (downloadBytesPerSecond < 0) {
+        throw new IllegalArgumentException("downloadBytesPerSecond must not be negative, was " + downloadBytesPerSecond);
       }
       if (region.length() > 64) {
         throw new IllegalArgumentException("region must be at most 64 characters");

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       KeygenCommand.class,
       PublishCommand.class,
       OriginCommand.class,
+      NodeCommand.class,
       CommandLine.HelpCommand.class,
     },
     footer = {"", "Run 'chorus COMMAND --help' for a command's options."})

@@ -28,12 +28,22 @@ final class Cli {
 
   /** Runs {@code command} with {@code args} on System.out/err and exits the JVM with its code. */
   static void main(Object command, String... args) {
+    // Readable daemon logs by default; -Dorg.slf4j.simpleLogger.* on the command line still wins.
+    defaultProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+    defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     int code = commandLine(command, out, err).execute(args);
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  private static void defaultProperty(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   private static int handle(Exception e, CommandLine cl, ParseResult parsed) {

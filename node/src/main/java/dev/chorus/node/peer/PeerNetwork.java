@@ -124,8 +124,8 @@ public final class PeerNetwork implements AutoCloseable {
         .handshakeTimeout(config.handshakeTimeout())
         .build();
     this.rules = PeerMessageRules.of(config);
-    this.shaper = config.uploadBytesPerSecond() == 0 ? null
-        : new GlobalTrafficShapingHandler(group, config.uploadBytesPerSecond(), 0, 100);
+    this.shaper = config.uploadBytesPerSecond() == 0 && config.downloadBytesPerSecond() == 0 ? null
+        : new GlobalTrafficShapingHandler(group, config.uploadBytesPerSecond(), config.downloadBytesPerSecond(), 100);
   }
 
   /**

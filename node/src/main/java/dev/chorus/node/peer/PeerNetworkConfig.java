@@ -27,6 +27,7 @@ public final class PeerNetworkConfig {
   private final boolean acceptIncoming;
   private final int maxConnections;
   private final long uploadBytesPerSecond;
+  private final long downloadBytesPerSecond;
   private final int maxFrameBytes;
   private final int maxRunChunks;
   private final int maxChunkBytes;
@@ -44,6 +45,7 @@ public final class PeerNetworkConfig {
     this.acceptIncoming = b.acceptIncoming;
     this.maxConnections = b.maxConnections;
     this.uploadBytesPerSecond = b.uploadBytesPerSecond;
+    this.downloadBytesPerSecond = b.downloadBytesPerSecond;
     this.maxFrameBytes = b.maxFrameBytes;
     this.maxRunChunks = b.maxRunChunks;
     this.maxChunkBytes = b.maxChunkBytes;
@@ -89,6 +91,11 @@ public final class PeerNetworkConfig {
   /** Upload cap over all peer connections, in bytes per second on the wire; 0 = unlimited. */
   public long uploadBytesPerSecond() {
     return uploadBytesPerSecond;
+  }
+
+  /** Download cap over all peer connections, bytes per second; 0 = unlimited. */
+  public long downloadBytesPerSecond() {
+    return downloadBytesPerSecond;
   }
 
   public int maxFrameBytes() {
@@ -147,6 +154,7 @@ public final class PeerNetworkConfig {
     private boolean acceptIncoming = true;
     private int maxConnections = 60;
     private long uploadBytesPerSecond;
+    private long downloadBytesPerSecond;
     private int maxFrameBytes = FrameFormat.DEFAULT_MAX_MESSAGE_BYTES;
     private int maxRunChunks = 64;
     private int maxChunkBytes = 1 << 20;
@@ -196,6 +204,12 @@ public final class PeerNetworkConfig {
     /** Upload cap over all peer connections, bytes per second (default 0 = unlimited). */
     public Builder uploadBytesPerSecond(long uploadBytesPerSecond) {
       this.uploadBytesPerSecond = uploadBytesPerSecond;
+      return this;
+    }
+
+    /** Download cap over all peer connections, bytes per second (default 0 = unlimited). */
+    public Builder downloadBytesPerSecond(long downloadBytesPerSecond) {
+      this.downloadBytesPerSecond = downloadBytesPerSecond;
       return this;
     }
 
@@ -257,6 +271,7 @@ public final class PeerNetworkConfig {
       range("listenPort", listenPort, 0, 65535);
       range("maxConnections", maxConnections, 1, 100_000);
       range("uploadBytesPerSecond", uploadBytesPerSecond, 0, Long.MAX_VALUE);
+      range("downloadBytesPerSecond", downloadBytesPerSecond, 0, Long.MAX_VALUE);
       range("maxFrameBytes", maxFrameBytes, 1024, FrameFormat.MAX_CONFIGURABLE_MESSAGE_BYTES);
       range("maxRunChunks", maxRunChunks, 1, 1 << 16);
       range("maxChunkBytes", maxChunkBytes, 1, FrameFormat.MAX_CONFIGURABLE_MESSAGE_BYTES);
