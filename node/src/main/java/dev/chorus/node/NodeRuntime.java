@@ -77,6 +77,8 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     ChunkStoreListener, TrackerClientListener {
   private static final Logger log = LoggerFactory.getLogger(NodeRuntime.class);
   private static final int BUFFERED_TRACKS = 4;
+  /** Chunks handed to the event loop at once when serving a run. */
+  private static final int SERVE_BATCH = 8;
   private static final long READ_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long MANIFEST_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -648,27 +650,29 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
       if (link == null) {
         return;
       }
+      List<PeerMessage> batch = new ArrayList<>(SERVE_BATCH);
       for (int i = first; i < first + count; i++) {
         if (Thread.currentThread().isInterrupted() || !link.isOpen() || closed) {
           return;
         }
         byte[] data = readChunk(trackId, i);
-        PeerMessage msg;
         if (data == null) {
-          msg = PeerMessage.newBuilder().setChunkMissing(ChunkMissing.newBuilder().setRequestId(requestId)
-              .setFirstIndex(i).setCount(1).setReason(ErrorCode.CHUNK_UNAVAILABLE)).build();
+          batch.add(PeerMessage.newBuilder().setChunkMissing(ChunkMissing.newBuilder().setRequestId(requestId)
+              .setFirstIndex(i).setCount(1).setReason(ErrorCode.CHUNK_UNAVAILABLE)).build());
         } else {
-          msg = PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(requestId)
-              .setIndex(i).setData(ByteString.copyFrom(data))).build();
+          batch.add(PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(requestId)
+              .setIndex(i).setData(ByteString.copyFrom(data))).build());
           sent += data.length;
         }
-        link.write(msg);
-        if (!link.isWritable()) {
-          link.flush();
-          awaitWritable(link);
+        if (batch.size() == SERVE_BATCH || i == first + count - 1) {
+          // One event-loop task per batch: far fewer wake-ups than a task per chunk.
+          link.sendAll(batch);
+          batch = new ArrayList<>(SERVE_BATCH);
+          if (!link.isWritable()) {
+            awaitWritable(link);
+          }
         }
       }
-      link.flush();
     } finally {
       serving.remove(key);
       stats.uploaded(sent);

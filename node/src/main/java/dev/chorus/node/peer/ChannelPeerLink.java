@@ -98,6 +98,42 @@ final class ChannelPeerLink implements PeerLink {
     return write(message, false);
   }
 
+  @Override
+  public boolean sendAll(java.util.List<PeerMessage> messages) {
+    for (PeerMessage m : messages) {
+      check(m);
+    }
+    if (!isOpen()) {
+      return false;
+    }
+    if (ctx.executor().inEventLoop()) {
+      writeBatch(messages);
+    } else {
+      ctx.executor().execute(() -> writeBatch(messages));
+    }
+    return true;
+  }
+
+  private void writeBatch(java.util.List<PeerMessage> messages) {
+    for (PeerMessage m : messages) {
+      ctx.write(m).addListener(LOG_WRITE_FAILURE);
+    }
+    ctx.flush();
+  }
+
+  private static void check(PeerMessage message) {
+    switch (message.getBodyCase()) {
+      case HELLO:
+      case GOODBYE:
+      case PING:
+      case PONG:
+      case BODY_NOT_SET:
+        throw new IllegalArgumentException("the peer network sends " + message.getBodyCase() + " itself");
+      default:
+        break;
+    }
+  }
+
   private boolean write(PeerMessage message, boolean flush) {
     switch (message.getBodyCase()) {
       case HELLO:

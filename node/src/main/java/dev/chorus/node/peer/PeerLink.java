@@ -45,6 +45,20 @@ public interface PeerLink {
    */
   boolean write(PeerMessage message);
 
+  /**
+   * Writes all {@code messages} and flushes, as one task on the connection's event loop (one
+   * wake-up instead of one per message when called from another thread). Same rules as {@link
+   * #send}; false if the link is closed.
+   */
+  default boolean sendAll(java.util.List<PeerMessage> messages) {
+    boolean ok = true;
+    for (PeerMessage m : messages) {
+      ok &= write(m);
+    }
+    flush();
+    return ok;
+  }
+
   /** Flushes what {@link #write} queued. */
   void flush();
 
