@@ -1,6 +1,7 @@
 package dev.chorus.node;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.chorus.node.cdn.OriginClient;
 import dev.chorus.node.core.PeerContact;
 import dev.chorus.node.core.PeerHolding;
@@ -660,8 +661,9 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
           batch.add(PeerMessage.newBuilder().setChunkMissing(ChunkMissing.newBuilder().setRequestId(requestId)
               .setFirstIndex(i).setCount(1).setReason(ErrorCode.CHUNK_UNAVAILABLE)).build());
         } else {
+          // No copy: chunk arrays are never written after they are read or received.
           batch.add(PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(requestId)
-              .setIndex(i).setData(ByteString.copyFrom(data))).build());
+              .setIndex(i).setData(UnsafeByteOperations.unsafeWrap(data))).build());
           sent += data.length;
         }
         if (batch.size() == SERVE_BATCH || i == first + count - 1) {
