@@ -92,7 +92,9 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   private final NodeStatsRecorder stats;
   private final NodeId selfId;
   private final byte[] selfKey;
-  private final ThreadLocal<ManifestVerifier> verifiers;
+  private final ThreadLocal<ManifestVerifier> manifestVerifiers;
+  /** Single-threaded executors that verify and store received chunks, one chosen per peer. */
+  private final ExecutorService[] verifiers;
   private SwarmCore core;
   private PeerNetwork network;
   private TrackerClient tracker;
@@ -176,8 +178,14 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     this.stats = stats;
     this.selfKey = config.identity().publicKey();
     this.selfId = NodeId.ofStaticKey(selfKey);
-    this.verifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
+    this.manifestVerifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
         .trustedPublishers(config.trustedPublishers()).build());
+    String name = selfId.toHex().substring(0, 8);
+    this.verifiers = new ExecutorService[2];
+    for (int i = 0; i < verifiers.length; i++) {
+      verifiers[i] = java.util.concurrent.Executors.newSingleThreadExecutor(
+          new io.netty.util.concurrent.DefaultThreadFactory("chorus-verify-" + name + "-" + i, true));
+    }
   }
 
   void attach(SwarmCore core, PeerNetwork network, TrackerClient tracker) {
@@ -214,6 +222,9 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
 
   void close() {
     closed = true;
+    for (ExecutorService e : verifiers) {
+      e.shutdownNow();
+    }
     synchronized (arrivals) {
       arrivals.notifyAll();
     }
@@ -427,7 +438,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
       return false;
     } catch (NoManifestException e) {
       try {
-        verifiers.get().verifyChunk(m, index, data);
+        manifestVerifiers.get().verifyChunk(m, index, data);
       } catch (ManifestException bad) {
         return false;
       }
@@ -465,13 +476,25 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     if (condemned.contains(peer)) {
       return; // more data from a peer being banned: ignore it
     }
-    if (accept(id, index, msg.getData().toByteArray())) {
-      post(() -> core.chunkArrived(peer, requestId, id, index, now()));
-    } else if (manifests.containsKey(id) && condemned.add(peer)) {
-      log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
-          peer, link.remoteAddress(), id, index);
-      post(() -> core.badChunk(peer, requestId, index, now()));
-    }
+    byte[] data = msg.getData().toByteArray();
+    // Hashing and storing run off the event loop, which goes on decrypting the next frames; one
+    // executor per peer keeps that peer's chunks in order (the core expects a run in order).
+    verifyExecutor(peer).execute(() -> {
+      if (closed || condemned.contains(peer)) {
+        return;
+      }
+      if (accept(id, index, data)) {
+        post(() -> core.chunkArrived(peer, requestId, id, index, now()));
+      } else if (manifests.containsKey(id) && condemned.add(peer)) {
+        log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
+            peer, link.remoteAddress(), id, index);
+        post(() -> core.badChunk(peer, requestId, index, now()));
+      }
+    });
+  }
+
+  private ExecutorService verifyExecutor(NodeId peer) {
+    return verifiers[Math.floorMod(peer.hashCode(), verifiers.length)];
   }
 
   // ---- SwarmActions (on the core thread) -----------------------------------------------------
