@@ -110,7 +110,11 @@ public final class NodeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /** Counted down to stop (the shutdown hook, or a test). */
   final CountDownLatch stop = new CountDownLatch(1);
+  /** Completed with the stream and metrics addresses once serving (tests). */
+  final java.util.concurrent.CompletableFuture<InetSocketAddress[]> started =
+      new java.util.concurrent.CompletableFuture<>();
 
   public static void main(String[] args) {
     Cli.main(new NodeCommand(), args);
@@ -128,6 +132,15 @@ public final class NodeCommand implements Callable<Integer> {
     }
     StreamServer stream = null;
     HttpServer metrics = null;
+    CountDownLatch closedDown = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        closedDown.await(); // let call() close everything in order before the JVM exits
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "chorus-node-shutdown");
     try {
       stream = StreamServer.start(node, new InetSocketAddress("127.0.0.1", streamPort));
       if (metricsPort >= 0) {
@@ -139,29 +152,31 @@ public final class NodeCommand implements Callable<Integer> {
           + (metrics == null ? "" : ", metrics at http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics")
           + " (Ctrl-C to stop)");
       out.flush();
-      StreamServer streamToClose = stream;
-      HttpServer metricsToClose = metrics;
-      Thread hook = new Thread(() -> {
-        stop.countDown();
-        log.info("shutting down");
-        streamToClose.close();
-        if (metricsToClose != null) {
-          metricsToClose.stop(0);
-        }
-        node.close();
-      }, "chorus-node-shutdown");
+      started.complete(new InetSocketAddress[] {new InetSocketAddress("127.0.0.1", stream.port()),
+          metrics == null ? null : metrics.getAddress()});
       Runtime.getRuntime().addShutdownHook(hook);
       stop.await();
+      log.info("shutting down");
       return Cli.OK;
     } catch (IOException e) {
-      node.close();
-      if (stream != null) {
-        stream.close();
-      }
       throw new CliException(Cli.FAILED, Cli.describe(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Cli.OK;
+    } finally {
+      if (stream != null) {
+        stream.close();
+      }
+      if (metrics != null) {
+        metrics.stop(0);
+      }
+      node.close();
+      closedDown.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        // the JVM is shutting down (the hook is running), or it was never added
+      }
     }
   }
 
