@@ -1,0 +1,192 @@
+package dev.chorus.simulator.network;
+
+import java.util.SplittableRandom;
+
+/**
+ * The whole network of a run: {@code peers} peers (hosts {@code 0..peers-1}) and the CDN (host
+ * {@code peers}), their capacities in a {@link FlowNetwork}, their {@link Latency} and their
+ * {@link Nat} flags. Built from a validated {@link Config} and one random stream, which is split
+ * into independent streams for bandwidth, latency and NAT in that order, so that changing one
+ * concern's parameters does not reshuffle the others.
+ */
+public final class NetworkModel {
+
+  /** Network parameters; every key and default is in docs/network-model.md. */
+  public static final class Config {
+    final int peers;
+    final BandwidthDistribution bandwidth;
+    final double natShare;
+    final double cdnUplink;
+    final double cdnDownlink;
+    final int maxRegionFlows;
+    final Latency.Config latency;
+
+    private Config(Builder b) {
+      peers = b.peers;
+      bandwidth = b.bandwidth;
+      natShare = b.natShare;
+      cdnUplink = b.cdnUplink;
+      cdnDownlink = b.cdnDownlink;
+      maxRegionFlows = b.maxRegionFlows;
+      latency = b.latency;
+    }
+
+    public static Builder builder(int peers) {
+      return new Builder(peers);
+    }
+
+    public int peers() {
+      return peers;
+    }
+
+    @Override
+    public String toString() {
+      return "network.peers=" + peers + ", network.bandwidth=" + bandwidth
+          + ", network.natShare=" + natShare + ", network.cdnUplink=" + cdnUplink
+          + " B/s, network.cdnDownlink=" + cdnDownlink + " B/s, network.maxRegionFlows="
+          + maxRegionFlows + ", network.latency: " + latency;
+    }
+  }
+
+  /** Builder for {@link Config}. */
+  public static final class Builder {
+    private final int peers;
+    private BandwidthDistribution bandwidth =
+        BandwidthDistribution.parse("network.bandwidth", BandwidthDistribution.DEFAULT_SPEC);
+    private double natShare = 0.35;
+    private double cdnUplink = Double.POSITIVE_INFINITY;
+    private double cdnDownlink = Double.POSITIVE_INFINITY;
+    private int maxRegionFlows = FlowNetwork.DEFAULT_MAX_REGION_FLOWS;
+    private Latency.Config latency = Latency.Config.builder().build();
+
+    private Builder(int peers) {
+      this.peers = peers;
+    }
+
+    public Builder bandwidth(BandwidthDistribution d) {
+      this.bandwidth = d;
+      return this;
+    }
+
+    /** Parses a bandwidth spec; errors name {@code network.bandwidth}. */
+    public Builder bandwidth(String spec) {
+      this.bandwidth = BandwidthDistribution.parse("network.bandwidth", spec);
+      return this;
+    }
+
+    /** Share of peers that accept no incoming connection (default 0.35). */
+    public Builder natShare(double share) {
+      this.natShare = share;
+      return this;
+    }
+
+    /** The CDN's uplink in bytes/s (default unbounded: the receiver's downlink limits). */
+    public Builder cdnUplink(double bytesPerSecond) {
+      this.cdnUplink = bytesPerSecond;
+      return this;
+    }
+
+    public Builder cdnDownlink(double bytesPerSecond) {
+      this.cdnDownlink = bytesPerSecond;
+      return this;
+    }
+
+    public Builder maxRegionFlows(int flows) {
+      this.maxRegionFlows = flows;
+      return this;
+    }
+
+    public Builder latency(Latency.Config c) {
+      this.latency = c;
+      return this;
+    }
+
+    public Config build() {
+      if (peers < 1 || peers > Integer.MAX_VALUE / 2 - 1) {
+        throw new IllegalArgumentException(
+            "network.peers must be in [1, " + (Integer.MAX_VALUE / 2 - 1) + "], got " + peers);
+      }
+      if (bandwidth == null) {
+        throw new IllegalArgumentException("network.bandwidth must be set");
+      }
+      if (!(natShare >= 0 && natShare <= 1)) {
+        throw new IllegalArgumentException("network.natShare must be in [0, 1], got " + natShare);
+      }
+      if (!(cdnUplink > 0)) {
+        throw new IllegalArgumentException(
+            "network.cdnUplink must be > 0 bytes/s (or Infinity), got " + cdnUplink);
+      }
+      if (!(cdnDownlink > 0)) {
+        throw new IllegalArgumentException(
+            "network.cdnDownlink must be > 0 bytes/s (or Infinity), got " + cdnDownlink);
+      }
+      if (maxRegionFlows < 1) {
+        throw new IllegalArgumentException(
+            "network.maxRegionFlows must be at least 1, got " + maxRegionFlows);
+      }
+      if (latency == null) {
+        throw new IllegalArgumentException("network.latency must be set");
+      }
+      return new Config(this);
+    }
+  }
+
+  private final Config config;
+  private final FlowNetwork flows;
+  private final Latency latency;
+  private final Nat nat;
+
+  private NetworkModel(Config config, FlowNetwork flows, Latency latency, Nat nat) {
+    this.config = config;
+    this.flows = flows;
+    this.latency = latency;
+    this.nat = nat;
+  }
+
+  /** Draws every peer's capacities, position and NAT flag from {@code rnd}. */
+  public static NetworkModel build(
+      Config config, SplittableRandom rnd, FlowNetwork.Listener listener) {
+    SplittableRandom bwRnd = rnd.split();
+    SplittableRandom latRnd = rnd.split();
+    SplittableRandom natRnd = rnd.split();
+    int hosts = config.peers + 1;
+    double[] up = new double[hosts];
+    double[] down = new double[hosts];
+    config.bandwidth.sample(bwRnd, up, down, 0, config.peers);
+    up[config.peers] = config.cdnUplink;
+    down[config.peers] = config.cdnDownlink;
+    FlowNetwork fn = FlowNetwork.builder(hosts)
+        .capacities(up, down)
+        .maxRegionFlows(config.maxRegionFlows)
+        .listener(listener)
+        .build();
+    Latency lat = Latency.generate(config.latency, config.peers, config.peers, latRnd);
+    Nat nat = Nat.generate(hosts, config.peers, config.natShare, natRnd);
+    return new NetworkModel(config, fn, lat, nat);
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /** The CDN's host id (equal to the number of peers). */
+  public int cdnHost() {
+    return config.peers;
+  }
+
+  public int peers() {
+    return config.peers;
+  }
+
+  public FlowNetwork flows() {
+    return flows;
+  }
+
+  public Latency latency() {
+    return latency;
+  }
+
+  public Nat nat() {
+    return nat;
+  }
+}
