@@ -1,0 +1,261 @@
+package dev.chorus.simulator.scenario;
+
+import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.workload.WorkloadConfig;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One simulation scenario, immutable and validated: the run's own parameters ({@code sim.*}), the
+ * workload ({@link WorkloadConfig}), the network ({@link NetworkModel.Config}), the swarm core's
+ * parameters ({@link SwarmConfig}, the same class a real node uses) and the tracker's index
+ * parameters ({@link PeerIndexConfig}). Scenario files map onto it key by key; every key, its
+ * default and its allowed values are in {@code simulator/docs/scenarios.md}.
+ */
+public final class Scenario {
+  private final String name;
+  private final long seed;
+  private final int peers;
+  private final Duration duration;
+  private final Duration warmup;
+  private final Duration sampleInterval;
+  private final int chunkBytes;
+  private final int prefillTracks;
+  private final int trackerMaxPeers;
+  private final WorkloadConfig workload;
+  private final NetworkModel.Config network;
+  private final SwarmConfig swarm;
+  private final PeerIndexConfig tracker;
+
+  private Scenario(Builder b) {
+    this.name = Objects.requireNonNull(b.name, "sim.name");
+    this.seed = b.seed;
+    this.peers = b.peers;
+    this.duration = b.duration;
+    this.warmup = b.warmup;
+    this.sampleInterval = b.sampleInterval;
+    this.chunkBytes = b.chunkBytes;
+    this.prefillTracks = b.prefillTracks;
+    this.trackerMaxPeers = b.trackerMaxPeers;
+    this.workload = Objects.requireNonNull(b.workload, "workload");
+    this.network = Objects.requireNonNull(b.network, "network");
+    this.swarm = Objects.requireNonNull(b.swarm, "swarm");
+    this.tracker = Objects.requireNonNull(b.tracker, "tracker");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.seed = seed;
+    b.peers = peers;
+    b.duration = duration;
+    b.warmup = warmup;
+    b.sampleInterval = sampleInterval;
+    b.chunkBytes = chunkBytes;
+    b.prefillTracks = prefillTracks;
+    b.trackerMaxPeers = trackerMaxPeers;
+    b.workload = workload;
+    b.network = network;
+    b.swarm = swarm;
+    b.tracker = tracker;
+    return b;
+  }
+
+  /** {@code sim.name}: a label for reports. */
+  public String name() {
+    return name;
+  }
+
+  /** {@code sim.seed}: the master seed; replication r uses streams derived from it and r. */
+  public long seed() {
+    return seed;
+  }
+
+  /** {@code sim.peers}: peers in the population (online or not). Equal to the network's peers. */
+  public int peers() {
+    return peers;
+  }
+
+  /** {@code sim.duration}: simulated time, warm-up included. */
+  public Duration duration() {
+    return duration;
+  }
+
+  /** {@code sim.warmup}: simulated time at the start that the summary leaves out. */
+  public Duration warmup() {
+    return warmup;
+  }
+
+  /** {@code sim.sampleInterval}: the time-series resolution. */
+  public Duration sampleInterval() {
+    return sampleInterval;
+  }
+
+  /** {@code sim.chunkBytes}: the chunk size of every track (a real publisher uses 16 KiB). */
+  public int chunkBytes() {
+    return chunkBytes;
+  }
+
+  /**
+   * {@code sim.prefillTracks}: at most this many tracks, drawn from the popularity as if played
+   * before the run, fill each peer's cache at the start (also bounded by the cache's size).
+   */
+  public int prefillTracks() {
+    return prefillTracks;
+  }
+
+  /** {@code tracker.maxPeers}: peers returned per lookup (the node asks for its lookupMaxPeers). */
+  public int trackerMaxPeers() {
+    return trackerMaxPeers;
+  }
+
+  public WorkloadConfig workload() {
+    return workload;
+  }
+
+  public NetworkModel.Config network() {
+    return network;
+  }
+
+  public SwarmConfig swarm() {
+    return swarm;
+  }
+
+  public PeerIndexConfig tracker() {
+    return tracker;
+  }
+
+  @Override
+  public String toString() {
+    return "Scenario[" + name + ", " + peers + " peers, " + duration + ", seed " + seed + "]";
+  }
+
+  /** Builder; {@link #build()} checks every value and names the key of a bad one. */
+  public static final class Builder {
+    private String name = "unnamed";
+    private long seed = 1;
+    private int peers = 1000;
+    private Duration duration = Duration.ofHours(1);
+    private Duration warmup = Duration.ZERO;
+    private Duration sampleInterval = Duration.ofMinutes(5);
+    private int chunkBytes = 16 * 1024;
+    private int prefillTracks = 0;
+    private int trackerMaxPeers = 10;
+    private WorkloadConfig workload = WorkloadConfig.defaults();
+    private NetworkModel.Config network;
+    private SwarmConfig swarm = SwarmConfig.defaults();
+    private PeerIndexConfig tracker = PeerIndexConfig.defaults();
+
+    private Builder() {}
+
+    public Builder name(String v) {
+      this.name = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      this.seed = v;
+      return this;
+    }
+
+    public Builder peers(int v) {
+      this.peers = v;
+      return this;
+    }
+
+    public Builder duration(Duration v) {
+      this.duration = v;
+      return this;
+    }
+
+    public Builder warmup(Duration v) {
+      this.warmup = v;
+      return this;
+    }
+
+    public Builder sampleInterval(Duration v) {
+      this.sampleInterval = v;
+      return this;
+    }
+
+    public Builder chunkBytes(int v) {
+      this.chunkBytes = v;
+      return this;
+    }
+
+    public Builder prefillTracks(int v) {
+      this.prefillTracks = v;
+      return this;
+    }
+
+    public Builder trackerMaxPeers(int v) {
+      this.trackerMaxPeers = v;
+      return this;
+    }
+
+    public Builder workload(WorkloadConfig v) {
+      this.workload = v;
+      return this;
+    }
+
+    /** The network; when not set, the defaults for {@code sim.peers} peers. */
+    public Builder network(NetworkModel.Config v) {
+      this.network = v;
+      return this;
+    }
+
+    public Builder swarm(SwarmConfig v) {
+      this.swarm = v;
+      return this;
+    }
+
+    public Builder tracker(PeerIndexConfig v) {
+      this.tracker = v;
+      return this;
+    }
+
+    public Scenario build() {
+      if (name == null || name.isBlank() || name.length() > 100) {
+        throw new IllegalArgumentException("sim.name must be 1 to 100 characters, got '" + name + "'");
+      }
+      if (peers < 2 || peers > 10_000_000) {
+        throw new IllegalArgumentException("sim.peers must be in [2, 10000000], got " + peers);
+      }
+      if (duration == null || duration.compareTo(Duration.ofSeconds(1)) < 0
+          || duration.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("sim.duration must be between 1s and 365d, got " + duration);
+      }
+      if (warmup == null || warmup.isNegative() || warmup.compareTo(duration) >= 0) {
+        throw new IllegalArgumentException(
+            "sim.warmup must be >= 0 and shorter than sim.duration (" + duration + "), got " + warmup);
+      }
+      if (sampleInterval == null || sampleInterval.compareTo(Duration.ofSeconds(1)) < 0
+          || sampleInterval.compareTo(duration) > 0) {
+        throw new IllegalArgumentException(
+            "sim.sampleInterval must be between 1s and sim.duration (" + duration + "), got " + sampleInterval);
+      }
+      if (chunkBytes < 1024 || chunkBytes > 4 * 1024 * 1024) {
+        throw new IllegalArgumentException("sim.chunkBytes must be in [1024, 4194304], got " + chunkBytes);
+      }
+      if (prefillTracks < 0 || prefillTracks > 100_000) {
+        throw new IllegalArgumentException("sim.prefillTracks must be in [0, 100000], got " + prefillTracks);
+      }
+      if (trackerMaxPeers < 1 || trackerMaxPeers > 1000) {
+        throw new IllegalArgumentException("tracker.maxPeers must be in [1, 1000], got " + trackerMaxPeers);
+      }
+      if (network == null) {
+        network = NetworkModel.Config.builder(peers).build();
+      } else if (network.peers() != peers) {
+        throw new IllegalArgumentException(
+            "sim.peers (" + peers + ") and the network's peers (" + network.peers() + ") differ");
+      }
+      return new Scenario(this);
+    }
+  }
+}
