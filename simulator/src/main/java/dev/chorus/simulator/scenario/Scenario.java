@@ -150,7 +150,9 @@ public final class Scenario {
     private WorkloadConfig workload = WorkloadConfig.defaults();
     private NetworkModel.Config network;
     private SwarmConfig swarm = SwarmConfig.defaults();
-    private PeerIndexConfig tracker = PeerIndexConfig.defaults();
+    // Online peers are removed when they leave (as the tracker does when a session closes) and
+    // re-announces are not simulated, so entries must not expire while their peer is online.
+    private PeerIndexConfig tracker = PeerIndexConfig.builder().ttl(Duration.ofDays(7)).build();
 
     private Builder() {}
 

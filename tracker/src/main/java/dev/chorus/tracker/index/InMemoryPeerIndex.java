@@ -42,8 +42,11 @@ public final class InMemoryPeerIndex implements PeerIndex {
     return create(config, new SecureRandom().nextLong());
   }
 
-  /** An empty index with a fixed hash seed (tests; the seed changes no observable behaviour). */
-  static InMemoryPeerIndex create(PeerIndexConfig config, long hashSeed) {
+  /**
+   * An empty index with a fixed hash seed, for tests and for the simulator, whose runs must not
+   * depend on anything but their own seed. The seed changes no observable behaviour.
+   */
+  public static InMemoryPeerIndex create(PeerIndexConfig config, long hashSeed) {
     return new InMemoryPeerIndex(Objects.requireNonNull(config, "config"), hashSeed);
   }
 

@@ -1,0 +1,420 @@
+package dev.chorus.simulator.swarm;
+
+import dev.chorus.node.core.HeldChunks;
+import dev.chorus.node.core.PeerContact;
+import dev.chorus.node.core.PeerHolding;
+import dev.chorus.node.core.Source;
+import dev.chorus.node.core.SwarmActions;
+import dev.chorus.node.core.SwarmCore;
+import dev.chorus.node.core.SwarmListener;
+import dev.chorus.node.core.TrackLayout;
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.protocol.wire.Priority;
+import dev.chorus.simulator.workload.PlayCursor;
+import dev.chorus.tracker.index.PeerInfo;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * One online peer: the node's real {@link SwarmCore} and the shell around it that a node's runtime
+ * would be — here the simulated transport ({@link World}), the cache model and the player. It
+ * exists from the moment the peer comes online to the moment it leaves; what outlives it (cache
+ * contents, bytes uploaded) is in the world's per-host arrays.
+ *
+ * <p>The player: a play asks the core for the track, starts when the chunk under the playhead is
+ * held (the start latency), then moves the playhead at the track's byte rate; reaching a chunk not
+ * yet held stalls it (a stutter) until the chunk arrives. A play is at most two segments (a seek
+ * in between), as {@link PlayCursor} describes. Each chunk the playhead enters counts as played,
+ * attributed to where the chunk came from.
+ */
+final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
+  final World w;
+  final int host;
+  final NodeId id;
+  final SwarmCore core;
+  final SplittableRandom sessionRng;
+  final int onlinePeriod;
+  /** How the tracker knows this peer; refreshed with the current coordinate at each announce. */
+  PeerInfo trackerInfo;
+  boolean alive = true;
+
+  /** Hosts this peer has a connection with. */
+  final Set<Integer> links = new HashSet<>();
+  /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
+  final Map<Integer, BitSet> partial = new HashMap<>();
+  /** Where each chunk of a track fetched in this online period came from, until it is played. */
+  final Map<Integer, byte[]> sources = new HashMap<>();
+  /** Requests of other peers being served, by {@link Transfer#servingKey}. */
+  final Map<Long, Transfer> serving = new HashMap<>();
+  final Map<Long, Transfer> cdnReads = new HashMap<>();
+
+  // Session and play.
+  final PlayCursor cursor = new PlayCursor();
+  boolean inSession;
+  int playTrack = -1;
+  TrackLayout layout;
+  private byte[] playSources;
+  private long playRequestedAt;
+  private boolean started;
+  private boolean stalled;
+  private boolean stuttered;
+  private int segment;
+  private long pos;
+  private long segEnd;
+  private long lastAdvance;
+  private int enteredThrough;
+  long playbackEventId = -1;
+  private long playbackEventAt = -1;
+  long tickEventId = -1;
+
+  SimPeer(World w, int host, int onlinePeriod, SplittableRandom coreRng,
+      SplittableRandom sessionRng) {
+    this.w = w;
+    this.host = host;
+    this.onlinePeriod = onlinePeriod;
+    this.id = Ids.node(host);
+    this.sessionRng = sessionRng;
+    this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
+    this.trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), World.PORT,
+        core.coordinate(), w.region(host));
+  }
+
+  PeerInfo refreshTrackerInfo() {
+    trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), World.PORT, core.coordinate(),
+        trackerInfo.region());
+    return trackerInfo;
+  }
+
+  PeerContact contact() {
+    return new PeerContact(id, Ids.staticKey(host), Ids.ip(host), World.PORT, core.coordinate());
+  }
+
+  boolean holdsTrack(int track) {
+    return w.caches.holds(host, track);
+  }
+
+  boolean holdsChunk(int track, int index) {
+    if (w.caches.holds(host, track)) {
+      return true;
+    }
+    BitSet b = partial.get(track);
+    return b != null && b.get(index);
+  }
+
+  // ---- HeldChunks ------------------------------------------------------------------------------
+
+  @Override
+  public BitSet held(TrackId trackId) {
+    int track = Ids.track(trackId);
+    if (w.caches.holds(host, track)) {
+      BitSet all = new BitSet();
+      all.set(0, w.chunkCount(track));
+      return all;
+    }
+    BitSet b = partial.get(track);
+    return b == null ? new BitSet() : (BitSet) b.clone();
+  }
+
+  // ---- SwarmListener ---------------------------------------------------------------------------
+
+  @Override
+  public void chunkAcquired(TrackId trackId, int index, int bytes, Source source) {
+    int track = Ids.track(trackId);
+    if (w.caches.holds(host, track)) {
+      return;
+    }
+    partial.computeIfAbsent(track, t -> new BitSet()).set(index);
+    byte[] s = sources.computeIfAbsent(track, t -> new byte[w.chunkCount(t)]);
+    if (s[index] == 0) {
+      s[index] = (byte) (source == Source.PEER ? Metrics.PEER : source == Source.CDN ? Metrics.CDN
+          : Metrics.CACHE);
+    }
+  }
+
+  @Override
+  public void trackComplete(TrackId trackId) {
+    int track = Ids.track(trackId);
+    partial.remove(track);
+    w.trackCompleted(this, track);
+  }
+
+  // ---- SwarmActions: the simulated transport ---------------------------------------------------
+
+  @Override
+  public void fetchManifest(TrackId trackId) {
+    w.fetchManifest(this, Ids.track(trackId));
+  }
+
+  @Override
+  public void lookup(TrackId trackId, int maxPeers) {
+    w.lookup(this, Ids.track(trackId), maxPeers);
+  }
+
+  @Override
+  public void connect(PeerContact contact) {
+    w.connect(this, Ids.host(contact.id()));
+  }
+
+  @Override
+  public void disconnect(NodeId peer, ErrorCode reason) {
+    w.disconnect(this, Ids.host(peer));
+  }
+
+  @Override
+  public void ban(NodeId peer, ErrorCode reason) {
+    w.disconnect(this, Ids.host(peer));
+  }
+
+  @Override
+  public void requestChunks(NodeId peer, long requestId, TrackId trackId, int first, int count,
+      Priority priority) {
+    SimPeer to = w.peer(Ids.host(peer));
+    w.send(this, to, (now) -> to.core.requestReceived(id, requestId, trackId, first, count, priority, now));
+  }
+
+  @Override
+  public void cancelRequest(NodeId peer, long requestId) {
+    SimPeer to = w.peer(Ids.host(peer));
+    w.send(this, to, (now) -> to.core.cancelReceived(id, requestId, now));
+  }
+
+  @Override
+  public void fetchFromCdn(long fetchId, TrackId trackId, int first, int count) {
+    w.fetchFromCdn(this, fetchId, Ids.track(trackId), first, count);
+  }
+
+  @Override
+  public void cancelCdn(long fetchId) {
+    w.cancelCdn(this, fetchId);
+  }
+
+  @Override
+  public void serveChunks(NodeId peer, long requestId, TrackId trackId, int first, int count) {
+    w.serve(this, Ids.host(peer), requestId, Ids.track(trackId), first, count);
+  }
+
+  @Override
+  public void stopServing(NodeId peer, long requestId) {
+    w.stopServing(this, Ids.host(peer), requestId);
+  }
+
+  @Override
+  public void refuseRequest(NodeId peer, long requestId, int first, int count, ErrorCode reason) {
+    SimPeer to = w.peer(Ids.host(peer));
+    w.send(this, to, (now) -> to.core.chunkMissing(id, requestId, first, count, reason, now));
+  }
+
+  @Override
+  public void sendQuery(NodeId peer, long queryId, TrackId trackId, int hopsLeft) {
+    SimPeer to = w.peer(Ids.host(peer));
+    w.send(this, to, (now) -> to.core.queryReceived(id, queryId, trackId, hopsLeft, now));
+  }
+
+  @Override
+  public void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf,
+      List<PeerHolding> holders) {
+    List<PeerHolding> answer = holders;
+    if (includeSelf) {
+      answer = new ArrayList<>(holders.size() + 1);
+      int track = Ids.track(trackId);
+      answer.add(holdsTrack(track) ? PeerHolding.complete(contact())
+          : PeerHolding.partial(contact(), held(trackId)));
+      answer.addAll(holders);
+    }
+    List<PeerHolding> sent = answer;
+    SimPeer to = w.peer(Ids.host(peer));
+    w.send(this, to, (now) -> to.core.queryAnswered(id, queryId, sent, now));
+  }
+
+  // ---- the player ------------------------------------------------------------------------------
+
+  /** Starts the cursor's current play. */
+  void startPlay(long now) {
+    int track = cursor.track();
+    playTrack = track;
+    layout = w.layout(track);
+    boolean cached = w.caches.touch(host, track);
+    byte[] s = sources.get(track);
+    if (s == null) {
+      s = new byte[w.chunkCount(track)];
+      if (cached) {
+        java.util.Arrays.fill(s, (byte) Metrics.CACHE);
+      } else {
+        sources.put(track, s);
+      }
+    }
+    playSources = s;
+    playRequestedAt = now;
+    started = false;
+    stalled = false;
+    stuttered = false;
+    segment = 1;
+    pos = 0;
+    segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.seekFromMillis()));
+    enteredThrough = -1;
+    w.playing(+1);
+    core.play(Ids.track(track), now);
+    if (cursor.nextTrack() >= 0) {
+      core.queueNext(Ids.track(cursor.nextTrack()), now);
+    }
+    prune();
+    advance(now);
+  }
+
+  private long bytesAtMillis(long millis) {
+    return layout.bytesOf(millis * 1_000_000L);
+  }
+
+  private boolean held(int chunk) {
+    return holdsChunk(playTrack, chunk);
+  }
+
+  /** The offset of the first chunk not held at or after the playhead's chunk. */
+  private long bufferedEnd() {
+    if (w.caches.holds(host, playTrack)) {
+      return layout.sizeBytes();
+    }
+    BitSet b = partial.get(playTrack);
+    int c = layout.chunkAt(pos);
+    int missing = b == null ? c : b.nextClearBit(c);
+    return missing >= layout.chunkCount() ? layout.sizeBytes() : layout.chunkOffset(missing);
+  }
+
+  private void enterThrough(long now, int chunk) {
+    for (int c = enteredThrough + 1; c <= chunk; c++) {
+      w.metrics.playedChunk(now, layout.chunkLength(c), playSources[c]);
+    }
+    enteredThrough = Math.max(enteredThrough, chunk);
+  }
+
+  /**
+   * Moves the player to {@code now}: starts it, runs the playhead, stalls it, resumes it, jumps at
+   * a seek or ends the play, and arms the playback event for the next thing that will happen.
+   */
+  void advance(long now) {
+    while (playTrack >= 0) {
+      if (!started || stalled) {
+        int c = layout.chunkAt(pos);
+        if (!held(c)) {
+          return; // a chunk arrival calls advance again
+        }
+        if (!started) {
+          started = true;
+          w.metrics.playStarted(now, now - playRequestedAt);
+        }
+        stalled = false;
+        lastAdvance = now;
+        enterThrough(now, c);
+      }
+      long limit = Math.min(segEnd, bufferedEnd());
+      long reachAt = lastAdvance + Math.max(1, layout.nanosOf(limit - pos));
+      if (limit <= pos) {
+        reachAt = lastAdvance;
+      }
+      if (now < reachAt) {
+        long target = Math.min(limit - 1, pos + layout.bytesOf(now - lastAdvance));
+        if (target > pos) {
+          enterThrough(now, layout.chunkAt(target));
+          pos = target;
+          lastAdvance = now;
+        }
+        armPlayback(reachAt);
+        return;
+      }
+      if (limit > pos) {
+        enterThrough(now, layout.chunkAt(limit - 1));
+      }
+      pos = limit;
+      lastAdvance = reachAt;
+      if (limit >= segEnd) {
+        if (segment == 1 && cursor.seeked()) {
+          segment = 2;
+          pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis()));
+          segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.endMillis()));
+          enteredThrough = layout.chunkAt(pos) - 1;
+          stalled = true; // re-checks the chunk at the new position without counting a stutter
+          core.seek(Ids.track(playTrack), pos, now);
+          if (!held(layout.chunkAt(pos))) {
+            return;
+          }
+          continue;
+        }
+        endPlay(now);
+        return;
+      }
+      stalled = true;
+      w.metrics.stutter(now, !stuttered);
+      stuttered = true;
+    }
+  }
+
+  /** Tells the core where the playhead is (what a node's stream reader does as it reads). */
+  void reportPlayhead(long now) {
+    if (playTrack >= 0 && started) {
+      core.seek(Ids.track(playTrack), pos, now);
+    }
+  }
+
+  private void armPlayback(long at) {
+    if (at == playbackEventAt && playbackEventId >= 0) {
+      return;
+    }
+    playbackEventAt = at;
+    playbackEventId = w.schedulePlayback(this, at);
+  }
+
+  /** The play ends (its listened part is over): the session moves on or ends. */
+  private void endPlay(long now) {
+    finishPlay();
+    if (cursor.nextTrack() >= 0 && w.workload.sessions().advance(sessionRng, cursor)) {
+      startPlay(now);
+      return;
+    }
+    inSession = false;
+    core.stop(now);
+    prune();
+    w.scheduleSession(this, now + w.workload.sessions().sampleGapNanos(sessionRng));
+  }
+
+  /** Leaves the current play without moving the session (the play ended or the peer leaves). */
+  void finishPlay() {
+    if (playTrack < 0) {
+      return;
+    }
+    sources.remove(playTrack);
+    playTrack = -1;
+    layout = null;
+    playSources = null;
+    playbackEventId = -1;
+    playbackEventAt = -1;
+    w.playing(-1);
+  }
+
+  /** Drops what is kept of tracks the core no longer fetches (partial chunks, sources). */
+  private void prune() {
+    TrackId playing = core.playing();
+    TrackId prefetching = core.prefetching();
+    int a = playing == null ? -1 : Ids.track(playing);
+    int b = prefetching == null ? -1 : Ids.track(prefetching);
+    partial.keySet().removeIf(t -> t != a && t != b);
+    sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
+  }
+
+  boolean needsTick() {
+    if (core.outstandingPeerRequests() > 0 || core.outstandingCdnFetches() > 0) {
+      return true;
+    }
+    TrackId playing = core.playing();
+    TrackId prefetching = core.prefetching();
+    return (playing != null && !holdsTrack(Ids.track(playing)))
+        || (prefetching != null && !holdsTrack(Ids.track(prefetching)));
+  }
+}

@@ -1,0 +1,670 @@
+package dev.chorus.simulator.swarm;
+
+import dev.chorus.node.core.PeerHolding;
+import dev.chorus.node.core.TrackLayout;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.simulator.engine.Engine;
+import dev.chorus.simulator.engine.EventHandler;
+import dev.chorus.simulator.engine.RandomStreams;
+import dev.chorus.simulator.network.FlowNetwork;
+import dev.chorus.simulator.network.Latency;
+import dev.chorus.simulator.network.Nat;
+import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.scenario.Scenario;
+import dev.chorus.simulator.workload.Catalogue;
+import dev.chorus.simulator.workload.Churn;
+import dev.chorus.simulator.workload.Workload;
+import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.InMemoryPeerIndex;
+import dev.chorus.tracker.index.NearestPeerRanker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated world: a population of peers that come and go, each online one running the
+ * node's {@link dev.chorus.node.core.SwarmCore} (in a {@link SimPeer}); the tracker's real peer
+ * index and ranking; the flow network; the CDN. Single-threaded on one {@link Engine}.
+ *
+ * <p>Design. The engine's events are primitive {@code (time, type, target, arg)}; the few kinds
+ * that carry an object (a message between peers, a tracker answer) park a {@link Delivery} in a
+ * slot table and pass the slot as the argument. Every outcome of a core's action comes back as a
+ * later event, never inside the call, as in a node. Messages travel with the one-way latency of
+ * the model; connections take two round trips (TCP and the Noise handshake); data moves as flows
+ * of the {@link FlowNetwork}, recomputed when flows start or end; a host going offline closes its
+ * connections, cancels its flows and leaves the tracker (as a closed tracker session does).
+ *
+ * <p>What outlives a peer's online period is kept per host in primitive arrays (cache contents,
+ * bytes uploaded, churn counters); a {@link SimPeer} exists only while its peer is online, so the
+ * memory of a run follows the online population, not the whole one.
+ */
+final class World implements EventHandler {
+  static final int PORT = 7000;
+
+  static final int EV_CHURN = 0;
+  static final int EV_SESSION = 1;
+  static final int EV_PLAYBACK = 2;
+  static final int EV_TICK = 3;
+  static final int EV_DELIVER = 4;
+  static final int EV_NETWORK = 5;
+  static final int EV_SAMPLE = 6;
+  static final int EVENT_TYPES = 7;
+
+  /** The core's periodic work while it fetches (a node ticks every 100 ms; 1 s bounds the events). */
+  static final long TICK_NANOS = 1_000_000_000L;
+  /** How long a connection attempt to an unreachable or offline peer takes to fail. */
+  static final long CONNECT_FAILURE_NANOS = 3_000_000_000L;
+
+  /** A parked action, run when its event fires. */
+  @FunctionalInterface
+  interface Delivery {
+    void run(long now);
+  }
+
+  final Scenario scenario;
+  final Engine engine;
+  final RandomStreams streams;
+  final Workload workload;
+  final Catalogue catalogue;
+  final FlowNetwork flows;
+  final Latency latency;
+  final Nat nat;
+  final int cdnHost;
+  final PeerCaches caches;
+  final Metrics metrics;
+  private final InMemoryPeerIndex index;
+  private final NearestPeerRanker ranker = NearestPeerRanker.create();
+  private final SplittableRandom trackerRng;
+  private final Churn churn;
+  private final int peers;
+
+  private final SimPeer[] online;
+  private final int[] onlinePeriods;
+  private final int[] churnDraws;
+  private int onlineCount;
+  private int playingCount;
+
+  private Delivery[] parked = new Delivery[1024];
+  private int[] freeSlots = new int[1024];
+  private int freeCount;
+  private int slotHigh;
+
+  private final java.util.HashMap<Long, Transfer> transfersByFlow = new java.util.HashMap<>();
+  private long networkEventId = -1;
+  private long networkEventAt = Long.MAX_VALUE;
+  private final long[] completed = new long[256];
+
+  World(Scenario scenario, int replication) {
+    this.scenario = scenario;
+    this.peers = scenario.peers();
+    this.streams = new RandomStreams(scenario.seed()).replication(replication);
+    this.engine = new Engine(EVENT_TYPES);
+    this.workload = new Workload(scenario.workload(), streams.stream("workload"));
+    this.catalogue = workload.catalogue();
+    NetworkModel model = NetworkModel.build(scenario.network(), streams.stream("network"),
+        new FlowNetwork.Listener() {});
+    this.flows = model.flows();
+    this.latency = model.latency();
+    this.nat = model.nat();
+    this.cdnHost = model.cdnHost();
+    this.churn = workload.churn();
+    this.index = InMemoryPeerIndex.create(scenario.tracker(), streams.seed("tracker-hash"));
+    this.trackerRng = streams.stream("tracker");
+    this.metrics = new Metrics(peers, scenario.warmup().toNanos(), scenario.duration().toNanos());
+    this.online = new SimPeer[peers];
+    this.onlinePeriods = new int[peers];
+    this.churnDraws = new int[peers];
+    long[] capacity = new long[peers];
+    workload.cacheSizes().fill(streams.stream("cache-size"), capacity);
+    this.caches = new PeerCaches(capacity, catalogue::sizeBytes);
+    prefill(streams.stream("prefill"));
+  }
+
+  // ---- set-up ----------------------------------------------------------------------------------
+
+  /** Fills each cache with tracks drawn from the popularity, as if played before the run. */
+  private void prefill(SplittableRandom rng) {
+    int want = scenario.prefillTracks();
+    for (int h = 0; h < peers && want > 0; h++) {
+      for (int i = 0; i < want; i++) {
+        int track = workload.popularity().sampleTrack(rng);
+        if (caches.usedBytes(h) + catalogue.sizeBytes(track) > caches.capacityBytes(h)) {
+          break;
+        }
+        caches.insert(h, track, (host, t) -> {});
+      }
+    }
+  }
+
+  /** Puts every peer's first churn transition and the first sample on the engine. */
+  void start() {
+    for (int h = 0; h < peers; h++) {
+      SplittableRandom rng = churnRng(h);
+      boolean on = churn.startsOnline(rng);
+      long first = churn.firstTransitionNanos(rng, on);
+      if (on) {
+        comeOnline(h, 0);
+        // A peer online at the start is somewhere in its listening: its first session begins
+        // after a gap, not all at time zero.
+        scheduleSession(online[h], workload.sessions().sampleGapNanos(online[h].sessionRng));
+      }
+      engine.schedule(Math.max(1, first), EV_CHURN, h, 0);
+    }
+    engine.schedule(scenario.sampleInterval().toNanos(), EV_SAMPLE, 0, 0);
+  }
+
+  private SplittableRandom churnRng(int host) {
+    return streams.stream("churn", ((long) host << 24) | churnDraws[host]++);
+  }
+
+  // ---- the event loop --------------------------------------------------------------------------
+
+  @Override
+  public void handle(int type, int target, long arg) {
+    long now = engine.now();
+    switch (type) {
+      case EV_CHURN -> onChurn(target, now);
+      case EV_SESSION -> onSession(target, arg, now);
+      case EV_PLAYBACK -> onPlayback(target, now);
+      case EV_TICK -> onTick(target, now);
+      case EV_DELIVER -> onDeliver((int) arg, now);
+      case EV_NETWORK -> onNetwork(now);
+      case EV_SAMPLE -> onSample(now);
+      default -> throw new IllegalStateException("unknown event type " + type);
+    }
+    syncNetworkTimer();
+  }
+
+  private void onChurn(int host, long now) {
+    SplittableRandom rng = churnRng(host);
+    if (online[host] != null) {
+      goOffline(host, now);
+      engine.schedule(churn.offlineUntil(rng, now), EV_CHURN, host, 0);
+    } else {
+      comeOnline(host, now);
+      engine.schedule(churn.onlineUntil(rng, now), EV_CHURN, host, 0);
+      scheduleSession(online[host], now);
+    }
+  }
+
+  private void comeOnline(int host, long now) {
+    int periodIndex = onlinePeriods[host]++;
+    long period = ((long) host << 24) | periodIndex;
+    SimPeer p = new SimPeer(this, host, periodIndex, streams.stream("core", period),
+        streams.stream("session", period));
+    online[host] = p;
+    onlineCount++;
+    metrics.online(onlineCount);
+    int n = caches.trackCount(host);
+    List<Holding> holdings = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int track = caches.track(host, i);
+      holdings.add(Holding.complete(Ids.track(track), chunkCount(track)));
+    }
+    index.announce(p.trackerInfo, true, holdings, now / 1_000_000L);
+  }
+
+  private void goOffline(int host, long now) {
+    SimPeer p = online[host];
+    p.advance(now);
+    p.finishPlay();
+    p.alive = false;
+    for (Integer other : p.links) {
+      SimPeer o = online[other];
+      if (o != null) {
+        o.links.remove(host);
+        cancelTransfersBetween(p, o, now);
+        cancelTransfersBetween(o, p, now);
+        deliverAfter(latency.oneWayNanos(host, other), o, t -> o.core.peerDisconnected(p.id, t));
+      }
+    }
+    p.links.clear();
+    for (Transfer t : p.cdnReads.values()) {
+      cancel(t, now);
+    }
+    p.cdnReads.clear();
+    index.removePeer(p.trackerInfo.nodeId());
+    online[host] = null;
+    onlineCount--;
+  }
+
+  private void onSession(int host, long arg, long now) {
+    SimPeer p = online[host];
+    if (p == null || p.onlinePeriod != arg || p.inSession) {
+      return;
+    }
+    p.inSession = true;
+    workload.sessions().startSession(p.sessionRng, p.cursor);
+    p.startPlay(now);
+    afterCoreWork(p);
+  }
+
+  void scheduleSession(SimPeer p, long at) {
+    engine.schedule(Math.max(at, engine.now()), EV_SESSION, p.host, p.onlinePeriod);
+  }
+
+  long schedulePlayback(SimPeer p, long at) {
+    return engine.schedule(Math.max(at, engine.now()), EV_PLAYBACK, p.host, p.onlinePeriod);
+  }
+
+  private void onPlayback(int host, long now) {
+    SimPeer p = online[host];
+    if (p == null || engine.currentEventId() != p.playbackEventId) {
+      return;
+    }
+    p.playbackEventId = -1;
+    p.advance(now);
+    afterCoreWork(p);
+  }
+
+  private void onTick(int host, long now) {
+    SimPeer p = online[host];
+    if (p == null || engine.currentEventId() != p.tickEventId) {
+      return;
+    }
+    p.tickEventId = -1;
+    p.advance(now);
+    p.reportPlayhead(now);
+    p.core.tick(now);
+    afterCoreWork(p);
+  }
+
+  /** After a core handled something: keep its periodic tick going while it fetches. */
+  void afterCoreWork(SimPeer p) {
+    if (p.alive && p.tickEventId < 0 && p.needsTick()) {
+      p.tickEventId = engine.schedule(engine.now() + TICK_NANOS, EV_TICK, p.host, 0);
+    }
+  }
+
+  private void onSample(long now) {
+    metrics.sample(now, onlineCount, playingCount, flows.activeFlows());
+    long next = now + scenario.sampleInterval().toNanos();
+    if (next <= scenario.duration().toNanos()) {
+      engine.schedule(next, EV_SAMPLE, 0, 0);
+    }
+  }
+
+  void playing(int delta) {
+    playingCount += delta;
+  }
+
+  int onlineCount() {
+    return onlineCount;
+  }
+
+  // ---- parked deliveries -----------------------------------------------------------------------
+
+  private void park(long at, Delivery d) {
+    int slot;
+    if (freeCount > 0) {
+      slot = freeSlots[--freeCount];
+    } else {
+      if (slotHigh == parked.length) {
+        parked = java.util.Arrays.copyOf(parked, parked.length * 2);
+        freeSlots = java.util.Arrays.copyOf(freeSlots, freeSlots.length * 2);
+      }
+      slot = slotHigh++;
+    }
+    parked[slot] = d;
+    engine.schedule(Math.max(at, engine.now()), EV_DELIVER, 0, slot);
+  }
+
+  private void onDeliver(int slot, long now) {
+    Delivery d = parked[slot];
+    parked[slot] = null;
+    freeSlots[freeCount++] = slot;
+    d.run(now);
+  }
+
+  /** Runs {@code action} at {@code to} after {@code delay} if it is still online then. */
+  private void deliverAfter(long delay, SimPeer to, Delivery action) {
+    park(engine.now() + delay, now -> {
+      if (to.alive) {
+        action.run(now);
+        afterCoreWork(to);
+      }
+    });
+  }
+
+  /**
+   * A message over the connection between {@code from} and {@code to}: it arrives after the
+   * one-way latency if the connection still exists then (a closed connection loses it).
+   */
+  void send(SimPeer from, SimPeer to, Delivery action) {
+    if (to == null) {
+      return;
+    }
+    park(engine.now() + latency.oneWayNanos(from.host, to.host), now -> {
+      if (from.alive && to.alive && to.links.contains(from.host)) {
+        action.run(now);
+        afterCoreWork(to);
+      }
+    });
+  }
+
+  SimPeer peer(int host) {
+    return host >= 0 && host < peers ? online[host] : null;
+  }
+
+  String region(int host) {
+    return "r" + latency.region(host);
+  }
+
+  // ---- tracks ----------------------------------------------------------------------------------
+
+  int chunkCount(int track) {
+    long size = catalogue.sizeBytes(track);
+    return (int) ((size + scenario.chunkBytes() - 1) / scenario.chunkBytes());
+  }
+
+  TrackLayout layout(int track) {
+    return TrackLayout.of(Ids.track(track), catalogue.sizeBytes(track), scenario.chunkBytes(),
+        catalogue.durationMillis(track) * 1_000_000L);
+  }
+
+  private int chunkLength(int track, int index) {
+    long size = catalogue.sizeBytes(track);
+    return (int) Math.min(scenario.chunkBytes(), size - (long) index * scenario.chunkBytes());
+  }
+
+  /** The manifest comes from the cache at once, or from the CDN after a round trip. */
+  void fetchManifest(SimPeer p, int track) {
+    long delay = caches.holds(p.host, track) ? 0 : latency.rttNanos(p.host, cdnHost);
+    TrackLayout layout = layout(track);
+    deliverAfter(delay, p, now -> p.core.layoutKnown(layout, now));
+  }
+
+  /** A completed track enters the cache (evicting old ones) and is announced to the tracker. */
+  void trackCompleted(SimPeer p, int track) {
+    boolean kept = caches.insert(p.host, track, (host, evicted) ->
+        index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(evicted))));
+    if (kept) {
+      index.announce(p.refreshTrackerInfo(), false,
+          List.of(Holding.complete(Ids.track(track), chunkCount(track))), engine.now() / 1_000_000L);
+    }
+  }
+
+  // ---- tracker ---------------------------------------------------------------------------------
+
+  /** A lookup travels to the tracker (beside the CDN), is answered from the real index and ranker. */
+  void lookup(SimPeer p, int track, int maxPeers) {
+    long oneWay = latency.oneWayNanos(p.host, cdnHost);
+    metrics.lookup(engine.now());
+    park(engine.now() + oneWay, now -> {
+      if (!p.alive) {
+        return;
+      }
+      TrackId trackId = Ids.track(track);
+      List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
+          .toCompletableFuture().join();
+      List<Candidate> ranked = ranker.rank(p.trackerInfo.nodeId(), p.trackerInfo.prefix(),
+          p.trackerInfo.region(), p.core.coordinate(), candidates, null,
+          Math.min(maxPeers, scenario.trackerMaxPeers()), trackerRng);
+      List<PeerHolding> holders = new ArrayList<>(ranked.size());
+      for (Candidate c : ranked) {
+        SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
+        if (holder != null && holder != p) {
+          holders.add(PeerHolding.complete(holder.contact()));
+        }
+      }
+      deliverAfter(oneWay, p, t -> p.core.peersFound(trackId, holders, t));
+    });
+  }
+
+  // ---- connections -----------------------------------------------------------------------------
+
+  /**
+   * A connection attempt: it reaches the other peer after half a round trip if the NAT rule lets
+   * them talk and it is online; the other core accepts or refuses (hard limit); the dialler learns
+   * the outcome after two round trips (TCP, then the Noise handshake), or after a timeout.
+   */
+  void connect(SimPeer a, int bHost) {
+    SimPeer b = peer(bHost);
+    if (b == null || b == a || !nat.canConnect(a.host, bHost)) {
+      deliverAfter(CONNECT_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
+      return;
+    }
+    long rtt = latency.rttNanos(a.host, bHost);
+    park(engine.now() + rtt * 3 / 2, now -> {
+      if (!a.alive) {
+        return;
+      }
+      if (!b.alive) {
+        deliverAfter(CONNECT_FAILURE_NANOS, a, t -> a.core.connectFailed(b.id, t));
+        return;
+      }
+      if (a.links.contains(bHost)) {
+        return;
+      }
+      if (!b.core.peerConnected(a.contact(), now)) {
+        afterCoreWork(b);
+        deliverAfter(rtt / 2, a, t -> a.core.connectFailed(b.id, t));
+        return;
+      }
+      a.links.add(bHost);
+      b.links.add(a.host);
+      b.core.rttMeasured(a.id, rtt, a.core.coordinate(), now);
+      afterCoreWork(b);
+      deliverAfter(rtt / 2, a, t -> {
+        if (!a.links.contains(bHost)) {
+          return;
+        }
+        if (a.core.peerConnected(b.contact(), t)) {
+          a.core.rttMeasured(b.id, rtt, b.core.coordinate(), t);
+        } else {
+          disconnect(a, bHost);
+        }
+      });
+    });
+  }
+
+  /** Closes a connection from {@code a}'s side: both cores learn it, its flows stop. */
+  void disconnect(SimPeer a, int bHost) {
+    SimPeer b = peer(bHost);
+    boolean linked = a.links.remove(bHost);
+    if (b != null) {
+      b.links.remove(a.host);
+      cancelTransfersBetween(a, b, engine.now());
+      cancelTransfersBetween(b, a, engine.now());
+      if (linked) {
+        deliverAfter(latency.oneWayNanos(a.host, bHost), b, t -> b.core.peerDisconnected(a.id, t));
+      }
+    }
+    deliverAfter(0, a, t -> a.core.peerDisconnected(Ids.node(bHost), t));
+  }
+
+  // ---- data ------------------------------------------------------------------------------------
+
+  /** A server's upload slot was granted to a request: send what it holds of the run. */
+  void serve(SimPeer server, int clientHost, long requestId, int track, int first, int count) {
+    SimPeer client = peer(clientHost);
+    if (client == null || !server.links.contains(clientHost)) {
+      return; // the disconnect reaches the server's core and frees the slot
+    }
+    int end = first + count;
+    int[] chunks = new int[count];
+    int n = 0;
+    for (int i = first; i < end; i++) {
+      if (server.holdsChunk(track, i)) {
+        chunks[n++] = i;
+      }
+    }
+    if (n == 0) {
+      send(server, client, now -> client.core.chunkMissing(server.id, requestId, first, count,
+          ErrorCode.NONE, now));
+      deliverAfter(0, server, now -> server.core.uploadDone(client.id, requestId, 0, now));
+      return;
+    }
+    Transfer t = new Transfer(false, client, server, requestId, track, first, end,
+        n == count ? chunks : java.util.Arrays.copyOf(chunks, n));
+    server.serving.put(Transfer.servingKey(clientHost, requestId), t);
+    startSegment(t, engine.now());
+  }
+
+  void stopServing(SimPeer server, int clientHost, long requestId) {
+    Transfer t = server.serving.remove(Transfer.servingKey(clientHost, requestId));
+    if (t != null) {
+      cancel(t, engine.now());
+    }
+  }
+
+  /** A CDN read: the request reaches the CDN after half a round trip, then the data flows. */
+  void fetchFromCdn(SimPeer p, long fetchId, int track, int first, int count) {
+    int[] chunks = new int[count];
+    for (int i = 0; i < count; i++) {
+      chunks[i] = first + i;
+    }
+    Transfer t = new Transfer(true, p, null, fetchId, track, first, first + count, chunks);
+    p.cdnReads.put(fetchId, t);
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+      if (!t.cancelled && p.alive) {
+        startSegment(t, now);
+      }
+    });
+  }
+
+  void cancelCdn(SimPeer p, long fetchId) {
+    Transfer t = p.cdnReads.remove(fetchId);
+    if (t != null) {
+      cancel(t, engine.now());
+    }
+  }
+
+  private void cancel(Transfer t, long now) {
+    t.cancelled = true;
+    if (t.flowId >= 0 && flows.isActive(t.flowId)) {
+      flows.cancelFlow(t.flowId, now);
+    }
+    if (t.flowId >= 0) {
+      transfersByFlow.remove(t.flowId);
+    }
+  }
+
+  private void cancelTransfersBetween(SimPeer server, SimPeer client, long now) {
+    server.serving.values().removeIf(t -> {
+      if (t.client == client) {
+        cancel(t, now);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  private void startSegment(Transfer t, long now) {
+    int n = t.sent == 0 ? 1 : t.chunks.length - t.sent;
+    long bytes = 0;
+    for (int i = t.sent; i < t.sent + n; i++) {
+      bytes += chunkLength(t.track, t.chunks[i]);
+    }
+    t.segmentChunks = n;
+    int src = t.cdn ? cdnHost : t.server.host;
+    t.flowId = flows.startFlow(src, t.client.host, bytes, now);
+    transfersByFlow.put(t.flowId, t);
+  }
+
+  private void onNetwork(long now) {
+    if (engine.currentEventId() != networkEventId) {
+      return; // superseded by an earlier one
+    }
+    networkEventId = -1;
+    networkEventAt = Long.MAX_VALUE;
+    int[] count = {0};
+    long[] buffer = completed;
+    java.util.ArrayList<Long> overflow = new java.util.ArrayList<>(0);
+    flows.pollCompleted(now, (flowId, src, dst, bytes, at) -> {
+      if (count[0] < buffer.length) {
+        buffer[count[0]++] = flowId;
+      } else {
+        overflow.add(flowId);
+      }
+    });
+    for (int i = 0; i < count[0]; i++) {
+      segmentDone(buffer[i], now);
+    }
+    for (Long id : overflow) {
+      segmentDone(id, now);
+    }
+  }
+
+  private void segmentDone(long flowId, long now) {
+    Transfer t = transfersByFlow.remove(flowId);
+    if (t == null || t.cancelled) {
+      return;
+    }
+    int from = t.sent;
+    int to = t.sent + t.segmentChunks;
+    long bytes = 0;
+    for (int i = from; i < to; i++) {
+      bytes += chunkLength(t.track, t.chunks[i]);
+    }
+    metrics.networkBytes(now, t.cdn ? -1 : t.server.host, t.cdn, bytes);
+    t.sent = to;
+    t.flowId = -1;
+    boolean last = t.sent >= t.chunks.length;
+    SimPeer client = t.client;
+    TrackId trackId = Ids.track(t.track);
+    int[] chunks = t.chunks;
+    if (t.cdn) {
+      deliverAfter(latency.oneWayNanos(cdnHost, client.host), client, at -> {
+        for (int i = from; i < to; i++) {
+          client.core.cdnChunkArrived(t.id, chunks[i], at);
+        }
+        if (last) {
+          client.core.cdnFetchDone(t.id, true, at);
+        }
+        client.advance(at);
+      });
+      if (last) {
+        client.cdnReads.remove(t.id);
+      }
+    } else {
+      SimPeer server = t.server;
+      send(server, client, at -> {
+        for (int i = from; i < to; i++) {
+          client.core.chunkArrived(server.id, t.id, trackId, chunks[i], at);
+        }
+        if (last && chunks[chunks.length - 1] < t.end - 1) {
+          int missingFrom = chunks[chunks.length - 1] + 1;
+          client.core.chunkMissing(server.id, t.id, missingFrom, t.end - missingFrom,
+              ErrorCode.NONE, at);
+        }
+        client.advance(at);
+      });
+      if (last) {
+        server.serving.remove(Transfer.servingKey(client.host, t.id));
+        long sentBytes = bytes;
+        deliverAfter(0, server, at -> server.core.uploadDone(client.id, t.id, sentBytes, at));
+      }
+    }
+    if (!last) {
+      startSegment(t, now);
+    }
+  }
+
+  private void syncNetworkTimer() {
+    long next = flows.nextCompletionNanos();
+    if (next == FlowNetwork.NEVER || next >= networkEventAt) {
+      return;
+    }
+    networkEventAt = Math.max(next, engine.now());
+    networkEventId = engine.schedule(networkEventAt, EV_NETWORK, 0, 0);
+  }
+
+  // ---- the run ---------------------------------------------------------------------------------
+
+  /** Runs to the scenario's end, then lets every playing peer account what it played. */
+  void run(dev.chorus.simulator.engine.ProgressListener progress, long progressEveryEvents) {
+    if (progress != null) {
+      engine.onProgress(progressEveryEvents, progress);
+    }
+    long end = scenario.duration().toNanos();
+    engine.run(end, this);
+    for (SimPeer p : online) {
+      if (p != null) {
+        p.advance(end);
+      }
+    }
+  }
+}
