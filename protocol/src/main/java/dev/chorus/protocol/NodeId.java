@@ -13,9 +13,12 @@ public final class NodeId implements Comparable<NodeId> {
   public static final int BYTES = 32;
 
   private final byte[] bytes;
+  // Ids are hash-map keys on every hot path (the swarm core, the simulator): hash them once.
+  private final int hash;
 
   private NodeId(byte[] bytes) {
     this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
   }
 
   /** The id of the node whose static public key is {@code staticPublicKey}. */
@@ -53,12 +56,12 @@ public final class NodeId implements Comparable<NodeId> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof NodeId && Arrays.equals(bytes, ((NodeId) o).bytes);
+    return o instanceof NodeId other && hash == other.hash && Arrays.equals(bytes, other.bytes);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return hash;
   }
 
   @Override

@@ -15,9 +15,12 @@ public final class TrackId implements Comparable<TrackId> {
   private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
+  // Ids are hash-map keys on every hot path (the swarm core, the simulator): hash them once.
+  private final int hash;
 
   private TrackId(byte[] bytes) {
     this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
   }
 
   /** Wraps 32 id bytes (copied). */
@@ -70,7 +73,7 @@ public final class TrackId implements Comparable<TrackId> {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return hash;
   }
 
   @Override

@@ -1,10 +1,10 @@
 package dev.chorus.simulator.swarm;
 
 /**
- * One peer request being served, or one CDN read: the chunks to send, in order, sent as at most
- * two flows — the first chunk alone, then the rest — so that the first chunk arrives after its own
- * transfer time rather than the whole run's (what a TCP stream gives a reader), at the cost of one
- * more flow per request.
+ * One peer request being served, or one CDN read: the chunks to send, in order, sent as flows of
+ * 1, 1, 2, 4, ... chunks, so that a chunk arrives at most about twice as late as a byte stream
+ * (what TCP gives a reader) would deliver it, rather than at the end of the whole run, for
+ * log2(run length) flows per request.
  */
 final class Transfer {
   final boolean cdn;

@@ -553,7 +553,9 @@ final class World implements EventHandler {
   }
 
   private void startSegment(Transfer t, long now) {
-    int n = t.sent == 0 ? 1 : t.chunks.length - t.sent;
+    // Segments of 1, 1, 2, 4, ... chunks: each arrives no later than twice the time a byte stream
+    // would have delivered its last chunk, at log2(run) flows per request.
+    int n = Math.min(t.chunks.length - t.sent, Math.max(1, t.sent));
     long bytes = 0;
     for (int i = t.sent; i < t.sent + n; i++) {
       bytes += chunkLength(t.track, t.chunks[i]);
