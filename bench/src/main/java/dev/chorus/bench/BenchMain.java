@@ -1,6 +1,7 @@
 package dev.chorus.bench;
 
 import dev.chorus.bench.node.NodeBench;
+import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.TrackerBench;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,11 +30,14 @@ public final class BenchMain {
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
           + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
           + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
+          + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
+          + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
           + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
           + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
           + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
           + TrackerBench.usage() + "\n\n"
-          + NodeBench.usage());
+          + NodeBench.usage() + "\n\n"
+          + SimBench.usage());
       return;
     }
     boolean quick = List.of(args).contains("--quick");
@@ -53,6 +57,9 @@ public final class BenchMain {
         }
         NodeBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
+        break;
+      case "sim":
+        SimBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         break;
       default:
         System.err.println("unknown benchmark group '" + args[0] + "'; run with --help for the list");

@@ -55,6 +55,27 @@ public final class Latency {
       return cdnRttMs;
     }
 
+    /** A copy of the region weights, or null when regions are equally populated. */
+    public double[] regionWeights() {
+      return regionWeights == null ? null : regionWeights.clone();
+    }
+
+    public double worldSpanMs() {
+      return worldSpanMs;
+    }
+
+    public double regionSpreadMs() {
+      return regionSpreadMs;
+    }
+
+    public double accessMedianMs() {
+      return accessMedianMs;
+    }
+
+    public double accessSigma() {
+      return accessSigma;
+    }
+
     @Override
     public String toString() {
       return "regions=" + regions + ", regionWeights="

@@ -39,6 +39,34 @@ public final class NetworkModel {
       return peers;
     }
 
+    // Read by scenario files, which list every effective value in a run's manifest.
+
+    public BandwidthDistribution bandwidth() {
+      return bandwidth;
+    }
+
+    public double natShare() {
+      return natShare;
+    }
+
+    /** Bytes/s; {@code +Infinity} when unbounded. */
+    public double cdnUplink() {
+      return cdnUplink;
+    }
+
+    /** Bytes/s; {@code +Infinity} when unbounded. */
+    public double cdnDownlink() {
+      return cdnDownlink;
+    }
+
+    public int maxRegionFlows() {
+      return maxRegionFlows;
+    }
+
+    public Latency.Config latency() {
+      return latency;
+    }
+
     @Override
     public String toString() {
       return "network.peers=" + peers + ", network.bandwidth=" + bandwidth
