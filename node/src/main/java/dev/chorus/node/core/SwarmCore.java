@@ -235,7 +235,7 @@ public final class SwarmCore {
       }
     }
     neighbours.put(id, n);
-    askAboutDownloads(n);
+    askAboutDownloads(n, nowNanos);
     evictIfOverSoftLimit(id, nowNanos);
     schedule(nowNanos);
     return true;
@@ -245,14 +245,14 @@ public final class SwarmCore {
    * Asks a new neighbour what it holds of the tracks being fetched (a one-hop overlay query): what
    * the tracker said about it may be stale, e.g. a partial holding that has since completed.
    */
-  private void askAboutDownloads(Neighbour n) {
+  private void askAboutDownloads(Neighbour n, long nowNanos) {
     if (config.overlayHopLimit() == 0) {
       return;
     }
     for (Download d : downloads()) {
       if (!d.isComplete()) {
         long queryId = random.nextLong();
-        overlay.firstSight(queryId, null, d.trackId);
+        overlay.firstSight(queryId, null, d.trackId, nowNanos);
         actions.sendQuery(n.id, queryId, d.trackId, 1);
       }
     }
@@ -451,7 +451,7 @@ public final class SwarmCore {
 
   /** A neighbour asks who holds a track. */
   public void queryReceived(NodeId from, long queryId, TrackId trackId, int hopsLeft, long nowNanos) {
-    if (!neighbours.containsKey(from) || !overlay.firstSight(queryId, from, trackId)) {
+    if (!neighbours.containsKey(from) || !overlay.firstSight(queryId, from, trackId, nowNanos)) {
       return;
     }
     boolean self = !cache.held(trackId).isEmpty();
@@ -480,7 +480,7 @@ public final class SwarmCore {
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */
   public void queryAnswered(NodeId from, long queryId, List<PeerHolding> holders, long nowNanos) {
-    OverlayRouter.Route route = overlay.route(queryId);
+    OverlayRouter.Route route = overlay.route(queryId, nowNanos);
     if (route == null || holders.isEmpty()) {
       return;
     }
@@ -574,7 +574,7 @@ public final class SwarmCore {
     actions.lookup(d.trackId, config.lookupMaxPeers());
     if (config.overlayHopLimit() > 0 && !neighbours.isEmpty()) {
       long queryId = random.nextLong();
-      overlay.firstSight(queryId, null, d.trackId);
+      overlay.firstSight(queryId, null, d.trackId, nowNanos);
       for (Neighbour n : neighbours.values()) {
         actions.sendQuery(n.id, queryId, d.trackId, config.overlayHopLimit());
       }
