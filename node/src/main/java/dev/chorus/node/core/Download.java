@@ -23,6 +23,8 @@ final class Download {
   boolean completeReported;
   final long startedAtNanos;
   long lastLookupNanos;
+  /** Discovery waits for the manifest: some chunks are held, the track may be complete. */
+  boolean discoveryDeferred;
   /** Discovery counts as pending until then; afterwards "no holder" means no peers exist. */
   long discoveryUntilNanos;
   long cdnRetryAtNanos = Long.MIN_VALUE;

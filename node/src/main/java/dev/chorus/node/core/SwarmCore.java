@@ -146,6 +146,12 @@ public final class SwarmCore {
       if (d.trackId.equals(layout.trackId()) && d.layout == null) {
         d.layout = layout;
         d.held.clear(layout.chunkCount(), Math.max(layout.chunkCount(), d.held.length()));
+        if (d.discoveryDeferred) {
+          d.discoveryDeferred = false;
+          if (!d.isComplete()) {
+            discover(d, nowNanos);
+          }
+        }
       }
     }
     schedule(nowNanos);
@@ -561,7 +567,14 @@ public final class SwarmCore {
     for (Neighbour n : neighbours.values()) {
       n.busyUntilNanos = Math.min(n.busyUntilNanos, nowNanos);
     }
-    discover(d, nowNanos);
+    if (d.held.isEmpty()) {
+      discover(d, nowNanos); // in parallel with the manifest: nothing is held, peers will be needed
+    } else {
+      // Some chunks are cached, so the manifest is local and quick, and the track may be complete:
+      // asking the tracker and flooding the overlay for a cached track would be wasted.
+      d.discoveryDeferred = true;
+      d.lastLookupNanos = nowNanos;
+    }
     return d;
   }
 

@@ -346,6 +346,37 @@ class SwarmCoreTest {
   }
 
   @Test
+  void aCachedTrackIsPlayedWithoutAskingTheTrackerOrTheOverlay() {
+    BitSet all = new BitSet();
+    all.set(0, LAYOUT.chunkCount());
+    cache.put(TRACK, all);
+    core.peerConnected(contact(5), now);
+    actions.clear();
+    start(LAYOUT);
+    core.tick(now + 20 * S);
+    assertTrue(actions.all(RecordingActions.Lookup.class).isEmpty(), actions.log.toString());
+    assertTrue(actions.all(RecordingActions.Query.class).isEmpty(), actions.log.toString());
+    assertTrue(actions.all(RecordingActions.CdnFetch.class).isEmpty(), actions.log.toString());
+  }
+
+  @Test
+  void aPartlyCachedTrackLooksForPeersOnceItsManifestIsKnown() {
+    BitSet some = new BitSet();
+    some.set(0, 10);
+    cache.put(TRACK, some);
+    core.play(TRACK, now);
+    assertTrue(actions.all(RecordingActions.Lookup.class).isEmpty(), "waits for the manifest");
+    core.layoutKnown(LAYOUT, now);
+    assertEquals(1, actions.all(RecordingActions.Lookup.class).size(), actions.log.toString());
+  }
+
+  @Test
+  void anUncachedTrackLooksForPeersWhileItsManifestIsFetched() {
+    core.play(TRACK, now);
+    assertEquals(1, actions.all(RecordingActions.Lookup.class).size(), actions.log.toString());
+  }
+
+  @Test
   void aNewNeighbourIsAskedWhatItHoldsOfTheDownloads() {
     start(LAYOUT);
     actions.clear();
