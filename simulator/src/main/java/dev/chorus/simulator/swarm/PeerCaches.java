@@ -69,11 +69,20 @@ final class PeerCaches {
    * track is held afterwards.
    */
   boolean insert(int host, int track, Evictions evictions) {
+    return insert(host, track, -1, evictions);
+  }
+
+  /**
+   * As {@link #insert(int, int, Evictions)}, but never evicts {@code pinned} (the track being
+   * played: a node does not delete the track its player reads).
+   */
+  boolean insert(int host, int track, int pinned, Evictions evictions) {
     if (touch(host, track)) {
       return true;
     }
     long size = sizes.sizeBytes(track);
-    if (size > capacity[host]) {
+    long pinnedSize = pinned >= 0 && pinned != track && holds(host, pinned) ? sizes.sizeBytes(pinned) : 0;
+    if (size + pinnedSize > capacity[host]) {
       return false;
     }
     int[] t = tracks[host];
@@ -85,8 +94,9 @@ final class PeerCaches {
     t[count[host]++] = track;
     used[host] += size;
     while (used[host] > capacity[host]) {
-      int victim = t[0];
-      System.arraycopy(t, 1, t, 0, count[host] - 1);
+      int at = t[0] == pinned ? 1 : 0;
+      int victim = t[at];
+      System.arraycopy(t, at + 1, t, at, count[host] - at - 1);
       count[host]--;
       used[host] -= sizes.sizeBytes(victim);
       evictions.evicted(host, victim);

@@ -389,7 +389,11 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (playTrack < 0) {
       return;
     }
-    sources.remove(playTrack);
+    if (w.caches.holds(host, playTrack)) {
+      // Played whole: a later play of it comes from the cache. An unfinished track keeps where its
+      // chunks came from while the core still fetches it (a replay continues the same download).
+      sources.remove(playTrack);
+    }
     playTrack = -1;
     layout = null;
     playSources = null;

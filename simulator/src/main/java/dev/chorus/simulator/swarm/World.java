@@ -378,7 +378,7 @@ final class World implements EventHandler {
 
   /** A completed track enters the cache (evicting old ones) and is announced to the tracker. */
   void trackCompleted(SimPeer p, int track) {
-    boolean kept = caches.insert(p.host, track, (host, evicted) ->
+    boolean kept = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
         index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(evicted))));
     if (kept) {
       index.announce(p.refreshTrackerInfo(), false,
