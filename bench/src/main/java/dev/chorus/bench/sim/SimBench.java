@@ -21,18 +21,22 @@ public final class SimBench {
   private SimBench() {}
 
   public static String usage() {
-    return "sim options: --peers N (default 1000000) --minutes M simulated (default 20; --quick: 100000 peers, 10 min)";
+    return "sim options: --peers N (default 1000000) --minutes M simulated (default 20; --quick: 100000 peers, 10 min)\n"
+        + "             --max-region-flows F  the network model's bound on flows re-rated per change (default 1024)";
   }
 
   public static List<String> run(List<String> args) {
     boolean quick = args.contains("--quick");
     int peers = quick ? 100_000 : 1_000_000;
     long minutes = quick ? 10 : 20;
+    int maxRegionFlows = dev.chorus.simulator.network.FlowNetwork.DEFAULT_MAX_REGION_FLOWS;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--peers")) {
         peers = Integer.parseInt(args.get(++i));
       } else if (args.get(i).equals("--minutes")) {
         minutes = Long.parseLong(args.get(++i));
+      } else if (args.get(i).equals("--max-region-flows")) {
+        maxRegionFlows = Integer.parseInt(args.get(++i));
       }
     }
     Scenario scenario = Scenario.builder()
@@ -42,6 +46,8 @@ public final class SimBench {
         .duration(Duration.ofMinutes(minutes))
         .sampleInterval(Duration.ofMinutes(Math.min(5, minutes)))
         .prefillTracks(20)
+        .network(dev.chorus.simulator.network.NetworkModel.Config.builder(peers)
+            .maxRegionFlows(maxRegionFlows).build())
         .build();
     resetPeakHeap();
     long[] lastReport = {System.nanoTime()};
@@ -61,6 +67,9 @@ public final class SimBench {
     double online = r.metric(RunResult.PEAK_ONLINE_PEERS);
     List<String> lines = new ArrayList<>();
     String tag = peers >= 1_000_000 && peers % 1_000_000 == 0 ? (peers / 1_000_000) + "m" : peers / 1000 + "k";
+    if (maxRegionFlows != dev.chorus.simulator.network.FlowNetwork.DEFAULT_MAX_REGION_FLOWS) {
+      tag = tag + "_region" + maxRegionFlows;
+    }
     lines.add(bench("sim_" + tag + "_peers_" + minutes + "min_wall_seconds", wallSeconds, "s"));
     lines.add(bench("sim_" + tag + "_peers_events", r.events(), "events"));
     lines.add(bench("sim_" + tag + "_peers_events_per_sec", eventsPerSecond, "events/s"));

@@ -71,6 +71,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private long segEnd;
   private long lastAdvance;
   private int enteredThrough;
+  private boolean prefetchReported;
   long playbackEventId = -1;
   private long playbackEventAt = -1;
   long tickEventId = -1;
@@ -260,6 +261,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     pos = 0;
     segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.seekFromMillis()));
     enteredThrough = -1;
+    prefetchReported = false;
     w.playing(+1);
     core.play(Ids.track(track), now);
     if (cursor.nextTrack() >= 0) {
@@ -326,7 +328,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
           pos = target;
           lastAdvance = now;
         }
-        armPlayback(reachAt);
+        armPlayback(Math.min(reachAt, prefetchPointAt()));
         return;
       }
       if (limit > pos) {
@@ -356,9 +358,28 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
   }
 
+  /**
+   * When the playhead will cross the point where the core starts prefetching the next track
+   * (the prefetch window before the end), if that is still ahead: the player wakes there to tell
+   * the core, as a node's reader reports its position all along. Long.MAX_VALUE otherwise.
+   */
+  private long prefetchPointAt() {
+    if (cursor.nextTrack() < 0) {
+      return Long.MAX_VALUE;
+    }
+    long point = layout.sizeBytes() - layout.bytesOf(w.scenario.swarm().prefetchWindowNanos());
+    if (point <= pos || prefetchReported) {
+      return Long.MAX_VALUE;
+    }
+    return lastAdvance + Math.max(1, layout.nanosOf(point - pos));
+  }
+
   /** Tells the core where the playhead is (what a node's stream reader does as it reads). */
   void reportPlayhead(long now) {
     if (playTrack >= 0 && started) {
+      if (pos >= layout.sizeBytes() - layout.bytesOf(w.scenario.swarm().prefetchWindowNanos())) {
+        prefetchReported = true;
+      }
       core.seek(Ids.track(playTrack), pos, now);
     }
   }

@@ -256,6 +256,7 @@ final class World implements EventHandler {
     }
     p.playbackEventId = -1;
     p.advance(now);
+    p.reportPlayhead(now);
     afterCoreWork(p);
   }
 
