@@ -27,6 +27,9 @@ public final class RunResult {
   public static final String START_LATENCY_P50_MS = "start_latency_p50_ms";
   public static final String START_LATENCY_P75_MS = "start_latency_p75_ms";
   public static final String START_LATENCY_P90_MS = "start_latency_p90_ms";
+  public static final String START_LATENCY_FETCHED_P50_MS = "start_latency_fetched_p50_ms";
+  public static final String START_LATENCY_FETCHED_P90_MS = "start_latency_fetched_p90_ms";
+  public static final String PLAYS_STARTED_INSTANTLY = "plays_started_instantly";
   public static final String PLAYS = "plays";
   public static final String STUTTERS = "stutters";
   public static final String STUTTER_RATE = "stutter_rate";

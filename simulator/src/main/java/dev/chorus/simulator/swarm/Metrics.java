@@ -39,6 +39,9 @@ final class Metrics {
   private long lookups;
   private final long[] uploaded;
   private final Histogram startLatencyMicros = new Histogram(3_600_000_000L, 3);
+  // Plays whose first chunk had to be fetched (not already held when the play asked for it).
+  private final Histogram fetchedStartMicros = new Histogram(3_600_000_000L, 3);
+  private long instantStarts;
   private int peakOnline;
 
   // The current sample interval.
@@ -100,6 +103,11 @@ final class Metrics {
     if (counted(nowNanos)) {
       plays++;
       startLatencyMicros.recordValue(micros);
+      if (latencyNanos == 0) {
+        instantStarts++;
+      } else {
+        fetchedStartMicros.recordValue(micros);
+      }
     }
   }
 
@@ -197,6 +205,9 @@ final class Metrics {
     m.put(RunResult.START_LATENCY_P50_MS, percentileMs(50));
     m.put(RunResult.START_LATENCY_P75_MS, percentileMs(75));
     m.put(RunResult.START_LATENCY_P90_MS, percentileMs(90));
+    m.put(RunResult.START_LATENCY_FETCHED_P50_MS, percentileMs(fetchedStartMicros, 50));
+    m.put(RunResult.START_LATENCY_FETCHED_P90_MS, percentileMs(fetchedStartMicros, 90));
+    m.put(RunResult.PLAYS_STARTED_INSTANTLY, share(instantStarts, plays));
     m.put(RunResult.PLAYS, (double) plays);
     m.put(RunResult.STUTTERS, (double) stutters);
     m.put(RunResult.STUTTER_RATE, share(playsWithStutter, plays));
@@ -216,8 +227,11 @@ final class Metrics {
   }
 
   private double percentileMs(double p) {
-    return startLatencyMicros.getTotalCount() == 0 ? 0
-        : startLatencyMicros.getValueAtPercentile(p) / 1000.0;
+    return percentileMs(startLatencyMicros, p);
+  }
+
+  private static double percentileMs(Histogram h, double p) {
+    return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p) / 1000.0;
   }
 
   private static double share(long part, long whole) {

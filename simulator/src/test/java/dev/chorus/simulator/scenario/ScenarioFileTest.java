@@ -279,7 +279,8 @@ class ScenarioFileTest {
     assertEquals(Duration.ofHours(24), ScenarioFile.read(SCENARIOS.resolve("million.scenario")).duration());
     assertEquals(12, ScenarioFile.read(SCENARIOS.resolve("demo-mirror.scenario")).peers());
     Scenario sl = ScenarioFile.read(SCENARIOS.resolve("spotify-like.scenario"));
-    assertEquals(20_000, sl.peers());
+    assertEquals(5_000, sl.peers());
+    assertEquals(5_714, sl.workload().catalogueTracks(), "the catalogue scales with the peers (8/7)");
     assertEquals(16 * 1024, sl.chunkBytes());
     assertEquals(15_000_000_000L, sl.swarm().initialCdnWindowNanos());
   }
