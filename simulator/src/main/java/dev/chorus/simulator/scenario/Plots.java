@@ -67,6 +67,7 @@ final class Plots {
     c.getStyler().setLocale(Locale.ROOT);
     // Plain grouped numbers on the y axis (bytes and peer counts), not 9E5.
     c.getStyler().setYAxisDecimalPattern("#,##0.##");
+    c.getStyler().setXAxisDecimalPattern("#,##0.#");
     return c;
   }
 
