@@ -50,6 +50,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final Set<Integer> links = new HashSet<>();
   /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
   final Map<Integer, BitSet> partial = new HashMap<>();
+  /** Unfinished tracks announced to the tracker, with the chunk count announced. */
+  final Map<Integer, Integer> announcedPartial = new HashMap<>();
   /** Where each chunk of a track fetched in this online period came from, until it is played. */
   final Map<Integer, byte[]> sources = new HashMap<>();
   /** Requests of other peers being served, by {@link Transfer#servingKey}. */
@@ -431,6 +433,9 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     int b = prefetching == null ? -1 : Ids.track(prefetching);
     partial.keySet().removeIf(t -> t != a && t != b);
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
+    if (!announcedPartial.isEmpty()) {
+      w.withdrawAbandoned(this);
+    }
   }
 
   boolean needsTick() {

@@ -269,7 +269,44 @@ final class World implements EventHandler {
     p.advance(now);
     p.reportPlayhead(now);
     p.core.tick(now);
+    announcePartials(p, now);
     afterCoreWork(p);
+  }
+
+  /**
+   * Tells the tracker which chunks of its unfinished downloads the peer holds, as a node's
+   * once-a-second holdings flush does; tracks it no longer holds any part of are withdrawn.
+   */
+  private void announcePartials(SimPeer p, long now) {
+    withdrawAbandoned(p);
+    List<Holding> holdings = null;
+    for (java.util.Map.Entry<Integer, java.util.BitSet> e : p.partial.entrySet()) {
+      int track = e.getKey();
+      int held = e.getValue().cardinality();
+      Integer announced = p.announcedPartial.get(track);
+      if (held == 0 || (announced != null && announced == held) || caches.holds(p.host, track)) {
+        continue;
+      }
+      if (holdings == null) {
+        holdings = new ArrayList<>(2);
+      }
+      holdings.add(Holding.partial(Ids.track(track), chunkCount(track), e.getValue().toByteArray()));
+      p.announcedPartial.put(track, held);
+    }
+    if (holdings != null) {
+      index.announce(p.refreshTrackerInfo(), false, holdings, now / 1_000_000L);
+    }
+  }
+
+  /** Withdraws the unfinished tracks the peer announced and no longer holds any part of. */
+  void withdrawAbandoned(SimPeer p) {
+    for (java.util.Iterator<Integer> it = p.announcedPartial.keySet().iterator(); it.hasNext(); ) {
+      int track = it.next();
+      if (!p.partial.containsKey(track) && !caches.holds(p.host, track)) {
+        index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(track)));
+        it.remove();
+      }
+    }
   }
 
   /** After a core handled something: keep its periodic tick going while it fetches. */
@@ -381,6 +418,7 @@ final class World implements EventHandler {
   void trackCompleted(SimPeer p, int track) {
     boolean kept = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
         index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(evicted))));
+    p.announcedPartial.remove(track);
     if (kept) {
       index.announce(p.refreshTrackerInfo(), false,
           List.of(Holding.complete(Ids.track(track), chunkCount(track))), engine.now() / 1_000_000L);
@@ -407,7 +445,8 @@ final class World implements EventHandler {
       for (Candidate c : ranked) {
         SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
         if (holder != null && holder != p) {
-          holders.add(PeerHolding.complete(holder.contact()));
+          holders.add(c.holding().isComplete() ? PeerHolding.complete(holder.contact())
+              : PeerHolding.partial(holder.contact(), java.util.BitSet.valueOf(c.holding().bitmap())));
         }
       }
       deliverAfter(oneWay, p, t -> p.core.peersFound(trackId, holders, t));
