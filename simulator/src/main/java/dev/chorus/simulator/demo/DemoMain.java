@@ -3,13 +3,13 @@ package dev.chorus.simulator.demo;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.chorus.simulator.scenario.ScenarioValues;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,33 +132,16 @@ public final class DemoMain implements Callable<Integer> {
   }
 
   /** Durations: {@code 90s}, {@code 2m}, {@code 1500ms}, {@code 1h}, or ISO-8601. */
+  /** Durations as scenario files write them ({@code 90s}, {@code 2m}, {@code 1500ms}, {@code PT2M}). */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      String v = value.trim().toLowerCase(Locale.ROOT);
       try {
-        if (v.startsWith("pt") || v.startsWith("p")) {
-          return Duration.parse(value.trim());
-        }
-        if (v.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-        }
-        long n = Long.parseLong(v.substring(0, v.length() - 1));
-        switch (v.charAt(v.length() - 1)) {
-          case 's':
-            return Duration.ofSeconds(n);
-          case 'm':
-            return Duration.ofMinutes(n);
-          case 'h':
-            return Duration.ofHours(n);
-          default:
-            break;
-        }
-      } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-        // fall through to the message below
+        return ScenarioValues.duration("--duration", value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration (e.g. 90s, 2m, 1500ms or PT2M)");
       }
-      throw new CommandLine.TypeConversionException(
-          "'" + value + "' is not a duration (e.g. 90s, 2m, 1500ms or PT2M)");
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * naming the key and the accepted forms; formatters give the shortest exact form, which parses
  * back to the same value (the manifest's effective scenario relies on that).
  */
-final class ScenarioValues {
+public final class ScenarioValues {
   private static final Pattern DURATION =
       Pattern.compile("([0-9][0-9_]*(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
   private static final Pattern SIZE =
@@ -33,7 +33,7 @@ final class ScenarioValues {
   private ScenarioValues() {}
 
   /** {@code 24h}, {@code 90m}, {@code 15s}, {@code 500ms}, {@code 1d}, {@code 1.5h}, {@code PT2H}, {@code 0}. */
-  static Duration duration(String key, String text) {
+  public static Duration duration(String key, String text) {
     String v = text.strip();
     if (v.equals("0")) {
       return Duration.ZERO;

@@ -6,6 +6,7 @@ import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.simulator.engine.Engine;
 import dev.chorus.simulator.engine.EventHandler;
+import dev.chorus.simulator.engine.ProgressListener;
 import dev.chorus.simulator.engine.RandomStreams;
 import dev.chorus.simulator.network.FlowNetwork;
 import dev.chorus.simulator.network.Latency;
@@ -20,7 +21,12 @@ import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.NearestPeerRanker;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -91,7 +97,7 @@ final class World implements EventHandler {
   private int freeCount;
   private int slotHigh;
 
-  private final java.util.HashMap<Long, Transfer> transfersByFlow = new java.util.HashMap<>();
+  private final HashMap<Long, Transfer> transfersByFlow = new HashMap<>();
   private long networkEventId = -1;
   private long networkEventAt = Long.MAX_VALUE;
   private final long[] completed = new long[256];
@@ -280,7 +286,7 @@ final class World implements EventHandler {
   private void announcePartials(SimPeer p, long now) {
     withdrawAbandoned(p);
     List<Holding> holdings = null;
-    for (java.util.Map.Entry<Integer, java.util.BitSet> e : p.partial.entrySet()) {
+    for (Map.Entry<Integer, BitSet> e : p.partial.entrySet()) {
       int track = e.getKey();
       int held = e.getValue().cardinality();
       Integer announced = p.announcedPartial.get(track);
@@ -300,7 +306,7 @@ final class World implements EventHandler {
 
   /** Withdraws the unfinished tracks the peer announced and no longer holds any part of. */
   void withdrawAbandoned(SimPeer p) {
-    for (java.util.Iterator<Integer> it = p.announcedPartial.keySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Integer> it = p.announcedPartial.keySet().iterator(); it.hasNext(); ) {
       int track = it.next();
       if (!p.partial.containsKey(track) && !caches.holds(p.host, track)) {
         index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(track)));
@@ -340,8 +346,8 @@ final class World implements EventHandler {
       slot = freeSlots[--freeCount];
     } else {
       if (slotHigh == parked.length) {
-        parked = java.util.Arrays.copyOf(parked, parked.length * 2);
-        freeSlots = java.util.Arrays.copyOf(freeSlots, freeSlots.length * 2);
+        parked = Arrays.copyOf(parked, parked.length * 2);
+        freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
       }
       slot = slotHigh++;
     }
@@ -446,7 +452,7 @@ final class World implements EventHandler {
         SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
         if (holder != null && holder != p) {
           holders.add(c.holding().isComplete() ? PeerHolding.complete(holder.contact())
-              : PeerHolding.partial(holder.contact(), java.util.BitSet.valueOf(c.holding().bitmap())));
+              : PeerHolding.partial(holder.contact(), BitSet.valueOf(c.holding().bitmap())));
         }
       }
       deliverAfter(oneWay, p, t -> p.core.peersFound(trackId, holders, t));
@@ -538,7 +544,7 @@ final class World implements EventHandler {
       return;
     }
     Transfer t = new Transfer(false, client, server, requestId, track, first, end,
-        n == count ? chunks : java.util.Arrays.copyOf(chunks, n));
+        n == count ? chunks : Arrays.copyOf(chunks, n));
     server.serving.put(Transfer.servingKey(clientHost, requestId), t);
     startSegment(t, engine.now());
   }
@@ -614,7 +620,7 @@ final class World implements EventHandler {
     networkEventAt = Long.MAX_VALUE;
     int[] count = {0};
     long[] buffer = completed;
-    java.util.ArrayList<Long> overflow = new java.util.ArrayList<>(0);
+    ArrayList<Long> overflow = new ArrayList<>(0);
     flows.pollCompleted(now, (flowId, src, dst, bytes, at) -> {
       if (count[0] < buffer.length) {
         buffer[count[0]++] = flowId;
@@ -697,7 +703,7 @@ final class World implements EventHandler {
   // ---- the run ---------------------------------------------------------------------------------
 
   /** Runs to the scenario's end, then lets every playing peer account what it played. */
-  void run(dev.chorus.simulator.engine.ProgressListener progress, long progressEveryEvents) {
+  void run(ProgressListener progress, long progressEveryEvents) {
     if (progress != null) {
       engine.onProgress(progressEveryEvents, progress);
     }
