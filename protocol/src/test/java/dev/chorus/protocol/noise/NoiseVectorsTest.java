@@ -9,13 +9,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -24,9 +30,10 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs every vector in every file of the directory named by {@code NOISE_VECTORS} (default: the
- * {@code shared/test-vectors/noise} directory found beside the repository), in the cacophony JSON
- * format. The vectors are read from there, never copied into the project.
+ * Runs every vector in the cacophony JSON format from the project's own copy in the test
+ * resources ({@code noise/}, provenance and licence in {@code noise/PROVENANCE.md}), plus every
+ * file of the directory named by {@code NOISE_VECTORS} when that is set. The bundled file's
+ * SHA-256 is checked first, so the build never tests against vectors that drifted from upstream.
  *
  * <p>Cacophony's convention: handshake messages alternate starting with the initiator, and the
  * messages after the handshake keep alternating (for one-way patterns all go initiator to
@@ -34,7 +41,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 class NoiseVectorsTest {
   private static final String ENV = "NOISE_VECTORS";
-  private static final String DEFAULT_RELATIVE = "shared/test-vectors/noise";
+  private static final int BUNDLED_VECTORS = 944;
+  private static final String BUNDLED_DIRECTORY = "/noise/";
+  /** SHA-256 of each bundled vector file, as recorded in {@code noise/PROVENANCE.md}. */
+  private static final Map<String, String> BUNDLED_SHA256 = Map.of(
+      "cacophony.txt", "3bde7c09a6f349ee11c825c50fcc02649f8f02a47c857a459206b357f9386cae");
   private static final HexFormat HEX = HexFormat.of();
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,14 +55,8 @@ class NoiseVectorsTest {
 
   @TestFactory
   List<DynamicTest> cacophonyVectors() throws IOException {
-    Path directory = vectorDirectory();
-    List<Path> files;
-    try (Stream<Path> listing = Files.list(directory)) {
-      files = listing.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
-    }
-    if (files.isEmpty()) {
-      fail("no files in Noise vector directory " + directory + "; set " + ENV);
-    }
+    List<Path> files = new ArrayList<>(bundledFiles());
+    files.addAll(extraFiles());
     List<DynamicTest> tests = new ArrayList<>();
     for (Path file : files) {
       JsonNode vectors = JSON.readTree(file.toFile()).path("vectors");
@@ -76,7 +81,9 @@ class NoiseVectorsTest {
   private void summary() {
     System.out.println("NoiseVectorsTest: ran " + ran.get() + " vectors (" + skipped.get()
         + " skipped as unsupported)");
-    assertTrue(ran.get() >= 2, "fewer than 2 Noise vectors ran: " + ran.get());
+    // Every vector of the bundled cacophony file is supported; fewer means a file went missing.
+    assertTrue(ran.get() >= BUNDLED_VECTORS, "only " + ran.get() + " Noise vectors ran; the "
+        + "bundled files alone hold " + BUNDLED_VECTORS);
     assertTrue(ranNames.contains("Noise_XX_25519_AESGCM_SHA256"),
         "Noise_XX_25519_AESGCM_SHA256 was not among the vectors run");
     assertTrue(ranNames.contains("Noise_XX_25519_ChaChaPoly_SHA256"),
@@ -165,29 +172,52 @@ class NoiseVectorsTest {
     return node.has(field) ? HEX.parseHex(node.get(field).asText()) : new byte[0];
   }
 
-  /**
-   * {@code $NOISE_VECTORS}, else the first {@code shared/test-vectors/noise} found in the working
-   * directory or one of its parents (the module runs tests from {@code <x>/main/protocol}, and
-   * the shared material lives in {@code <x>/shared}).
-   */
-  static Path vectorDirectory() {
+  /** The bundled vector files, each checked against its recorded SHA-256. */
+  static List<Path> bundledFiles() throws IOException {
+    URL url = NoiseVectorsTest.class.getResource(BUNDLED_DIRECTORY);
+    assertNotNull(url, "test resource directory " + BUNDLED_DIRECTORY + " is missing");
+    Path directory;
+    try {
+      directory = Paths.get(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IOException("bad test resource URL " + url, e);
+    }
+    List<Path> files = new ArrayList<>();
+    for (Map.Entry<String, String> entry : new TreeMap<>(BUNDLED_SHA256).entrySet()) {
+      Path file = directory.resolve(entry.getKey());
+      assertTrue(Files.isRegularFile(file), "bundled Noise vector file missing: " + file);
+      assertEquals(entry.getValue(), sha256(file), file + " differs from the upstream copy "
+          + "recorded in noise/PROVENANCE.md (edited, or line endings converted?)");
+      files.add(file);
+    }
+    return files;
+  }
+
+  /** Extra vector files from {@code $NOISE_VECTORS}, if set; none otherwise. */
+  static List<Path> extraFiles() throws IOException {
     String configured = System.getenv(ENV);
-    if (configured != null && !configured.isBlank()) {
-      Path path = Paths.get(configured);
-      if (!Files.isDirectory(path)) {
-        fail(ENV + "=" + configured + " is not a directory; point it at the Noise test vectors");
-      }
-      return path;
+    if (configured == null || configured.isBlank()) {
+      return List.of();
     }
-    Path start = Paths.get("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(DEFAULT_RELATIVE);
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
+    Path directory = Paths.get(configured);
+    if (!Files.isDirectory(directory)) {
+      fail(ENV + "=" + configured + " is not a directory; point it at a directory of extra Noise "
+          + "vector files in the cacophony JSON format, or unset it");
     }
-    return fail("Noise test vectors not found: no " + DEFAULT_RELATIVE + " in " + start
-        + " or any parent directory. Set the environment variable " + ENV
-        + " to the directory holding the cacophony vector files (e.g. ../shared/test-vectors/noise).");
+    try (Stream<Path> listing = Files.list(directory)) {
+      List<Path> files = listing.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+      if (files.isEmpty()) {
+        fail("no files in " + ENV + "=" + configured);
+      }
+      return files;
+    }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try {
+      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("the JDK has no SHA-256", e);
+    }
   }
 }
