@@ -129,11 +129,12 @@ public final class ChorusNode implements AutoCloseable {
         tracker = TrackerClient.start(trackerConfig, group, runtime, runtime);
       }
       runtime.attach(core, network, tracker);
+      int listenPort = config.acceptIncoming() ? network.listenPort() : 0;
+      runtime.post(() -> core.listening(listenPort));
       ChorusNode node = new ChorusNode(config, store, runtime, coreLoop, io, group, origin, network, tracker,
           stats, core);
       long tick = config.tickInterval().toNanos();
       coreLoop.scheduleAtFixedRate(node::tick, tick, tick, TimeUnit.NANOSECONDS);
-      coreLoop.scheduleWithFixedDelay(runtime::flushHoldings, 1, 1, TimeUnit.SECONDS);
       config.meterRegistry().ifPresent(node::bindMetrics);
       log.info("node {} started: peer port {}, cache {} ({} MB), tracker {}, origins {}", name,
           network.listenPort(), config.cacheDirectory().map(Object::toString).orElse("in memory"),

@@ -22,6 +22,7 @@ import dev.chorus.node.tracker.TrackerClient;
 import dev.chorus.node.tracker.TrackerClientListener;
 import dev.chorus.node.tracker.TrackerPeerInfo;
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.ManifestException;
 import dev.chorus.protocol.manifest.ManifestVerifier;
@@ -109,7 +110,6 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   private final Map<Long, TrackId> outgoing = new ConcurrentHashMap<>();
   private final Map<Long, CompletableFuture<?>> cdnReads = new ConcurrentHashMap<>();
   private final Map<String, Future<?>> serving = new ConcurrentHashMap<>();
-  private final Set<TrackId> dirty = ConcurrentHashMap.newKeySet();
   /** Peers caught sending bad data; their further messages are ignored until the ban lands. */
   private final Set<NodeId> condemned = ConcurrentHashMap.newKeySet();
   private final Map<TrackStream, StreamState> streams = new IdentityHashMap<>();
@@ -451,8 +451,6 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
           buffered.remove(buffered.keySet().iterator().next());
         }
       }
-    } else {
-      dirty.add(id);
     }
     signalArrival();
     return true;
@@ -605,8 +603,9 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
         .setRequestId(requestId).setTrackId(ByteString.copyFrom(trackId.bytes())).setFirstIndex(first)
         .setCount(count).setPriority(priority)).build());
     if (!sent) {
+      // Reported as a later event, never inside the core's call (SwarmCore's contract).
       outgoing.remove(requestId);
-      core.chunkMissing(peer, requestId, first, count, ErrorCode.NONE, now());
+      post(() -> core.chunkMissing(peer, requestId, first, count, ErrorCode.NONE, now()));
     }
   }
 
@@ -753,7 +752,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
       return;
     }
     PeerQueryAnswer.Builder answer = PeerQueryAnswer.newBuilder().setQueryId(queryId);
-    Holding self = includeSelf && network.listenPort() > 0 ? holdingOf(trackId) : null;
+    Holding self = includeSelf ? holdingOf(trackId) : null;
     if (self != null) {
       ChunkSet chunks = self.isComplete() ? ChunkSet.newBuilder().setComplete(true).build()
           : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(self.chunks().toByteArray())).build();
@@ -761,10 +760,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
           .setStaticKey(ByteString.copyFrom(selfKey)).setCoordinate(core.coordinate().toWire())
           .setChunks(chunks));
     }
-    for (PeerHolding h : holders) {
-      if (answer.getPeersCount() >= 10) {
-        break;
-      }
+    for (PeerHolding h : holders) { // the core keeps an answer within overlayMaxAnswers
       PeerContact c = h.contact();
       ChunkSet chunks = h.isComplete() ? ChunkSet.newBuilder().setComplete(true).build()
           : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(h.chunks().toByteArray())).build();
@@ -874,7 +870,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
         ip = p.getAddress().getIp().toByteArray();
         port = p.getAddress().getPort();
       }
-      if (port <= 0) {
+      if (!Reachability.acceptsIncoming(port)) {
         continue;
       }
       PeerContact c = new PeerContact(id, key, ip, port, VivaldiCoordinate.fromWireOrOrigin(p.getCoordinate()));
@@ -909,40 +905,55 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
 
   @Override
   public void trackComplete(TrackId trackId) {
-    dirty.add(trackId);
     log.debug("track {} complete", trackId);
   }
 
   // ---- announcing what we hold ---------------------------------------------------------------
 
-  /** Sends deltas for tracks whose holding changed: to the tracker and as Have to neighbours. */
-  void flushHoldings() {
-    if (dirty.isEmpty()) {
+  // The core decides what to announce and when (HoldingsChanges); these carry it out, with the
+  // holding as the store has it now.
+
+  @Override
+  public void announce(List<TrackId> trackIds) {
+    if (tracker == null) {
       return;
     }
-    List<Holding> changed = new ArrayList<>();
-    for (TrackId id : new ArrayList<>(dirty)) {
-      dirty.remove(id);
+    List<Holding> held = new ArrayList<>(trackIds.size());
+    List<TrackId> gone = new ArrayList<>();
+    for (TrackId id : trackIds) {
       Holding h = holdingOf(id);
       if (h != null) {
-        changed.add(h);
+        held.add(h);
+      } else {
+        gone.add(id); // stored only in memory, or evicted since: nothing to announce
       }
     }
-    if (changed.isEmpty()) {
+    if (!held.isEmpty()) {
+      tracker.announce(held);
+    }
+    if (!gone.isEmpty()) {
+      tracker.withdraw(gone);
+    }
+  }
+
+  @Override
+  public void withdraw(List<TrackId> trackIds) {
+    if (tracker != null) {
+      tracker.withdraw(trackIds);
+    }
+  }
+
+  @Override
+  public void sendHave(NodeId peer, TrackId trackId) {
+    Holding h = holdingOf(trackId);
+    PeerLink link = network.link(peer).orElse(null);
+    if (h == null || link == null) {
       return;
     }
-    if (tracker != null) {
-      tracker.announce(changed);
-    }
-    for (Holding h : changed) {
-      ChunkSet chunks = h.isComplete() ? ChunkSet.newBuilder().setComplete(true).build()
-          : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(h.chunks().toByteArray())).build();
-      PeerMessage have = PeerMessage.newBuilder().setHave(Have.newBuilder()
-          .setTrackId(ByteString.copyFrom(h.track().bytes())).setChunks(chunks)).build();
-      for (PeerLink link : network.links()) {
-        link.send(have);
-      }
-    }
+    ChunkSet chunks = h.isComplete() ? ChunkSet.newBuilder().setComplete(true).build()
+        : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(h.chunks().toByteArray())).build();
+    link.send(PeerMessage.newBuilder().setHave(Have.newBuilder()
+        .setTrackId(ByteString.copyFrom(trackId.bytes())).setChunks(chunks)).build());
   }
 
   private Holding holdingOf(TrackId id) {
@@ -997,9 +1008,12 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
 
   @Override
   public void tracksEvicted(List<TrackId> trackIds) {
-    if (tracker != null) {
-      tracker.withdraw(trackIds);
-    }
+    List<TrackId> evicted = List.copyOf(trackIds);
+    post(() -> {
+      if (core != null) { // evictions while the store opens, before the core exists: none announced yet
+        core.tracksDropped(evicted, now());
+      }
+    });
   }
 
   @Override

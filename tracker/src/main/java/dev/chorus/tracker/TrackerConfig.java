@@ -2,6 +2,7 @@ package dev.chorus.tracker;
 
 import dev.chorus.protocol.framing.FrameFormat;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -92,6 +93,11 @@ public final class TrackerConfig {
 
   public int maxPeersPerLookup() {
     return maxPeersPerLookup;
+  }
+
+  /** How lookups are answered and who is indexed, from this configuration's lookup settings. */
+  public LookupPolicy lookupPolicy() {
+    return LookupPolicy.of(defaultPeersPerLookup, maxPeersPerLookup, rttBucketMillis);
   }
 
   public double announcesPerSecond() {
@@ -295,7 +301,7 @@ public final class TrackerConfig {
     public TrackerConfig build() {
       range("maxFrameBytes", maxFrameBytes, 1024, FrameFormat.MAX_CONFIGURABLE_MESSAGE_BYTES);
       range("maxTracksPerAnnounce", maxTracksPerAnnounce, 1, 100_000);
-      range("maxPeersPerLookup", maxPeersPerLookup, 1, 1000);
+      range("maxPeersPerLookup", maxPeersPerLookup, 1, LookupPolicy.MAX_PEERS_LIMIT);
       range("defaultPeersPerLookup", defaultPeersPerLookup, 1, maxPeersPerLookup);
       positive("announcesPerSecond", announcesPerSecond);
       range("announceBurst", announceBurst, 1, 1_000_000);
@@ -318,8 +324,8 @@ public final class TrackerConfig {
       if (statsInterval.compareTo(Duration.ofMillis(10)) < 0) {
         throw new IllegalArgumentException("statsInterval must be at least 10 ms, was " + statsInterval);
       }
-      if (!(rttBucketMillis >= 0)) {
-        throw new IllegalArgumentException("rttBucketMillis must be >= 0, was " + rttBucketMillis);
+      if (!(rttBucketMillis >= 0.001 && rttBucketMillis <= 1_000_000)) {
+        throw new IllegalArgumentException("rttBucketMillis must be 0.001..1000000, was " + rttBucketMillis);
       }
       return new TrackerConfig(this);
     }

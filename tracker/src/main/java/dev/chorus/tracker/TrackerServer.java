@@ -9,7 +9,7 @@ import dev.chorus.protocol.netty.SecureChannelConfig;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
 import dev.chorus.tracker.index.IndexStats;
-import dev.chorus.tracker.index.NearestPeerRanker;
+import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.PeerIndex;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -50,7 +50,7 @@ public final class TrackerServer implements AutoCloseable {
   private final TrackerConfig config;
   private final PeerIndex index;
   private final TrackerListener listener;
-  private final NearestPeerRanker ranker;
+  private final LookupPolicy lookups;
   private final AbuseGuard guard;
   private final LongSupplier nanoTime;
   private final LongSupplier epochMillis;
@@ -69,7 +69,7 @@ public final class TrackerServer implements AutoCloseable {
     this.config = config;
     this.index = index;
     this.listener = listener;
-    this.ranker = NearestPeerRanker.create(config.rttBucketMillis());
+    this.lookups = config.lookupPolicy();
     this.guard = new AbuseGuard(config.maxConnectionsPerIp(), config.violationsBeforeBan(),
         config.violationWindow().toNanos(), config.banDuration().toNanos(), 100_000);
     this.nanoTime = nanoTime;
@@ -210,8 +210,8 @@ public final class TrackerServer implements AutoCloseable {
     return listener;
   }
 
-  NearestPeerRanker ranker() {
-    return ranker;
+  LookupPolicy lookups() {
+    return lookups;
   }
 
   AbuseGuard guard() {

@@ -3,6 +3,7 @@ package dev.chorus.tracker;
 import com.google.protobuf.ByteString;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.ProtocolException;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
@@ -23,6 +24,7 @@ import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.protocol.wire.Withdraw;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.NetworkPrefix;
 import dev.chorus.tracker.index.PeerInfo;
 import dev.chorus.tracker.TrackerListener.Outcome;
@@ -149,7 +151,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void hello(Hello hello) {
-    listenPort = hello.getListenPort() <= 65535 ? hello.getListenPort() : 0;
+    listenPort = Reachability.normalise(hello.getListenPort());
     peerInfo = null;
     coordinate = VivaldiCoordinate.fromWireOrOrigin(hello.getCoordinate());
   }
@@ -179,9 +181,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     boolean replace = announce.getFull() && !fullAnnounceContinues;
     fullAnnounceContinues = announce.getFull() && announce.getMore();
     int count = holdings.size();
-    if (listenPort == 0) {
-      // The node accepts no incoming connections (Hello.listen_port 0): an entry would only send
-      // other nodes to a peer they cannot reach, so it is checked but not indexed.
+    if (!server.lookups().indexes(listenPort)) {
+      // The node accepts no incoming connections (Reachability): checked but not indexed.
       listener.announceHandled(Outcome.OK, count);
       return;
     }
@@ -261,13 +262,11 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     TrackId track = trackId(lookup.getTrackId());
-    int maxPeers = lookup.getMaxPeers() == 0
-        ? config.defaultPeersPerLookup()
-        : Math.min(lookup.getMaxPeers(), config.maxPeersPerLookup());
+    int requested = lookup.getMaxPeers();
     byte[] wanted = lookup.getWanted().getHoldingCase() == ChunkSet.HoldingCase.BITMAP
         ? lookup.getWanted().getBitmap().toByteArray()
         : null;
-    if (wanted != null && wanted.length > (Holding.MAX_CHUNKS + 7) / 8) {
+    if (wanted != null && !LookupPolicy.wantedFits(wanted.length)) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "wanted bitmap of " + wanted.length + " bytes");
     }
     long lookupId = lookup.getLookupId();
@@ -278,8 +277,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         listener.lookupHandled(Outcome.ERROR, 0, server.nanoTime() - start);
         return;
       }
-      List<Candidate> ranked = server.ranker().rank(identity.nodeId(), prefix, region,
-          coordinate, candidates, wanted, maxPeers, random);
+      List<Candidate> ranked = server.lookups().answer(identity.nodeId(), prefix, region,
+          coordinate, candidates, wanted, requested, random);
       ctx.writeAndFlush(TrackerMessage.newBuilder().setLookupResult(result(lookupId, ranked)).build());
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
     });

@@ -65,4 +65,16 @@ public interface SwarmActions {
    * shell describes it with its own key and the address the asker already knows.
    */
   void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf, List<PeerHolding> holders);
+
+  /**
+   * Tell the tracker what this node now holds of these tracks: the shell sends each one's current
+   * holding (complete, or the bitmap of chunks held), and withdraws any it no longer holds part of.
+   */
+  void announce(List<TrackId> trackIds);
+
+  /** Tell the tracker this node holds nothing of these tracks any more. */
+  void withdraw(List<TrackId> trackIds);
+
+  /** Send a neighbour a Have with this node's current holding of the track. */
+  void sendHave(NodeId peer, TrackId trackId);
 }

@@ -1,6 +1,7 @@
 package dev.chorus.node.core;
 
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -63,6 +64,7 @@ public final class SwarmCore {
   private final Vivaldi vivaldi;
   private final UploadSlots uploads;
   private final OverlayRouter overlay = new OverlayRouter(4096);
+  private final HoldingsChanges holdings = new HoldingsChanges();
 
   private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
   private final Map<NodeId, Long> connecting = new HashMap<>();
@@ -74,6 +76,8 @@ public final class SwarmCore {
   private TrackId next;
   private long nextRequestId = 1;
   private long nextFetchId = 1;
+  /** Whether other nodes can dial this one; until the shell says so, assume not. */
+  private boolean acceptsIncoming;
 
   public SwarmCore(SwarmConfig config, SwarmActions actions, SwarmListener listener, HeldChunks cache,
       RandomGenerator random) {
@@ -460,13 +464,15 @@ public final class SwarmCore {
     if (!neighbours.containsKey(from) || !overlay.firstSight(queryId, from, trackId, nowNanos)) {
       return;
     }
-    boolean self = !cache.held(trackId).isEmpty();
+    // Naming ourselves helps only if the asker can dial us (Reachability).
+    boolean self = acceptsIncoming && !cache.held(trackId).isEmpty();
     List<PeerHolding> holders = new ArrayList<>();
     for (Neighbour n : neighbours.values()) {
       if (holders.size() >= config.overlayMaxAnswers() - (self ? 1 : 0)) {
         break;
       }
-      if (!n.id.equals(from) && n.contact != null && n.contact.port() > 0 && n.holdsAny(trackId)) {
+      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
+          && n.holdsAny(trackId)) {
         holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
             : PeerHolding.partial(n.contact, n.partial.get(trackId)));
       }
@@ -484,6 +490,15 @@ public final class SwarmCore {
     }
   }
 
+  /**
+   * The shell knows which port this node accepts connections on ({@code 0}: none, behind a NAT or
+   * {@code --no-incoming}). Until told, the core assumes none and never names itself in overlay
+   * answers.
+   */
+  public void listening(int listenPort) {
+    acceptsIncoming = Reachability.acceptsIncoming(listenPort);
+  }
+
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */
   public void queryAnswered(NodeId from, long queryId, List<PeerHolding> holders, long nowNanos) {
     OverlayRouter.Route route = overlay.route(queryId, nowNanos);
@@ -492,7 +507,9 @@ public final class SwarmCore {
     }
     if (route.from() != null) {
       if (neighbours.containsKey(route.from())) {
-        actions.answerQuery(route.from(), queryId, route.trackId(), false, holders);
+        List<PeerHolding> forwarded = holders.size() <= config.overlayMaxAnswers() ? holders
+            : List.copyOf(holders.subList(0, config.overlayMaxAnswers()));
+        actions.answerQuery(route.from(), queryId, route.trackId(), false, forwarded);
       }
       return;
     }
@@ -520,6 +537,40 @@ public final class SwarmCore {
     }
     evictIfOverSoftLimit(null, nowNanos);
     schedule(nowNanos);
+    flushHoldings(nowNanos);
+  }
+
+  /**
+   * The cache dropped these tracks (evicted, or for the simulator's whole-track cache, an
+   * unfinished download abandoned): the tracker learns it at the next flush.
+   */
+  public void tracksDropped(List<TrackId> trackIds, long nowNanos) {
+    for (TrackId t : trackIds) {
+      holdings.went(t);
+    }
+  }
+
+  /** Whether holdings changes wait for the next {@link #tick} to be sent. */
+  public boolean holdingsPending() {
+    return holdings.pending();
+  }
+
+  private void flushHoldings(long nowNanos) {
+    HoldingsChanges.Flush f = holdings.takeIfDue(nowNanos);
+    if (f == null) {
+      return;
+    }
+    if (!f.withdraw().isEmpty()) {
+      actions.withdraw(f.withdraw());
+    }
+    if (!f.announce().isEmpty()) {
+      actions.announce(f.announce());
+      for (Neighbour n : neighbours.values()) {
+        for (TrackId t : f.announce()) {
+          actions.sendHave(n.id, t);
+        }
+      }
+    }
   }
 
   // ---- read-only state (for stats, tests and the simulator) ----------------------------------
@@ -644,6 +695,7 @@ public final class SwarmCore {
       return;
     }
     d.held.set(index);
+    holdings.grew(d.trackId);
     listener.chunkAcquired(d.trackId, index, d.layout.chunkLength(index), source);
     if (!d.completeReported && d.isComplete()) {
       d.completeReported = true;
@@ -737,7 +789,7 @@ public final class SwarmCore {
       NodeId id = h.contact().id();
       Long failed = connectFailedAt.get(id);
       if (neighbours.containsKey(id) || connecting.containsKey(id)
-          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || h.contact().port() <= 0) {
+          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !Reachability.acceptsIncoming(h.contact().port())) {
         continue;
       }
       connecting.put(id, nowNanos);

@@ -17,6 +17,7 @@ import dev.chorus.node.core.RecordingActions.StopServing;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Priority;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -133,6 +134,7 @@ class NeighboursAndUploadsTest {
   @Test
   void overlayQueriesAreAnsweredForwardedOnceAndRoutedBack() {
     SwarmCore core = core(SwarmConfig.defaults());
+    core.listening(7401);
     BitSet held = new BitSet();
     held.set(0, 10);
     cache.put(TRACK, held);
@@ -155,6 +157,39 @@ class NeighboursAndUploadsTest {
     core.queryAnswered(peer(2), 77, List.of(PeerHolding.complete(contact(9))), now);
     assertEquals(List.of(new Answer(peer(1), 77, false, List.of(peer(9)))), actions.all(Answer.class),
         "answers go back to the asker");
+  }
+
+  @Test
+  void aNodeThatAcceptsNoIncomingConnectionsNeverNamesItselfInAnswers() {
+    SwarmCore core = core(SwarmConfig.defaults()); // never told a listen port: assumes none
+    BitSet held = new BitSet();
+    held.set(0, 10);
+    cache.put(TRACK, held);
+    core.peerConnected(contact(1), now);
+    core.queryReceived(peer(1), 77, TRACK, 2, now);
+    assertTrue(actions.all(Answer.class).isEmpty(), "nothing to say: only itself holds the track");
+
+    core.listening(0);
+    core.peerConnected(contact(3), now);
+    core.peerHas(peer(3), TRACK, true, new BitSet(), now);
+    core.queryReceived(peer(1), 78, TRACK, 2, now);
+    assertEquals(List.of(new Answer(peer(1), 78, false, List.of(peer(3)))), actions.all(Answer.class));
+  }
+
+  @Test
+  void forwardedAnswersAreCappedLikeOwnOnes() {
+    SwarmCore core = core(SwarmConfig.defaults());
+    core.peerConnected(contact(1), now);
+    core.peerConnected(contact(2), now);
+    core.queryReceived(peer(1), 77, TRACK, 2, now);
+    List<PeerHolding> many = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      many.add(PeerHolding.complete(contact(100 + i)));
+    }
+    core.queryAnswered(peer(2), 77, many, now);
+    List<Answer> back = actions.all(Answer.class);
+    assertEquals(1, back.size());
+    assertEquals(SwarmConfig.defaults().overlayMaxAnswers(), back.get(0).holders().size());
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /** Records every command the core hands out, in order, as typed values. */
 final class RecordingActions implements SwarmActions {
   sealed interface Command permits FetchManifest, Lookup, Connect, Disconnect, Ban, Request, Cancel,
-      CdnFetch, CdnCancel, Serve, StopServing, Refuse, Query, Answer {}
+      CdnFetch, CdnCancel, Serve, StopServing, Refuse, Query, Answer, Announce, Withdraw, SendHave {}
 
   record FetchManifest(TrackId track) implements Command {}
 
@@ -41,6 +41,12 @@ final class RecordingActions implements SwarmActions {
   record Query(NodeId peer, long id, TrackId track, int hops) implements Command {}
 
   record Answer(NodeId peer, long id, boolean self, List<NodeId> holders) implements Command {}
+
+  record Announce(List<TrackId> tracks) implements Command {}
+
+  record Withdraw(List<TrackId> tracks) implements Command {}
+
+  record SendHave(NodeId peer, TrackId track) implements Command {}
 
   final List<Command> log = new ArrayList<>();
 
@@ -125,5 +131,20 @@ final class RecordingActions implements SwarmActions {
   public void answerQuery(NodeId peer, long queryId, TrackId trackId, boolean includeSelf, List<PeerHolding> holders) {
     log.add(new Answer(peer, queryId, includeSelf,
         holders.stream().map(h -> h.contact().id()).collect(Collectors.toList())));
+  }
+
+  @Override
+  public void announce(List<TrackId> trackIds) {
+    log.add(new Announce(List.copyOf(trackIds)));
+  }
+
+  @Override
+  public void withdraw(List<TrackId> trackIds) {
+    log.add(new Withdraw(List.copyOf(trackIds)));
+  }
+
+  @Override
+  public void sendHave(NodeId peer, TrackId trackId) {
+    log.add(new SendHave(peer, trackId));
   }
 }

@@ -413,6 +413,39 @@ class SwarmCoreTest {
   }
 
   @Test
+  void acquiredChunksAreAnnouncedAndToldToNeighboursAtTheNextFlushOnly() {
+    start(LAYOUT);
+    core.peerConnected(contact(6), now);
+    connectHolder(5, TRACK);
+    Request req = actions.all(Request.class, r -> r.peer().equals(peer(5))).get(0);
+    actions.clear();
+    deliver(req, MS);
+    assertTrue(actions.all(RecordingActions.Announce.class).isEmpty(), "nothing inside the core's call");
+    now += S;
+    core.tick(now);
+    assertEquals(List.of(new RecordingActions.Announce(List.of(TRACK))),
+        actions.all(RecordingActions.Announce.class));
+    assertEquals(List.of(new RecordingActions.SendHave(peer(5), TRACK), new RecordingActions.SendHave(peer(6), TRACK)),
+        actions.all(RecordingActions.SendHave.class).stream().sorted(
+            java.util.Comparator.comparing(h -> h.peer().toHex())).toList());
+    actions.clear();
+    now += S;
+    core.tick(now);
+    assertTrue(actions.all(RecordingActions.Announce.class).isEmpty(), "nothing new, nothing sent");
+  }
+
+  @Test
+  void droppedTracksAreWithdrawnAtTheNextFlush() {
+    core.tracksDropped(List.of(OTHER), now);
+    assertTrue(core.holdingsPending());
+    assertTrue(actions.all(RecordingActions.Withdraw.class).isEmpty());
+    core.tick(now);
+    assertEquals(List.of(new RecordingActions.Withdraw(List.of(OTHER))),
+        actions.all(RecordingActions.Withdraw.class));
+    assertFalse(core.holdingsPending());
+  }
+
+  @Test
   void sameEventsGiveTheSameCommands() {
     List<RecordingActions.Command> first = script();
     actions.clear();

@@ -6,11 +6,10 @@ import java.util.SplittableRandom;
  * Which hosts accept incoming connections. A configurable share of peers is behind a NAT or
  * firewall and accepts none; they can still connect out.
  *
- * <p>Rule: {@code a} can open a connection with {@code b} when {@code b} accepts incoming
- * connections (a dials b), or when {@code a} does (connection reversal: a asks b, through the
- * tracker it is connected to, to dial back). Two peers that both accept nothing cannot talk —
- * Spotify's client did no hole punching either: peers behind NAT connect out, and the rest of the
- * swarm serves them. Once open, a connection carries data both ways. The CDN always accepts.
+ * <p>What follows from it is the product's rule, not this model's: a peer that accepts nothing
+ * announces listen port 0, so the tracker does not index it and nobody dials it ({@link
+ * dev.chorus.protocol.Reachability}); it can still dial out, and a connection, once open, carries
+ * data both ways. The CDN always accepts.
  *
  * <p>One bit a host.
  */
@@ -54,11 +53,6 @@ public final class Nat {
       throw new IllegalArgumentException("host " + host + " out of range [0, " + hosts + ")");
     }
     return (closed[host >>> 6] & (1L << host)) == 0;
-  }
-
-  /** Whether {@code a} and {@code b} can get a connection open (the rule is symmetric). */
-  public boolean canConnect(int a, int b) {
-    return acceptsIncoming(b) || acceptsIncoming(a);
   }
 
   /** Hosts that accept no incoming connections. */

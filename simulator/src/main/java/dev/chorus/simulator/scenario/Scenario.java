@@ -3,6 +3,8 @@ package dev.chorus.simulator.scenario;
 import dev.chorus.node.core.SwarmConfig;
 import dev.chorus.simulator.network.NetworkModel;
 import dev.chorus.simulator.workload.WorkloadConfig;
+import dev.chorus.tracker.index.LookupPolicy;
+import dev.chorus.tracker.index.NearestPeerRanker;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -24,6 +26,9 @@ public final class Scenario {
   private final int chunkBytes;
   private final int prefillTracks;
   private final int trackerMaxPeers;
+  private final int trackerDefaultPeers;
+  private final double trackerRttBucketMillis;
+  private final LookupPolicy lookups;
   private final WorkloadConfig workload;
   private final NetworkModel.Config network;
   private final SwarmConfig swarm;
@@ -39,6 +44,9 @@ public final class Scenario {
     this.chunkBytes = b.chunkBytes;
     this.prefillTracks = b.prefillTracks;
     this.trackerMaxPeers = b.trackerMaxPeers;
+    this.trackerDefaultPeers = b.trackerDefaultPeers;
+    this.trackerRttBucketMillis = b.trackerRttBucketMillis;
+    this.lookups = b.lookups;
     this.workload = Objects.requireNonNull(b.workload, "workload");
     this.network = Objects.requireNonNull(b.network, "network");
     this.swarm = Objects.requireNonNull(b.swarm, "swarm");
@@ -60,6 +68,8 @@ public final class Scenario {
     b.chunkBytes = chunkBytes;
     b.prefillTracks = prefillTracks;
     b.trackerMaxPeers = trackerMaxPeers;
+    b.trackerDefaultPeers = trackerDefaultPeers;
+    b.trackerRttBucketMillis = trackerRttBucketMillis;
     b.workload = workload;
     b.network = network;
     b.swarm = swarm;
@@ -115,6 +125,21 @@ public final class Scenario {
     return trackerMaxPeers;
   }
 
+  /** {@code tracker.defaultPeers}: peers returned to a lookup that does not say how many. */
+  public int trackerDefaultPeers() {
+    return trackerDefaultPeers;
+  }
+
+  /** {@code tracker.rttBucketMillis}: predicted RTTs within one bucket rank as equal. */
+  public double trackerRttBucketMillis() {
+    return trackerRttBucketMillis;
+  }
+
+  /** How the simulated tracker answers lookups: the real tracker's policy with these settings. */
+  public LookupPolicy lookups() {
+    return lookups;
+  }
+
   public WorkloadConfig workload() {
     return workload;
   }
@@ -147,6 +172,9 @@ public final class Scenario {
     private int chunkBytes = 16 * 1024;
     private int prefillTracks = 0;
     private int trackerMaxPeers = 10;
+    private int trackerDefaultPeers = -1;
+    private double trackerRttBucketMillis = NearestPeerRanker.DEFAULT_RTT_BUCKET_MILLIS;
+    private LookupPolicy lookups;
     private WorkloadConfig workload = WorkloadConfig.defaults();
     private NetworkModel.Config network;
     private SwarmConfig swarm = SwarmConfig.defaults();
@@ -201,6 +229,17 @@ public final class Scenario {
       return this;
     }
 
+    /** Peers for a lookup that does not say; unset (or -1): the tracker's 10, at most maxPeers. */
+    public Builder trackerDefaultPeers(int v) {
+      this.trackerDefaultPeers = v;
+      return this;
+    }
+
+    public Builder trackerRttBucketMillis(double v) {
+      this.trackerRttBucketMillis = v;
+      return this;
+    }
+
     public Builder workload(WorkloadConfig v) {
       this.workload = v;
       return this;
@@ -248,9 +287,22 @@ public final class Scenario {
       if (prefillTracks < 0 || prefillTracks > 100_000) {
         throw new IllegalArgumentException("sim.prefillTracks must be in [0, 100000], got " + prefillTracks);
       }
-      if (trackerMaxPeers < 1 || trackerMaxPeers > 1000) {
-        throw new IllegalArgumentException("tracker.maxPeers must be in [1, 1000], got " + trackerMaxPeers);
+      if (trackerMaxPeers < 1 || trackerMaxPeers > LookupPolicy.MAX_PEERS_LIMIT) {
+        throw new IllegalArgumentException("tracker.maxPeers must be in [1, " + LookupPolicy.MAX_PEERS_LIMIT
+            + "], got " + trackerMaxPeers);
       }
+      if (trackerDefaultPeers < 0) {
+        trackerDefaultPeers = Math.min(LookupPolicy.DEFAULT_PEERS, trackerMaxPeers);
+      }
+      if (trackerDefaultPeers < 1 || trackerDefaultPeers > trackerMaxPeers) {
+        throw new IllegalArgumentException("tracker.defaultPeers must be in [1, tracker.maxPeers = "
+            + trackerMaxPeers + "], got " + trackerDefaultPeers);
+      }
+      if (!(trackerRttBucketMillis >= 0.001 && trackerRttBucketMillis <= 1_000_000)) {
+        throw new IllegalArgumentException("tracker.rttBucketMillis must be in [0.001, 1000000], got "
+            + trackerRttBucketMillis);
+      }
+      lookups = LookupPolicy.of(trackerDefaultPeers, trackerMaxPeers, trackerRttBucketMillis);
       if (network == null) {
         network = NetworkModel.Config.builder(peers).build();
       } else if (network.peers() != peers) {

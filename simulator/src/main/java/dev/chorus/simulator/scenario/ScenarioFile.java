@@ -73,10 +73,13 @@ public final class ScenarioFile {
       LAT_REGION_SPREAD_MS, LAT_ACCESS_MEDIAN_MS, LAT_ACCESS_SIGMA, LAT_CDN_RTT_MS);
 
   static final String TRACKER_MAX_PEERS = "tracker.maxPeers";
+  static final String TRACKER_DEFAULT_PEERS = "tracker.defaultPeers";
+  static final String TRACKER_RTT_BUCKET = "tracker.rttBucketMillis";
   static final String TRACKER_KEEP_PER_TRACK = "tracker.keepPerTrack";
   static final String TRACKER_TTL = "tracker.ttl";
   static final List<String> TRACKER_KEYS =
-      List.of(TRACKER_MAX_PEERS, TRACKER_KEEP_PER_TRACK, TRACKER_TTL);
+      List.of(TRACKER_MAX_PEERS, TRACKER_DEFAULT_PEERS, TRACKER_RTT_BUCKET, TRACKER_KEEP_PER_TRACK,
+          TRACKER_TTL);
 
   /** Workload keys that take byte sizes (the workload itself wants plain numbers). */
   private static final List<String> WORKLOAD_BYTE_KEYS = List.of(WorkloadConfig.CACHE_MIN_BYTES,
@@ -203,6 +206,8 @@ public final class ScenarioFile {
       m.put(k.key, k.format(s.swarm()));
     }
     m.put(TRACKER_MAX_PEERS, Integer.toString(s.trackerMaxPeers()));
+    m.put(TRACKER_DEFAULT_PEERS, Integer.toString(s.trackerDefaultPeers()));
+    m.put(TRACKER_RTT_BUCKET, Double.toString(s.trackerRttBucketMillis()));
     m.put(TRACKER_KEEP_PER_TRACK, Integer.toString(s.tracker().keepPerTrack()));
     m.put(TRACKER_TTL, ScenarioValues.formatDuration(s.tracker().ttl()));
     return Collections.unmodifiableMap(m);
@@ -404,6 +409,9 @@ public final class ScenarioFile {
           .swarm(swarm())
           .tracker(tracker());
       set(TRACKER_MAX_PEERS, v -> b.trackerMaxPeers(ScenarioValues.integer(TRACKER_MAX_PEERS, v)));
+      set(TRACKER_DEFAULT_PEERS,
+          v -> b.trackerDefaultPeers(ScenarioValues.integer(TRACKER_DEFAULT_PEERS, v)));
+      set(TRACKER_RTT_BUCKET, v -> b.trackerRttBucketMillis(ScenarioValues.number(TRACKER_RTT_BUCKET, v)));
       return build(b::build);
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final SwarmCore core;
   final SplittableRandom sessionRng;
   final int onlinePeriod;
+  /** The port it accepts connections on; 0 behind a NAT (see {@link World#listenPort}). */
+  final int listenPort;
   /** How the tracker knows this peer; refreshed with the current coordinate at each announce. */
   PeerInfo trackerInfo;
   boolean alive = true;
@@ -50,8 +53,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final Set<Integer> links = new HashSet<>();
   /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
   final Map<Integer, BitSet> partial = new HashMap<>();
-  /** Unfinished tracks announced to the tracker, with the chunk count announced. */
-  final Map<Integer, Integer> announcedPartial = new HashMap<>();
   /** Where each chunk of a track fetched in this online period came from, until it is played. */
   final Map<Integer, byte[]> sources = new HashMap<>();
   /** Requests of other peers being served, by {@link Transfer#servingKey}. */
@@ -86,18 +87,20 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.id = Ids.node(host);
     this.sessionRng = sessionRng;
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
-    this.trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), World.PORT,
+    this.listenPort = w.listenPort(host);
+    core.listening(listenPort);
+    this.trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort,
         core.coordinate(), w.region(host));
   }
 
   PeerInfo refreshTrackerInfo() {
-    trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), World.PORT, core.coordinate(),
+    trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort, core.coordinate(),
         trackerInfo.region());
     return trackerInfo;
   }
 
   PeerContact contact() {
-    return new PeerContact(id, Ids.staticKey(host), Ids.ip(host), World.PORT, core.coordinate());
+    return new PeerContact(id, Ids.staticKey(host), Ids.ip(host), listenPort, core.coordinate());
   }
 
   boolean holdsTrack(int track) {
@@ -235,6 +238,28 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     List<PeerHolding> sent = answer;
     SimPeer to = w.peer(Ids.host(peer));
     w.send(this, to, (now) -> to.core.queryAnswered(id, queryId, sent, now));
+  }
+
+  @Override
+  public void announce(List<TrackId> trackIds) {
+    w.announceFrom(this, trackIds);
+  }
+
+  @Override
+  public void withdraw(List<TrackId> trackIds) {
+    w.withdrawFrom(this, trackIds);
+  }
+
+  @Override
+  public void sendHave(NodeId peer, TrackId trackId) {
+    SimPeer to = w.peer(Ids.host(peer));
+    int track = Ids.track(trackId);
+    boolean complete = holdsTrack(track);
+    BitSet chunks = complete ? new BitSet() : held(trackId);
+    if (!complete && chunks.isEmpty()) {
+      return; // holds nothing of it any more, as a node's store would say
+    }
+    w.send(this, to, (now) -> to.core.peerHas(id, trackId, complete, chunks, now));
   }
 
   // ---- the player ------------------------------------------------------------------------------
@@ -431,15 +456,27 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     TrackId prefetching = core.prefetching();
     int a = playing == null ? -1 : Ids.track(playing);
     int b = prefetching == null ? -1 : Ids.track(prefetching);
-    partial.keySet().removeIf(t -> t != a && t != b);
+    List<TrackId> dropped = null;
+    for (Iterator<Integer> it = partial.keySet().iterator(); it.hasNext(); ) {
+      int t = it.next();
+      if (t != a && t != b) {
+        // The whole-track cache keeps no unfinished track: its chunks are gone, as for an evicted
+        // one, and the core tells the tracker at its next holdings flush.
+        it.remove();
+        dropped = dropped == null ? new ArrayList<>(1) : dropped;
+        dropped.add(Ids.track(t));
+      }
+    }
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
-    if (!announcedPartial.isEmpty()) {
-      w.withdrawAbandoned(this);
+    if (dropped != null) {
+      List<TrackId> tracks = dropped;
+      w.deliverAfter(0, this, now -> core.tracksDropped(tracks, now));
     }
   }
 
   boolean needsTick() {
-    if (core.outstandingPeerRequests() > 0 || core.outstandingCdnFetches() > 0) {
+    if (core.outstandingPeerRequests() > 0 || core.outstandingCdnFetches() > 0
+        || core.holdingsPending()) {
       return true;
     }
     TrackId playing = core.playing();

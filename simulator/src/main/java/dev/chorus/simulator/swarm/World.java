@@ -2,6 +2,7 @@ package dev.chorus.simulator.swarm;
 
 import dev.chorus.node.core.PeerHolding;
 import dev.chorus.node.core.TrackLayout;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.simulator.engine.Engine;
@@ -19,7 +20,8 @@ import dev.chorus.simulator.workload.Workload;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
-import dev.chorus.tracker.index.NearestPeerRanker;
+import dev.chorus.tracker.index.LookupPolicy;
+import dev.chorus.tracker.index.PeerInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -81,7 +83,7 @@ final class World implements EventHandler {
   final PeerCaches caches;
   final Metrics metrics;
   private final InMemoryPeerIndex index;
-  private final NearestPeerRanker ranker = NearestPeerRanker.create();
+  private final LookupPolicy lookups;
   private final SplittableRandom trackerRng;
   private final Churn churn;
   private final int peers;
@@ -118,6 +120,7 @@ final class World implements EventHandler {
     this.churn = workload.churn();
     this.index = InMemoryPeerIndex.create(scenario.tracker(), streams.seed("tracker-hash"));
     this.trackerRng = streams.stream("tracker");
+    this.lookups = scenario.lookups();
     this.metrics = new Metrics(peers, scenario.warmup().toNanos(), scenario.duration().toNanos());
     this.online = new SimPeer[peers];
     this.onlinePeriods = new int[peers];
@@ -203,13 +206,28 @@ final class World implements EventHandler {
     online[host] = p;
     onlineCount++;
     metrics.online(onlineCount);
+    if (!lookups.indexes(p.trackerInfo)) {
+      return;
+    }
     int n = caches.trackCount(host);
     List<Holding> holdings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int track = caches.track(host, i);
       holdings.add(Holding.complete(Ids.track(track), chunkCount(track)));
     }
-    index.announce(p.trackerInfo, true, holdings, now / 1_000_000L);
+    announce(p.trackerInfo, true, holdings, now);
+  }
+
+  /** What the tracker does with an announce: indexes it, unless the peer cannot be dialled. */
+  private void announce(PeerInfo peer, boolean replace, List<Holding> holdings, long now) {
+    if (lookups.indexes(peer)) {
+      index.announce(peer, replace, holdings, now / 1_000_000L);
+    }
+  }
+
+  /** The listen port a host's node announces: 0 (no incoming connections) behind a NAT. */
+  int listenPort(int host) {
+    return nat.acceptsIncoming(host) ? PORT : Reachability.NO_INCOMING;
   }
 
   private void goOffline(int host, long now) {
@@ -275,44 +293,51 @@ final class World implements EventHandler {
     p.advance(now);
     p.reportPlayhead(now);
     p.core.tick(now);
-    announcePartials(p, now);
     afterCoreWork(p);
   }
 
   /**
-   * Tells the tracker which chunks of its unfinished downloads the peer holds, as a node's
-   * once-a-second holdings flush does; tracks it no longer holds any part of are withdrawn.
+   * A peer's announce reaches the tracker (placed with the CDN) after half a round trip; each
+   * track goes in with the peer's holding at that moment, complete or partial, or is withdrawn if
+   * it holds nothing of it any more. What to announce and when is the core's decision.
    */
-  private void announcePartials(SimPeer p, long now) {
-    withdrawAbandoned(p);
-    List<Holding> holdings = null;
-    for (Map.Entry<Integer, BitSet> e : p.partial.entrySet()) {
-      int track = e.getKey();
-      int held = e.getValue().cardinality();
-      Integer announced = p.announcedPartial.get(track);
-      if (held == 0 || (announced != null && announced == held) || caches.holds(p.host, track)) {
-        continue;
+  void announceFrom(SimPeer p, List<TrackId> trackIds) {
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+      if (!p.alive) {
+        return;
       }
-      if (holdings == null) {
-        holdings = new ArrayList<>(2);
+      List<Holding> holdings = new ArrayList<>(trackIds.size());
+      List<TrackId> gone = null;
+      for (TrackId id : trackIds) {
+        int track = Ids.track(id);
+        if (caches.holds(p.host, track)) {
+          holdings.add(Holding.complete(id, chunkCount(track)));
+          continue;
+        }
+        BitSet held = p.partial.get(track);
+        if (held != null && !held.isEmpty()) {
+          holdings.add(Holding.partial(id, chunkCount(track), held.toByteArray()));
+        } else {
+          gone = gone == null ? new ArrayList<>(1) : gone;
+          gone.add(id);
+        }
       }
-      holdings.add(Holding.partial(Ids.track(track), chunkCount(track), e.getValue().toByteArray()));
-      p.announcedPartial.put(track, held);
-    }
-    if (holdings != null) {
-      index.announce(p.refreshTrackerInfo(), false, holdings, now / 1_000_000L);
-    }
+      if (!holdings.isEmpty()) {
+        announce(p.refreshTrackerInfo(), false, holdings, now);
+      }
+      if (gone != null) {
+        index.withdraw(p.trackerInfo.nodeId(), gone);
+      }
+    });
   }
 
-  /** Withdraws the unfinished tracks the peer announced and no longer holds any part of. */
-  void withdrawAbandoned(SimPeer p) {
-    for (Iterator<Integer> it = p.announcedPartial.keySet().iterator(); it.hasNext(); ) {
-      int track = it.next();
-      if (!p.partial.containsKey(track) && !caches.holds(p.host, track)) {
-        index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(track)));
-        it.remove();
+  /** A peer's withdraw reaches the tracker after half a round trip. */
+  void withdrawFrom(SimPeer p, List<TrackId> trackIds) {
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+      if (p.alive) {
+        index.withdraw(p.trackerInfo.nodeId(), trackIds);
       }
-    }
+    });
   }
 
   /** After a core handled something: keep its periodic tick going while it fetches. */
@@ -363,7 +388,7 @@ final class World implements EventHandler {
   }
 
   /** Runs {@code action} at {@code to} after {@code delay} if it is still online then. */
-  private void deliverAfter(long delay, SimPeer to, Delivery action) {
+  void deliverAfter(long delay, SimPeer to, Delivery action) {
     park(engine.now() + delay, now -> {
       if (to.alive) {
         action.run(now);
@@ -422,13 +447,11 @@ final class World implements EventHandler {
 
   /** A completed track enters the cache (evicting old ones) and is announced to the tracker. */
   void trackCompleted(SimPeer p, int track) {
-    boolean kept = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
-        index.withdraw(p.trackerInfo.nodeId(), List.of(Ids.track(evicted))));
-    p.announcedPartial.remove(track);
-    if (kept) {
-      index.announce(p.refreshTrackerInfo(), false,
-          List.of(Holding.complete(Ids.track(track), chunkCount(track))), engine.now() / 1_000_000L);
-    }
+    // The core already counts the track as grown; the tracker learns of it (and of what the
+    // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
+    // store tells its core.
+    caches.insert(p.host, track, p.playTrack, (host, evicted) ->
+        deliverAfter(0, p, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
   }
 
   // ---- tracker ---------------------------------------------------------------------------------
@@ -444,9 +467,8 @@ final class World implements EventHandler {
       TrackId trackId = Ids.track(track);
       List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
           .toCompletableFuture().join();
-      List<Candidate> ranked = ranker.rank(p.trackerInfo.nodeId(), p.trackerInfo.prefix(),
-          p.trackerInfo.region(), p.core.coordinate(), candidates, null,
-          Math.min(maxPeers, scenario.trackerMaxPeers()), trackerRng);
+      List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), p.trackerInfo.prefix(),
+          p.trackerInfo.region(), p.core.coordinate(), candidates, null, maxPeers, trackerRng);
       List<PeerHolding> holders = new ArrayList<>(ranked.size());
       for (Candidate c : ranked) {
         SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
@@ -468,7 +490,7 @@ final class World implements EventHandler {
    */
   void connect(SimPeer a, int bHost) {
     SimPeer b = peer(bHost);
-    if (b == null || b == a || !nat.canConnect(a.host, bHost)) {
+    if (b == null || b == a || !Reachability.acceptsIncoming(listenPort(bHost))) {
       deliverAfter(CONNECT_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
       return;
     }

@@ -1,0 +1,34 @@
+package dev.chorus.protocol;
+
+/**
+ * Who can be reached, decided in one place for the tracker, the node and the simulator.
+ *
+ * <p>A node says in its {@code Hello} which port it accepts connections on; {@code 0} means it
+ * accepts none (it is behind a NAT or firewall, or was started with {@code --no-incoming}). Such
+ * a node can still connect out and download, but nobody can dial it, so: the tracker does not
+ * index it (an entry would only send other nodes to a peer they cannot reach), a node never dials
+ * a contact with that port, and overlay answers never name it. The product has no connection
+ * reversal or hole punching (yet), so the simulator follows the same rule rather than modelling a
+ * mechanism the nodes lack.
+ */
+public final class Reachability {
+  /** The port value that says "accepts no incoming connections". */
+  public static final int NO_INCOMING = 0;
+  /** The largest TCP port. */
+  public static final int MAX_PORT = 65_535;
+
+  private Reachability() {}
+
+  /** Whether a node that announced {@code listenPort} can be dialled. */
+  public static boolean acceptsIncoming(int listenPort) {
+    return listenPort > 0 && listenPort <= MAX_PORT;
+  }
+
+  /**
+   * The listen port as the tracker and peers record it: a valid port, or {@link #NO_INCOMING} for
+   * anything else (a wire {@code uint32} above 65535 is read as "no incoming").
+   */
+  public static int normalise(int listenPort) {
+    return acceptsIncoming(listenPort) ? listenPort : NO_INCOMING;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.chorus.tracker.index;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
+import dev.chorus.protocol.VivaldiCoordinate;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * How the tracker answers a lookup and whom it indexes: the one place that decides it, called by
+ * the tracker's session handler and by the simulator, so that a simulated tracker answers exactly
+ * as a real one. Pure and immutable: no clock, no I/O; randomness comes from the caller.
+ *
+ * <p>A lookup goes candidates (from the {@link PeerIndex}) → limits (how many peers: the
+ * request's {@code max_peers}, 0 meaning the tracker's default, never above the tracker's maximum)
+ * → ranking ({@link NearestPeerRanker}: what they hold, locality, predicted RTT in buckets,
+ * chance). A node is indexed only if it accepts incoming connections ({@link Reachability}).
+ */
+public final class LookupPolicy {
+  /** Peers a lookup gets when it does not say how many. */
+  public static final int DEFAULT_PEERS = NearestPeerRanker.DEFAULT_MAX_PEERS;
+  /** The most peers a lookup may ask for. */
+  public static final int MAX_PEERS = 50;
+  /** Upper bound of {@link #maxPeers()} a configuration may set. */
+  public static final int MAX_PEERS_LIMIT = 1000;
+
+  private static final LookupPolicy DEFAULTS =
+      new LookupPolicy(DEFAULT_PEERS, MAX_PEERS, NearestPeerRanker.create());
+
+  private final int defaultPeers;
+  private final int maxPeers;
+  private final NearestPeerRanker ranker;
+
+  private LookupPolicy(int defaultPeers, int maxPeers, NearestPeerRanker ranker) {
+    this.defaultPeers = defaultPeers;
+    this.maxPeers = maxPeers;
+    this.ranker = ranker;
+  }
+
+  /** 10 peers by default, at most 50, 5 ms RTT buckets: what a tracker runs with unless told. */
+  public static LookupPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A policy.
+   *
+   * @param defaultPeers peers returned to a lookup with {@code max_peers} 0; 1..maxPeers
+   * @param maxPeers the most peers any lookup gets; 1..{@value #MAX_PEERS_LIMIT}
+   * @param rttBucketMillis predicted RTTs within one bucket this wide rank as equal
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static LookupPolicy of(int defaultPeers, int maxPeers, double rttBucketMillis) {
+    if (maxPeers < 1 || maxPeers > MAX_PEERS_LIMIT) {
+      throw new IllegalArgumentException("maxPeers must be 1.." + MAX_PEERS_LIMIT + ", was " + maxPeers);
+    }
+    if (defaultPeers < 1 || defaultPeers > maxPeers) {
+      throw new IllegalArgumentException("defaultPeers must be 1..maxPeers (" + maxPeers + "), was "
+          + defaultPeers);
+    }
+    return new LookupPolicy(defaultPeers, maxPeers, NearestPeerRanker.create(rttBucketMillis));
+  }
+
+  public int defaultPeers() {
+    return defaultPeers;
+  }
+
+  public int maxPeers() {
+    return maxPeers;
+  }
+
+  public NearestPeerRanker ranker() {
+    return ranker;
+  }
+
+  /**
+   * How many peers a lookup that asked for {@code requested} gets: the default for 0, else at
+   * most the maximum. {@code requested} is the wire's {@code uint32}, so a negative int is a
+   * large unsigned number (it gets the maximum).
+   */
+  public int peersFor(int requested) {
+    return requested == 0 ? defaultPeers : (int) Math.min(Integer.toUnsignedLong(requested), maxPeers);
+  }
+
+  /** Whether a node that announced {@code listenPort} goes into the index. */
+  public boolean indexes(int listenPort) {
+    return Reachability.acceptsIncoming(listenPort);
+  }
+
+  /** Whether {@code peer} goes into the index. */
+  public boolean indexes(PeerInfo peer) {
+    return indexes(peer.port());
+  }
+
+  /**
+   * Whether a wanted-chunks bitmap of {@code bytes} bytes is acceptable: no longer than a bitmap
+   * of the largest track.
+   */
+  public static boolean wantedFits(int bytes) {
+    return bytes <= (Holding.MAX_CHUNKS + 7) / 8;
+  }
+
+  /**
+   * The answer to a lookup: the best {@link #peersFor(int) peersFor(requested)} of {@code
+   * candidates} for the asker, best first; the asker itself is never in it.
+   *
+   * @param asker the asking node
+   * @param askerPrefix its network prefix; null if unknown
+   * @param askerRegion its region tag; null or "" for none
+   * @param askerCoordinate its Vivaldi coordinate; null if unknown
+   * @param candidates what the index returned for the track; not modified
+   * @param wanted the chunks the asker wants (LSB-first bitmap); null for the whole track
+   * @param requested the lookup's {@code max_peers}; 0 for the default
+   * @param random breaks ties
+   * @return a new list
+   */
+  public List<Candidate> answer(NodeId asker, NetworkPrefix askerPrefix, String askerRegion,
+      VivaldiCoordinate askerCoordinate, List<Candidate> candidates, byte[] wanted, int requested,
+      RandomGenerator random) {
+    Objects.requireNonNull(asker, "asker");
+    return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted,
+        peersFor(requested), random);
+  }
+
+  @Override
+  public String toString() {
+    return "LookupPolicy[defaultPeers=" + defaultPeers + ", maxPeers=" + maxPeers + ", "
+        + ranker.rttBucketMillis() + " ms RTT buckets]";
+  }
+}

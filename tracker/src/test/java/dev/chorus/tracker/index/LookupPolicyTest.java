@@ -1,0 +1,94 @@
+package dev.chorus.tracker.index;
+
+import static dev.chorus.tracker.index.IndexTestData.T0;
+import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
+import static dev.chorus.tracker.index.IndexTestData.nodeId;
+import static dev.chorus.tracker.index.IndexTestData.peer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.protocol.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LookupPolicyTest {
+  private static List<Candidate> candidates(int n) {
+    List<Candidate> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(new Candidate(peer(i, ipv4(10, 0, i / 256, i % 256), 4000, coordinate(i, 0, 0), ""),
+          complete(100), T0));
+    }
+    return out;
+  }
+
+  @Test
+  void zeroAsksForTheDefaultAndLargerRequestsAreClampedToTheMaximum() {
+    LookupPolicy p = LookupPolicy.of(10, 50, 5);
+    assertEquals(10, p.peersFor(0));
+    assertEquals(3, p.peersFor(3));
+    assertEquals(50, p.peersFor(50));
+    assertEquals(50, p.peersFor(51));
+    assertEquals(50, p.peersFor(-1), "a uint32 above 2^31 is a large request, not a negative one");
+  }
+
+  @Test
+  void answerAppliesTheLimitAndLeavesTheAskerOut() {
+    LookupPolicy p = LookupPolicy.of(4, 6, 5);
+    List<Candidate> all = candidates(20);
+    NodeId asker = nodeId(0);
+    List<Candidate> byDefault = p.answer(asker, null, null, coordinate(0, 0, 0), all, null, 0,
+        new SplittableRandom(1));
+    assertEquals(4, byDefault.size());
+    assertFalse(byDefault.stream().anyMatch(c -> c.peer().nodeId().equals(asker)));
+    assertEquals(6, p.answer(asker, null, null, null, all, null, 100, new SplittableRandom(1)).size());
+  }
+
+  @Test
+  void answerUsesTheConfiguredRttBuckets() {
+    // Peers 1 ms apart: with 1 ms buckets the nearest comes first every time; with 100 ms buckets
+    // all are equal and chance decides, so over many seeds some other peer comes first.
+    List<Candidate> all = candidates(10);
+    NodeId asker = nodeId(999);
+    LookupPolicy fine = LookupPolicy.of(1, 10, 0.5);
+    LookupPolicy coarse = LookupPolicy.of(1, 10, 100);
+    boolean coarseVaried = false;
+    for (int seed = 0; seed < 50; seed++) {
+      Candidate first = fine.answer(asker, null, null, coordinate(0, 0, 0), all, null, 1,
+          new SplittableRandom(seed)).get(0);
+      assertEquals(all.get(0), first);
+      Candidate coarseFirst = coarse.answer(asker, null, null, coordinate(0, 0, 0), all, null, 1,
+          new SplittableRandom(seed)).get(0);
+      coarseVaried |= !coarseFirst.equals(all.get(0));
+    }
+    assertTrue(coarseVaried);
+  }
+
+  @Test
+  void onlyNodesThatAcceptIncomingConnectionsAreIndexed() {
+    LookupPolicy p = LookupPolicy.defaults();
+    assertTrue(p.indexes(7401));
+    assertFalse(p.indexes(0));
+    assertTrue(p.indexes(peer(1, ipv4(10, 0, 0, 1), 4000, coordinate(0, 0, 0), "")));
+    assertFalse(p.indexes(peer(1, ipv4(10, 0, 0, 1), 0, coordinate(0, 0, 0), "")));
+  }
+
+  @Test
+  void wantedBitmapsLargerThanTheLargestTrackDoNotFit() {
+    assertTrue(LookupPolicy.wantedFits(Holding.MAX_CHUNKS / 8));
+    assertFalse(LookupPolicy.wantedFits(Holding.MAX_CHUNKS / 8 + 1));
+  }
+
+  @Test
+  void outOfRangeSettingsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> LookupPolicy.of(0, 10, 5));
+    assertThrows(IllegalArgumentException.class, () -> LookupPolicy.of(11, 10, 5));
+    assertThrows(IllegalArgumentException.class, () -> LookupPolicy.of(1, 1001, 5));
+    assertThrows(IllegalArgumentException.class, () -> LookupPolicy.of(1, 10, 0));
+  }
+}
