@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * Immutable, validated parameters of the {@link SwarmCore}. Defaults follow the Spotify papers
- * where they are known (see {@code ../shared/DESIGN.md}, "Behaviour defaults"); every one can be
- * changed through the {@link Builder}, which names the offending key when a value is out of range.
+ * where they are known (see {@code node/README.md}, "Behaviour defaults", for where each value
+ * comes from); every one can be changed through the {@link Builder}, which names the offending key
+ * when a value is out of range.
  */
 public final class SwarmConfig {
   private final int maxRunChunks;
