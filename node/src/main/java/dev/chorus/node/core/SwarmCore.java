@@ -57,7 +57,7 @@ public final class SwarmCore {
   private static final long LOOKUP_FAILED_RETRY_NANOS = 1_000_000_000L;
 
   private final SwarmConfig config;
-  private final SwarmActions actions;
+  private final CommandGuard actions;
   private final SwarmListener listener;
   private final HeldChunks cache;
   private final RandomGenerator random;
@@ -82,7 +82,7 @@ public final class SwarmCore {
   public SwarmCore(SwarmConfig config, SwarmActions actions, SwarmListener listener, HeldChunks cache,
       RandomGenerator random) {
     this.config = Objects.requireNonNull(config, "config");
-    this.actions = Objects.requireNonNull(actions, "actions");
+    this.actions = new CommandGuard(Objects.requireNonNull(actions, "actions"));
     this.listener = Objects.requireNonNull(listener, "listener");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.random = Objects.requireNonNull(random, "random");
@@ -94,6 +94,7 @@ public final class SwarmCore {
 
   /** Starts playing a track from its beginning (a track change cancels the old track's requests). */
   public void play(TrackId trackId, long nowNanos) {
+    actions.checkNotInCommand("play");
     if (current != null && current.trackId.equals(trackId)) {
       seek(trackId, 0, nowNanos);
       return;
@@ -118,6 +119,7 @@ public final class SwarmCore {
 
   /** Stops playback: the current track's requests are cancelled. */
   public void stop(long nowNanos) {
+    actions.checkNotInCommand("stop");
     if (current != null) {
       abandon(current);
       current = null;
@@ -127,12 +129,14 @@ public final class SwarmCore {
 
   /** The track to prefetch when the current one nears its end. */
   public void queueNext(TrackId trackId, long nowNanos) {
+    actions.checkNotInCommand("queueNext");
     next = trackId;
     schedule(nowNanos);
   }
 
   /** Fetches a track now, at priority PREFETCH (replacing an earlier prefetch). */
   public void prefetch(TrackId trackId, long nowNanos) {
+    actions.checkNotInCommand("prefetch");
     if ((current != null && current.trackId.equals(trackId))
         || (prefetch != null && prefetch.trackId.equals(trackId))) {
       return;
@@ -146,6 +150,7 @@ public final class SwarmCore {
 
   /** The manifest of a track is known (answer to {@link SwarmActions#fetchManifest}). */
   public void layoutKnown(TrackLayout layout, long nowNanos) {
+    actions.checkNotInCommand("layoutKnown");
     for (Download d : downloads()) {
       if (d.trackId.equals(layout.trackId()) && d.layout == null) {
         d.layout = layout;
@@ -163,6 +168,7 @@ public final class SwarmCore {
 
   /** The player's read position moved (normal progress or a seek). */
   public void seek(TrackId trackId, long byteOffset, long nowNanos) {
+    actions.checkNotInCommand("seek");
     if (current == null || !current.trackId.equals(trackId)) {
       return;
     }
@@ -182,6 +188,7 @@ public final class SwarmCore {
 
   /** Peers that hold a track (tracker lookup answer or an overlay answer to our own query). */
   public void peersFound(TrackId trackId, List<PeerHolding> holders, long nowNanos) {
+    actions.checkNotInCommand("peersFound");
     Download d = download(trackId);
     if (d == null) {
       return;
@@ -200,6 +207,7 @@ public final class SwarmCore {
 
   /** The tracker lookup failed (not connected, refused, timed out): try again in a second. */
   public void lookupFailed(TrackId trackId, long nowNanos) {
+    actions.checkNotInCommand("lookupFailed");
     Download d = download(trackId);
     if (d != null) {
       d.lastLookupNanos = nowNanos - config.lookupRetryNanos() + Math.min(LOOKUP_FAILED_RETRY_NANOS,
@@ -213,6 +221,7 @@ public final class SwarmCore {
    * connected look up again now.
    */
   public void discoveryAvailable(long nowNanos) {
+    actions.checkNotInCommand("discoveryAvailable");
     for (Download d : downloads()) {
       if (!d.isComplete() && connectedHolders(d) == 0) {
         discover(d, nowNanos);
@@ -226,6 +235,7 @@ public final class SwarmCore {
    * limit is reached; the caller then closes it with TOO_MANY_CONNECTIONS.
    */
   public boolean peerConnected(PeerContact contact, long nowNanos) {
+    actions.checkNotInCommand("peerConnected");
     NodeId id = contact.id();
     connecting.remove(id);
     connectFailedAt.remove(id);
@@ -270,6 +280,7 @@ public final class SwarmCore {
 
   /** A connection attempt failed. */
   public void connectFailed(NodeId peer, long nowNanos) {
+    actions.checkNotInCommand("connectFailed");
     connecting.remove(peer);
     connectFailedAt.put(peer, nowNanos);
     schedule(nowNanos);
@@ -277,6 +288,7 @@ public final class SwarmCore {
 
   /** A connection ended; its outstanding requests go elsewhere. */
   public void peerDisconnected(NodeId peer, long nowNanos) {
+    actions.checkNotInCommand("peerDisconnected");
     connecting.remove(peer);
     Neighbour n = neighbours.remove(peer);
     if (n == null) {
@@ -295,6 +307,7 @@ public final class SwarmCore {
 
   /** A neighbour announced chunks it now holds. */
   public void peerHas(NodeId peer, TrackId trackId, boolean complete, BitSet chunks, long nowNanos) {
+    actions.checkNotInCommand("peerHas");
     Neighbour n = neighbours.get(peer);
     if (n == null) {
       return;
@@ -305,6 +318,7 @@ public final class SwarmCore {
 
   /** A measured round-trip time to a neighbour, with its coordinate. */
   public void rttMeasured(NodeId peer, long rttNanos, VivaldiCoordinate remote, long nowNanos) {
+    actions.checkNotInCommand("rttMeasured");
     Neighbour n = neighbours.get(peer);
     if (n != null) {
       n.coordinate = remote;
@@ -321,6 +335,7 @@ public final class SwarmCore {
 
   /** A chunk of a peer request arrived and verified (and is now held). */
   public void chunkArrived(NodeId peer, long requestId, TrackId trackId, int index, long nowNanos) {
+    actions.checkNotInCommand("chunkArrived");
     PeerRequest r = requests.get(requestId);
     Neighbour n = neighbours.get(peer);
     if (r != null && r.peer.equals(peer) && index >= r.next && index < r.end) {
@@ -357,6 +372,7 @@ public final class SwarmCore {
 
   /** The peer does not hold (or refuses) chunks [first, first + count) of a request. */
   public void chunkMissing(NodeId peer, long requestId, int first, int count, ErrorCode reason, long nowNanos) {
+    actions.checkNotInCommand("chunkMissing");
     PeerRequest r = requests.get(requestId);
     if (r == null || !r.peer.equals(peer)) {
       return;
@@ -390,6 +406,7 @@ public final class SwarmCore {
    * is fetched elsewhere.
    */
   public void badChunk(NodeId peer, long requestId, int index, long nowNanos) {
+    actions.checkNotInCommand("badChunk");
     if (!neighbours.containsKey(peer)) {
       return; // already banned or gone
     }
@@ -404,6 +421,7 @@ public final class SwarmCore {
 
   /** A chunk of a CDN read arrived and verified (and is now held). */
   public void cdnChunkArrived(long fetchId, int index, long nowNanos) {
+    actions.checkNotInCommand("cdnChunkArrived");
     CdnFetch f = cdnFetches.get(fetchId);
     if (f != null && index >= f.first && index < f.end) {
       acquired(f.download, index, Source.CDN);
@@ -413,6 +431,7 @@ public final class SwarmCore {
 
   /** A CDN read ended; chunks it did not deliver are wanted again. */
   public void cdnFetchDone(long fetchId, boolean ok, long nowNanos) {
+    actions.checkNotInCommand("cdnFetchDone");
     CdnFetch f = cdnFetches.remove(fetchId);
     if (f == null) {
       return;
@@ -430,6 +449,7 @@ public final class SwarmCore {
   /** A peer asks for chunks [first, first + count). */
   public void requestReceived(NodeId peer, long requestId, TrackId trackId, int first, int count,
       Priority priority, long nowNanos) {
+    actions.checkNotInCommand("requestReceived");
     UploadSlots.Outcome out = uploads.offer(peer, requestId, trackId, first, count, rank(priority));
     for (UploadSlots.Upload u : out.refuse()) {
       listener.uploadRefused(u.peer());
@@ -440,6 +460,7 @@ public final class SwarmCore {
 
   /** A peer withdrew a request. */
   public void cancelReceived(NodeId peer, long requestId, long nowNanos) {
+    actions.checkNotInCommand("cancelReceived");
     boolean[] serving = new boolean[1];
     UploadSlots.Outcome out = uploads.cancel(peer, requestId, serving);
     if (serving[0]) {
@@ -450,6 +471,7 @@ public final class SwarmCore {
 
   /** Serving a request ended ({@code bytesSent} of chunk data went out). */
   public void uploadDone(NodeId peer, long requestId, long bytesSent, long nowNanos) {
+    actions.checkNotInCommand("uploadDone");
     Neighbour n = neighbours.get(peer);
     if (n != null) {
       n.credit(bytesSent / 2.0, nowNanos, config.usefulnessHalfLifeNanos());
@@ -461,6 +483,7 @@ public final class SwarmCore {
 
   /** A neighbour asks who holds a track. */
   public void queryReceived(NodeId from, long queryId, TrackId trackId, int hopsLeft, long nowNanos) {
+    actions.checkNotInCommand("queryReceived");
     if (!neighbours.containsKey(from) || !overlay.firstSight(queryId, from, trackId, nowNanos)) {
       return;
     }
@@ -496,11 +519,13 @@ public final class SwarmCore {
    * answers.
    */
   public void listening(int listenPort) {
+    actions.checkNotInCommand("listening");
     acceptsIncoming = Reachability.acceptsIncoming(listenPort);
   }
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */
   public void queryAnswered(NodeId from, long queryId, List<PeerHolding> holders, long nowNanos) {
+    actions.checkNotInCommand("queryAnswered");
     OverlayRouter.Route route = overlay.route(queryId, nowNanos);
     if (route == null || holders.isEmpty()) {
       return;
@@ -520,6 +545,7 @@ public final class SwarmCore {
 
   /** Periodic work: slow and stalled requests, repeated discovery, eviction. Call every ~100 ms. */
   public void tick(long nowNanos) {
+    actions.checkNotInCommand("tick");
     List<PeerRequest> resend = new ArrayList<>();
     for (PeerRequest r : requests.values()) {
       if (isStalled(r, nowNanos) || isTooSlow(r, nowNanos)) {
@@ -545,6 +571,7 @@ public final class SwarmCore {
    * unfinished download abandoned): the tracker learns it at the next flush.
    */
   public void tracksDropped(List<TrackId> trackIds, long nowNanos) {
+    actions.checkNotInCommand("tracksDropped");
     for (TrackId t : trackIds) {
       holdings.went(t);
     }

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** Records every command the core hands out, in order, as typed values. */
-final class RecordingActions implements SwarmActions {
+class RecordingActions implements SwarmActions {
   sealed interface Command permits FetchManifest, Lookup, Connect, Disconnect, Ban, Request, Cancel,
       CdnFetch, CdnCancel, Serve, StopServing, Refuse, Query, Answer, Announce, Withdraw, SendHave {}
 

@@ -446,6 +446,23 @@ class SwarmCoreTest {
   }
 
   @Test
+  void anEventDeliveredInsideACommandIsRefused() {
+    SwarmCore[] self = new SwarmCore[1];
+    RecordingActions reentrant = new RecordingActions() {
+      @Override
+      public void lookup(TrackId trackId, int maxPeers) {
+        self[0].lookupFailed(trackId, now); // a shell answering from inside the call
+      }
+    };
+    self[0] = new SwarmCore(SwarmConfig.defaults(), reentrant, SwarmListener.NONE, t -> new BitSet(),
+        new SplittableRandom(1));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> self[0].play(TRACK, now)); // an uncached track is looked up at once
+    assertTrue(e.getMessage().contains("lookupFailed") && e.getMessage().contains("lookup"), e.getMessage());
+    self[0].tick(now + S); // and the core goes on taking events afterwards
+  }
+
+  @Test
   void sameEventsGiveTheSameCommands() {
     List<RecordingActions.Command> first = script();
     actions.clear();
