@@ -58,7 +58,11 @@ public final class ChorusNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final ChunkStore store;
-  private final NodeRuntime runtime;
+  private final CoreLoop loop;
+  private final ReceivedChunks received;
+  private final SwarmCommands commands;
+  private final Playback playback;
+  private final NodeId nodeId;
   private final ScheduledExecutorService coreLoop;
   private final ExecutorService io;
   private final EventLoopGroup group;
@@ -66,16 +70,21 @@ public final class ChorusNode implements AutoCloseable {
   private final PeerNetwork network;
   private final TrackerClient tracker;
   private final NodeStatsRecorder stats;
-  private final SwarmCore core;
-  private volatile int neighbours;
   private volatile boolean closed;
 
-  private ChorusNode(NodeConfig config, ChunkStore store, NodeRuntime runtime, ScheduledExecutorService coreLoop,
+  /** The parts of a running node, each made complete before the next that needs it. */
+  private record Parts(CoreLoop loop, ReceivedChunks received, SwarmCommands commands, Playback playback) {}
+
+  private ChorusNode(NodeConfig config, ChunkStore store, Parts parts, ScheduledExecutorService coreLoop,
       ExecutorService io, EventLoopGroup group, OriginClient origin, PeerNetwork network, TrackerClient tracker,
-      NodeStatsRecorder stats, SwarmCore core) {
+      NodeStatsRecorder stats) {
     this.config = config;
     this.store = store;
-    this.runtime = runtime;
+    this.loop = parts.loop();
+    this.received = parts.received();
+    this.commands = parts.commands();
+    this.playback = parts.playback();
+    this.nodeId = NodeId.ofStaticKey(config.identity().publicKey());
     this.coreLoop = coreLoop;
     this.io = io;
     this.group = group;
@@ -83,7 +92,6 @@ public final class ChorusNode implements AutoCloseable {
     this.network = network;
     this.tracker = tracker;
     this.stats = stats;
-    this.core = core;
   }
 
   /**
@@ -108,9 +116,12 @@ public final class ChorusNode implements AutoCloseable {
       OriginConfig.Builder originConfig = OriginConfig.builder();
       config.origins().forEach(originConfig::addBaseUri);
       origin = OriginClient.create(originConfig.build());
-      NodeRuntime runtime = new NodeRuntime(config, coreLoop, io, System::nanoTime, store, origin, stats);
-      storeEvents.set(runtime);
-      SwarmCore core = new SwarmCore(config.swarm(), runtime, runtime, runtime::held, new SecureRandom());
+      CoreLoop loop = new CoreLoop(coreLoop, System::nanoTime);
+      ReceivedChunks received = new ReceivedChunks(store, loop, config.trustedPublishers(), name);
+      NodeEventRouter router = new NodeEventRouter(loop, stats, config.listener(), new StoreHoldings(store));
+      storeEvents.set(router);
+      Writability writability = new Writability();
+      NodeId self = NodeId.ofStaticKey(config.identity().publicKey());
       PeerNetworkConfig.Builder peers = PeerNetworkConfig.builder(config.identity())
           .bindAddress(InetAddress.getByName(config.bindHost()))
           .listenPort(config.listenPort())
@@ -118,23 +129,32 @@ public final class ChorusNode implements AutoCloseable {
           .maxConnections(config.swarm().neighbourHardLimit())
           .uploadBytesPerSecond(config.uploadBytesPerSecond())
           .downloadBytesPerSecond(config.downloadBytesPerSecond());
-      network = PeerNetwork.start(peers.build(), group, runtime, runtime::coordinate);
+      network = PeerNetwork.start(peers.build(), group, new PeerEvents(loop, received, writability, self),
+          loop::coordinate);
+      int listenPort = config.acceptIncoming() ? network.listenPort() : 0;
       TrackerClient tracker = null;
       if (config.hasTracker()) {
         TrackerClientConfig trackerConfig = TrackerClientConfig.builder(config.identity())
             .tracker(TrackerEndpoint.of(config.trackerKey(), config.trackerHost(), config.trackerPort()))
-            .listenPort(config.acceptIncoming() ? network.listenPort() : 0)
+            .listenPort(listenPort)
             .region(config.region())
             .build();
-        tracker = TrackerClient.start(trackerConfig, group, runtime, runtime);
+        tracker = TrackerClient.start(trackerConfig, group, router, router);
       }
-      runtime.attach(core, network, tracker);
-      int listenPort = config.acceptIncoming() ? network.listenPort() : 0;
-      runtime.post(() -> core.listening(listenPort));
-      ChorusNode node = new ChorusNode(config, store, runtime, coreLoop, io, group, origin, network, tracker,
-          stats, core);
-      long tick = config.tickInterval().toNanos();
-      coreLoop.scheduleAtFixedRate(node::tick, tick, tick, TimeUnit.NANOSECONDS);
+      SwarmCommands commands = new SwarmCommands(loop, network, tracker, origin, store, received, io, stats,
+          config.listener(), config.identity().publicKey(), writability);
+      loop.start(() -> {
+        SwarmCore core = new SwarmCore(config.swarm(), commands, router, received::held, new SecureRandom());
+        core.listening(listenPort);
+        return core;
+      });
+      Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString());
+      ChorusNode node = new ChorusNode(config, store, new Parts(loop, received, commands, playback), coreLoop, io,
+          group, origin, network, tracker, stats);
+      loop.every(config.tickInterval().toNanos(), core -> {
+        playback.reportPlayhead(core);
+        core.tick(loop.now());
+      });
       config.meterRegistry().ifPresent(node::bindMetrics);
       log.info("node {} started: peer port {}, cache {} ({} MB), tracker {}, origins {}", name,
           network.listenPort(), config.cacheDirectory().map(Object::toString).orElse("in memory"),
@@ -187,12 +207,6 @@ public final class ChorusNode implements AutoCloseable {
     };
   }
 
-  private void tick() {
-    runtime.reportPlayhead();
-    core.tick(runtime.now());
-    neighbours = core.neighbourCount();
-  }
-
   /**
    * Plays a track: returns a stream of its bytes in order once its manifest is known (from the
    * cache or the origin). Opening another track changes track: the old one's requests are
@@ -204,29 +218,29 @@ public final class ChorusNode implements AutoCloseable {
   public TrackStream open(TrackId trackId) throws IOException {
     Objects.requireNonNull(trackId, "trackId");
     ensureOpen();
-    return runtime.open(trackId);
+    return playback.open(trackId);
   }
 
   /** Fetches a track in the background at priority PREFETCH (for the cache and a quick start later). */
   public void prefetch(TrackId trackId) {
     Objects.requireNonNull(trackId, "trackId");
-    runtime.prefetch(trackId);
+    loop.post(core -> core.prefetch(trackId, loop.now()));
   }
 
   /** The track likely to be played next: it is prefetched when 30 s or less of the current one remain. */
   public void queueNext(TrackId trackId) {
     Objects.requireNonNull(trackId, "trackId");
-    runtime.queueNext(trackId);
+    loop.post(core -> core.queueNext(trackId, loop.now()));
   }
 
   /** Counters since start. */
   public NodeStats stats() {
-    return stats.snapshot(neighbours);
+    return stats.snapshot(loop.neighbourCount());
   }
 
   /** This node's id (the SHA-256 of its static key). */
   public NodeId nodeId() {
-    return runtime.selfId();
+    return nodeId;
   }
 
   /** The port peers connect to; 0 if the node accepts no incoming connections. */
@@ -263,7 +277,7 @@ public final class ChorusNode implements AutoCloseable {
         .baseUnit("bytes").description("Chunk bytes served to peers").tag("node", id).register(registry);
     FunctionCounter.builder("chorus.node.stutters", stats, NodeStatsRecorder::stutters)
         .description("Times playback waited for data").tag("node", id).register(registry);
-    Gauge.builder("chorus.node.neighbours", this, n -> n.neighbours)
+    Gauge.builder("chorus.node.neighbours", loop, CoreLoop::neighbourCount)
         .description("Connected peers").tag("node", id).register(registry);
     Gauge.builder("chorus.node.cache.used", store, ChunkStore::usedBytes).baseUnit("bytes")
         .description("Bytes in the chunk cache").tag("node", id).register(registry);
@@ -282,7 +296,9 @@ public final class ChorusNode implements AutoCloseable {
       return;
     }
     closed = true;
-    runtime.close();
+    loop.close();
+    commands.close();
+    received.close();
     if (tracker != null) {
       tracker.close();
     }

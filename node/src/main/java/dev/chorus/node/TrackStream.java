@@ -15,16 +15,16 @@ import java.util.Objects;
 public final class TrackStream extends InputStream {
   private final TrackId trackId;
   private final TrackManifest manifest;
-  private final NodeRuntime runtime;
+  private final Playback playback;
   private long position;
   private byte[] chunk;
   private int chunkIndex = -1;
   private boolean closed;
 
-  TrackStream(TrackId trackId, TrackManifest manifest, NodeRuntime runtime) {
+  TrackStream(TrackId trackId, TrackManifest manifest, Playback playback) {
     this.trackId = Objects.requireNonNull(trackId);
     this.manifest = Objects.requireNonNull(manifest);
-    this.runtime = Objects.requireNonNull(runtime);
+    this.playback = Objects.requireNonNull(playback);
   }
 
   public TrackId trackId() {
@@ -58,7 +58,7 @@ public final class TrackStream extends InputStream {
       throw new IOException("seek to " + offset + " outside the track's 0.." + length() + " bytes");
     }
     position = offset;
-    runtime.seek(this, offset);
+    playback.seek(this, offset);
   }
 
   @Override
@@ -80,14 +80,14 @@ public final class TrackStream extends InputStream {
     }
     int index = (int) (position / manifest.chunkSizeBytes());
     if (index != chunkIndex) {
-      chunk = runtime.awaitChunk(this, index);
+      chunk = playback.awaitChunk(this, index);
       chunkIndex = index;
     }
     int within = (int) (position - manifest.chunkOffset(index));
     int n = Math.min(len, chunk.length - within);
     System.arraycopy(chunk, within, b, off, n);
     position += n;
-    runtime.played(this, position);
+    playback.played(this, position);
     return n;
   }
 
@@ -111,7 +111,7 @@ public final class TrackStream extends InputStream {
   public void close() {
     if (!closed) {
       closed = true;
-      runtime.closed(this);
+      playback.closed(this);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.chorus.protocol.ProtocolException;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.message.ChunkSets;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
@@ -288,9 +289,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     LookupResult.Builder result = LookupResult.newBuilder().setLookupId(lookupId);
     for (Candidate c : ranked) {
       PeerInfo p = c.peer();
-      ChunkSet chunks = c.holding().isComplete()
-          ? ChunkSet.newBuilder().setComplete(true).build()
-          : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(c.holding().bitmap())).build();
+      ChunkSet chunks = c.holding().isComplete() ? ChunkSets.complete() : ChunkSets.bitmap(c.holding().bitmap());
       result.addPeers(TrackerPeer.newBuilder()
           .setNodeId(ByteString.copyFrom(p.nodeId().bytes()))
           .setStaticKey(ByteString.copyFrom(p.staticKey()))

@@ -97,7 +97,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class OriginClient implements AutoCloseable {
+public final class OriginClient implements ChunkOrigin, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OriginClient.class);
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
   private static final int HTTP_THREADS = 2;
@@ -163,6 +163,7 @@ public final class OriginClient implements AutoCloseable {
    * Fetches {@code <base>/manifests/<id hex>} and verifies it against {@code id}. Completes with
    * the verified manifest, or an {@link OriginException}.
    */
+  @Override
   public CompletableFuture<TrackManifest> fetchManifest(TrackId id) {
     Objects.requireNonNull(id, "id");
     String key = OriginUris.manifestKey(id);
@@ -202,6 +203,7 @@ public final class OriginClient implements AutoCloseable {
    * @throws IllegalArgumentException if the chunks are not in the manifest or together longer
    *     than {@link OriginConfig#maxRangeBytes()}
    */
+  @Override
   public CompletableFuture<List<byte[]>> fetchChunks(TrackManifest manifest, int firstChunk, int count) {
     Objects.requireNonNull(manifest, "manifest");
     if (firstChunk < 0 || count < 1 || firstChunk > manifest.chunkCount() - count) {

@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * connect futures complete on the link's event loop. {@link #close} blocks and must not be
  * called from an event loop.
  */
-public final class PeerNetwork implements AutoCloseable {
+public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
 
   /** Outbound buffer water marks: a run of 64 chunks of 16 KiB is 1 MiB. */
@@ -231,6 +231,7 @@ public final class PeerNetwork implements AutoCloseable {
    *
    * @throws IllegalArgumentException if the key is not 32 bytes
    */
+  @Override
   public CompletableFuture<PeerLink> connect(InetSocketAddress address, byte[] expectedStaticKey) {
     Objects.requireNonNull(address, "address");
     if (expectedStaticKey.length != 32) {
@@ -478,6 +479,7 @@ public final class PeerNetwork implements AutoCloseable {
    * BANNED} (the detail names {@code reason}), and it is refused both ways until the ban ends —
    * after the handshake when it calls us, at once when we would call it.
    */
+  @Override
   public void ban(NodeId node, ErrorCode reason, String detail) {
     Objects.requireNonNull(node, "node");
     PeerChannelHandler linked;
@@ -533,6 +535,7 @@ public final class PeerNetwork implements AutoCloseable {
   }
 
   /** The connected links, a snapshot. */
+  @Override
   public Collection<PeerLink> links() {
     synchronized (lock) {
       List<PeerLink> links = new ArrayList<>(registered.size());
@@ -546,6 +549,7 @@ public final class PeerNetwork implements AutoCloseable {
   }
 
   /** The connected link to {@code node}, if any. */
+  @Override
   public Optional<PeerLink> link(NodeId node) {
     synchronized (lock) {
       PeerChannelHandler h = registered.get(node);

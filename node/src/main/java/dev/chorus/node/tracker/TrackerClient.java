@@ -10,6 +10,7 @@ import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
 import dev.chorus.protocol.wire.Announce;
+import dev.chorus.protocol.message.ChunkSets;
 import dev.chorus.protocol.wire.ChunkSet;
 import dev.chorus.protocol.wire.Coordinate;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -79,7 +80,7 @@ import org.slf4j.LoggerFactory;
  * futures complete on that event loop: do not block in stages that depend on them (use the {@code
  * *Async} variants for slow work).
  */
-public final class TrackerClient implements AutoCloseable {
+public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
 
   /** Serialized tracks per message at most, well under the tracker's 1 MiB frame limit. */
@@ -171,6 +172,7 @@ public final class TrackerClient implements AutoCloseable {
   }
 
   /** As {@link #announce(Holding...)}. */
+  @Override
   public void announce(Collection<Holding> holdings) {
     List<Holding> copy = List.copyOf(holdings);
     if (copy.isEmpty()) {
@@ -189,6 +191,7 @@ public final class TrackerClient implements AutoCloseable {
   }
 
   /** Announces that the node no longer holds these tracks. */
+  @Override
   public void withdraw(Collection<TrackId> tracks) {
     List<TrackId> copy = List.copyOf(tracks);
     if (copy.isEmpty()) {
@@ -258,6 +261,7 @@ public final class TrackerClient implements AutoCloseable {
    *     with its code); after {@link TrackerClientConfig#lookupTimeout()}; or when the connection
    *     ends first
    */
+  @Override
   public CompletableFuture<List<TrackerPeerInfo>> lookup(TrackId track, BitSet wanted, int maxPeers) {
     Objects.requireNonNull(track, "track");
     if (maxPeers < 1 || maxPeers > 1000) {
@@ -307,7 +311,7 @@ public final class TrackerClient implements AutoCloseable {
     Lookup.Builder lookup = Lookup.newBuilder().setLookupId(id)
         .setTrackId(ByteString.copyFrom(track.bytes())).setMaxPeers(maxPeers);
     if (wanted != null) {
-      lookup.setWanted(ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(wanted)));
+      lookup.setWanted(ChunkSets.bitmap(wanted));
     }
     channel.writeAndFlush(TrackerMessage.newBuilder().setLookup(lookup).build());
   }
@@ -477,9 +481,7 @@ public final class TrackerClient implements AutoCloseable {
 
   private static TrackHolding toWire(Holding h) {
     byte[] bitmap = h.bitmap();
-    ChunkSet chunks = bitmap == null
-        ? ChunkSet.newBuilder().setComplete(true).build()
-        : ChunkSet.newBuilder().setBitmap(ByteString.copyFrom(bitmap)).build();
+    ChunkSet chunks = bitmap == null ? ChunkSets.complete() : ChunkSets.bitmap(bitmap);
     return TrackHolding.newBuilder().setTrackId(ByteString.copyFrom(h.track().bytes()))
         .setChunks(chunks).setChunkCount(h.chunkCount()).build();
   }

@@ -1,0 +1,198 @@
+package dev.chorus.node;
+
+import dev.chorus.node.core.SwarmCore;
+import dev.chorus.node.store.ChunkStore;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.manifest.TrackManifest;
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The player's side: {@link TrackStream}s reading a track's verified bytes in order, and the
+ * playhead each one implies. A player reads ahead of what it plays, so the read position is not
+ * the playhead; the playhead is modelled as real-time playback from the first byte (or the last
+ * seek), paused while the reader waits for data, and never ahead of what was read. The core is
+ * told where it is (deadlines follow from it), and a wait with the playhead at the read position
+ * is a stutter. Readers block on their own threads; the core is only ever reached through {@link
+ * CoreLoop#post}.
+ */
+final class Playback {
+  private static final long READ_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long MANIFEST_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final CoreLoop loop;
+  private final ReceivedChunks received;
+  private final ChunkStore store;
+  private final NodeStatsRecorder stats;
+  private final NodeListener listener;
+  private final String origins;
+  private final Map<TrackStream, StreamState> streams = new IdentityHashMap<>();
+  private volatile StreamState current;
+
+  /** Per-stream bookkeeping; see the class comment. */
+  private static final class StreamState {
+    final TrackStream stream;
+    final long openedAtNanos;
+    final BitSet cachedAtOpen;
+    final double bytesPerNano;
+    long firstByteAtNanos = -1;
+    long originNanos = -1;
+    long originOffset;
+    long stalledNanos;
+    volatile long readPosition;
+    int lastChunk = -1;
+
+    StreamState(TrackStream stream, long openedAtNanos, BitSet cachedAtOpen) {
+      this.stream = stream;
+      this.openedAtNanos = openedAtNanos;
+      this.cachedAtOpen = cachedAtOpen;
+      TrackManifest m = stream.manifest();
+      this.bytesPerNano = (double) m.sizeBytes() / (m.durationMillis() * 1_000_000.0);
+    }
+
+    synchronized long playhead(long now) {
+      if (originNanos < 0) {
+        return originOffset;
+      }
+      long played = originOffset + (long) ((now - originNanos - stalledNanos) * bytesPerNano);
+      return Math.max(originOffset, Math.min(readPosition, played));
+    }
+
+    synchronized void restart(long offset, long now) {
+      originOffset = offset;
+      originNanos = firstByteAtNanos < 0 ? -1 : now;
+      stalledNanos = 0;
+      readPosition = offset;
+    }
+
+    synchronized void stalled(long nanos) {
+      stalledNanos += nanos;
+    }
+  }
+
+  Playback(CoreLoop loop, ReceivedChunks received, ChunkStore store, NodeStatsRecorder stats,
+      NodeListener listener, String origins) {
+    this.loop = loop;
+    this.received = received;
+    this.store = store;
+    this.stats = stats;
+    this.listener = listener;
+    this.origins = origins;
+  }
+
+  TrackStream open(TrackId trackId) throws IOException {
+    long opened = loop.now();
+    received.retry(trackId);
+    loop.post(core -> core.play(trackId, loop.now()));
+    store.touch(trackId);
+    TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
+    TrackStream stream = new TrackStream(trackId, manifest, this);
+    StreamState st = new StreamState(stream, opened, store.holding(trackId));
+    synchronized (streams) {
+      streams.put(stream, st);
+    }
+    current = st;
+    return stream;
+  }
+
+  /** Blocks until chunk {@code index} of the stream's track is verified, and returns it. */
+  byte[] awaitChunk(TrackStream stream, int index) throws IOException {
+    TrackId id = stream.trackId();
+    StreamState st = state(stream);
+    byte[] data = received.read(id, index);
+    if (data != null) {
+      accountRead(st, index, data.length);
+      return data;
+    }
+    long waitStart = loop.now();
+    boolean stutter = st != null && st.firstByteAtNanos >= 0 && st.playhead(waitStart) >= stream.position();
+    long deadline = waitStart + READ_TIMEOUT_NANOS;
+    while (true) {
+      long seen = received.generation();
+      data = received.read(id, index);
+      if (data != null) {
+        break;
+      }
+      long left = deadline - loop.now();
+      if (left <= 0) {
+        throw new IOException("no data for chunk " + index + " of track " + id.toHex()
+            + " within 60 s: no peer delivered it and the origin " + origins + " did not answer");
+      }
+      received.awaitArrival(seen, Math.min(left, WAIT_SLICE_NANOS));
+    }
+    if (stutter) {
+      st.stalled(loop.now() - waitStart);
+      stats.stutter();
+      listener.stutter(id, stream.position());
+    }
+    accountRead(st, index, data.length);
+    return data;
+  }
+
+  private void accountRead(StreamState st, int index, int bytes) {
+    if (st == null) {
+      return;
+    }
+    if (st.cachedAtOpen.get(index) && index != st.lastChunk) {
+      stats.fromCache(bytes);
+    }
+    st.lastChunk = index;
+  }
+
+  /** The reader consumed up to {@code position}; the first call is playback starting. */
+  void played(TrackStream stream, long position) {
+    StreamState st = state(stream);
+    if (st == null) {
+      return;
+    }
+    st.readPosition = position;
+    if (st.firstByteAtNanos < 0) {
+      long now = loop.now();
+      synchronized (st) {
+        st.firstByteAtNanos = now;
+        st.originNanos = now;
+      }
+      long latency = now - st.openedAtNanos;
+      stats.started(latency);
+      listener.playbackStarted(stream.trackId(), latency);
+    }
+  }
+
+  void seek(TrackStream stream, long offset) {
+    StreamState st = state(stream);
+    if (st != null) {
+      st.restart(offset, loop.now());
+    }
+    TrackId id = stream.trackId();
+    loop.post(core -> core.seek(id, offset, loop.now()));
+  }
+
+  /** Tells the core where the current stream's playhead is. On the core's thread. */
+  void reportPlayhead(SwarmCore core) {
+    StreamState st = current;
+    if (st != null && st.firstByteAtNanos >= 0) {
+      long now = loop.now();
+      core.seek(st.stream.trackId(), st.playhead(now), now);
+    }
+  }
+
+  void closed(TrackStream stream) {
+    synchronized (streams) {
+      streams.remove(stream);
+    }
+    StreamState st = current;
+    if (st != null && st.stream == stream) {
+      current = null;
+    }
+  }
+
+  private StreamState state(TrackStream stream) {
+    synchronized (streams) {
+      return streams.get(stream);
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.chorus.node;
+
+import dev.chorus.node.peer.PeerLink;
+import dev.chorus.node.store.ChunkStore;
+import dev.chorus.node.store.NoManifestException;
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.ManifestException;
+import dev.chorus.protocol.manifest.ManifestVerifier;
+import dev.chorus.protocol.manifest.PublisherKey;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.protocol.wire.ChunkData;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chunks and manifests coming in, and the readers waiting for them. A chunk from a peer is hashed
+ * and stored off the Netty thread, on one of a few single-threaded verifiers chosen by the peer
+ * (so one peer's chunks stay in order, as the core expects of a run); a chunk that fails
+ * verification condemns its peer, whose further data is ignored until the core's ban lands. When
+ * the store cannot take a verified chunk (no manifest stored, caching off) it is kept in memory for
+ * the last few tracks, so playback goes on. Every arrival wakes the readers blocked in {@link
+ * #awaitArrival}.
+ */
+final class ReceivedChunks {
+  private static final Logger log = LoggerFactory.getLogger(ReceivedChunks.class);
+  private static final int BUFFERED_TRACKS = 4;
+
+  private final ChunkStore store;
+  private final CoreLoop loop;
+  private final List<PublisherKey> trustedPublishers;
+  private final ThreadLocal<ManifestVerifier> verifiers;
+  private final ExecutorService[] verifyThreads;
+
+  /** Manifests of tracks being played or fetched (the store may not be caching). */
+  private final Map<TrackId, TrackManifest> manifests = new ConcurrentHashMap<>();
+  /** Why a track's manifest could not be had (an origin error, or an untrusted publisher). */
+  private final Map<TrackId, Exception> manifestFailures = new ConcurrentHashMap<>();
+  /** Verified chunks kept in memory when the store could not take them. */
+  private final Map<TrackId, Map<Integer, byte[]>> buffered = new LinkedHashMap<>();
+  /** Our outstanding peer requests: request id to track. */
+  private final Map<Long, TrackId> outgoing = new ConcurrentHashMap<>();
+  /** Peers caught sending bad data; their further messages are ignored until the ban lands. */
+  private final Set<NodeId> condemned = ConcurrentHashMap.newKeySet();
+  private final Object arrivals = new Object();
+  /** Incremented (under {@code arrivals}) whenever a chunk or manifest arrives or fails. */
+  private volatile long generation;
+  private volatile boolean closed;
+
+  ReceivedChunks(ChunkStore store, CoreLoop loop, List<PublisherKey> trustedPublishers, String name) {
+    this.store = store;
+    this.loop = loop;
+    this.trustedPublishers = List.copyOf(trustedPublishers);
+    this.verifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
+        .trustedPublishers(this.trustedPublishers).build());
+    this.verifyThreads = new ExecutorService[2];
+    for (int i = 0; i < verifyThreads.length; i++) {
+      verifyThreads[i] = Executors.newSingleThreadExecutor(
+          new DefaultThreadFactory("chorus-verify-" + name + "-" + i, true));
+    }
+  }
+
+  // ---- manifests -----------------------------------------------------------------------------
+
+  TrackManifest manifest(TrackId id) {
+    return manifests.get(id);
+  }
+
+  /** A manifest known from the store or just fetched: readers may go on. */
+  void manifestKnown(TrackManifest m) {
+    manifests.put(m.trackId(), m);
+    signal();
+  }
+
+  /** Whether a fetched manifest's publisher is one this node plays (any, if none is configured). */
+  boolean trusts(TrackManifest m) {
+    return trustedPublishers.isEmpty() || trustedPublishers.contains(m.publisher());
+  }
+
+  void manifestFailed(TrackId id, Exception cause) {
+    manifestFailures.put(id, cause);
+    signal();
+  }
+
+  /** Forgets an earlier failure, before trying the track again. */
+  void retry(TrackId id) {
+    manifestFailures.remove(id);
+  }
+
+  /** Blocks until the track's manifest is known; fails with the reason it could not be had. */
+  TrackManifest awaitManifest(TrackId id, long timeoutNanos, String where) throws IOException {
+    long deadline = loop.now() + timeoutNanos;
+    while (true) {
+      long seen = generation;
+      TrackManifest m = manifests.get(id);
+      if (m != null) {
+        return m;
+      }
+      Exception failure = manifestFailures.get(id);
+      if (failure != null) {
+        throw new IOException("cannot play track " + id.toHex() + ": " + failure.getMessage(), failure);
+      }
+      long left = deadline - loop.now();
+      if (left <= 0) {
+        throw new IOException("no manifest for track " + id.toHex() + " within "
+            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s: is the origin " + where + " reachable?");
+      }
+      awaitArrival(seen, left);
+    }
+  }
+
+  // ---- chunks --------------------------------------------------------------------------------
+
+  /** Notes a request we sent, so that its data is taken. */
+  void expect(long requestId, TrackId id) {
+    outgoing.put(requestId, id);
+  }
+
+  /** Forgets a request (cancelled, failed): data still arriving for it is dropped. */
+  void forget(long requestId) {
+    outgoing.remove(requestId);
+  }
+
+  /** The peer left: it is no longer condemned (the ban, if any, is the network's). */
+  void peerGone(NodeId peer) {
+    condemned.remove(peer);
+  }
+
+  /** A chunk from a peer (Netty thread): verified and kept off the event loop, then told to the core. */
+  void chunkData(PeerLink link, ChunkData msg) {
+    long requestId = msg.getRequestId();
+    TrackId id = outgoing.get(requestId);
+    NodeId peer = link.nodeId();
+    if (id == null || condemned.contains(peer)) {
+      return; // an answer to a request we gave up on, or more from a peer being banned
+    }
+    int index = msg.getIndex();
+    byte[] data = msg.getData().toByteArray();
+    verifyThreads[Math.floorMod(peer.hashCode(), verifyThreads.length)].execute(() -> {
+      if (closed || condemned.contains(peer)) {
+        return;
+      }
+      if (accept(id, index, data)) {
+        loop.post(core -> core.chunkArrived(peer, requestId, id, index, loop.now()));
+      } else if (manifests.containsKey(id) && condemned.add(peer)) {
+        log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
+            peer, link.remoteAddress(), id, index);
+        loop.post(core -> core.badChunk(peer, requestId, index, loop.now()));
+      }
+    });
+  }
+
+  /** Verifies and keeps a chunk; false if it does not verify or the track is unknown. Any thread. */
+  boolean accept(TrackId id, int index, byte[] data) {
+    TrackManifest m = manifests.get(id);
+    if (m == null) {
+      return false;
+    }
+    boolean stored;
+    try {
+      stored = store.putChunk(id, index, data);
+    } catch (ManifestException e) {
+      return false;
+    } catch (NoManifestException e) {
+      try {
+        verifiers.get().verifyChunk(m, index, data);
+      } catch (ManifestException bad) {
+        return false;
+      }
+      stored = false;
+    }
+    if (!stored) {
+      synchronized (buffered) {
+        buffered.computeIfAbsent(id, k -> new ConcurrentHashMap<>()).put(index, data);
+        while (buffered.size() > BUFFERED_TRACKS) {
+          buffered.remove(buffered.keySet().iterator().next());
+        }
+      }
+    }
+    signal();
+    return true;
+  }
+
+  /** A verified chunk from the store or memory, or null. */
+  byte[] read(TrackId id, int index) {
+    Optional<byte[]> stored = store.chunk(id, index);
+    if (stored.isPresent()) {
+      return stored.get();
+    }
+    synchronized (buffered) {
+      Map<Integer, byte[]> chunks = buffered.get(id);
+      return chunks == null ? null : chunks.get(index);
+    }
+  }
+
+  /** What the core may count as held: the cache plus chunks kept in memory. */
+  BitSet held(TrackId id) {
+    BitSet b = store.holding(id);
+    synchronized (buffered) {
+      Map<Integer, byte[]> chunks = buffered.get(id);
+      if (chunks != null) {
+        chunks.keySet().forEach(b::set);
+      }
+    }
+    return b;
+  }
+
+  // ---- waiting -------------------------------------------------------------------------------
+
+  /** A counter that moves whenever something arrives; read it before checking, then wait on it. */
+  long generation() {
+    return generation;
+  }
+
+  /**
+   * Waits up to {@code nanos} unless something arrived since {@code seen} was read. Reads happen
+   * outside the monitor (RocksDB, SHA-256), so that arrivals are never held up by a reader; the
+   * generation makes sure no arrival between the read and the wait is missed.
+   */
+  void awaitArrival(long seen, long nanos) throws IOException {
+    if (closed) {
+      throw new IOException("the node is shut down");
+    }
+    synchronized (arrivals) {
+      if (generation != seen) {
+        return;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(arrivals, Math.max(1, nanos));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for data");
+      }
+    }
+  }
+
+  void close() {
+    closed = true;
+    for (ExecutorService e : verifyThreads) {
+      e.shutdownNow();
+    }
+    signal();
+  }
+
+  private void signal() {
+    synchronized (arrivals) {
+      generation++;
+      arrivals.notifyAll();
+    }
+  }
+}
