@@ -1,23 +1,36 @@
 package dev.chorus.simulator.scenario;
 
+import java.awt.Dimension;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.apache.batik.svggen.SVGGeneratorContext;
+import org.apache.batik.svggen.SVGGraphics2D;
+import org.apache.batik.util.SVGConstants;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /**
  * The four plots of a results directory, each as PNG and SVG, drawn with XChart from the time
  * series: where played bytes came from, the peer share, online and playing peers, and the median
  * start latency. With several replications each point is the mean over them at that sample.
+ *
+ * <p>PNG goes through XChart's {@link BitmapEncoder} (ImageIO). SVG does not use XChart's
+ * VectorGraphicsEncoder, whose backend (VectorGraphics2D) is LGPL and is kept out of the jars: the
+ * chart paints itself onto Apache Batik's {@link SVGGraphics2D} (Apache-2.0) instead.
  */
 final class Plots {
   static {
@@ -80,9 +93,35 @@ final class Plots {
     try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".png"))) {
       BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
     }
-    try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
-      VectorGraphicsEncoder.saveVectorGraphic(
-          chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+    try (Writer out = Files.newBufferedWriter(dir.resolve(name + ".svg"), StandardCharsets.UTF_8)) {
+      svg(chart, out);
+    }
+  }
+
+  /** Paints {@code chart} onto an SVG canvas of its size and writes the SVG document. */
+  private static void svg(XYChart chart, Writer out) throws IOException {
+    Document doc;
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setNamespaceAware(true);
+      doc = factory.newDocumentBuilder().getDOMImplementation()
+          .createDocument(SVGConstants.SVG_NAMESPACE_URI, SVGConstants.SVG_SVG_TAG, null);
+    } catch (ParserConfigurationException e) {
+      throw new IOException("no XML DOM for the SVG plots", e);
+    }
+    SVGGeneratorContext context = SVGGeneratorContext.createDefault(doc);
+    context.setComment(null);
+    // false: strings drawn with drawString stay <text> (XChart itself draws its labels as outlines).
+    SVGGraphics2D g = new SVGGraphics2D(context, false);
+    g.setSVGCanvasSize(new Dimension(chart.getWidth(), chart.getHeight()));
+    try {
+      chart.paint(g, chart.getWidth(), chart.getHeight());
+      Element root = g.getRoot(); // the canvas size is set on it; a viewBox lets viewers scale it
+      root.setAttributeNS(null, SVGConstants.SVG_VIEW_BOX_ATTRIBUTE,
+          "0 0 " + chart.getWidth() + " " + chart.getHeight());
+      g.stream(root, out, true, false);
+    } finally {
+      g.dispose();
     }
   }
 

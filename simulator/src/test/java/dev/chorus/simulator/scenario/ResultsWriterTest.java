@@ -19,8 +19,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 class ResultsWriterTest {
   private static final Scenario SCENARIO = Scenario.builder().name("writer").peers(20).seed(5)
@@ -53,6 +56,27 @@ class ResultsWriterTest {
       assertArrayEquals(pngMagic, head, p + ".png is not a PNG");
       String svg = Files.readString(dir.resolve(p + ".svg"), StandardCharsets.UTF_8);
       assertTrue(svg.contains("<svg"), p + ".svg is not an SVG");
+    }
+  }
+
+  @Test
+  void svgPlotsAreWellFormedSvgDocumentsOfTheChartSize(@TempDir Path tmp) throws Exception {
+    write(tmp, run(new FakeRunner(), 2));
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    // The DOCTYPE names the SVG 1.0 DTD; the test reads no network.
+    factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+    for (String p : PLOTS) {
+      Document doc = factory.newDocumentBuilder().parse(tmp.resolve(p + ".svg").toFile());
+      Element root = doc.getDocumentElement();
+      assertEquals("http://www.w3.org/2000/svg", root.getNamespaceURI(), p);
+      assertEquals("svg", root.getLocalName(), p);
+      assertEquals("900", root.getAttribute("width"), p);
+      assertEquals("500", root.getAttribute("height"), p);
+      assertEquals("0 0 900 500", root.getAttribute("viewBox"), p);
+      // Axes, grid lines, the series and XChart's text outlines are all paths.
+      assertTrue(doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "path").getLength() > 20,
+          p);
     }
   }
 
