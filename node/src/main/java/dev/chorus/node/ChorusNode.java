@@ -250,12 +250,19 @@ public final class ChorusNode implements AutoCloseable {
 
   private void bindMetrics(MeterRegistry registry) {
     String id = nodeId().toHex().substring(0, 8);
+    PlayedBytesLedger ledger = stats.ledger();
+    for (String source : List.of("peers", "cdn")) {
+      FunctionCounter.builder("chorus.node.bytes.received", ledger, l -> source.equals("peers")
+              ? l.totals().fetchedFromPeers() : l.totals().fetchedFromCdn())
+          .baseUnit("bytes").description("Bytes fetched over the network, by source").tag("source", source)
+          .tag("node", id).register(registry);
+    }
     for (String source : List.of("cache", "peers", "cdn")) {
-      FunctionCounter.builder("chorus.node.bytes.received", stats, s -> switch (source) {
-        case "cache" -> s.bytesFromCache();
-        case "peers" -> s.bytesFromPeers();
-        default -> s.bytesFromCdn();
-      }).baseUnit("bytes").description("Bytes played or fetched, by source").tag("source", source)
+      FunctionCounter.builder("chorus.node.bytes.played", ledger, l -> switch (source) {
+        case "cache" -> l.totals().played().fromCache();
+        case "peers" -> l.totals().played().fromPeers();
+        default -> l.totals().played().fromCdn();
+      }).baseUnit("bytes").description("Bytes played, by the source each came from").tag("source", source)
           .tag("node", id).register(registry);
     }
     FunctionCounter.builder("chorus.node.bytes.uploaded", stats, NodeStatsRecorder::bytesUploaded)

@@ -90,6 +90,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   private final ChunkStore store;
   private final OriginClient origin;
   private final NodeStatsRecorder stats;
+  private final PlayedBytesLedger ledger;
   private final NodeId selfId;
   private final byte[] selfKey;
   private final ThreadLocal<ManifestVerifier> manifestVerifiers;
@@ -128,19 +129,18 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   private static final class StreamState {
     final TrackStream stream;
     final long openedAtNanos;
-    final BitSet cachedAtOpen;
+    final PlayedBytesLedger.Play play;
     final double bytesPerNano;
     long firstByteAtNanos = -1;
     long originNanos = -1;
     long originOffset;
     long stalledNanos;
     volatile long readPosition;
-    int lastChunk = -1;
 
-    StreamState(TrackStream stream, long openedAtNanos, BitSet cachedAtOpen) {
+    StreamState(TrackStream stream, long openedAtNanos, PlayedBytesLedger.Play play) {
       this.stream = stream;
       this.openedAtNanos = openedAtNanos;
-      this.cachedAtOpen = cachedAtOpen;
+      this.play = play;
       TrackManifest m = stream.manifest();
       this.bytesPerNano = (double) m.sizeBytes() / (m.durationMillis() * 1_000_000.0);
     }
@@ -176,6 +176,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     this.store = store;
     this.origin = origin;
     this.stats = stats;
+    this.ledger = stats.ledger();
     this.selfKey = config.identity().publicKey();
     this.selfId = NodeId.ofStaticKey(selfKey);
     this.manifestVerifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
@@ -242,7 +243,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     store.touch(trackId);
     TrackManifest manifest = awaitManifest(trackId);
     TrackStream stream = new TrackStream(trackId, manifest, this);
-    StreamState st = new StreamState(stream, opened, store.holding(trackId));
+    StreamState st = new StreamState(stream, opened, ledger.open(trackId));
     synchronized (streams) {
       streams.put(stream, st);
     }
@@ -287,7 +288,6 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     StreamState st = state(stream);
     byte[] data = readChunk(id, index);
     if (data != null) {
-      accountRead(st, index, data.length);
       return data;
     }
     long waitStart = now();
@@ -321,25 +321,17 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
         config.listener().stutter(id, stream.position());
       }
     }
-    accountRead(st, index, data.length);
     return data;
   }
 
-  private void accountRead(StreamState st, int index, int bytes) {
-    if (st != null && st.cachedAtOpen.get(index) && index != st.lastChunk) {
-      stats.fromCache(bytes);
-    }
-    if (st != null) {
-      st.lastChunk = index;
-    }
-  }
-
-  void played(TrackStream stream, long position) {
+  /** The stream handed bytes {@code [from, to)}, all of chunk {@code index}, to its reader. */
+  void played(TrackStream stream, int index, long from, long to) {
     StreamState st = state(stream);
     if (st == null) {
       return;
     }
-    st.readPosition = position;
+    st.play.delivered(index, from, to);
+    st.readPosition = to;
     if (st.firstByteAtNanos < 0) {
       long now = now();
       synchronized (st) {
@@ -425,22 +417,26 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
 
   // ---- chunks coming in ----------------------------------------------------------------------
 
-  /** Verifies and keeps a chunk; false if it does not verify. Any thread. */
-  private boolean accept(TrackId id, int index, byte[] data) {
+  /**
+   * Verifies and keeps a chunk that arrived from {@code source}; false if it does not verify. Any
+   * thread. The ledger hears of it before a reader can see it, and takes it back if it is bad.
+   */
+  private boolean accept(TrackId id, int index, byte[] data, Source source) {
     TrackManifest m = manifests.get(id);
     if (m == null) {
       return false;
     }
+    boolean counted = !holds(id, index) && ledger.fetched(id, index, data.length, source);
     boolean stored;
     try {
       stored = store.putChunk(id, index, data);
     } catch (ManifestException e) {
-      return false;
+      return rejected(counted, id, index, data.length, source);
     } catch (NoManifestException e) {
       try {
         manifestVerifiers.get().verifyChunk(m, index, data);
       } catch (ManifestException bad) {
-        return false;
+        return rejected(counted, id, index, data.length, source);
       }
       stored = false;
     }
@@ -456,6 +452,23 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
     }
     signalArrival();
     return true;
+  }
+
+  private boolean rejected(boolean counted, TrackId id, int index, int bytes, Source source) {
+    if (counted) {
+      ledger.rejected(id, index, bytes, source);
+    }
+    return false;
+  }
+
+  private boolean holds(TrackId id, int index) {
+    if (store.has(id, index)) {
+      return true;
+    }
+    synchronized (buffered) {
+      Map<Integer, byte[]> chunks = buffered.get(id);
+      return chunks != null && chunks.containsKey(index);
+    }
   }
 
   private void signalArrival() {
@@ -483,7 +496,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
       if (closed || condemned.contains(peer)) {
         return;
       }
-      if (accept(id, index, data)) {
+      if (accept(id, index, data, Source.PEER)) {
         post(() -> core.chunkArrived(peer, requestId, id, index, now()));
       } else if (manifests.containsKey(id) && condemned.add(peer)) {
         log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
@@ -642,7 +655,7 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
       boolean ok = true;
       for (int i = 0; i < chunks.size(); i++) {
         int index = first + i;
-        if (accept(trackId, index, chunks.get(i))) {
+        if (accept(trackId, index, chunks.get(i), Source.CDN)) {
           post(() -> core.cdnChunkArrived(fetchId, index, now()));
         } else {
           ok = false;
@@ -886,15 +899,6 @@ final class NodeRuntime implements SwarmActions, PeerNetworkListener, SwarmListe
   }
 
   // ---- SwarmListener (core thread) -----------------------------------------------------------
-
-  @Override
-  public void chunkAcquired(TrackId trackId, int index, int bytes, Source source) {
-    if (source == Source.PEER) {
-      stats.fromPeers(bytes);
-    } else if (source == Source.CDN) {
-      stats.fromCdn(bytes);
-    }
-  }
 
   @Override
   public void requestResent(NodeId peer, TrackId trackId, int chunks, boolean toCdn) {
