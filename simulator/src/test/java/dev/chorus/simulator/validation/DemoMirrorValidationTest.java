@@ -113,9 +113,10 @@ class DemoMirrorValidationTest {
       demo = Demo.run(options, out, false, new AtomicBoolean());
     }
     String table = demo.table();
-    double demoPeerShare = demo.peerShare();
-    double demoAll = demo.bytesFromCache() + demo.bytesFromPeers() + demo.bytesFromCdn();
-    double demoCacheShare = demoAll == 0 ? 0 : demo.bytesFromCache() / demoAll;
+    double demoPeerShare = demo.networkPeerShare();
+    double demoCache = demo.played().fromCache();
+    double demoAll = demoCache + demo.fetchedFromPeers() + demo.fetchedFromCdn();
+    double demoCacheShare = demoAll == 0 ? 0 : demoCache / demoAll;
 
     String summary = String.format(Locale.ROOT,
         "demo vs demo-mirror: %d nodes, %d tracks, %d s at %.0fx (%d s of audio)%n"
@@ -134,7 +135,7 @@ class DemoMirrorValidationTest {
       assertTrue(row.plays() > 0, "node " + row.node() + " played nothing:\n" + table);
       assertEquals(0, row.errors(), "node " + row.node() + " had failed playbacks:\n" + table);
     }
-    assertTrue(demo.bytesFromPeers() > 0 && demo.bytesFromCdn() > 0, table);
+    assertTrue(demo.fetchedFromPeers() > 0 && demo.fetchedFromCdn() > 0, table);
 
     assertTrue(Math.abs(sim[0] - demoPeerShare) <= PEER_SHARE_TOLERANCE,
         "network peer shares disagree:\n" + summary + table);
