@@ -117,7 +117,7 @@ public final class ChorusNode implements AutoCloseable {
       config.origins().forEach(originConfig::addBaseUri);
       origin = OriginClient.create(originConfig.build());
       CoreLoop loop = new CoreLoop(coreLoop, System::nanoTime);
-      ReceivedChunks received = new ReceivedChunks(store, loop, config.trustedPublishers(), name);
+      ReceivedChunks received = new ReceivedChunks(store, loop, stats.ledger(), config.trustedPublishers(), name);
       NodeEventRouter router = new NodeEventRouter(loop, stats, config.listener(), new StoreHoldings(store));
       storeEvents.set(router);
       Writability writability = new Writability();
@@ -265,12 +265,19 @@ public final class ChorusNode implements AutoCloseable {
 
   private void bindMetrics(MeterRegistry registry) {
     String id = nodeId().toHex().substring(0, 8);
+    PlayedBytesLedger ledger = stats.ledger();
+    for (String source : List.of("peers", "cdn")) {
+      FunctionCounter.builder("chorus.node.bytes.received", ledger, l -> source.equals("peers")
+              ? l.totals().fetchedFromPeers() : l.totals().fetchedFromCdn())
+          .baseUnit("bytes").description("Bytes fetched over the network, by source").tag("source", source)
+          .tag("node", id).register(registry);
+    }
     for (String source : List.of("cache", "peers", "cdn")) {
-      FunctionCounter.builder("chorus.node.bytes.received", stats, s -> switch (source) {
-        case "cache" -> s.bytesFromCache();
-        case "peers" -> s.bytesFromPeers();
-        default -> s.bytesFromCdn();
-      }).baseUnit("bytes").description("Bytes played or fetched, by source").tag("source", source)
+      FunctionCounter.builder("chorus.node.bytes.played", ledger, l -> switch (source) {
+        case "cache" -> l.totals().played().fromCache();
+        case "peers" -> l.totals().played().fromPeers();
+        default -> l.totals().played().fromCdn();
+      }).baseUnit("bytes").description("Bytes played, by the source each came from").tag("source", source)
           .tag("node", id).register(registry);
     }
     FunctionCounter.builder("chorus.node.bytes.uploaded", stats, NodeStatsRecorder::bytesUploaded)

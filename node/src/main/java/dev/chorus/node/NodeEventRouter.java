@@ -1,6 +1,5 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.Source;
 import dev.chorus.node.core.SwarmListener;
 import dev.chorus.node.store.ChunkStoreListener;
 import dev.chorus.node.tracker.Holding;
@@ -39,15 +38,6 @@ final class NodeEventRouter implements SwarmListener, ChunkStoreListener, Tracke
   }
 
   // ---- SwarmListener (core thread) -----------------------------------------------------------
-
-  @Override
-  public void chunkAcquired(TrackId trackId, int index, int bytes, Source source) {
-    if (source == Source.PEER) {
-      stats.fromPeers(bytes);
-    } else if (source == Source.CDN) {
-      stats.fromCdn(bytes);
-    }
-  }
 
   @Override
   public void requestResent(NodeId peer, TrackId trackId, int chunks, boolean toCdn) {

@@ -1,12 +1,20 @@
 package dev.chorus.node;
 
 /**
- * A snapshot of a node's counters since it started. Bytes are counted once per chunk acquired
- * (peers, CDN) or per chunk played from the cache.
+ * A snapshot of a node's counters since it started.
  *
- * @param bytesFromCache bytes played that were already in the cache
- * @param bytesFromPeers bytes received from peers (verified)
- * @param bytesFromCdn bytes read from the CDN/origin (verified)
+ * <p>Two views of the bytes. {@link #played} is what the node delivered to its player, each byte
+ * attributed to the one source it came from (own cache, peers, CDN), so the three add up exactly
+ * to the bytes played: the Spotify P2P'10 paper's measure. {@link #bytesFromPeers} and {@link
+ * #bytesFromCdn} are what the node fetched over the network, played or not (the rest of a skipped
+ * track, a prefetched track not played): the network's view, behind {@link #peerShare}. How bytes
+ * are attributed: {@link PlayedBytesLedger}.
+ *
+ * @param played bytes delivered to the player, by source; each byte once per play (a re-read after
+ *     a seek back is not counted again)
+ * @param bytesFromPeers bytes fetched from peers (verified chunks the node did not hold; a chunk
+ *     received twice counts once)
+ * @param bytesFromCdn bytes fetched from the CDN/origin (likewise)
  * @param bytesUploaded chunk bytes sent to peers
  * @param playbacks tracks opened and started
  * @param startLatencyP50Nanos median time from open to the first byte
@@ -16,7 +24,7 @@ package dev.chorus.node;
  * @param neighbours connected peers now
  */
 public record NodeStats(
-    long bytesFromCache,
+    PlayedBytes played,
     long bytesFromPeers,
     long bytesFromCdn,
     long bytesUploaded,
@@ -27,7 +35,20 @@ public record NodeStats(
     long peersBanned,
     int neighbours) {
 
-  /** Share of network bytes (peers + CDN) that came from peers; 0 when nothing was fetched. */
+  /** Bytes played from the node's own cache: {@code played().fromCache()} (nothing is fetched from it). */
+  public long bytesFromCache() {
+    return played.fromCache();
+  }
+
+  /**
+   * Bytes fetched from peers or the CDN that were not played by the play they were fetched for
+   * (prefetched, skipped over, received twice): fetched minus played from the network. Never negative.
+   */
+  public long bytesFetchedNotPlayed() {
+    return bytesFromPeers + bytesFromCdn - played.fromPeers() - played.fromCdn();
+  }
+
+  /** Share of network bytes fetched (peers + CDN) that came from peers; 0 when nothing was fetched. */
   public double peerShare() {
     long network = bytesFromPeers + bytesFromCdn;
     return network == 0 ? 0 : (double) bytesFromPeers / network;

@@ -5,11 +5,12 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
 
-/** The node's counters; thread-safe. Start latencies go to an HdrHistogram. */
+/**
+ * The node's counters; thread-safe. Bytes played and fetched are in the {@link PlayedBytesLedger};
+ * start latencies go to an HdrHistogram.
+ */
 final class NodeStatsRecorder {
-  private final LongAdder fromCache = new LongAdder();
-  private final LongAdder fromPeers = new LongAdder();
-  private final LongAdder fromCdn = new LongAdder();
+  private final PlayedBytesLedger ledger = new PlayedBytesLedger();
   private final LongAdder uploaded = new LongAdder();
   private final LongAdder playbacks = new LongAdder();
   private final LongAdder stutters = new LongAdder();
@@ -17,16 +18,8 @@ final class NodeStatsRecorder {
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
 
-  void fromCache(long bytes) {
-    fromCache.add(bytes);
-  }
-
-  void fromPeers(long bytes) {
-    fromPeers.add(bytes);
-  }
-
-  void fromCdn(long bytes) {
-    fromCdn.add(bytes);
+  PlayedBytesLedger ledger() {
+    return ledger;
   }
 
   void uploaded(long bytes) {
@@ -46,18 +39,6 @@ final class NodeStatsRecorder {
     banned.increment();
   }
 
-  long bytesFromCache() {
-    return fromCache.sum();
-  }
-
-  long bytesFromPeers() {
-    return fromPeers.sum();
-  }
-
-  long bytesFromCdn() {
-    return fromCdn.sum();
-  }
-
   long bytesUploaded() {
     return uploaded.sum();
   }
@@ -74,7 +55,8 @@ final class NodeStatsRecorder {
       p50 = latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(50);
       p90 = latencies.getTotalCount() == 0 ? 0 : latencies.getValueAtPercentile(90);
     }
-    return new NodeStats(fromCache.sum(), fromPeers.sum(), fromCdn.sum(), uploaded.sum(), playbacks.sum(),
-        p50, p90, stutters.sum(), banned.sum(), neighbours);
+    PlayedBytesLedger.Totals bytes = ledger.totals();
+    return new NodeStats(bytes.played(), bytes.fetchedFromPeers(), bytes.fetchedFromCdn(), uploaded.sum(),
+        playbacks.sum(), p50, p90, stutters.sum(), banned.sum(), neighbours);
   }
 }

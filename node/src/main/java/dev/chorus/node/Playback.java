@@ -5,7 +5,6 @@ import dev.chorus.node.store.ChunkStore;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import java.io.IOException;
-import java.util.BitSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,19 +36,18 @@ final class Playback {
   private static final class StreamState {
     final TrackStream stream;
     final long openedAtNanos;
-    final BitSet cachedAtOpen;
+    final PlayedBytesLedger.Play play;
     final double bytesPerNano;
     long firstByteAtNanos = -1;
     long originNanos = -1;
     long originOffset;
     long stalledNanos;
     volatile long readPosition;
-    int lastChunk = -1;
 
-    StreamState(TrackStream stream, long openedAtNanos, BitSet cachedAtOpen) {
+    StreamState(TrackStream stream, long openedAtNanos, PlayedBytesLedger.Play play) {
       this.stream = stream;
       this.openedAtNanos = openedAtNanos;
-      this.cachedAtOpen = cachedAtOpen;
+      this.play = play;
       TrackManifest m = stream.manifest();
       this.bytesPerNano = (double) m.sizeBytes() / (m.durationMillis() * 1_000_000.0);
     }
@@ -91,7 +89,7 @@ final class Playback {
     store.touch(trackId);
     TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
     TrackStream stream = new TrackStream(trackId, manifest, this);
-    StreamState st = new StreamState(stream, opened, store.holding(trackId));
+    StreamState st = new StreamState(stream, opened, stats.ledger().open(trackId));
     synchronized (streams) {
       streams.put(stream, st);
     }
@@ -105,7 +103,6 @@ final class Playback {
     StreamState st = state(stream);
     byte[] data = received.read(id, index);
     if (data != null) {
-      accountRead(st, index, data.length);
       return data;
     }
     long waitStart = loop.now();
@@ -129,27 +126,20 @@ final class Playback {
       stats.stutter();
       listener.stutter(id, stream.position());
     }
-    accountRead(st, index, data.length);
     return data;
   }
 
-  private void accountRead(StreamState st, int index, int bytes) {
-    if (st == null) {
-      return;
-    }
-    if (st.cachedAtOpen.get(index) && index != st.lastChunk) {
-      stats.fromCache(bytes);
-    }
-    st.lastChunk = index;
-  }
-
-  /** The reader consumed up to {@code position}; the first call is playback starting. */
-  void played(TrackStream stream, long position) {
+  /**
+   * The stream handed bytes {@code [from, to)}, all of chunk {@code index}, to its reader (the
+   * ledger attributes them to where the chunk came from); the first call is playback starting.
+   */
+  void played(TrackStream stream, int index, long from, long to) {
     StreamState st = state(stream);
     if (st == null) {
       return;
     }
-    st.readPosition = position;
+    st.play.delivered(index, from, to);
+    st.readPosition = to;
     if (st.firstByteAtNanos < 0) {
       long now = loop.now();
       synchronized (st) {

@@ -1,5 +1,6 @@
 package dev.chorus.node;
 
+import dev.chorus.node.core.Source;
 import dev.chorus.node.peer.PeerLink;
 import dev.chorus.node.store.ChunkStore;
 import dev.chorus.node.store.NoManifestException;
@@ -41,6 +42,7 @@ final class ReceivedChunks {
 
   private final ChunkStore store;
   private final CoreLoop loop;
+  private final PlayedBytesLedger ledger;
   private final List<PublisherKey> trustedPublishers;
   private final ThreadLocal<ManifestVerifier> verifiers;
   private final ExecutorService[] verifyThreads;
@@ -60,9 +62,11 @@ final class ReceivedChunks {
   private volatile long generation;
   private volatile boolean closed;
 
-  ReceivedChunks(ChunkStore store, CoreLoop loop, List<PublisherKey> trustedPublishers, String name) {
+  ReceivedChunks(ChunkStore store, CoreLoop loop, PlayedBytesLedger ledger,
+      List<PublisherKey> trustedPublishers, String name) {
     this.store = store;
     this.loop = loop;
+    this.ledger = ledger;
     this.trustedPublishers = List.copyOf(trustedPublishers);
     this.verifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
         .trustedPublishers(this.trustedPublishers).build());
@@ -153,7 +157,7 @@ final class ReceivedChunks {
       if (closed || condemned.contains(peer)) {
         return;
       }
-      if (accept(id, index, data)) {
+      if (accept(id, index, data, Source.PEER)) {
         loop.post(core -> core.chunkArrived(peer, requestId, id, index, loop.now()));
       } else if (manifests.containsKey(id) && condemned.add(peer)) {
         log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
@@ -163,22 +167,27 @@ final class ReceivedChunks {
     });
   }
 
-  /** Verifies and keeps a chunk; false if it does not verify or the track is unknown. Any thread. */
-  boolean accept(TrackId id, int index, byte[] data) {
+  /**
+   * Verifies and keeps a chunk that arrived from {@code source}; false if it does not verify or
+   * the track is unknown. Any thread. The ledger hears of it before a reader can see it, and
+   * takes it back if it is bad.
+   */
+  boolean accept(TrackId id, int index, byte[] data, Source source) {
     TrackManifest m = manifests.get(id);
     if (m == null) {
       return false;
     }
+    boolean counted = !holds(id, index) && ledger.fetched(id, index, data.length, source);
     boolean stored;
     try {
       stored = store.putChunk(id, index, data);
     } catch (ManifestException e) {
-      return false;
+      return rejected(counted, id, index, data.length, source);
     } catch (NoManifestException e) {
       try {
         verifiers.get().verifyChunk(m, index, data);
       } catch (ManifestException bad) {
-        return false;
+        return rejected(counted, id, index, data.length, source);
       }
       stored = false;
     }
@@ -192,6 +201,23 @@ final class ReceivedChunks {
     }
     signal();
     return true;
+  }
+
+  private boolean rejected(boolean counted, TrackId id, int index, int bytes, Source source) {
+    if (counted) {
+      ledger.rejected(id, index, bytes, source);
+    }
+    return false;
+  }
+
+  private boolean holds(TrackId id, int index) {
+    if (store.has(id, index)) {
+      return true;
+    }
+    synchronized (buffered) {
+      Map<Integer, byte[]> chunks = buffered.get(id);
+      return chunks != null && chunks.containsKey(index);
+    }
   }
 
   /** A verified chunk from the store or memory, or null. */

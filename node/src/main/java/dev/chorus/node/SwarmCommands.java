@@ -3,6 +3,7 @@ package dev.chorus.node;
 import dev.chorus.node.cdn.ChunkOrigin;
 import dev.chorus.node.core.PeerContact;
 import dev.chorus.node.core.PeerHolding;
+import dev.chorus.node.core.Source;
 import dev.chorus.node.core.SwarmActions;
 import dev.chorus.node.core.TrackLayout;
 import dev.chorus.node.peer.PeerConnections;
@@ -221,7 +222,7 @@ final class SwarmCommands implements SwarmActions {
       boolean ok = true;
       for (int i = 0; i < chunks.size(); i++) {
         int index = first + i;
-        if (received.accept(trackId, index, chunks.get(i))) {
+        if (received.accept(trackId, index, chunks.get(i), Source.CDN)) {
           loop.post(core -> core.cdnChunkArrived(fetchId, index, loop.now()));
         } else {
           ok = false;

@@ -86,8 +86,9 @@ public final class TrackStream extends InputStream {
     int within = (int) (position - manifest.chunkOffset(index));
     int n = Math.min(len, chunk.length - within);
     System.arraycopy(chunk, within, b, off, n);
+    long from = position;
     position += n;
-    playback.played(this, position);
+    playback.played(this, index, from, position);
     return n;
   }
 

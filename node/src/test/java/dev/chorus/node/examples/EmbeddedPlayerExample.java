@@ -35,8 +35,9 @@ public final class EmbeddedPlayerExample {
         in.transferTo(out);                                // verified bytes, in order
       }
       NodeStats stats = node.stats();
-      System.out.printf("cache %d B, peers %d B, CDN %d B, start %.1f ms%n", stats.bytesFromCache(),
-          stats.bytesFromPeers(), stats.bytesFromCdn(), stats.startLatencyP50Nanos() / 1e6);
+      System.out.printf("played from cache %d B, peers %d B, CDN %d B; start %.1f ms%n",
+          stats.played().fromCache(), stats.played().fromPeers(), stats.played().fromCdn(),
+          stats.startLatencyP50Nanos() / 1e6);
     }
   }
 }

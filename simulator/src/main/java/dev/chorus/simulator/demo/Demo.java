@@ -4,6 +4,7 @@ import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeConfig;
 import dev.chorus.node.NodeListener;
 import dev.chorus.node.NodeStats;
+import dev.chorus.node.PlayedBytes;
 import dev.chorus.node.origin.OriginServer;
 import dev.chorus.node.origin.OriginServerConfig;
 import dev.chorus.node.stream.StreamServer;
@@ -187,7 +188,7 @@ public final class Demo {
     for (int i = 0; i < nodes.size(); i++) {
       Listener l = listeners.get(i);
       NodeStats s = nodes.get(i).stats();
-      rows.add(new DemoReport.Row(i + 1, l.plays(), l.skips(), l.errors(), l.bytesPlayed(), s));
+      rows.add(new DemoReport.Row(i + 1, l.plays(), l.skips(), l.errors(), l.bytesPlayed(), l.playsStarted(), s));
     }
     long[] all = latencies.sorted();
     for (Thread t : threads) {
@@ -267,23 +268,27 @@ public final class Demo {
     }
 
     private String line(List<ChorusNode> nodes, List<Listener> listeners, long now) {
-      long cache = 0;
+      PlayedBytes played = PlayedBytes.NONE;
       long peers = 0;
       long cdn = 0;
       long stutters = 0;
       for (ChorusNode n : nodes) {
         NodeStats s = n.stats();
-        cache += s.bytesFromCache();
+        played = played.plus(s.played());
         peers += s.bytesFromPeers();
         cdn += s.bytesFromCdn();
         stutters += s.stutters();
       }
       long plays = listeners.stream().mapToLong(Listener::plays).sum();
-      long network = peers + cdn;
-      return String.format(Locale.ROOT, "%5s / %s  plays %d  cache %s  peers %s  CDN %s  peer share %s  stutters %d",
-          seconds(Math.min(now - start, duration)), seconds(duration), plays, DemoReport.bytes(cache),
-          DemoReport.bytes(peers), DemoReport.bytes(cdn),
-          network == 0 ? "-" : Math.round(100.0 * peers / network) + "%", stutters);
+      return String.format(Locale.ROOT,
+          "%5s / %s  plays %d  played %s: cache %s, peers %s, CDN %s  network peer share %s  stutters %d",
+          seconds(Math.min(now - start, duration)), seconds(duration), plays, DemoReport.bytes(played.total()),
+          percent(played.fromCache(), played.total()), percent(played.fromPeers(), played.total()),
+          percent(played.fromCdn(), played.total()), percent(peers, peers + cdn), stutters);
+    }
+
+    private static String percent(long part, long whole) {
+      return whole == 0 ? "-" : Math.round(100.0 * part / whole) + "%";
     }
   }
 

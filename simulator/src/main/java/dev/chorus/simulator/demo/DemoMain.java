@@ -131,7 +131,6 @@ public final class DemoMain implements Callable<Integer> {
     }
   }
 
-  /** Durations: {@code 90s}, {@code 2m}, {@code 1500ms}, {@code 1h}, or ISO-8601. */
   /** Durations as scenario files write them ({@code 90s}, {@code 2m}, {@code 1500ms}, {@code PT2M}). */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override

@@ -41,6 +41,7 @@ final class Listener implements Runnable {
 
   private final AtomicLong bytesPlayed = new AtomicLong();
   private final AtomicLong plays = new AtomicLong();
+  private final AtomicLong playsStarted = new AtomicLong();
   private final AtomicLong skips = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
 
@@ -63,6 +64,11 @@ final class Listener implements Runnable {
 
   long plays() {
     return plays.get();
+  }
+
+  /** Plays that read at least one byte (the node counts the same as its playbacks). */
+  long playsStarted() {
+    return playsStarted.get();
   }
 
   long skips() {
@@ -130,6 +136,7 @@ final class Listener implements Runnable {
         bytesPlayed.addAndGet(n);
         if (playheadOrigin < 0) {
           playheadOrigin = now;
+          playsStarted.incrementAndGet();
         }
         long playhead = (long) ((now - playheadOrigin) * bytesPerNano);
         if (playhead > position) { // the buffer ran dry: the playhead waited here

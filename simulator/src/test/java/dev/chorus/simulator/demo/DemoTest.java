@@ -2,9 +2,11 @@ package dev.chorus.simulator.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.NodeStats;
+import dev.chorus.node.PlayedBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -37,22 +39,31 @@ class DemoTest {
 
     assertEquals(6, report.nodes().size());
     assertTrue(report.plays() >= 6, "every listener played at least one track:\n" + table);
+    assertNull(report.invariantViolation(), table);
+    long read = 0;
     for (DemoReport.Row row : report.nodes()) {
       NodeStats s = row.stats();
+      PlayedBytes p = s.played();
       assertTrue(row.plays() > 0, "node " + row.node() + " played nothing:\n" + table);
       assertEquals(0, row.errors(), "node " + row.node() + " had failed playbacks:\n" + table);
-      // Every byte played came from the cache or was fetched (once per chunk; prefetched and
-      // skipped-over chunks are fetched but not played).
-      assertTrue(s.bytesFromCache() + s.bytesFromPeers() + s.bytesFromCdn() >= row.bytesPlayed(),
-          "node " + row.node() + " played more than it got:\n" + table);
-      assertTrue(s.bytesFromCache() <= row.bytesPlayed(), "cache bytes are bytes played:\n" + table);
+      // The node's attribution by source adds up to what its listener read, counted separately.
+      assertEquals(row.bytesRead(), p.fromCache() + p.fromPeers() + p.fromCdn(),
+          "node " + row.node() + ": cache + peers + CDN is not what was played:\n" + table);
+      assertEquals(row.playsStarted(), s.playbacks(), "node " + row.node() + ":\n" + table);
+      assertTrue(p.fromPeers() <= s.bytesFromPeers() && p.fromCdn() <= s.bytesFromCdn(),
+          "node " + row.node() + " played more from the network than it fetched:\n" + table);
       assertEquals(0, s.peersBanned(), "honest peers are never banned:\n" + table);
+      read += row.bytesRead();
     }
+    PlayedBytes total = report.played();
+    assertEquals(read, total.fromCache() + total.fromPeers() + total.fromCdn(), "in total:\n" + table);
+    assertTrue(total.fromPeers() > 0, "peers served something played:\n" + table);
     // What peers received, some peer uploaded (uploads in flight at the end are not received).
-    assertTrue(report.bytesUploaded() >= report.bytesFromPeers(), table);
-    assertTrue(report.bytesFromPeers() > 0, "peers served something:\n" + table);
-    assertTrue(report.peerShare() > 0.5, "peers served most bytes not from a node's own cache:\n" + table);
-    assertTrue(table.contains("peers served "), table);
+    assertTrue(report.bytesUploaded() >= report.fetchedFromPeers(), table);
+    assertTrue(report.networkPeerShare() > 0.5, "peers sent most bytes fetched over the network:\n" + table);
+    assertTrue(table.contains("share of bytes played, by source"), table);
+    assertTrue(table.contains("network share, bytes fetched"), table);
+    assertFalse(table.contains("ACCOUNTING ERROR"), table);
     assertTrue(Files.isDirectory(dir.resolve("catalog").resolve("manifests")), "a named directory is kept");
     assertTrue(Files.isDirectory(dir.resolve("node-01")), "each node has its own cache directory");
   }
