@@ -151,10 +151,11 @@ public final class ChorusNode implements AutoCloseable {
       Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString());
       ChorusNode node = new ChorusNode(config, store, new Parts(loop, received, commands, playback), coreLoop, io,
           group, origin, network, tracker, stats);
-      loop.every(config.tickInterval().toNanos(), core -> {
+      long tick = config.tickInterval().toNanos();
+      coreLoop.scheduleAtFixedRate(() -> loop.post(core -> {
         playback.reportPlayhead(core);
         core.tick(loop.now());
-      });
+      }), tick, tick, TimeUnit.NANOSECONDS);
       config.meterRegistry().ifPresent(node::bindMetrics);
       log.info("node {} started: peer port {}, cache {} ({} MB), tracker {}, origins {}", name,
           network.listenPort(), config.cacheDirectory().map(Object::toString).orElse("in memory"),

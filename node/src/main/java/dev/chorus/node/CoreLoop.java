@@ -4,9 +4,8 @@ import dev.chorus.node.core.SwarmCore;
 import dev.chorus.protocol.VivaldiCoordinate;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
 final class CoreLoop {
   private static final Logger log = LoggerFactory.getLogger(CoreLoop.class);
 
-  private final ScheduledExecutorService executor;
+  /** Runs tasks one at a time, in order (a single-threaded executor; a queue in tests). */
+  private final Executor executor;
   private final LongSupplier clock;
   /** Loop thread only. */
   private SwarmCore core;
@@ -35,7 +35,7 @@ final class CoreLoop {
   private volatile int neighbours;
   private volatile boolean closed;
 
-  CoreLoop(ScheduledExecutorService executor, LongSupplier clock) {
+  CoreLoop(Executor executor, LongSupplier clock) {
     this.executor = executor;
     this.clock = clock;
   }
@@ -64,20 +64,6 @@ final class CoreLoop {
         publish();
       }
     });
-  }
-
-  /** Runs {@code work} on the loop every {@code periodNanos}, once the core exists. */
-  void every(long periodNanos, Consumer<SwarmCore> work) {
-    try {
-      executor.scheduleAtFixedRate(() -> {
-        if (core != null && !closed) {
-          run(work);
-          publish();
-        }
-      }, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // shutting down
-    }
   }
 
   long now() {

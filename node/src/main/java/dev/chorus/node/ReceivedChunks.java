@@ -53,8 +53,11 @@ final class ReceivedChunks {
   private final Map<TrackId, Exception> manifestFailures = new ConcurrentHashMap<>();
   /** Verified chunks kept in memory when the store could not take them. */
   private final Map<TrackId, Map<Integer, byte[]>> buffered = new LinkedHashMap<>();
-  /** Our outstanding peer requests: request id to track. */
-  private final Map<Long, TrackId> outgoing = new ConcurrentHashMap<>();
+  /** Our outstanding peer requests, by request id. */
+  private final Map<Long, Expected> outgoing = new ConcurrentHashMap<>();
+
+  /** A request we sent: to whom, for which track. Only that peer's data answers it. */
+  private record Expected(NodeId peer, TrackId track) {}
   /** Peers caught sending bad data; their further messages are ignored until the ban lands. */
   private final Set<NodeId> condemned = ConcurrentHashMap.newKeySet();
   private final Object arrivals = new Object();
@@ -128,9 +131,9 @@ final class ReceivedChunks {
 
   // ---- chunks --------------------------------------------------------------------------------
 
-  /** Notes a request we sent, so that its data is taken. */
-  void expect(long requestId, TrackId id) {
-    outgoing.put(requestId, id);
+  /** Notes a request we sent to {@code peer}, so that its data is taken. */
+  void expect(long requestId, NodeId peer, TrackId id) {
+    outgoing.put(requestId, new Expected(peer, id));
   }
 
   /** Forgets a request (cancelled, failed): data still arriving for it is dropped. */
@@ -138,19 +141,24 @@ final class ReceivedChunks {
     outgoing.remove(requestId);
   }
 
-  /** The peer left: it is no longer condemned (the ban, if any, is the network's). */
+  /**
+   * The peer left: what we asked of it will not come (data still in flight is dropped), and it is
+   * no longer condemned (the ban, if any, is the network's).
+   */
   void peerGone(NodeId peer) {
+    outgoing.values().removeIf(e -> e.peer().equals(peer));
     condemned.remove(peer);
   }
 
   /** A chunk from a peer (Netty thread): verified and kept off the event loop, then told to the core. */
   void chunkData(PeerLink link, ChunkData msg) {
     long requestId = msg.getRequestId();
-    TrackId id = outgoing.get(requestId);
+    Expected expected = outgoing.get(requestId);
     NodeId peer = link.nodeId();
-    if (id == null || condemned.contains(peer)) {
-      return; // an answer to a request we gave up on, or more from a peer being banned
+    if (expected == null || !expected.peer().equals(peer) || condemned.contains(peer)) {
+      return; // a request we gave up on or never sent this peer, or more from a peer being banned
     }
+    TrackId id = expected.track();
     int index = msg.getIndex();
     byte[] data = msg.getData().toByteArray();
     verifyThreads[Math.floorMod(peer.hashCode(), verifyThreads.length)].execute(() -> {
@@ -270,6 +278,15 @@ final class ReceivedChunks {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while waiting for data");
       }
+    }
+  }
+
+  /** Waits until every chunk handed to the verifiers so far has been dealt with. */
+  void quiesce() throws InterruptedException {
+    for (ExecutorService e : verifyThreads) {
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      e.execute(done::countDown);
+      done.await();
     }
   }
 

@@ -186,7 +186,7 @@ final class SwarmCommands implements SwarmActions {
 
   @Override
   public void requestChunks(NodeId peer, long requestId, TrackId trackId, int first, int count, Priority priority) {
-    received.expect(requestId, trackId);
+    received.expect(requestId, peer, trackId);
     Optional<PeerLink> link = peers.link(peer);
     if (link.isEmpty() || !link.get().send(PeerWire.request(requestId, trackId, first, count, priority))) {
       received.forget(requestId);
