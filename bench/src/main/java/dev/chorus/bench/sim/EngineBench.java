@@ -1,5 +1,9 @@
-package dev.chorus.simulator.engine;
+package dev.chorus.bench.sim;
 
+import dev.chorus.simulator.engine.Engine;
+import dev.chorus.simulator.engine.EventHandler;
+import dev.chorus.simulator.engine.EventQueue;
+import dev.chorus.simulator.engine.RandomStreams;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -10,7 +14,7 @@ import java.util.SplittableRandom;
  * three queue sizes, each with a warm-up, for about 20 s in all:
  *
  * <pre>
- * java -Xmx2g -cp simulator/target/classes dev.chorus.simulator.engine.EngineBench [secondsPerSize]
+ * java -Xmx2g -cp bench/target/chorus-bench.jar dev.chorus.bench.sim.EngineBench [secondsPerSize]
  * </pre>
  *
  * Prints {@code BENCH} lines; the headline {@code sim_engine_events_per_sec} is measured with 10

@@ -1,5 +1,7 @@
-package dev.chorus.simulator.network;
+package dev.chorus.bench.sim;
 
+import dev.chorus.simulator.network.FlowNetwork;
+import dev.chorus.simulator.network.NetworkModel;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -11,7 +13,7 @@ import java.util.SplittableRandom;
  * each step ends one flow (half cancelled at random, half by completion) and starts another.
  * Prints {@code BENCH sim_network_recompute_us <v> us}.
  *
- * <p>Usage: {@code java -cp simulator/target/classes dev.chorus.simulator.network.NetworkBench
+ * <p>Usage: {@code java -cp bench/target/chorus-bench.jar dev.chorus.bench.sim.NetworkBench
  * [hosts=100000] [flows=10000] [ops=200000] [activePeers=hosts]}: flows run between peers drawn
  * uniformly from the first {@code activePeers} (fewer active peers = denser sharing, larger
  * recomputation regions). Not a JMH benchmark: one warm-up pass, one timed
