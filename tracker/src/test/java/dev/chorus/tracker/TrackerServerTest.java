@@ -10,6 +10,7 @@ import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.TrackerMessage;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -28,11 +29,13 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A real tracker on loopback, real Noise connections from scripted nodes. Each test client binds a
  * different 127.0.0.x address where IP-level limits matter, so one test's bans cannot touch another.
  */
+@ExtendWith(NoLeaks.class)
 class TrackerServerTest {
   private final SecureRandom random = seeded(42);
   private final List<TestNode> nodes = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.chorus.node.peer;
 
-import dev.chorus.node.testing.NoLeaks;
 import static dev.chorus.node.peer.RecordingListener.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +29,7 @@ import dev.chorus.protocol.wire.PeerQuery;
 import dev.chorus.protocol.wire.PeerQueryAnswer;
 import dev.chorus.protocol.wire.Ping;
 import dev.chorus.protocol.wire.Priority;
+import dev.chorus.testing.leaks.NoLeaks;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.ChorusNode;
-import dev.chorus.node.testing.NoLeaks;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.testing.leaks.NoLeaks;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -1,6 +1,5 @@
 package dev.chorus.node.tracker;
 
-import dev.chorus.node.testing.NoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +20,7 @@ import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
+import dev.chorus.testing.leaks.NoLeaks;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.ServerSocket;

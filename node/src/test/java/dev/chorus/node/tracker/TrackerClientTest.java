@@ -1,6 +1,5 @@
 package dev.chorus.node.tracker;
 
-import dev.chorus.node.testing.NoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +10,7 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;

@@ -8,6 +8,7 @@ import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What one (track, peer) entry costs in Redis: loads {@code tracks} tracks with 20 peers each
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * and after. The default size keeps the test quick; tracker/docs/redis.md quotes
  * {@code -Dchorus.redis.footprint.tracks=10000}, with tracksPerPeer 100 and 10000.
  */
+@ExtendWith(NoLeaks.class)
 class RedisMemoryFootprintTest {
   private static final int PER_TRACK = 20;
 

@@ -1,13 +1,16 @@
 package dev.chorus.tracker.index.redis;
 
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerIndexContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The peer index contract against {@link RedisPeerIndex} on one real redis-server. */
+@ExtendWith(NoLeaks.class)
 class RedisPeerIndexTest extends PeerIndexContract {
   private static RedisProcess redis;
 

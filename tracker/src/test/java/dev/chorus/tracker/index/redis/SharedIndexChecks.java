@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
@@ -26,12 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the contract cannot see: several tracker instances sharing one Redis, the key layout and
  * its TTLs, scripts missing from a node's cache, batching, and failing instead of hanging. Run
  * against one server and against a cluster by the subclasses.
  */
+@ExtendWith(NoLeaks.class)
 abstract class SharedIndexChecks {
   private static final long SECOND = 1000;
   private final List<RedisPeerIndex> opened = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.chorus.node.testing;
+package dev.chorus.testing.leaks;
 
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;

@@ -1,4 +1,4 @@
-package dev.chorus.protocol.testing;
+package dev.chorus.testing.leaks;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

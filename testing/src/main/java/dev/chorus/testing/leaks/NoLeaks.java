@@ -1,4 +1,4 @@
-package dev.chorus.node.testing;
+package dev.chorus.testing.leaks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
