@@ -10,6 +10,7 @@ import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.TrackerMessage;
+import dev.chorus.testing.Await;
 import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
@@ -293,13 +294,8 @@ class TrackerServerTest {
   }
 
   private void awaitStats(java.util.function.Predicate<dev.chorus.tracker.index.IndexStats> ok) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestNode.WAIT_SECONDS);
-    while (!ok.test(server.indexStats())) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("index stats stayed at " + server.indexStats());
-      }
-      Thread.sleep(10);
-    }
+    Await.until(() -> ok.test(server.indexStats()), Duration.ofSeconds(TestNode.WAIT_SECONDS), Duration.ofMillis(10),
+        () -> "index stats stayed at " + server.indexStats());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.testing.ExternalTool;
 import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.TrackerListener.Outcome;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

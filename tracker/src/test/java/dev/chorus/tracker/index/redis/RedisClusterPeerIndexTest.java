@@ -1,6 +1,8 @@
 package dev.chorus.tracker.index.redis;
 
+import dev.chorus.testing.TestServers;
 import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisCluster;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerIndexContract;
@@ -12,11 +14,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The peer index contract against {@link RedisPeerIndex} on a real three-master Redis Cluster. */
 @ExtendWith(NoLeaks.class)
 class RedisClusterPeerIndexTest extends PeerIndexContract {
-  private static RedisClusterProcess cluster;
+  private static RedisCluster cluster;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = RedisClusterProcess.start();
+    cluster = TestServers.redisCluster();
   }
 
   @AfterAll

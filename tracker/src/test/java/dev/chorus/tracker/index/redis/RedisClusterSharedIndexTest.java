@@ -6,6 +6,9 @@ import static dev.chorus.tracker.index.IndexTestData.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.RedisCluster;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -18,11 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** {@link SharedIndexChecks} on a real three-master Redis Cluster, and how the data spreads. */
 class RedisClusterSharedIndexTest extends SharedIndexChecks {
-  private static RedisClusterProcess cluster;
+  private static RedisCluster cluster;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = RedisClusterProcess.start();
+    cluster = TestServers.redisCluster();
   }
 
   @AfterAll
@@ -43,13 +46,13 @@ class RedisClusterSharedIndexTest extends SharedIndexChecks {
   }
 
   @Override
-  List<RedisProcess> servers() {
+  List<RedisServer> servers() {
     return cluster.nodes();
   }
 
   @Test
   void theClusterAgreesWithOurSlotsAndTheShardsSpreadEvenly() {
-    RedisProcess any = cluster.nodes().get(0);
+    RedisServer any = cluster.nodes().get(0);
     for (int s = 0; s < Keys.SHARDS; s++) {
       assertEquals((long) s * (Keys.SLOTS / Keys.SHARDS), any.command("CLUSTER", "KEYSLOT", str(Keys.tag(s))));
     }
@@ -63,7 +66,7 @@ class RedisClusterSharedIndexTest extends SharedIndexChecks {
     }
     assertEquals(new IndexStats(30, 3000, 3000), await(index.stats()));
     long total = 0;
-    for (RedisProcess node : cluster.nodes()) {
+    for (RedisServer node : cluster.nodes()) {
       long keys = (Long) node.command("DBSIZE");
       total += keys;
       // 2 keys per track, 2 per peer, 3 per shard: a third each, give or take.

@@ -8,7 +8,9 @@ import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.TestServers;
 import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -34,7 +36,7 @@ class RedisMemoryFootprintTest {
     int tracks = Integer.getInteger("chorus.redis.footprint.tracks", 400);
     int tracksPerPeer = Integer.getInteger("chorus.redis.footprint.tracksPerPeer", 100);
     int peers = tracks * PER_TRACK / tracksPerPeer;
-    try (RedisProcess redis = RedisProcess.start();
+    try (RedisServer redis = TestServers.redis();
         RedisPeerIndex index = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.defaults())) {
       String listpack = System.getProperty("chorus.redis.footprint.zsetListpackEntries");
       if (listpack != null) {

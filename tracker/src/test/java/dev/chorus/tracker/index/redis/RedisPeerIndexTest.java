@@ -1,6 +1,8 @@
 package dev.chorus.tracker.index.redis;
 
+import dev.chorus.testing.TestServers;
 import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerIndexContract;
@@ -12,11 +14,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The peer index contract against {@link RedisPeerIndex} on one real redis-server. */
 @ExtendWith(NoLeaks.class)
 class RedisPeerIndexTest extends PeerIndexContract {
-  private static RedisProcess redis;
+  private static RedisServer redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    redis = RedisProcess.start();
+    redis = TestServers.redis();
   }
 
   @AfterAll

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.FreePorts;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
@@ -19,11 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /** {@link SharedIndexChecks} on one real redis-server, and what happens when it goes away. */
 class RedisSharedIndexTest extends SharedIndexChecks {
-  private static RedisProcess redis;
+  private static RedisServer redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    redis = RedisProcess.start();
+    redis = TestServers.redis();
   }
 
   @AfterAll
@@ -44,20 +47,20 @@ class RedisSharedIndexTest extends SharedIndexChecks {
   }
 
   @Override
-  List<RedisProcess> servers() {
+  List<RedisServer> servers() {
     return List.of(redis);
   }
 
   @Test
   void connectingToNothingFailsAtOnce() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = FreePorts.loopback();
     assertThrows(RedisConnectionException.class,
         () -> RedisPeerIndex.connect("redis://127.0.0.1:" + port, PeerIndexConfig.defaults()));
   }
 
   @Test
   void operationsFailRatherThanHangWhenRedisIsGone() throws Exception {
-    RedisProcess doomed = RedisProcess.start();
+    RedisServer doomed = TestServers.redis();
     try (RedisPeerIndex index = RedisPeerIndex.connect(doomed.uri() + "?timeout=300ms", PeerIndexConfig.defaults())) {
       await(index.announce(peer(1), true, List.of(complete(1)), T0));
       doomed.close();

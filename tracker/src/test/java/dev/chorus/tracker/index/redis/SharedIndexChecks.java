@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
@@ -43,7 +44,7 @@ abstract class SharedIndexChecks {
   abstract String uri();
 
   /** The servers (masters). */
-  abstract List<RedisProcess> servers();
+  abstract List<RedisServer> servers();
 
   @AfterEach
   void closeIndexes() {
@@ -76,7 +77,7 @@ abstract class SharedIndexChecks {
   /** Runs a command on the server that owns {@code key} (the others answer MOVED). */
   Object onOwner(String key, String... command) {
     UncheckedIOException last = null;
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       try {
         return s.command(command);
       } catch (UncheckedIOException e) {
@@ -210,7 +211,7 @@ abstract class SharedIndexChecks {
   void scriptsMissingFromTheServersCacheAreSentAgain() {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
     await(index.announce(peer(1), true, List.of(complete(1)), T0));
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       assertEquals("OK", s.commandString("SCRIPT", "FLUSH"));
     }
     await(index.announce(peer(2), true, List.of(complete(1)), T0 + SECOND));
@@ -275,7 +276,7 @@ abstract class SharedIndexChecks {
   }
 
   void assertNoKeysLeft() {
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       List<String> left = new ArrayList<>();
       for (Object key : (List<?>) s.command("KEYS", "chorus:*")) {
         left.add(new String((byte[]) key, StandardCharsets.US_ASCII));

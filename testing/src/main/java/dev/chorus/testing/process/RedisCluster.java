@@ -1,4 +1,4 @@
-package dev.chorus.tracker.index.redis;
+package dev.chorus.testing.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,34 +10,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A small real Redis Cluster for tests: three masters (no replicas) on free loopback ports, each
- * with its own temporary directory and explicit cluster bus port, joined with {@code redis-cli
- * --cluster create}. Needs redis-server and redis-cli 7.0 or newer (Debian package redis-server);
- * skips or fails like {@link RedisProcess} when they are missing.
+ * A small real Redis Cluster: three masters (no replicas) on free loopback ports, each a {@link
+ * RedisServer} with its own directory and explicit cluster bus port, joined with {@code redis-cli
+ * --cluster create}. Needs redis-server and redis-cli 7.0 or newer (Debian package redis-server).
  */
-public final class RedisClusterProcess implements AutoCloseable {
-  static final int MASTERS = 3;
+public final class RedisCluster implements AutoCloseable {
+  /** The program that joins the servers, from the Debian package redis-server too. */
+  public static final String CLI_PROGRAM = "redis-cli";
+  public static final int MASTERS = 3;
   private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STATE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final List<RedisProcess> nodes;
+  private final List<RedisServer> nodes;
 
-  private RedisClusterProcess(List<RedisProcess> nodes) {
+  private RedisCluster(List<RedisServer> nodes) {
     this.nodes = List.copyOf(nodes);
   }
 
-  public static RedisClusterProcess start() throws IOException {
-    Path cli = RedisProcess.requireTool("redis-cli");
-    RedisProcess.requireTool("redis-server");
-    List<RedisProcess> nodes = new ArrayList<>();
+  /** Starts the masters with {@code server} (redis-server) and joins them with {@code cli} (redis-cli). */
+  public static RedisCluster start(Path server, Path cli) throws IOException {
+    List<RedisServer> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < MASTERS; i++) {
-        nodes.add(RedisProcess.start(List.of("--cluster-enabled", "yes",
+        nodes.add(RedisServer.start(server, List.of("--cluster-enabled", "yes",
             "--cluster-config-file", "$DIR/nodes.conf", "--cluster-node-timeout", "5000",
-            "--cluster-port", Integer.toString(RedisProcess.freePort()))));
+            "--cluster-port", Integer.toString(FreePorts.loopback()))));
       }
       List<String> cmd = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
-      for (RedisProcess n : nodes) {
+      for (RedisServer n : nodes) {
         cmd.add("127.0.0.1:" + n.port());
       }
       cmd.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
@@ -47,14 +47,14 @@ public final class RedisClusterProcess implements AutoCloseable {
         create.destroyForcibly();
         throw new IOException("redis-cli --cluster create failed: " + new String(output, StandardCharsets.UTF_8));
       }
-      RedisClusterProcess cluster = new RedisClusterProcess(nodes);
+      RedisCluster cluster = new RedisCluster(nodes);
       cluster.awaitState();
       return cluster;
     } catch (IOException | RuntimeException | Error e) {
-      nodes.forEach(RedisProcess::close);
+      nodes.forEach(RedisServer::close);
       throw e;
     } catch (InterruptedException e) {
-      nodes.forEach(RedisProcess::close);
+      nodes.forEach(RedisServer::close);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
@@ -62,7 +62,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 
   private void awaitState() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + STATE_TIMEOUT.toNanos();
-    for (RedisProcess n : nodes) {
+    for (RedisServer n : nodes) {
       while (!n.commandString("CLUSTER", "INFO").contains("cluster_state:ok")) {
         if (System.nanoTime() > deadline) {
           throw new IOException(n + " never reached cluster_state:ok: " + n.commandString("CLUSTER", "INFO"));
@@ -73,7 +73,7 @@ public final class RedisClusterProcess implements AutoCloseable {
   }
 
   /** The masters. */
-  public List<RedisProcess> nodes() {
+  public List<RedisServer> nodes() {
     return nodes;
   }
 
@@ -84,12 +84,12 @@ public final class RedisClusterProcess implements AutoCloseable {
 
   /** FLUSHALL on every master. */
   public void flushAll() {
-    nodes.forEach(RedisProcess::flushAll);
+    nodes.forEach(RedisServer::flushAll);
   }
 
   @Override
   public void close() {
-    nodes.forEach(RedisProcess::close);
+    nodes.forEach(RedisServer::close);
   }
 
   @Override
