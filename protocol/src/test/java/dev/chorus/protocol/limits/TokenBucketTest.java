@@ -1,4 +1,4 @@
-package dev.chorus.tracker;
+package dev.chorus.protocol.limits;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

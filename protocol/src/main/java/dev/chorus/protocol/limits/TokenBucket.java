@@ -1,17 +1,22 @@
-package dev.chorus.tracker;
+package dev.chorus.protocol.limits;
 
 /**
  * Token bucket rate limiter, pure: time comes in as {@code nowNanos}. Holds up to {@code burst}
- * tokens, refilled at {@code ratePerSecond}. Not thread-safe; each connection owns its own and
- * uses it from its event loop.
+ * tokens, refilled at {@code ratePerSecond}. Not thread-safe; each owner (a tracker connection, a
+ * node's tracker client) uses its own from one thread.
  */
-final class TokenBucket {
+public final class TokenBucket {
   private final double tokensPerNano;
   private final double burst;
   private double tokens;
   private long lastNanos;
 
-  TokenBucket(double ratePerSecond, int burst, long nowNanos) {
+  /**
+   * A full bucket at {@code nowNanos}.
+   *
+   * @throws IllegalArgumentException unless {@code ratePerSecond > 0} and {@code burst >= 1}
+   */
+  public TokenBucket(double ratePerSecond, int burst, long nowNanos) {
     if (!(ratePerSecond > 0) || burst < 1) {
       throw new IllegalArgumentException("rate must be > 0 and burst >= 1");
     }
@@ -22,7 +27,7 @@ final class TokenBucket {
   }
 
   /** Takes one token if there is one. */
-  boolean tryTake(long nowNanos) {
+  public boolean tryTake(long nowNanos) {
     long elapsed = nowNanos - lastNanos;
     if (elapsed > 0) {
       tokens = Math.min(burst, tokens + elapsed * tokensPerNano);
