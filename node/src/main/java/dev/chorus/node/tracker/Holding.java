@@ -1,5 +1,6 @@
 package dev.chorus.node.tracker;
 
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.BitSet;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  */
 public final class Holding {
   /** Most chunks a track may have on the tracker (2 GiB at 16 KiB chunks). */
-  public static final int MAX_CHUNKS = 131_072;
+  public static final int MAX_CHUNKS = WireLimits.MAX_CHUNKS_PER_TRACK;
 
   private final TrackId track;
   private final int chunkCount;

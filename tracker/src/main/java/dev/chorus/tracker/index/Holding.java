@@ -1,5 +1,6 @@
 package dev.chorus.tracker.index;
 
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  */
 public final class Holding {
   /** A track has at most this many chunks on the tracker (2 GiB at 16 KiB chunks). */
-  public static final int MAX_CHUNKS = 131_072;
+  public static final int MAX_CHUNKS = WireLimits.MAX_CHUNKS_PER_TRACK;
 
   private final TrackId track;
   private final int chunkCount;
