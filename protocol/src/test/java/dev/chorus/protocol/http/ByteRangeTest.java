@@ -1,14 +1,18 @@
-package dev.chorus.node.stream;
+package dev.chorus.protocol.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.chorus.node.stream.ByteRange.Kind;
+import dev.chorus.protocol.http.ByteRange.Kind;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Range header parser in the four cases: well formed, incomplete, invalid, bad length. */
+/**
+ * The Range header parser in the four cases: well formed, incomplete, invalid, bad length. (The
+ * cases of the stream endpoint's and the origin's parsers, which this one replaces.)
+ */
 class ByteRangeTest {
   static final long LEN = 10_000;
 
@@ -33,17 +37,21 @@ class ByteRangeTest {
       assertEquals(partial(100, 199), r);
       assertEquals(100, r.size());
       assertEquals("bytes 100-199/10000", r.contentRange());
+      assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=0-9999", LEN));
     }
 
     @Test
     void openEnded() {
       assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=0-", LEN));
       assertEquals(partial(5000, LEN - 1), ByteRange.parse("bytes=5000-", LEN));
+      assertEquals(partial(LEN - 1, LEN - 1), ByteRange.parse("bytes=9999-", LEN));
     }
 
     @Test
     void suffix() {
       assertEquals(partial(LEN - 500, LEN - 1), ByteRange.parse("bytes=-500", LEN));
+      assertEquals(partial(LEN - 1, LEN - 1), ByteRange.parse("bytes=-1", LEN));
+      assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=-10000", LEN), "exactly the track");
       assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=-20000", LEN), "longer than the track: all of it");
     }
 
@@ -56,6 +64,8 @@ class ByteRangeTest {
     void singleByteAndCaseAndSpaces() {
       assertEquals(partial(0, 0), ByteRange.parse("bytes=0-0", LEN));
       assertEquals(partial(9999, 9999), ByteRange.parse(" Bytes = 9999 - 9999 ", LEN));
+      assertEquals(partial(1, 2), ByteRange.parse("Bytes=1-2", LEN));
+      assertEquals(partial(1, 2), ByteRange.parse(" bytes= 1 - 2 ", LEN));
     }
 
     @Test
@@ -69,6 +79,7 @@ class ByteRangeTest {
       assertEquals(UNSATISFIABLE, ByteRange.parse("bytes=10000-", LEN));
       assertEquals(UNSATISFIABLE, ByteRange.parse("bytes=10000-20000", LEN));
       assertEquals("bytes */10000", UNSATISFIABLE.contentRange());
+      assertEquals(0, UNSATISFIABLE.size());
     }
   }
 
@@ -94,16 +105,26 @@ class ByteRangeTest {
   @Nested
   class BadLength {
     @Test
-    void numbersTooLongToBeLengthsAreIgnored() {
-      assertEquals(FULL, ByteRange.parse("bytes=0-99999999999999999999", LEN));
-      assertEquals(FULL, ByteRange.parse("bytes=9223372036854775808-", LEN));
-      assertEquals(FULL, ByteRange.parse("bytes=-9223372036854775808", LEN));
+    void numbersLongerThanALongSaturate() {
+      assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=0-99999999999999999999", LEN),
+          "a last position past the end, however long, means the end");
+      assertEquals(partial(500, LEN - 1), ByteRange.parse("bytes=500-99999999999999999999999", LEN));
+      assertEquals(UNSATISFIABLE, ByteRange.parse("bytes=9223372036854775808-", LEN));
+      assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=-9223372036854775808", LEN));
     }
 
     @Test
-    void largestAcceptedNumbers() {
+    void largeNumbers() {
       assertEquals(UNSATISFIABLE, ByteRange.parse("bytes=999999999999999999-", LEN));
       assertEquals(partial(0, LEN - 1), ByteRange.parse("bytes=-999999999999999999", LEN));
+    }
+
+    @Test
+    void overlongHeadersAreIgnored() {
+      assertEquals(FULL, ByteRange.parse("bytes=" + "9".repeat(300) + "-", LEN));
+      String padded = "bytes=0-1" + " ".repeat(ByteRange.MAX_HEADER_CHARS);
+      assertEquals(FULL, ByteRange.parse(padded, LEN));
+      assertEquals(partial(0, 1), ByteRange.parse(padded.substring(0, ByteRange.MAX_HEADER_CHARS), LEN));
     }
 
     @Test
@@ -117,6 +138,11 @@ class ByteRangeTest {
       assertEquals(empty, ByteRange.parse("bytes=0-", 0));
       assertEquals(empty, ByteRange.parse("bytes=-5", 0));
       assertEquals(0, ByteRange.parse(null, 0).size());
+    }
+
+    @Test
+    void aNegativeLengthIsABug() {
+      assertThrows(IllegalArgumentException.class, () -> ByteRange.parse("bytes=0-", -1));
     }
   }
 }
