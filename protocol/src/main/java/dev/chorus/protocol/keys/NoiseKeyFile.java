@@ -1,4 +1,4 @@
-package dev.chorus.tracker.cli;
+package dev.chorus.protocol.keys;
 
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import java.io.IOException;
@@ -11,16 +11,21 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The static Noise key of a daemon on disk: one line {@code chorus-x25519-sec:<64 hex digits>},
- * readable by its owner only. Created on first start, so the identity survives restarts.
+ * The static Noise key of a tracker or a node on disk: one line {@code
+ * chorus-x25519-sec:<64 hex digits>}, readable by its owner only. Created on first start, so the
+ * identity survives restarts. (A publisher's Ed25519 key has a file format of its own.)
  */
-final class KeyFiles {
-  static final String PREFIX = "chorus-x25519-sec:";
+public final class NoiseKeyFile {
+  /** What the line starts with. */
+  public static final String PREFIX = "chorus-x25519-sec:";
 
-  private KeyFiles() {}
+  private NoiseKeyFile() {}
 
-  /** Reads the key at {@code path}, creating it first if it does not exist. */
-  static NoiseKeyPair loadOrCreate(Path path, SecureRandom random) throws IOException {
+  /**
+   * Reads the key at {@code path}, creating it first (owner-only, parent directories too) if it
+   * does not exist.
+   */
+  public static NoiseKeyPair loadOrCreate(Path path, SecureRandom random) throws IOException {
     if (!Files.exists(path)) {
       NoiseKeyPair created = NoiseKeyPair.generateX25519(random);
       write(path, created);
@@ -29,7 +34,12 @@ final class KeyFiles {
     return read(path);
   }
 
-  static NoiseKeyPair read(Path path) throws IOException {
+  /**
+   * Reads the key at {@code path}.
+   *
+   * @throws IOException if it cannot be read or is not a key file (the message says what one holds)
+   */
+  public static NoiseKeyPair read(Path path) throws IOException {
     String text = Files.readString(path, StandardCharsets.US_ASCII).trim();
     if (!text.startsWith(PREFIX) || text.length() != PREFIX.length() + 64) {
       throw new IOException(path + " is not a Chorus key file: expected one line '" + PREFIX
