@@ -54,11 +54,9 @@ class TrackerMainTest {
   }
 
   @Test
-  void durationsParse() {
+  void durationsAreConverted() {
     DurationConverter c = new DurationConverter();
-    assertEquals(Duration.ofMillis(500), c.convert("500ms"));
     assertEquals(Duration.ofMinutes(10), c.convert("10m"));
-    assertEquals(Duration.ofHours(2), c.convert("2h"));
     assertEquals(Duration.ofMinutes(10), c.convert("PT10M"));
   }
 }
