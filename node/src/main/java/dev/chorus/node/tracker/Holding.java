@@ -26,7 +26,7 @@ public final class Holding {
 
   /** Every chunk of {@code track}; {@code chunkCount} may be 0 if unknown. */
   public static Holding complete(TrackId track, int chunkCount) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, null);
   }
 
@@ -40,7 +40,7 @@ public final class Holding {
   public static Holding partial(TrackId track, int chunkCount, BitSet chunks) {
     Objects.requireNonNull(track, "track");
     Objects.requireNonNull(chunks, "chunks");
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     if (chunkCount == 0) {
       throw new IllegalArgumentException("a partial holding of " + track + " needs the track's chunk count");
     }
@@ -52,12 +52,6 @@ public final class Holding {
       return new Holding(track, chunkCount, null);
     }
     return new Holding(track, chunkCount, (BitSet) chunks.clone());
-  }
-
-  private static void checkCount(int chunkCount) {
-    if (chunkCount < 0 || chunkCount > MAX_CHUNKS) {
-      throw new IllegalArgumentException("chunkCount must be 0.." + MAX_CHUNKS + ", was " + chunkCount);
-    }
   }
 
   public TrackId track() {

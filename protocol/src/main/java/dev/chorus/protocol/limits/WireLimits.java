@@ -19,4 +19,17 @@ public final class WireLimits {
   public static final int MAX_REGION_LENGTH = 32;
 
   private WireLimits() {}
+
+  /**
+   * {@code chunkCount} if a track may have that many chunks (0 standing for "unknown").
+   *
+   * @throws IllegalArgumentException unless it is in {@code 0..}{@link #MAX_CHUNKS_PER_TRACK}
+   */
+  public static int checkChunkCount(int chunkCount) {
+    if (chunkCount < 0 || chunkCount > MAX_CHUNKS_PER_TRACK) {
+      throw new IllegalArgumentException(
+          "chunkCount must be 0.." + MAX_CHUNKS_PER_TRACK + ", was " + chunkCount);
+    }
+    return chunkCount;
+  }
 }

@@ -25,7 +25,7 @@ public final class Holding {
 
   /** The peer holds every chunk of {@code track}. {@code chunkCount} may be 0 if unknown. */
   public static Holding complete(TrackId track, int chunkCount) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, null);
   }
 
@@ -36,7 +36,7 @@ public final class Holding {
    *     bit at or past chunkCount
    */
   public static Holding partial(TrackId track, int chunkCount, byte[] bitmap) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     if (chunkCount == 0) {
       throw new IllegalArgumentException("a partial holding needs the track's chunk count");
     }
@@ -52,12 +52,6 @@ public final class Holding {
       throw new IllegalArgumentException("bitmap sets chunks at or past chunk count " + chunkCount);
     }
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, Arrays.copyOf(bitmap, length));
-  }
-
-  private static void checkCount(int chunkCount) {
-    if (chunkCount < 0 || chunkCount > MAX_CHUNKS) {
-      throw new IllegalArgumentException("chunkCount must be 0.." + MAX_CHUNKS + ", was " + chunkCount);
-    }
   }
 
   public TrackId track() {
