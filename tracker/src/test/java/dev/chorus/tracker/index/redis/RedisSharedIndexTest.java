@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.RedisFixture;
 import dev.chorus.testing.TestServers;
 import dev.chorus.testing.process.FreePorts;
 import dev.chorus.testing.process.RedisServer;
@@ -15,31 +16,13 @@ import dev.chorus.tracker.index.PeerIndexConfig;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SharedIndexChecks} on one real redis-server, and what happens when it goes away. */
 class RedisSharedIndexTest extends SharedIndexChecks {
-  private static RedisServer redis;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = TestServers.redis();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
+  @RegisterExtension
+  static final RedisFixture redis = RedisFixture.server();
 
   @Override
   String uri() {
@@ -48,7 +31,7 @@ class RedisSharedIndexTest extends SharedIndexChecks {
 
   @Override
   List<RedisServer> servers() {
-    return List.of(redis);
+    return redis.servers();
   }
 
   @Test
