@@ -1,10 +1,12 @@
 package dev.chorus.node;
 
-import dev.chorus.node.testing.NginxProcess;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.FreePorts;
+import dev.chorus.testing.process.NginxServer;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
@@ -40,7 +42,7 @@ final class LocalSwarm implements AutoCloseable {
   }
 
   final Path dir;
-  final NginxProcess nginx;
+  final NginxServer nginx;
   final List<Track> tracks = new ArrayList<>();
   final NoiseKeyPair trackerKey = NoiseKeyPair.generateX25519(new SecureRandom());
   final List<ChorusNode> nodes = new ArrayList<>();
@@ -68,8 +70,8 @@ final class LocalSwarm implements AutoCloseable {
       Files.write(catalog.resolve(m.originKey()), content);
       tracks.add(new Track(m, content));
     }
-    nginx = NginxProcess.start(catalog);
-    trackerPort = NginxProcess.freePort();
+    nginx = TestServers.nginx(catalog);
+    trackerPort = FreePorts.loopback();
     startTracker();
   }
 

@@ -12,6 +12,7 @@ import dev.chorus.node.tracker.TrackerEndpoint;
 import dev.chorus.node.tracker.TrackerPeerInfo;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.testing.Await;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +67,7 @@ class NodeSwarmTest {
       nodes.add(swarm.startNode("node" + i));
     }
     assertArrayEquals(track.content(), LocalSwarm.play(nodes.get(0), track.id()));
-    await(() -> nodes.get(0).stats().bytesFromCdn() == TRACK_BYTES, "node0 counts every byte");
+    Await.until(() -> nodes.get(0).stats().bytesFromCdn() == TRACK_BYTES, "node0 counts every byte");
     NodeStats first = nodes.get(0).stats();
     assertEquals(TRACK_BYTES, first.bytesFromCdn(), "the first listener has nobody to ask");
     awaitHolders(track.id(), 1);
@@ -79,8 +79,8 @@ class NodeSwarmTest {
       long t0 = System.nanoTime();
       assertArrayEquals(track.content(), LocalSwarm.play(node, track.id()), "node" + i);
       System.out.printf("node%d played in %d ms: %s%n", i, (System.nanoTime() - t0) / 1_000_000, node.stats());
-      await(() -> node.isCached(track.id()), "node" + i + " caches the whole track");
-      await(() -> node.stats().bytesFromPeers() + node.stats().bytesFromCdn() == TRACK_BYTES,
+      Await.until(() -> node.isCached(track.id()), "node" + i + " caches the whole track");
+      Await.until(() -> node.stats().bytesFromPeers() + node.stats().bytesFromCdn() == TRACK_BYTES,
           "node" + i + " counts every byte");
       NodeStats s = node.stats();
       assertEquals(TRACK_BYTES, s.bytesFromPeers() + s.bytesFromCdn(), "node" + i + ": " + s);
@@ -110,7 +110,7 @@ class NodeSwarmTest {
         throw new java.io.UncheckedIOException(e);
       }
     });
-    await(() -> listener.stats().bytesFromPeers() > 0 || playback.isDone(), "the listener receives from the holder");
+    Await.until(() -> listener.stats().bytesFromPeers() > 0 || playback.isDone(), "the listener receives from the holder");
     assertTrue(!playback.isDone(), "the transfer finished before the holder could be killed");
     holder.close();
     assertArrayEquals(track.content(), playback.get(2, TimeUnit.MINUTES));
@@ -140,9 +140,9 @@ class NodeSwarmTest {
     awaitHolders(track.id(), 1);
 
     swarm.stopTracker();
-    await(() -> !holder.isTrackerConnected(), "the holder notices");
+    Await.until(() -> !holder.isTrackerConnected(), "the holder notices");
     swarm.startTracker(); // same port and key, empty index
-    await(holder::isTrackerConnected, "the holder reconnects");
+    Await.until(holder::isTrackerConnected, "the holder reconnects");
     awaitHolders(track.id(), 1); // and announced its cache again
 
     ChorusNode late = swarm.startNode("late");
@@ -173,16 +173,6 @@ class NodeSwarmTest {
         Thread.sleep(100);
       }
       throw new AssertionError("the tracker never listed " + count + " holders of " + id);
-    }
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -10,13 +10,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cores (framing, message codec, Noise, manifests) stay sans-IO: no Netty, no sockets, no
- * threads, no clock. Only dev.chorus.protocol.netty may touch Netty.
+ * The cores (framing, message codec, Noise, manifests, limits, HTTP ranges, durations) stay
+ * sans-IO: no Netty, no sockets, no threads, no clock. Only dev.chorus.protocol.netty may touch
+ * Netty.
  */
 class ArchitectureTest {
   private static final String[] CORES = {
     "dev.chorus.protocol", "dev.chorus.protocol.framing", "dev.chorus.protocol.message",
-    "dev.chorus.protocol.noise", "dev.chorus.protocol.manifest"
+    "dev.chorus.protocol.noise", "dev.chorus.protocol.manifest", "dev.chorus.protocol.limits",
+    "dev.chorus.protocol.http", "dev.chorus.protocol.time"
   };
 
   private static JavaClasses classes;

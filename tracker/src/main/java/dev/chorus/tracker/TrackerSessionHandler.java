@@ -8,6 +8,7 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.ChunkSets;
 import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.limits.TokenBucket;
 import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.NoiseHandshakeCompletionEvent;

@@ -1,8 +1,9 @@
 package dev.chorus.tracker;
 
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.testing.Await;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Test listener: counts events by name ("lookup:OK", "rejected:RATE_LIMITED", "banned"...). */
@@ -19,13 +20,8 @@ final class RecordingListener implements TrackerListener {
   }
 
   void awaitCount(String key, long atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestNode.WAIT_SECONDS);
-    while (count(key) < atLeast) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(key + " stayed at " + count(key) + ", expected " + atLeast);
-      }
-      Thread.sleep(5);
-    }
+    Await.until(() -> count(key) >= atLeast, Duration.ofSeconds(TestNode.WAIT_SECONDS), Duration.ofMillis(5),
+        () -> key + " stayed at " + count(key) + ", expected " + atLeast);
   }
 
   @Override

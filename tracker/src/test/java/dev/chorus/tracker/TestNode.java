@@ -15,6 +15,7 @@ import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.Lookup;
 import dev.chorus.protocol.wire.TrackHolding;
 import dev.chorus.protocol.wire.TrackerMessage;
+import dev.chorus.testing.Await;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -25,6 +26,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -95,16 +97,8 @@ final class TestNode implements AutoCloseable {
 
   /** The next received message matching {@code which}, skipping others; fails after a while. */
   TrackerMessage await(Predicate<TrackerMessage> which) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      TrackerMessage m = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (m == null) {
-        throw new AssertionError("no matching message within " + WAIT_SECONDS + " s; channel open: " + channel.isOpen());
-      }
-      if (which.test(m)) {
-        return m;
-      }
-    }
+    return Await.next(inbox, which, Duration.ofSeconds(WAIT_SECONDS),
+        () -> "no matching message within " + WAIT_SECONDS + " s; channel open: " + channel.isOpen());
   }
 
   TrackerMessage awaitGoodbye() throws InterruptedException {

@@ -10,6 +10,8 @@ import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.TrackerMessage;
+import dev.chorus.testing.Await;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -28,11 +30,13 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A real tracker on loopback, real Noise connections from scripted nodes. Each test client binds a
  * different 127.0.0.x address where IP-level limits matter, so one test's bans cannot touch another.
  */
+@ExtendWith(NoLeaks.class)
 class TrackerServerTest {
   private final SecureRandom random = seeded(42);
   private final List<TestNode> nodes = new ArrayList<>();
@@ -290,13 +294,8 @@ class TrackerServerTest {
   }
 
   private void awaitStats(java.util.function.Predicate<dev.chorus.tracker.index.IndexStats> ok) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestNode.WAIT_SECONDS);
-    while (!ok.test(server.indexStats())) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("index stats stayed at " + server.indexStats());
-      }
-      Thread.sleep(10);
-    }
+    Await.until(() -> ok.test(server.indexStats()), Duration.ofSeconds(TestNode.WAIT_SECONDS), Duration.ofMillis(10),
+        () -> "index stats stayed at " + server.indexStats());
   }
 
   @Test

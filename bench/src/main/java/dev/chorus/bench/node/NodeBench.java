@@ -15,6 +15,7 @@ import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.testing.process.FreePorts;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
@@ -24,7 +25,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,7 +180,7 @@ public final class NodeBench {
       this.memoryCache = memoryCache;
       dir = Files.createTempDirectory("chorus-node-bench");
       origin = OriginServer.start(4);
-      trackerPort = freePort();
+      trackerPort = FreePorts.loopback();
       tracker = TrackerServer.start(TrackerConfig.builder(trackerKey)
           .listenAddress(new InetSocketAddress("127.0.0.1", trackerPort))
           .ioThreads(1)
@@ -530,12 +530,6 @@ public final class NodeBench {
   private static void say(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
     System.out.flush();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   static void deleteTree(Path root) throws IOException {

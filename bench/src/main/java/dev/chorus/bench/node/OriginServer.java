@@ -2,6 +2,7 @@ package dev.chorus.bench.node;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.chorus.protocol.http.ByteRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -13,18 +14,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The catalog origin of the node benchmark: an in-process {@code com.sun.net.httpserver} on a
- * loopback port serving objects held in memory, with single-range {@code Range: bytes=a-b}
- * requests answered 206 (what a CDN or nginx does). Only GET and HEAD; unknown paths are 404,
- * unsatisfiable ranges 416.
+ * loopback port serving objects held in memory, with single-range {@code Range} requests
+ * ({@link ByteRange}) answered 206 (what a CDN or nginx does). Only GET and HEAD; unknown paths
+ * are 404, unsatisfiable ranges 416.
  */
 final class OriginServer implements AutoCloseable {
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
-
   private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final ExecutorService executor;
@@ -90,24 +87,18 @@ final class OriginServer implements AutoCloseable {
       }
       exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
       exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-      int from = 0;
-      int length = content.length;
+      ByteRange range = ByteRange.parse(exchange.getRequestHeaders().getFirst("Range"), content.length);
+      if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
+        exchange.getResponseHeaders().set("Content-Range", range.contentRange());
+        exchange.sendResponseHeaders(416, -1);
+        return;
+      }
+      int from = (int) range.first();
+      int length = (int) range.size();
       int status = 200;
-      String range = exchange.getRequestHeaders().getFirst("Range");
-      if (range != null) {
-        Matcher m = RANGE.matcher(range.strip());
-        long first = m.matches() ? Long.parseLong(m.group(1)) : -1;
-        long last = !m.matches() || m.group(2).isEmpty() ? content.length - 1L : Long.parseLong(m.group(2));
-        if (first < 0 || first >= content.length || last < first) {
-          exchange.getResponseHeaders().set("Content-Range", "bytes */" + content.length);
-          exchange.sendResponseHeaders(416, -1);
-          return;
-        }
-        last = Math.min(last, content.length - 1L);
-        from = (int) first;
-        length = (int) (last - first + 1);
+      if (range.kind() == ByteRange.Kind.PARTIAL) {
         status = 206;
-        exchange.getResponseHeaders().set("Content-Range", "bytes " + first + "-" + last + "/" + content.length);
+        exchange.getResponseHeaders().set("Content-Range", range.contentRange());
       }
       if (head) {
         exchange.getResponseHeaders().set("Content-Length", Integer.toString(length));

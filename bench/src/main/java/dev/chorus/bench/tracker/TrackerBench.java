@@ -1,6 +1,8 @@
 package dev.chorus.bench.tracker;
 
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.testing.process.Programs;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
@@ -267,7 +269,7 @@ public final class TrackerBench {
       long baselineHeap = 0;
       long baselineRedis = 0;
       if (redis) {
-        redisServer = RedisServer.start();
+        redisServer = RedisServer.start(Programs.require(RedisServer.PROGRAM, RedisServer.DEBIAN_PACKAGE));
         redisPid = redisServer.pid();
         index = RedisPeerIndex.connect(redisServer.uri(), indexConfig);
         baselineRedis = Long.parseLong(redisServer.info("memory", "used_memory"));

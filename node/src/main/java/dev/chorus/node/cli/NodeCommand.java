@@ -6,6 +6,7 @@ import dev.chorus.node.NodeConfig;
 import dev.chorus.node.NodeListener;
 import dev.chorus.node.stream.StreamServer;
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.keys.NoiseKeyFile;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.noise.NoiseKeyPair;
@@ -183,7 +184,7 @@ public final class NodeCommand implements Callable<Integer> {
   private NodeConfig config(PrometheusMeterRegistry registry) {
     NoiseKeyPair key;
     try {
-      key = NodeKeyFiles.loadOrCreate(keyFile, new SecureRandom());
+      key = NoiseKeyFile.loadOrCreate(keyFile, new SecureRandom());
     } catch (IOException e) {
       throw new CliException(Cli.FAILED, "--key: " + Cli.describe(e));
     }

@@ -3,6 +3,7 @@ package dev.chorus.node.origin;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.chorus.protocol.http.ByteRange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -187,20 +188,18 @@ public final class OriginServer implements AutoCloseable {
       h.set("Accept-Ranges", "bytes");
       h.set("Content-Type", contentType(file));
       h.set("Cache-Control", cacheControl(file));
-      ByteRange.Result range = ByteRange.parse(exchange.getRequestHeaders().getFirst("Range"), size);
-      if (range instanceof ByteRange.Unsatisfiable) {
-        h.set("Content-Range", "bytes */" + size);
+      ByteRange range = ByteRange.parse(exchange.getRequestHeaders().getFirst("Range"), size);
+      if (range.kind() == ByteRange.Kind.UNSATISFIABLE) {
+        h.set("Content-Range", range.contentRange());
         sendError(exchange, 416, null, head);
         return;
       }
-      long first = 0;
-      long length = size;
+      long first = range.first();
+      long length = range.size();
       int status = 200;
-      if (range instanceof ByteRange.Partial p) {
-        first = p.first();
-        length = p.length();
+      if (range.kind() == ByteRange.Kind.PARTIAL) {
         status = 206;
-        h.set("Content-Range", "bytes " + p.first() + "-" + p.last() + "/" + size);
+        h.set("Content-Range", range.contentRange());
       }
       log(exchange, status, length);
       if (head) {

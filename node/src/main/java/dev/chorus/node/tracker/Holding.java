@@ -1,5 +1,6 @@
 package dev.chorus.node.tracker;
 
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.BitSet;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  */
 public final class Holding {
   /** Most chunks a track may have on the tracker (2 GiB at 16 KiB chunks). */
-  public static final int MAX_CHUNKS = 131_072;
+  public static final int MAX_CHUNKS = WireLimits.MAX_CHUNKS_PER_TRACK;
 
   private final TrackId track;
   private final int chunkCount;
@@ -25,7 +26,7 @@ public final class Holding {
 
   /** Every chunk of {@code track}; {@code chunkCount} may be 0 if unknown. */
   public static Holding complete(TrackId track, int chunkCount) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, null);
   }
 
@@ -39,7 +40,7 @@ public final class Holding {
   public static Holding partial(TrackId track, int chunkCount, BitSet chunks) {
     Objects.requireNonNull(track, "track");
     Objects.requireNonNull(chunks, "chunks");
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     if (chunkCount == 0) {
       throw new IllegalArgumentException("a partial holding of " + track + " needs the track's chunk count");
     }
@@ -51,12 +52,6 @@ public final class Holding {
       return new Holding(track, chunkCount, null);
     }
     return new Holding(track, chunkCount, (BitSet) chunks.clone());
-  }
-
-  private static void checkCount(int chunkCount) {
-    if (chunkCount < 0 || chunkCount > MAX_CHUNKS) {
-      throw new IllegalArgumentException("chunkCount must be 0.." + MAX_CHUNKS + ", was " + chunkCount);
-    }
   }
 
   public TrackId track() {

@@ -2,6 +2,7 @@ package dev.chorus.node.tracker;
 
 import com.google.protobuf.ByteString;
 import dev.chorus.protocol.ProtocolException;
+import dev.chorus.protocol.limits.TokenBucket;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.netty.ChorusPipeline;
@@ -99,7 +100,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
 
   // Event-loop state: touched only on `loop`.
   private final Backoff backoff;
-  private final RateLimiter lookupLimiter;
+  private final TokenBucket lookupLimiter;
   private final Map<TrackId, Holding> pendingAnnounces = new LinkedHashMap<>();
   private final Set<TrackId> pendingWithdraws = new LinkedHashSet<>();
   private final Map<Long, PendingLookup> lookups = new HashMap<>();
@@ -125,7 +126,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         .build();
     this.backoff = new Backoff(config.reconnectInitialBackoff().toMillis(),
         config.reconnectMaxBackoff().toMillis(), random);
-    this.lookupLimiter = new RateLimiter(config.lookupsPerSecond(), config.lookupBurst(), System.nanoTime());
+    this.lookupLimiter = new TokenBucket(config.lookupsPerSecond(), config.lookupBurst(), System.nanoTime());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.chorus.node.tracker;
 
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,7 +15,7 @@ import java.util.Objects;
  */
 public final class TrackerClientConfig {
   /** Longest region tag the tracker accepts. */
-  public static final int MAX_REGION_LENGTH = 32;
+  public static final int MAX_REGION_LENGTH = WireLimits.MAX_REGION_LENGTH;
 
   private final TrackerEndpoint tracker;
   private final NoiseKeyPair keyPair;

@@ -2,6 +2,7 @@ package dev.chorus.node.tracker;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.wire.ChunkSet;
 import dev.chorus.protocol.wire.TrackerPeer;
 import java.net.InetAddress;
@@ -57,7 +58,7 @@ public final class TrackerPeerInfo {
     }
     BitSet chunks = null;
     if (peer.getChunks().getHoldingCase() == ChunkSet.HoldingCase.BITMAP) {
-      if (peer.getChunks().getBitmap().size() > (Holding.MAX_CHUNKS + 7) / 8) {
+      if (peer.getChunks().getBitmap().size() > WireLimits.MAX_CHUNK_BITMAP_BYTES) {
         return null;
       }
       chunks = BitSet.valueOf(peer.getChunks().getBitmap().asReadOnlyByteBuffer());

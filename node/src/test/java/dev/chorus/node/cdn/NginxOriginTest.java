@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.cdn.OriginException.Kind;
-import dev.chorus.node.testing.NginxProcess;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.FreePorts;
+import dev.chorus.testing.process.NginxServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link OriginClient} against a real nginx serving a published catalog. */
 class NginxOriginTest {
   @TempDir static Path catalog;
-  static NginxProcess nginx;
+  static NginxServer nginx;
 
   /** Several chunks, the last one short; a key that needs percent-encoding. */
   static final TestCatalog.Track LONG =
@@ -48,7 +50,7 @@ class NginxOriginTest {
     }
     TestCatalog.publish(catalog, TRUNCATED.manifest(),
         Arrays.copyOf(TRUNCATED.content(), TRUNCATED.content().length - 100));
-    nginx = NginxProcess.start(catalog);
+    nginx = TestServers.nginx(catalog);
   }
 
   @AfterAll
@@ -152,7 +154,7 @@ class NginxOriginTest {
 
   @Test
   void failsOverFromADeadOriginAndThenPrefersTheLiveOne() throws IOException {
-    String dead = "http://127.0.0.1:" + NginxProcess.freePort() + "/";
+    String dead = "http://127.0.0.1:" + FreePorts.loopback() + "/";
     RecordingListener listener = new RecordingListener();
     try (OriginClient c = client(listener, dead, nginx.baseUri().toString())) {
       TrackManifest m = Await.value(c.fetchManifest(SHORT.manifest().trackId()));
@@ -170,7 +172,7 @@ class NginxOriginTest {
 
   @Test
   void missingOnOneOriginIsFetchedFromTheOther(@TempDir Path emptyCatalog) throws IOException {
-    try (NginxProcess empty = NginxProcess.start(emptyCatalog);
+    try (NginxServer empty = TestServers.nginx(emptyCatalog);
         OriginClient c = client(OriginListener.NO_OP, empty.baseUri().toString(), nginx.baseUri().toString())) {
       assertEquals(EXACT.manifest(), Await.value(c.fetchManifest(EXACT.manifest().trackId())));
     }

@@ -1,6 +1,5 @@
 package dev.chorus.node.peer;
 
-import dev.chorus.node.testing.NoLeaks;
 import static dev.chorus.node.peer.RecordingListener.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +29,8 @@ import dev.chorus.protocol.wire.PeerQuery;
 import dev.chorus.protocol.wire.PeerQueryAnswer;
 import dev.chorus.protocol.wire.Ping;
 import dev.chorus.protocol.wire.Priority;
+import dev.chorus.testing.Await;
+import dev.chorus.testing.leaks.NoLeaks;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -46,7 +47,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -191,7 +191,9 @@ class PeerNetworkTest {
       CompletableFuture<PeerLink> fb = b.network.connect(a.address(), a.key.publicKey());
       PeerLink la = fa.get(RecordingListener.WAIT_SECONDS, TimeUnit.SECONDS);
       PeerLink lb = fb.get(RecordingListener.WAIT_SECONDS, TimeUnit.SECONDS);
-      awaitTrue(() -> a.network.openChannels() == 1 && b.network.openChannels() == 1, "the losing connection to close");
+      Await.until(() -> a.network.openChannels() == 1 && b.network.openChannels() == 1,
+          Duration.ofSeconds(RecordingListener.WAIT_SECONDS), Duration.ofMillis(5),
+          () -> "waited in vain for the losing connection to close");
 
       Node smaller = a.id().compareTo(b.id()) < 0 ? a : b;
       assertEquals(smaller == a, la.initiatedLocally(), "round " + round);
@@ -421,15 +423,5 @@ class PeerNetworkTest {
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> future.get(RecordingListener.WAIT_SECONDS, TimeUnit.SECONDS));
     return assertInstanceOf(PeerConnectException.class, e.getCause());
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RecordingListener.WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("waited in vain for " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 }

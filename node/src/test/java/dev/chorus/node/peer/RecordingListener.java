@@ -3,6 +3,8 @@ package dev.chorus.node.peer;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.PeerMessage;
+import dev.chorus.testing.Await;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,15 +60,7 @@ final class RecordingListener implements PeerNetworkListener {
   }
 
   static <T> T next(BlockingQueue<T> queue, String what, Predicate<T> which) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      T t = queue.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (t == null) {
-        throw new AssertionError("no matching " + what + " within " + WAIT_SECONDS + " s");
-      }
-      if (which.test(t)) {
-        return t;
-      }
-    }
+    return Await.next(queue, which, Duration.ofSeconds(WAIT_SECONDS),
+        () -> "no matching " + what + " within " + WAIT_SECONDS + " s");
   }
 }

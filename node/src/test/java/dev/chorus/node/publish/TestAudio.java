@@ -2,7 +2,7 @@ package dev.chorus.node.publish;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.chorus.node.testing.ExternalTool;
+import dev.chorus.testing.ExternalTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeStats;
 import dev.chorus.node.core.SwarmConfig;
-import dev.chorus.node.testing.ExternalTool;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.testing.Await;
+import dev.chorus.testing.ExternalTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ class FfmpegStreamTest {
         streamed.seconds(), node.stats());
     assertEquals(source.seconds(), streamed.seconds(), TOLERANCE_SECONDS, "decoded duration");
     assertArrayEquals(local.sha256(), streamed.sha256(), "the same samples as decoding the file itself");
-    StreamSwarm.await(() -> node.stats().bytesFromPeers() > 0, "the listener counts bytes from peers");
+    Await.until(() -> node.stats().bytesFromPeers() > 0, "the listener counts bytes from peers");
     NodeStats stats = node.stats();
     assertTrue(stats.bytesFromPeers() > 0, stats.toString());
     assertTrue(events.responses.stream().allMatch(r -> r.status() == 200 || r.status() == 206),

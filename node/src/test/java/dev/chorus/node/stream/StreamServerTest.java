@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.ChorusNode;
-import dev.chorus.node.testing.NoLeaks;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.testing.Await;
+import dev.chorus.testing.leaks.NoLeaks;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -225,7 +226,7 @@ class StreamServerTest {
       InputStream in = s.getInputStream();
       assertTrue(in.read(new byte[100]) > 0);
     }
-    StreamSwarm.await(() -> events.ends.size() > before, "the server notices");
+    Await.until(() -> events.ends.size() > before, "the server notices");
     RecordingListener.Ended e = events.ends.get(before);
     assertEquals(200, e.status());
     // Complete if the whole response fitted in the socket buffers before the client left.

@@ -2,7 +2,6 @@ package dev.chorus.node.stream;
 
 import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeConfig;
-import dev.chorus.node.testing.NginxProcess;
 import dev.chorus.node.tracker.Holding;
 import dev.chorus.node.tracker.TrackerClient;
 import dev.chorus.node.tracker.TrackerClientConfig;
@@ -13,6 +12,9 @@ import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.FreePorts;
+import dev.chorus.testing.process.NginxServer;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
@@ -34,7 +36,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,7 +45,7 @@ import java.util.function.UnaryOperator;
 final class StreamSwarm implements AutoCloseable {
   final Path dir;
   final Path catalog;
-  final NginxProcess nginx;
+  final NginxServer nginx;
   final PublisherKeyPair publisher = PublisherKeyPair.generate(new SecureRandom());
   final NoiseKeyPair trackerKey = NoiseKeyPair.generateX25519(new SecureRandom());
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -55,7 +56,7 @@ final class StreamSwarm implements AutoCloseable {
     this.dir = dir;
     this.catalog = Files.createDirectories(dir.resolve("catalog"));
     Files.createDirectories(catalog.resolve("manifests"));
-    this.nginx = NginxProcess.start(catalog);
+    this.nginx = TestServers.nginx(catalog);
   }
 
   /** Publishes {@code content} (a file) under {@code originKey}, cut into {@code chunkBytes} chunks. */
@@ -87,7 +88,7 @@ final class StreamSwarm implements AutoCloseable {
   }
 
   void startTracker() throws IOException, InterruptedException {
-    trackerPort = NginxProcess.freePort();
+    trackerPort = FreePorts.loopback();
     TrackerConfig config = TrackerConfig.builder(trackerKey)
         .listenAddress(new InetSocketAddress("127.0.0.1", trackerPort))
         .ioThreads(1)
@@ -148,17 +149,6 @@ final class StreamSwarm implements AutoCloseable {
       throw new AssertionError("the tracker never listed a holder of " + id);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-  }
-
-  /** Waits for a condition; the 60 s limit only stops a hung build. */
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
     }
   }
 

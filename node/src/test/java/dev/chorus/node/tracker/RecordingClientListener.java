@@ -1,10 +1,11 @@
 package dev.chorus.node.tracker;
 
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.testing.Await;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** Keeps the client's events in order as strings ("connected", "connectFailed AUTHENTICATION_FAILED 37"...). */
@@ -41,16 +42,8 @@ final class RecordingClientListener implements TrackerClientListener {
 
   /** The next event matching {@code which}, skipping others. */
   Event await(Predicate<Event> which) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      Event e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (e == null) {
-        throw new AssertionError("no matching client event within " + WAIT_SECONDS + " s");
-      }
-      if (which.test(e)) {
-        return e;
-      }
-    }
+    return Await.next(events, which, Duration.ofSeconds(WAIT_SECONDS),
+        () -> "no matching client event within " + WAIT_SECONDS + " s");
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.TrackerMessage;
+import dev.chorus.testing.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -89,16 +91,8 @@ final class ScriptedTracker implements AutoCloseable {
 
   /** The next message matching {@code which}, skipping others. */
   TrackerMessage await(Predicate<TrackerMessage> which) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (true) {
-      TrackerMessage m = inbox.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (m == null) {
-        throw new AssertionError("no matching message within " + WAIT_SECONDS + " s");
-      }
-      if (which.test(m)) {
-        return m;
-      }
-    }
+    return Await.next(inbox, which, Duration.ofSeconds(WAIT_SECONDS),
+        () -> "no matching message within " + WAIT_SECONDS + " s");
   }
 
   /** The next message, whatever it is. */

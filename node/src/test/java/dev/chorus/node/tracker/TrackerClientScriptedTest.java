@@ -1,6 +1,5 @@
 package dev.chorus.node.tracker;
 
-import dev.chorus.node.testing.NoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,9 +20,10 @@ import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
+import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.FreePorts;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -272,10 +272,7 @@ class TrackerClientScriptedTest {
 
   @Test
   void aLookupWhileDisconnectedFailsAtOnce() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = FreePorts.loopback();
     RecordingClientListener events = new RecordingClientListener();
     TrackerClient client = client(new TestSource(), events,
         b -> b.tracker(TrackerEndpoint.of(tracker.key.publicKey(), "127.0.0.1", closedPort)));

@@ -1,6 +1,5 @@
 package dev.chorus.node.tracker;
 
-import dev.chorus.node.testing.NoLeaks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +10,8 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.testing.Await;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
@@ -345,13 +346,8 @@ class TrackerClientTest {
     }
 
     private static void await(AtomicLong counter, long atLeast, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-      while (counter.get() < atLeast) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(what + " stayed at " + counter.get() + ", expected " + atLeast);
-        }
-        Thread.sleep(5);
-      }
+      Await.until(() -> counter.get() >= atLeast, Duration.ofSeconds(WAIT_SECONDS), Duration.ofMillis(5),
+          () -> what + " stayed at " + counter.get() + ", expected " + atLeast);
     }
   }
 }

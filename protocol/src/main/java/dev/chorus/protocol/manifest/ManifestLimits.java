@@ -1,5 +1,7 @@
 package dev.chorus.protocol.manifest;
 
+import dev.chorus.protocol.limits.WireLimits;
+
 /**
  * The receiver's bounds on a manifest, checked while parsing and before anything is allocated for
  * the manifest's content. A manifest over any of them is rejected with {@link
@@ -10,8 +12,8 @@ package dev.chorus.protocol.manifest;
  * possible header and the signature, so that the two default limits agree.
  */
 public final class ManifestLimits {
-  /** Default {@link #maxChunkCount()}. */
-  public static final int DEFAULT_MAX_CHUNK_COUNT = 131_072;
+  /** Default {@link #maxChunkCount()}: as many chunks as a track may have on the tracker. */
+  public static final int DEFAULT_MAX_CHUNK_COUNT = WireLimits.MAX_CHUNKS_PER_TRACK;
   /** Default {@link #maxChunkBytes()}: the largest chunk size the format allows. */
   public static final int DEFAULT_MAX_CHUNK_BYTES = ManifestCodec.MAX_CHUNK_BYTES;
   /** Default {@link #maxEncodedBytes()}: 4 MiB of hashes plus 4 KiB for header and signature. */

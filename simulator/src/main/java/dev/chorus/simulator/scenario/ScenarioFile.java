@@ -1,6 +1,7 @@
 package dev.chorus.simulator.scenario;
 
 import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.protocol.time.Durations;
 import dev.chorus.simulator.network.BandwidthDistribution;
 import dev.chorus.simulator.network.Latency;
 import dev.chorus.simulator.network.NetworkModel;
@@ -190,9 +191,9 @@ public final class ScenarioFile {
     m.put(SIM_NAME, s.name());
     m.put(SIM_SEED, Long.toString(s.seed()));
     m.put(SIM_PEERS, Integer.toString(s.peers()));
-    m.put(SIM_DURATION, ScenarioValues.formatDuration(s.duration()));
-    m.put(SIM_WARMUP, ScenarioValues.formatDuration(s.warmup()));
-    m.put(SIM_SAMPLE_INTERVAL, ScenarioValues.formatDuration(s.sampleInterval()));
+    m.put(SIM_DURATION, Durations.format(s.duration()));
+    m.put(SIM_WARMUP, Durations.format(s.warmup()));
+    m.put(SIM_SAMPLE_INTERVAL, Durations.format(s.sampleInterval()));
     m.put(SIM_CHUNK_BYTES, ScenarioValues.formatBytes((long) s.chunkBytes()));
     m.put(SIM_PREFILL_TRACKS, Integer.toString(s.prefillTracks()));
     WorkloadConfig w = s.workload();
@@ -209,7 +210,7 @@ public final class ScenarioFile {
     m.put(TRACKER_DEFAULT_PEERS, Integer.toString(s.trackerDefaultPeers()));
     m.put(TRACKER_RTT_BUCKET, Double.toString(s.trackerRttBucketMillis()));
     m.put(TRACKER_KEEP_PER_TRACK, Integer.toString(s.tracker().keepPerTrack()));
-    m.put(TRACKER_TTL, ScenarioValues.formatDuration(s.tracker().ttl()));
+    m.put(TRACKER_TTL, Durations.format(s.tracker().ttl()));
     return Collections.unmodifiableMap(m);
   }
 
@@ -603,7 +604,7 @@ public final class ScenarioFile {
         Function<SwarmConfig, Long> getNanos) {
       String key = "swarm." + name;
       return new SwarmKey(name, (b, v) -> set.accept(b, ScenarioValues.duration(key, v)),
-          c -> ScenarioValues.formatDuration(Duration.ofNanos(getNanos.apply(c))));
+          c -> Durations.format(Duration.ofNanos(getNanos.apply(c))));
     }
 
     void set(SwarmConfig.Builder b, String value) {

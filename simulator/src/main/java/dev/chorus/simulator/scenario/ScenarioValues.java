@@ -1,29 +1,21 @@
 package dev.chorus.simulator.scenario;
 
+import dev.chorus.protocol.time.Durations;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Text forms of scenario values: durations ({@code 24h}, {@code 500ms}, ISO-8601), byte sizes
- * ({@code 5GB}, {@code 512MiB}), counts and numbers. Parsers throw {@link IllegalArgumentException}
- * naming the key and the accepted forms; formatters give the shortest exact form, which parses
- * back to the same value (the manifest's effective scenario relies on that).
+ * Text forms of scenario values: durations ({@code 24h}, {@code 500ms}, ISO-8601: the grammar of
+ * {@link Durations}, which the command lines use too), byte sizes ({@code 5GB}, {@code 512MiB}),
+ * counts and numbers. Parsers throw {@link IllegalArgumentException} naming the key and the
+ * accepted forms; formatters give the shortest exact form, which parses back to the same value
+ * (the manifest's effective scenario relies on that).
  */
 public final class ScenarioValues {
-  private static final Pattern DURATION =
-      Pattern.compile("([0-9][0-9_]*(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
   private static final Pattern SIZE =
       Pattern.compile("([0-9][0-9_]*(?:\\.[0-9]+)?(?:[eE][0-9]+)?)\\s*([A-Za-z]*)");
-
-  /** Duration units, largest first, with their length in nanoseconds. */
-  private static final String[] DURATION_UNITS = {"d", "h", "m", "s", "ms", "us", "ns"};
-  private static final long[] DURATION_NANOS = {86_400_000_000_000L, 3_600_000_000_000L,
-      60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
 
   /** Byte-size units, largest first (decimal before binary of about the same size). */
   private static final String[] SIZE_UNITS = {"TB", "TiB", "GB", "GiB", "MB", "MiB", "kB", "KiB"};
@@ -32,50 +24,16 @@ public final class ScenarioValues {
 
   private ScenarioValues() {}
 
-  /** {@code 24h}, {@code 90m}, {@code 15s}, {@code 500ms}, {@code 1d}, {@code 1.5h}, {@code PT2H}, {@code 0}. */
+  /**
+   * A duration in the grammar of {@link Durations}: {@code 24h}, {@code 90m}, {@code 15s},
+   * {@code 500ms}, {@code 1d}, {@code 1.5h}, {@code PT2H}, {@code 0}.
+   */
   public static Duration duration(String key, String text) {
-    String v = text.strip();
-    if (v.equals("0")) {
-      return Duration.ZERO;
-    }
-    if (v.startsWith("P") || v.startsWith("p")) {
-      try {
-        return Duration.parse(v.toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw notDuration(key, text);
-      }
-    }
-    Matcher m = DURATION.matcher(v);
-    if (!m.matches()) {
-      throw notDuration(key, text);
-    }
-    String unit = m.group(2).equals("min") ? "m" : m.group(2).replace("µs", "us");
-    BigDecimal nanos = new BigDecimal(m.group(1).replace("_", ""))
-        .multiply(BigDecimal.valueOf(DURATION_NANOS[indexOf(DURATION_UNITS, unit)]));
     try {
-      return Duration.ofNanos(nanos.setScale(0, RoundingMode.HALF_EVEN).longValueExact());
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(key + " = " + text.strip() + " is too long", e);
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
     }
-  }
-
-  private static IllegalArgumentException notDuration(String key, String text) {
-    return new IllegalArgumentException(key + ": '" + text.strip()
-        + "' is not a duration; write e.g. 24h, 90m, 15s, 500ms, 1d, 1.5h or ISO-8601 (PT2H)");
-  }
-
-  /** The largest unit that gives a whole number: {@code 1d}, {@code 90m}, {@code 500ms}. */
-  static String formatDuration(Duration d) {
-    long nanos = d.toNanos();
-    if (nanos == 0) {
-      return "0s";
-    }
-    for (int i = 0; i < DURATION_UNITS.length; i++) {
-      if (nanos % DURATION_NANOS[i] == 0) {
-        return (nanos / DURATION_NANOS[i]) + DURATION_UNITS[i];
-      }
-    }
-    throw new AssertionError("ns divides every duration");
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.chorus.tracker.cli;
 
+import dev.chorus.protocol.keys.NoiseKeyFile;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
@@ -144,7 +145,7 @@ public final class TrackerMain implements Callable<Integer> {
     PeerIndexConfig indexConfig;
     try {
       indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).ttl(ttl).build();
-      NoiseKeyPair key = KeyFiles.loadOrCreate(keyFile, new SecureRandom());
+      NoiseKeyPair key = NoiseKeyFile.loadOrCreate(keyFile, new SecureRandom());
       TrackerConfig.Builder b = TrackerConfig.builder(key)
           .listenAddress(listen).index(indexConfig).maxFrameBytes(maxFrameBytes)
           .maxTracksPerAnnounce(maxTracksPerAnnounce)

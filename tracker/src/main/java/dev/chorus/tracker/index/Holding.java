@@ -1,5 +1,6 @@
 package dev.chorus.tracker.index;
 
+import dev.chorus.protocol.limits.WireLimits;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import java.util.Objects;
  */
 public final class Holding {
   /** A track has at most this many chunks on the tracker (2 GiB at 16 KiB chunks). */
-  public static final int MAX_CHUNKS = 131_072;
+  public static final int MAX_CHUNKS = WireLimits.MAX_CHUNKS_PER_TRACK;
 
   private final TrackId track;
   private final int chunkCount;
@@ -24,7 +25,7 @@ public final class Holding {
 
   /** The peer holds every chunk of {@code track}. {@code chunkCount} may be 0 if unknown. */
   public static Holding complete(TrackId track, int chunkCount) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, null);
   }
 
@@ -35,7 +36,7 @@ public final class Holding {
    *     bit at or past chunkCount
    */
   public static Holding partial(TrackId track, int chunkCount, byte[] bitmap) {
-    checkCount(chunkCount);
+    WireLimits.checkChunkCount(chunkCount);
     if (chunkCount == 0) {
       throw new IllegalArgumentException("a partial holding needs the track's chunk count");
     }
@@ -51,12 +52,6 @@ public final class Holding {
       throw new IllegalArgumentException("bitmap sets chunks at or past chunk count " + chunkCount);
     }
     return new Holding(Objects.requireNonNull(track, "track"), chunkCount, Arrays.copyOf(bitmap, length));
-  }
-
-  private static void checkCount(int chunkCount) {
-    if (chunkCount < 0 || chunkCount > MAX_CHUNKS) {
-      throw new IllegalArgumentException("chunkCount must be 0.." + MAX_CHUNKS + ", was " + chunkCount);
-    }
   }
 
   public TrackId track() {

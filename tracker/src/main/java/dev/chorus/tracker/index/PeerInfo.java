@@ -2,6 +2,7 @@ package dev.chorus.tracker.index;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.limits.WireLimits;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -11,7 +12,7 @@ import java.util.Objects;
  */
 public final class PeerInfo {
   /** Region tags are short operator-defined names such as "eu-west". */
-  public static final int MAX_REGION_LENGTH = 32;
+  public static final int MAX_REGION_LENGTH = WireLimits.MAX_REGION_LENGTH;
 
   private final NodeId nodeId;
   private final byte[] staticKey;

@@ -1,32 +1,18 @@
 package dev.chorus.tracker.index.redis;
 
+import dev.chorus.testing.RedisFixture;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerIndexContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The peer index contract against {@link RedisPeerIndex} on a real three-master Redis Cluster. */
+@ExtendWith(NoLeaks.class)
 class RedisClusterPeerIndexTest extends PeerIndexContract {
-  private static RedisClusterProcess cluster;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = RedisClusterProcess.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  @BeforeEach
-  void flush() {
-    cluster.flushAll();
-  }
+  @RegisterExtension
+  static final RedisFixture cluster = RedisFixture.cluster();
 
   @Override
   protected PeerIndex newIndex(PeerIndexConfig config) {

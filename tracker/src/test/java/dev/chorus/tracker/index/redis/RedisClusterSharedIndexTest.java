@@ -6,36 +6,20 @@ import static dev.chorus.tracker.index.IndexTestData.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.RedisFixture;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SharedIndexChecks} on a real three-master Redis Cluster, and how the data spreads. */
 class RedisClusterSharedIndexTest extends SharedIndexChecks {
-  private static RedisClusterProcess cluster;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = RedisClusterProcess.start();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  @BeforeEach
-  void flush() {
-    cluster.flushAll();
-  }
+  @RegisterExtension
+  static final RedisFixture cluster = RedisFixture.cluster();
 
   @Override
   String uri() {
@@ -43,13 +27,13 @@ class RedisClusterSharedIndexTest extends SharedIndexChecks {
   }
 
   @Override
-  List<RedisProcess> servers() {
-    return cluster.nodes();
+  List<RedisServer> servers() {
+    return cluster.servers();
   }
 
   @Test
   void theClusterAgreesWithOurSlotsAndTheShardsSpreadEvenly() {
-    RedisProcess any = cluster.nodes().get(0);
+    RedisServer any = cluster.servers().get(0);
     for (int s = 0; s < Keys.SHARDS; s++) {
       assertEquals((long) s * (Keys.SLOTS / Keys.SHARDS), any.command("CLUSTER", "KEYSLOT", str(Keys.tag(s))));
     }
@@ -63,7 +47,7 @@ class RedisClusterSharedIndexTest extends SharedIndexChecks {
     }
     assertEquals(new IndexStats(30, 3000, 3000), await(index.stats()));
     long total = 0;
-    for (RedisProcess node : cluster.nodes()) {
+    for (RedisServer node : cluster.servers()) {
       long keys = (Long) node.command("DBSIZE");
       total += keys;
       // 2 keys per track, 2 per peer, 3 per shard: a third each, give or take.

@@ -8,6 +8,9 @@ import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What one (track, peer) entry costs in Redis: loads {@code tracks} tracks with 20 peers each
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * and after. The default size keeps the test quick; tracker/docs/redis.md quotes
  * {@code -Dchorus.redis.footprint.tracks=10000}, with tracksPerPeer 100 and 10000.
  */
+@ExtendWith(NoLeaks.class)
 class RedisMemoryFootprintTest {
   private static final int PER_TRACK = 20;
 
@@ -31,7 +36,7 @@ class RedisMemoryFootprintTest {
     int tracks = Integer.getInteger("chorus.redis.footprint.tracks", 400);
     int tracksPerPeer = Integer.getInteger("chorus.redis.footprint.tracksPerPeer", 100);
     int peers = tracks * PER_TRACK / tracksPerPeer;
-    try (RedisProcess redis = RedisProcess.start();
+    try (RedisServer redis = TestServers.redis();
         RedisPeerIndex index = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.defaults())) {
       String listpack = System.getProperty("chorus.redis.footprint.zsetListpackEntries");
       if (listpack != null) {

@@ -1,32 +1,18 @@
 package dev.chorus.tracker.index.redis;
 
+import dev.chorus.testing.RedisFixture;
+import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerIndexContract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The peer index contract against {@link RedisPeerIndex} on one real redis-server. */
+@ExtendWith(NoLeaks.class)
 class RedisPeerIndexTest extends PeerIndexContract {
-  private static RedisProcess redis;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
+  @RegisterExtension
+  static final RedisFixture redis = RedisFixture.server();
 
   @Override
   protected PeerIndex newIndex(PeerIndexConfig config) {

@@ -8,35 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.RedisFixture;
+import dev.chorus.testing.TestServers;
+import dev.chorus.testing.process.FreePorts;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SharedIndexChecks} on one real redis-server, and what happens when it goes away. */
 class RedisSharedIndexTest extends SharedIndexChecks {
-  private static RedisProcess redis;
-
-  @BeforeAll
-  static void startRedis() throws Exception {
-    redis = RedisProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
+  @RegisterExtension
+  static final RedisFixture redis = RedisFixture.server();
 
   @Override
   String uri() {
@@ -44,20 +30,20 @@ class RedisSharedIndexTest extends SharedIndexChecks {
   }
 
   @Override
-  List<RedisProcess> servers() {
-    return List.of(redis);
+  List<RedisServer> servers() {
+    return redis.servers();
   }
 
   @Test
   void connectingToNothingFailsAtOnce() throws Exception {
-    int port = RedisProcess.freePort();
+    int port = FreePorts.loopback();
     assertThrows(RedisConnectionException.class,
         () -> RedisPeerIndex.connect("redis://127.0.0.1:" + port, PeerIndexConfig.defaults()));
   }
 
   @Test
   void operationsFailRatherThanHangWhenRedisIsGone() throws Exception {
-    RedisProcess doomed = RedisProcess.start();
+    RedisServer doomed = TestServers.redis();
     try (RedisPeerIndex index = RedisPeerIndex.connect(doomed.uri() + "?timeout=300ms", PeerIndexConfig.defaults())) {
       await(index.announce(peer(1), true, List.of(complete(1)), T0));
       doomed.close();

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
@@ -26,12 +28,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the contract cannot see: several tracker instances sharing one Redis, the key layout and
  * its TTLs, scripts missing from a node's cache, batching, and failing instead of hanging. Run
  * against one server and against a cluster by the subclasses.
  */
+@ExtendWith(NoLeaks.class)
 abstract class SharedIndexChecks {
   private static final long SECOND = 1000;
   private final List<RedisPeerIndex> opened = new ArrayList<>();
@@ -40,7 +44,7 @@ abstract class SharedIndexChecks {
   abstract String uri();
 
   /** The servers (masters). */
-  abstract List<RedisProcess> servers();
+  abstract List<RedisServer> servers();
 
   @AfterEach
   void closeIndexes() {
@@ -73,7 +77,7 @@ abstract class SharedIndexChecks {
   /** Runs a command on the server that owns {@code key} (the others answer MOVED). */
   Object onOwner(String key, String... command) {
     UncheckedIOException last = null;
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       try {
         return s.command(command);
       } catch (UncheckedIOException e) {
@@ -207,7 +211,7 @@ abstract class SharedIndexChecks {
   void scriptsMissingFromTheServersCacheAreSentAgain() {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
     await(index.announce(peer(1), true, List.of(complete(1)), T0));
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       assertEquals("OK", s.commandString("SCRIPT", "FLUSH"));
     }
     await(index.announce(peer(2), true, List.of(complete(1)), T0 + SECOND));
@@ -272,7 +276,7 @@ abstract class SharedIndexChecks {
   }
 
   void assertNoKeysLeft() {
-    for (RedisProcess s : servers()) {
+    for (RedisServer s : servers()) {
       List<String> left = new ArrayList<>();
       for (Object key : (List<?>) s.command("KEYS", "chorus:*")) {
         left.add(new String((byte[]) key, StandardCharsets.US_ASCII));
