@@ -27,7 +27,7 @@ class SimulatorArchitectureTest {
     noClasses().that().resideInAnyPackage(PURE)
         .should().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio..", "java.net..",
             "io.netty..", "org.rocksdb..", "org.slf4j..", "io.micrometer..",
-            "dev.chorus.simulator.cli..", "dev.chorus.simulator.demo..", "dev.chorus.simulator.scenario..",
+            "dev.chorus.simulator.cli..", "dev.chorus.simulator.scenario..",
             "dev.chorus.simulator.swarm..")
         .check(CLASSES);
   }

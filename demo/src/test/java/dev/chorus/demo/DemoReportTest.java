@@ -1,4 +1,4 @@
-package dev.chorus.simulator.demo;
+package dev.chorus.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,12 +1,12 @@
-package dev.chorus.simulator.validation;
+package dev.chorus.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.simulator.demo.Demo;
-import dev.chorus.simulator.demo.DemoOptions;
-import dev.chorus.simulator.demo.DemoReport;
+
+
+
 import dev.chorus.simulator.scenario.RunResult;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.scenario.ScenarioFile;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Validates the swarm simulator against real nodes: a small {@code ./chorus demo} (real tracker,
- * origin and nodes with RocksDB caches on loopback) and {@code scenarios/demo-mirror.scenario} at
+ * origin and nodes with RocksDB caches on loopback) and {@code simulator/scenarios/demo-mirror.scenario} at
  * the same size must agree on where the bytes came from. See {@code docs/validation.md}.
  *
  * <p>Size: 10 nodes, 10 tracks, 40 s of wall-clock listening at 8x (the speed the mirror scenario's
@@ -62,7 +62,9 @@ class DemoMirrorValidationTest {
   static final int REPLICATIONS = 10;
   static final double PEER_SHARE_TOLERANCE = 0.16;
   static final double CACHE_SHARE_TOLERANCE = 0.20;
-  static final Path MIRROR = Path.of(System.getProperty("user.dir"), "scenarios", "demo-mirror.scenario");
+  /** The module runs its tests from {@code demo/}; the scenario is the simulator module's. */
+  static final Path MIRROR = Path.of(System.getProperty("user.dir"), "..", "simulator", "scenarios",
+      "demo-mirror.scenario").normalize();
 
   /** The mirror scenario resized to the demo run: same nodes, tracks and audio time. */
   static Scenario mirror() {

@@ -1,4 +1,4 @@
-package dev.chorus.simulator.demo;
+package dev.chorus.demo;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

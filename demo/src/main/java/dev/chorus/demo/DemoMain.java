@@ -1,4 +1,4 @@
-package dev.chorus.simulator.demo;
+package dev.chorus.demo;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import dev.chorus.simulator.scenario.ScenarioValues;
+import dev.chorus.protocol.time.Durations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
       "Point a player at the stream URL it prints to listen along. Ctrl-C stops early (the table is still shown).",
       ""
     },
-    footer = {"", "Durations: 90s, 2m, 1500ms or ISO-8601 (PT2M). Docs: simulator/README.md"})
+    footer = {"", "Durations: 90s, 2m, 1500ms or ISO-8601 (PT2M). Docs: demo/README.md"})
 public final class DemoMain implements Callable<Integer> {
   @Option(names = "--nodes", description = "Nodes in the swarm (default: ${DEFAULT-VALUE}).", defaultValue = "12")
   int nodes;
@@ -131,12 +131,12 @@ public final class DemoMain implements Callable<Integer> {
     }
   }
 
-  /** Durations as scenario files write them ({@code 90s}, {@code 2m}, {@code 1500ms}, {@code PT2M}). */
+  /** Durations in the grammar every Chorus command and scenario file shares ({@link Durations}). */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       try {
-        return ScenarioValues.duration("--duration", value);
+        return Durations.parse(value);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.TypeConversionException(
             "'" + value + "' is not a duration (e.g. 90s, 2m, 1500ms or PT2M)");

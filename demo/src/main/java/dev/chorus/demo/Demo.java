@@ -1,4 +1,4 @@
-package dev.chorus.simulator.demo;
+package dev.chorus.demo;
 
 import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeConfig;
