@@ -259,7 +259,10 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (!complete && chunks.isEmpty()) {
       return; // holds nothing of it any more, as a node's store would say
     }
-    w.send(this, to, (now) -> to.core.peerHas(id, trackId, complete, chunks, now));
+    w.send(this, to, (now) -> {
+      w.shell.havesDelivered++;
+      to.core.peerHas(id, trackId, complete, chunks, now);
+    });
   }
 
   // ---- the player ------------------------------------------------------------------------------

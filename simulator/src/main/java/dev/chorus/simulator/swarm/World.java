@@ -82,6 +82,17 @@ final class World implements EventHandler {
   final int cdnHost;
   final PeerCaches caches;
   final Metrics metrics;
+  /** What the shell did on the cores' behalf, counted for the shell-contract tests. */
+  final ShellCounts shell = new ShellCounts();
+
+  /** Counts of the shell's work; they cost an increment each and change no result. */
+  static final class ShellCounts {
+    long havesDelivered;
+    long holdingsIndexed;
+    long announcesNotIndexed;
+    long unreachableInAnswers;
+    long dialsToUnreachable;
+  }
   private final InMemoryPeerIndex index;
   private final LookupPolicy lookups;
   private final SplittableRandom trackerRng;
@@ -222,6 +233,9 @@ final class World implements EventHandler {
   private void announce(PeerInfo peer, boolean replace, List<Holding> holdings, long now) {
     if (lookups.indexes(peer)) {
       index.announce(peer, replace, holdings, now / 1_000_000L);
+      shell.holdingsIndexed += holdings.size();
+    } else {
+      shell.announcesNotIndexed++;
     }
   }
 
@@ -472,6 +486,9 @@ final class World implements EventHandler {
       List<PeerHolding> holders = new ArrayList<>(ranked.size());
       for (Candidate c : ranked) {
         SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
+        if (!Reachability.acceptsIncoming(c.peer().port())) {
+          shell.unreachableInAnswers++;
+        }
         if (holder != null && holder != p) {
           holders.add(c.holding().isComplete() ? PeerHolding.complete(holder.contact())
               : PeerHolding.partial(holder.contact(), BitSet.valueOf(c.holding().bitmap())));
@@ -490,6 +507,9 @@ final class World implements EventHandler {
    */
   void connect(SimPeer a, int bHost) {
     SimPeer b = peer(bHost);
+    if (!Reachability.acceptsIncoming(listenPort(bHost))) {
+      shell.dialsToUnreachable++;
+    }
     if (b == null || b == a || !Reachability.acceptsIncoming(listenPort(bHost))) {
       deliverAfter(CONNECT_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
       return;

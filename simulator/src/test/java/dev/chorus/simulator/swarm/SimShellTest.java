@@ -1,0 +1,44 @@
+package dev.chorus.simulator.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.scenario.Scenario;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator's shell side of the {@code SwarmActions} contract, checked over a whole run of a
+ * small swarm with a third of the peers behind NAT. Every outcome comes back as a later event: the
+ * core's {@code CommandGuard} throws on an event delivered inside a command, so the run finishing
+ * is the check. Acquired chunks reach the tracker and the neighbours (Haves), as a node's do. And
+ * the one reachability rule holds end to end: peers behind NAT are never indexed, never handed
+ * out by a lookup and never dialled.
+ */
+class SimShellTest {
+  static World ranWorld() {
+    Scenario small = SwarmSimulationTest.small(7);
+    Scenario s = small.toBuilder()
+        .network(NetworkModel.Config.builder(small.peers()).natShare(0.35).build())
+        .build();
+    World w = new World(s, 0);
+    w.start();
+    w.run((now, events, pending) -> { }, 1_000_000);
+    assertNull(w.metrics.invariantViolation());
+    return w;
+  }
+
+  @Test
+  void holdingsReachTheTrackerAndTheNeighboursAndTheReachabilityRuleHolds() {
+    World w = ranWorld();
+    World.ShellCounts c = w.shell;
+    System.out.println("haves " + c.havesDelivered + ", holdings indexed " + c.holdingsIndexed
+        + ", announces not indexed " + c.announcesNotIndexed);
+    assertTrue(c.havesDelivered > 0, "neighbours were told of new holdings");
+    assertTrue(c.holdingsIndexed > 0, "the tracker indexed holdings");
+    assertTrue(c.announcesNotIndexed > 0, "peers behind NAT announced, and were not indexed");
+    assertEquals(0, c.unreachableInAnswers, "a lookup handed out a peer nobody can dial");
+    assertEquals(0, c.dialsToUnreachable, "a core dialled a peer that accepts no connections");
+  }
+}
