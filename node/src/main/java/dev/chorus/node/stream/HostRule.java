@@ -47,7 +47,7 @@ final class HostRule {
   // the request names a host this server is not authoritative for (the rebound name), whereas 403
   // says the resource exists here but this client may not have it. Clients do not retry a 421 on
   // the same name forever: at most once on a new connection, which gets the same answer.
-  private static final HttpResponseStatus MISDIRECTED = HttpResponseStatus.valueOf(421, "Misdirected Request");
+  private static final HttpResponseStatus MISDIRECTED = HttpResponseStatus.MISDIRECTED_REQUEST;
 
   private static final byte[] IPV6_LOOPBACK = new byte[16];
 
