@@ -54,6 +54,30 @@ import org.slf4j.LoggerFactory;
  * publisher) 502, other methods 405. Connections are kept alive; pipelined requests are answered
  * in order.
  *
+ * <p><b>Who may ask: DNS rebinding.</b> A web page on {@code http://evil.example:7402/} whose
+ * name its owner re-points at 127.0.0.1 could otherwise send requests here from its own origin
+ * and read the answers; but its browser sends {@code Host: evil.example:7402}. So the endpoint
+ * answers only requests with exactly one {@code Host} that is {@code localhost}, a 127.0.0.0/8
+ * literal (strict dotted decimal) or {@code [::1]}, each with or without a port (any port: a
+ * rebinding page uses the real one anyway); when bound to a non-loopback address, also that
+ * address as a literal, and when bound to the wildcard address, any IP literal (no DNS answer
+ * makes an attacker's page come from a literal address). Every other name is refused —
+ * {@code localhost.}, {@code 127.0.0.1.nip.io}, a LAN name — with 421 Misdirected Request; no
+ * {@code Host} (HTTP/1.0 too), several, or a malformed one (a zone id, an empty port) get 400
+ * as RFC 9112 requires. A refused request gets a one-line text body saying why, is logged once
+ * (info) and its connection is closed. Players send the {@code Host} of the URL they were given,
+ * so {@link #url} keeps working. The rules are {@code HostRule}'s.
+ *
+ * <p><b>The per-start token</b> ({@link #startWithToken}, off by default). The {@code Host} check
+ * does not stop a page from merely <em>embedding</em> {@code http://127.0.0.1:7402/tracks/<id>}
+ * (say in an {@code <audio>} element): it cannot read the bytes, but it can make the node fetch
+ * and play a track and learn whether it exists. With a token, every URL is {@code
+ * /t/<token>/tracks/<trackId>}, the token being 128 random bits (32 hex digits) made at start,
+ * known only to whoever was handed {@link #url} or {@link #urlPrefix}; it is compared in constant
+ * time and never logged. Requests without it get 403. It is in the path rather than the query so
+ * that the URL still ends in {@code /tracks/<trackId>} and players that drop or mangle queries
+ * keep it.
+ *
  * <p>Every request opens a new {@link dev.chorus.node.TrackStream} at the range's first byte: the
  * track becomes the node's current playback (a {@code HEAD} too, since players send it just
  * before playing) and a seek — which players do with a new ranged request — re-prioritises the
@@ -71,7 +95,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: at most {@value #MAX_CONNECTIONS} connections (more are closed at once), request
  * line 4 KiB, headers 8 KiB, 8 pipelined requests, connections idle for 2 minutes are closed.
- * One log line per request at debug, failures at warn. Thread-safe; closing it does not close the
+ * One log line per request at debug, refusals at info, failures at warn. Thread-safe; closing it does not close the
  * node.
  */
 public final class StreamServer implements AutoCloseable {
