@@ -41,7 +41,7 @@ final class HostRule {
   static final String NO_HOST = "no Host header";
   static final String SEVERAL_HOSTS = "several Host headers";
   static final String MALFORMED_HOST = "malformed Host header";
-  static final String FOREIGN_HOST = "Host is not this machine's loopback (DNS rebinding?)";
+  static final String FOREIGN_HOST = "Host not answered here (DNS rebinding?)";
 
   // 421 Misdirected Request (RFC 9110 §15.5.20) rather than 403: it says exactly what happened —
   // the request names a host this server is not authoritative for (the rebound name), whereas 403

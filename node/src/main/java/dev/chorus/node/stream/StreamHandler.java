@@ -127,7 +127,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private void start(Request r) {
     if (r.refusal() != null) {
       refuse(r, r.refusal().status(), r.refusal().reason(), r.refusal().status().code() == 421
-          ? r.refusal().reason() + "; this endpoint answers to " + server.hostRule().accepted()
+          ? r.refusal().reason() + ": this endpoint answers to " + server.hostRule().accepted()
           : r.refusal().reason());
       return;
     }

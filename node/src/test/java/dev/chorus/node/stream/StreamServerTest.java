@@ -286,7 +286,7 @@ class StreamServerTest {
     assertEquals("HTTP/1.1 421 Misdirected Request", r.status());
     assertTrue(r.head().contains("connection: close"), r.head());
     assertTrue(r.head().contains("content-type: text/plain"), r.head());
-    assertEquals(HostRule.FOREIGN_HOST + "; this endpoint answers to localhost, 127.0.0.0/8 or [::1]", r.text());
+    assertEquals(HostRule.FOREIGN_HOST + ": this endpoint answers to localhost, 127.0.0.0/8 or [::1]", r.text());
     assertEquals(List.of(HostRule.FOREIGN_HOST), events.refusals.subList(before, events.refusals.size()));
   }
 
