@@ -20,13 +20,16 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection: parses requests, answers the ones it can at once (400, 404, 405) on the event
+ * One connection: parses requests, refuses those whose {@code Host} ({@link HostRule}) or token
+ * is wrong (answered, counted, logged once, then the connection is closed and what the client
+ * pipelined after them is dropped), answers the ones it can at once (400, 404, 405) on the event
  * loop, hands track requests to an {@link Exchange} (which blocks on the server's pool, never
  * here), and answers pipelined requests one after the other. Its fields belong to the event loop.
  */
@@ -40,6 +43,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean admitted;
+  /** A request was refused: the connection closes after answering it; later requests are dropped. */
+  private boolean refusing;
   /** The response in progress: an {@link Exchange}, or a token for a short answer; null when idle. */
   private Object busy;
 
@@ -83,12 +88,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (!(msg instanceof HttpRequest req)) {
-        return; // request bodies (a GET has none worth reading) are dropped
+      if (!(msg instanceof HttpRequest req) || refusing) {
+        return; // request bodies (a GET has none worth reading) are dropped, and all after a refusal
       }
       if (req.decoderResult().isFailure()) {
         queued.clear();
-        Request r = new Request(HttpMethod.GET, "?", HttpVersion.HTTP_1_1, false, null, null);
+        Request r = new Request(HttpMethod.GET, "?", HttpVersion.HTTP_1_1, false, null, null, null);
         log.debug("stream endpoint: bad request from {}: {}", ctx.channel().remoteAddress(),
             req.decoderResult().cause().toString());
         if (busy == null) {
@@ -98,7 +103,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      Request r = Request.of(req);
+      List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+      HostRule.Refusal refusal = server.hostRule().check(hosts);
+      Request r = Request.of(req, refusal);
+      if (refusal != null) {
+        refusing = true;
+        logRefusal(refusal.reason(), hosts.isEmpty() ? "no Host" : "Host: " + shown(String.join(" | ", hosts)));
+      }
       if (busy == null) {
         start(r);
       } else if (queued.size() < MAX_QUEUED) {
@@ -114,6 +125,22 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void start(Request r) {
+    if (r.refusal() != null) {
+      refuse(r, r.refusal().status(), r.refusal().reason(), r.refusal().status().code() == 421
+          ? r.refusal().reason() + ": this endpoint answers to " + server.hostRule().accepted()
+          : r.refusal().reason());
+      return;
+    }
+    String target = r.uri();
+    if (server.requiresToken()) {
+      target = server.afterToken(target);
+      if (target == null) {
+        refusing = true;
+        logRefusal(StreamServer.WRONG_TOKEN, r.method() + " " + r.shownPath());
+        refuse(r.closing(), HttpResponseStatus.FORBIDDEN, StreamServer.WRONG_TOKEN, StreamServer.WRONG_TOKEN);
+        return;
+      }
+    }
     if (!HttpMethod.GET.equals(r.method()) && !HttpMethod.HEAD.equals(r.method())) {
       respond(r, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed",
           Map.of(HttpHeaderNames.ALLOW.toString(), "GET, HEAD"));
@@ -121,7 +148,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
     String path;
     try {
-      path = new QueryStringDecoder(r.uri()).path();
+      path = new QueryStringDecoder(target).path();
     } catch (IllegalArgumentException e) {
       respond(r, HttpResponseStatus.BAD_REQUEST, "bad request", Map.of());
       return;
@@ -138,6 +165,29 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     Exchange e = new Exchange(this, ctx.channel(), r, TrackId.fromHex(id));
     busy = e;
     e.resume();
+  }
+
+  /** Answers a refused request (with {@code Connection: close}); nothing after it is answered. */
+  private void refuse(Request r, HttpResponseStatus status, String reason, String message) {
+    queued.clear();
+    server.listener().requestRefused(reason);
+    respond(r, status, message, Map.of());
+  }
+
+  /** Logs the first refusal on this connection (the only one: it is closed after answering it). */
+  private void logRefusal(String reason, String detail) {
+    log.info("stream endpoint: refused a request from {}: {} ({}); closing the connection",
+        ctx.channel().remoteAddress(), reason, detail);
+  }
+
+  /** An untrusted value for the log: printable ASCII, at most 100 characters. */
+  private static String shown(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return s.length() > 100 ? b + "…" : b.toString();
   }
 
   @Override

@@ -11,4 +11,11 @@ interface StreamListener {
 
   /** A response ended: all of it sent ({@code complete}), or cut short (client gone, read failed). */
   default void ended(String method, String path, int status, long bytesSent, boolean complete) {}
+
+  /**
+   * A request was refused before anything was looked up — its {@code Host} (one of {@link
+   * HostRule}'s reasons) or its token ({@link StreamServer#WRONG_TOKEN}) — and its connection is
+   * being closed. Its response is also reported to {@link #responded} and {@link #ended}.
+   */
+  default void requestRefused(String reason) {}
 }

@@ -20,6 +20,10 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -50,6 +54,30 @@ import org.slf4j.LoggerFactory;
  * publisher) 502, other methods 405. Connections are kept alive; pipelined requests are answered
  * in order.
  *
+ * <p><b>Who may ask: DNS rebinding.</b> A web page on {@code http://evil.example:7402/} whose
+ * name its owner re-points at 127.0.0.1 could otherwise send requests here from its own origin
+ * and read the answers; but its browser sends {@code Host: evil.example:7402}. So the endpoint
+ * answers only requests with exactly one {@code Host} that is {@code localhost}, a 127.0.0.0/8
+ * literal (strict dotted decimal) or {@code [::1]}, each with or without a port (any port: a
+ * rebinding page uses the real one anyway); when bound to a non-loopback address, also that
+ * address as a literal, and when bound to the wildcard address, any IP literal (no DNS answer
+ * makes an attacker's page come from a literal address). Every other name is refused —
+ * {@code localhost.}, {@code 127.0.0.1.nip.io}, a LAN name — with 421 Misdirected Request; no
+ * {@code Host} (HTTP/1.0 too), several, or a malformed one (a zone id, an empty port) get 400
+ * as RFC 9112 requires. A refused request gets a one-line text body saying why, is logged once
+ * (info) and its connection is closed. Players send the {@code Host} of the URL they were given,
+ * so {@link #url} keeps working. The rules are {@code HostRule}'s.
+ *
+ * <p><b>The per-start token</b> ({@link #startWithToken}, off by default). The {@code Host} check
+ * does not stop a page from merely <em>embedding</em> {@code http://127.0.0.1:7402/tracks/<id>}
+ * (say in an {@code <audio>} element): it cannot read the bytes, but it can make the node fetch
+ * and play a track and learn whether it exists. With a token, every URL is {@code
+ * /t/<token>/tracks/<trackId>}, the token being 128 random bits (32 hex digits) made at start,
+ * known only to whoever was handed {@link #url} or {@link #urlPrefix}; it is compared in constant
+ * time and never logged. Requests without it get 403. It is in the path rather than the query so
+ * that the URL still ends in {@code /tracks/<trackId>} and players that drop or mangle queries
+ * keep it.
+ *
  * <p>Every request opens a new {@link dev.chorus.node.TrackStream} at the range's first byte: the
  * track becomes the node's current playback (a {@code HEAD} too, since players send it just
  * before playing) and a seek — which players do with a new ranged request — re-prioritises the
@@ -67,13 +95,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded: at most {@value #MAX_CONNECTIONS} connections (more are closed at once), request
  * line 4 KiB, headers 8 KiB, 8 pipelined requests, connections idle for 2 minutes are closed.
- * One log line per request at debug, failures at warn. Thread-safe; closing it does not close the
+ * One log line per request at debug, refusals at info, failures at warn. Thread-safe; closing it does not close the
  * node.
  */
 public final class StreamServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
   static final int MAX_CONNECTIONS = 64;
   static final int IDLE_SECONDS = 120;
+  /** Where a per-start token goes: {@code /t/<token>/tracks/<id>}. */
+  static final String TOKEN_PREFIX = "/t/";
+  static final int TOKEN_BYTES = 16;
+  static final String WRONG_TOKEN = "missing or wrong token";
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ChorusNode node;
   private final EventLoopGroup group;
@@ -82,11 +115,14 @@ public final class StreamServer implements AutoCloseable {
   private final Channel serverChannel;
   private final InetSocketAddress address;
   private final StreamListener listener;
+  private final HostRule hostRule;
+  /** The per-start token (lowercase hex, ASCII bytes), or null when none is required. */
+  private final byte[] token;
   private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean closed;
 
   private StreamServer(ChorusNode node, EventLoopGroup group, ThreadPoolExecutor blocking,
-      ChannelGroup channels, Channel serverChannel, StreamListener listener) {
+      ChannelGroup channels, Channel serverChannel, StreamListener listener, byte[] token) {
     this.node = node;
     this.group = group;
     this.blocking = blocking;
@@ -94,6 +130,8 @@ public final class StreamServer implements AutoCloseable {
     this.serverChannel = serverChannel;
     this.address = (InetSocketAddress) serverChannel.localAddress();
     this.listener = listener;
+    this.hostRule = HostRule.forBind(address.getAddress());
+    this.token = token;
   }
 
   /** Serves {@code node}'s tracks on 127.0.0.1, on a free port. */
@@ -103,15 +141,34 @@ public final class StreamServer implements AutoCloseable {
 
   /**
    * Serves {@code node}'s tracks on {@code bind} (port 0: a free port). Binding to anything but
-   * loopback lets other hosts play through this node.
+   * loopback lets other hosts play through this node, by address: besides the loopback names, the
+   * endpoint then answers requests whose {@code Host} is the bound address (or, bound to the
+   * wildcard address, any IP literal), never another name (see the class comment).
    *
    * @throws IOException if the address cannot be bound
    */
   public static StreamServer start(ChorusNode node, InetSocketAddress bind) throws IOException {
-    return start(node, bind, StreamListener.NO_OP);
+    return start(node, bind, StreamListener.NO_OP, false);
+  }
+
+  /**
+   * Like {@link #start(ChorusNode, InetSocketAddress)}, but every request must carry a random
+   * token made for this start: {@code /t/<token>/tracks/<trackId>}. Hand the player {@link #url}
+   * or {@link #urlPrefix}; requests without the right token get 403. Use it when web pages or
+   * other local users must not even start a track through the node (see the class comment).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static StreamServer startWithToken(ChorusNode node, InetSocketAddress bind) throws IOException {
+    return start(node, bind, StreamListener.NO_OP, true);
   }
 
   static StreamServer start(ChorusNode node, InetSocketAddress bind, StreamListener listener) throws IOException {
+    return start(node, bind, listener, false);
+  }
+
+  static StreamServer start(ChorusNode node, InetSocketAddress bind, StreamListener listener, boolean requireToken)
+      throws IOException {
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(listener, "listener");
@@ -142,9 +199,16 @@ public final class StreamServer implements AutoCloseable {
       blocking.shutdownNow();
       throw new IOException("cannot bind the stream endpoint to " + bind + ": " + e.getMessage(), e);
     }
-    StreamServer s = new StreamServer(node, group, blocking, channels, server, listener);
+    byte[] token = null;
+    if (requireToken) {
+      byte[] random = new byte[TOKEN_BYTES];
+      RANDOM.nextBytes(random);
+      token = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+    }
+    StreamServer s = new StreamServer(node, group, blocking, channels, server, listener, token);
     self[0] = s;
-    log.info("stream endpoint on http://{}/tracks/", hostPort(s.address));
+    log.info("stream endpoint on http://{}{}tracks/ (Host: {})", hostPort(s.address),
+        requireToken ? TOKEN_PREFIX + "<token>/" : "/", s.hostRule.accepted());
     return s;
   }
 
@@ -153,10 +217,45 @@ public final class StreamServer implements AutoCloseable {
     return address.getPort();
   }
 
-  /** The URL a player opens to play {@code trackId} through this node. */
+  /**
+   * The base of every URL this endpoint serves: {@code http://127.0.0.1:port/}, or {@code
+   * http://127.0.0.1:port/t/<token>/} when a token is required; a track is {@code
+   * tracks/<trackId>} under it. Not to be logged when it holds a token.
+   */
+  public URI urlPrefix() {
+    return URI.create("http://" + hostPort(address)
+        + (token == null ? "/" : TOKEN_PREFIX + new String(token, StandardCharsets.US_ASCII) + "/"));
+  }
+
+  /** The URL a player opens to play {@code trackId} through this node (with the token, if any). */
   public URI url(TrackId trackId) {
     Objects.requireNonNull(trackId, "trackId");
-    return URI.create("http://" + hostPort(address) + "/tracks/" + trackId.toHex());
+    return URI.create(urlPrefix() + "tracks/" + trackId.toHex());
+  }
+
+  HostRule hostRule() {
+    return hostRule;
+  }
+
+  boolean requiresToken() {
+    return token != null;
+  }
+
+  /**
+   * The request target after {@code /t/<token>} if it starts with the right token, else null. The
+   * token is compared in constant time ({@link MessageDigest#isEqual}; only its length, which is
+   * no secret, shows).
+   */
+  String afterToken(String uri) {
+    if (!uri.startsWith(TOKEN_PREFIX)) {
+      return null;
+    }
+    int end = uri.indexOf('/', TOKEN_PREFIX.length());
+    if (end < 0) {
+      return null;
+    }
+    byte[] given = uri.substring(TOKEN_PREFIX.length(), end).getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(token, given) ? uri.substring(end) : null;
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -11,6 +11,7 @@ final class RecordingListener implements StreamListener {
 
   final List<Responded> responses = new CopyOnWriteArrayList<>();
   final List<Ended> ends = new CopyOnWriteArrayList<>();
+  final List<String> refusals = new CopyOnWriteArrayList<>();
 
   @Override
   public void responded(String method, String path, int status, long first, long last) {
@@ -20,5 +21,10 @@ final class RecordingListener implements StreamListener {
   @Override
   public void ended(String method, String path, int status, long bytesSent, boolean complete) {
     ends.add(new Ended(method, path, status, bytesSent, complete));
+  }
+
+  @Override
+  public void requestRefused(String reason) {
+    refusals.add(reason);
   }
 }
