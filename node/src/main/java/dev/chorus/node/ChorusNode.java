@@ -127,6 +127,7 @@ public final class ChorusNode implements AutoCloseable {
           .listenPort(config.listenPort())
           .acceptIncoming(config.acceptIncoming())
           .maxConnections(config.swarm().neighbourHardLimit())
+          .banDuration(java.time.Duration.ofNanos(config.swarm().banNanos()))
           .uploadBytesPerSecond(config.uploadBytesPerSecond())
           .downloadBytesPerSecond(config.downloadBytesPerSecond());
       network = PeerNetwork.start(peers.build(), group, new PeerEvents(loop, received, writability, self),

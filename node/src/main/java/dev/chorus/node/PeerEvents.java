@@ -38,6 +38,7 @@ final class PeerEvents implements PeerNetworkListener {
 
   @Override
   public void connected(PeerLink link) {
+    received.peerConnected(link.nodeId());
     PeerContact contact = new PeerContact(link.nodeId(), link.identity().staticKey(),
         link.remoteAddress().getAddress().getAddress(), link.remoteHello().getListenPort(),
         VivaldiCoordinate.fromWireOrOrigin(link.remoteHello().getCoordinate()));

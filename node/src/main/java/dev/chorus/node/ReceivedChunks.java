@@ -58,7 +58,12 @@ final class ReceivedChunks {
 
   /** A request we sent: to whom, for which track. Only that peer's data answers it. */
   private record Expected(NodeId peer, TrackId track) {}
-  /** Peers caught sending bad data; their further messages are ignored until the ban lands. */
+  /**
+   * Peers caught sending bad data: their further data, including chunks already queued for
+   * verification, is ignored. A peer stays condemned when it disconnects (verification of what it
+   * sent may still be under way) and is pardoned when it connects again, which the network allows
+   * only once its ban has ended.
+   */
   private final Set<NodeId> condemned = ConcurrentHashMap.newKeySet();
   private final Object arrivals = new Object();
   /** Incremented (under {@code arrivals}) whenever a chunk or manifest arrives or fails. */
@@ -142,12 +147,21 @@ final class ReceivedChunks {
   }
 
   /**
-   * The peer left: what we asked of it will not come (data still in flight is dropped), and it is
-   * no longer condemned (the ban, if any, is the network's).
+   * The peer left: what we asked of it will not come (data still arriving is dropped). If it is
+   * condemned it stays so: chunks of it still queued for verification are dropped, not stored.
    */
   void peerGone(NodeId peer) {
     outgoing.values().removeIf(e -> e.peer().equals(peer));
+  }
+
+  /** A peer connected: if it was condemned, its ban has ended (the network refuses it until then). */
+  void peerConnected(NodeId peer) {
     condemned.remove(peer);
+  }
+
+  /** Whether the peer's data is being ignored after a chunk of it failed verification. */
+  boolean isCondemned(NodeId peer) {
+    return condemned.contains(peer);
   }
 
   /** A chunk from a peer (Netty thread): verified and kept off the event loop, then told to the core. */

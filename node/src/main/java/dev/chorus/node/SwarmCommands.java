@@ -172,7 +172,8 @@ final class SwarmCommands implements SwarmActions {
 
   @Override
   public void disconnect(NodeId peer, ErrorCode reason) {
-    peers.link(peer).ifPresent(link -> link.close(reason, "evicted: neighbour limit"));
+    String detail = reason == ErrorCode.BANNED ? "banned by this node for a while" : "evicted: neighbour limit";
+    peers.link(peer).ifPresent(link -> link.close(reason, detail));
   }
 
   @Override

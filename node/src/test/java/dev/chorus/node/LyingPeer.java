@@ -14,6 +14,7 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ChunkData;
+import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.ChunkRequest;
 import dev.chorus.protocol.wire.PeerMessage;
 import io.netty.channel.EventLoopGroup;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scripted bad peer: it tells the tracker it holds a whole track and answers every chunk request
- * with bytes of the right length that fail verification.
+ * with bytes of the right length that fail verification; {@link #startHangingUp} then hangs up at
+ * once, before the victim has verified them.
  */
 final class LyingPeer implements AutoCloseable {
   private final PeerNetwork network;
@@ -39,6 +41,16 @@ final class LyingPeer implements AutoCloseable {
   }
 
   static LyingPeer start(EventLoopGroup group, LocalSwarm swarm, LocalSwarm.Track track) throws IOException {
+    return start(group, swarm, track, false);
+  }
+
+  /** A liar that closes the link right after sending its corrupt chunks. */
+  static LyingPeer startHangingUp(EventLoopGroup group, LocalSwarm swarm, LocalSwarm.Track track) throws IOException {
+    return start(group, swarm, track, true);
+  }
+
+  private static LyingPeer start(EventLoopGroup group, LocalSwarm swarm, LocalSwarm.Track track, boolean hangUp)
+      throws IOException {
     NoiseKeyPair key = NoiseKeyPair.generateX25519(new SecureRandom());
     TrackManifest m = track.manifest();
     AtomicInteger answered = new AtomicInteger();
@@ -53,6 +65,9 @@ final class LyingPeer implements AutoCloseable {
                 .setIndex(i).setData(ByteString.copyFrom(new byte[m.chunkLength(i)]))).build());
           }
           link.flush();
+          if (hangUp) {
+            link.close(ErrorCode.NONE, "bye");
+          }
         }
       }
     };
@@ -63,6 +78,11 @@ final class LyingPeer implements AutoCloseable {
         .listenPort(network.listenPort())
         .build(), group, () -> List.of(Holding.complete(m.trackId(), m.chunkCount())), new TrackerClientListener() {});
     return new LyingPeer(network, tracker, answered);
+  }
+
+  /** Dials the node with {@code nodeKey} at {@code port} on loopback; the future fails if it refuses the liar. */
+  java.util.concurrent.CompletableFuture<PeerLink> dial(int port, byte[] nodeKey) {
+    return network.connect(new java.net.InetSocketAddress("127.0.0.1", port), nodeKey);
   }
 
   int requestsAnswered() {

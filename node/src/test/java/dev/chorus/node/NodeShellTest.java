@@ -26,7 +26,14 @@ import dev.chorus.protocol.wire.ChunkData;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.PeerMessage;
 import dev.chorus.protocol.wire.Priority;
+import dev.chorus.node.store.ChunkStore;
+import dev.chorus.node.core.PeerHolding;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +58,22 @@ class NodeShellTest {
   final InMemoryChunkStore store = InMemoryChunkStore.create(
       ChunkStoreConfig.builder().capacityBytes(100_000_000).build(), ChunkStoreListener.NO_OP);
   final NodeStatsRecorder stats = new NodeStatsRecorder();
-  final ReceivedChunks received = new ReceivedChunks(store, loop, stats.ledger(), List.of(), "test");
+  /** When set, a verifier writing chunk 0 says so and waits for it: verification "in progress". */
+  volatile CountDownLatch verifying;
+  volatile CountDownLatch finishVerifying;
+  final ChunkStore gatedStore = (ChunkStore) Proxy.newProxyInstance(ChunkStore.class.getClassLoader(),
+      new Class<?>[] {ChunkStore.class}, (proxy, method, args) -> {
+        if (method.getName().equals("putChunk") && verifying != null && args[1].equals(0)) {
+          verifying.countDown();
+          finishVerifying.await();
+        }
+        try {
+          return method.invoke(store, args);
+        } catch (InvocationTargetException e) {
+          throw e.getCause();
+        }
+      });
+  final ReceivedChunks received = new ReceivedChunks(gatedStore, loop, stats.ledger(), List.of(), "test");
   final FakePeers peers = new FakePeers();
   final FakeTracker tracker = new FakeTracker();
   final FakeOrigin origin = new FakeOrigin();
@@ -207,6 +229,71 @@ class NodeShellTest {
     events.message(other, chunkData(41, 0));
     received.quiesce();
     assertTrue(received.read(track.id(), 0) == null);
+  }
+
+  // ---- bans ----------------------------------------------------------------------------------
+
+  @Test
+  void aPeerThatHangsUpBeforeItsBadChunkIsVerifiedIsBannedAllTheSame() throws Exception {
+    FakeLink liar = peers.add(new FakeLink(5, 7005));
+    events.connected(liar);
+    received.manifestKnown(track.manifest());
+    loopThread.runAll();
+    assertTrue(core.isNeighbour(liar.nodeId()));
+    commands.requestChunks(liar.nodeId(), 51, track.id(), 0, 2, Priority.PLAYBACK);
+
+    verifying = new CountDownLatch(1);
+    finishVerifying = new CountDownLatch(1);
+    events.message(liar, corruptChunkData(51, 0));
+    events.message(liar, chunkData(51, 1)); // good, but queued behind the bad one
+    assertTrue(verifying.await(30, TimeUnit.SECONDS), "hang guard: chunk 0 reaches its verifier");
+    // It hangs up while chunk 0 is being verified, and the core hears of that first.
+    liar.open = false;
+    events.disconnected(liar, ErrorCode.NONE);
+    loopThread.runAll();
+    assertFalse(core.isNeighbour(liar.nodeId()));
+    assertTrue(peers.banned.isEmpty());
+
+    finishVerifying.countDown();
+    received.quiesce();
+    loopThread.runAll();
+    assertEquals(List.of(liar.nodeId()), peers.banned, "PeerConnections.ban with the peer that left");
+    assertTrue(core.isBanned(liar.nodeId(), now));
+    assertEquals(1, stats.snapshot(0).peersBanned());
+    assertTrue(received.read(track.id(), 1) == null, "its data still in flight is dropped");
+    assertTrue(received.isCondemned(liar.nodeId()), "still condemned after it left");
+
+    // The network lets it back only once the ban has ended: then it is pardoned.
+    liar.open = true;
+    events.connected(liar);
+    assertFalse(received.isCondemned(liar.nodeId()));
+  }
+
+  @Test
+  void theShellNeverDialsABannedPeer() {
+    FakeLink liar = peers.add(new FakeLink(5, 7005));
+    events.connected(liar);
+    loopThread.runAll();
+    loop.post(c -> c.play(track.id(), now));
+    loopThread.runAll();
+    events.disconnected(liar, ErrorCode.NONE);
+    loop.post(c -> c.badChunk(liar.nodeId(), 1, 0, now));
+    loopThread.runAll();
+    assertEquals(List.of(liar.nodeId()), peers.banned);
+    PeerContact contact = new PeerContact(liar.nodeId(), liar.identity().staticKey(), new byte[] {127, 0, 0, 1}, 7005,
+        VivaldiCoordinate.ORIGIN);
+    loop.post(c -> c.peersFound(track.id(), List.of(PeerHolding.complete(contact)), now));
+    loopThread.runAll();
+    assertTrue(peers.dialled.isEmpty(), "a banned holder named by the tracker is not dialled");
+    now += 10 * 60 * S; // the default ban has ended
+    loop.post(c -> c.peersFound(track.id(), List.of(PeerHolding.complete(contact)), now));
+    loopThread.runAll();
+    assertEquals(List.of(new InetSocketAddress("127.0.0.1", 7005)), peers.dialled);
+  }
+
+  private PeerMessage corruptChunkData(long requestId, int index) {
+    return PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(requestId).setIndex(index)
+        .setData(ByteString.copyFrom(new byte[track.chunk(index).length]))).build();
   }
 
   private PeerMessage chunkData(long requestId, int index) {

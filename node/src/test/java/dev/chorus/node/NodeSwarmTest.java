@@ -15,6 +15,7 @@ import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.Await;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import dev.chorus.protocol.wire.ErrorCode;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -128,6 +129,25 @@ class NodeSwarmTest {
       assertArrayEquals(track.content(), LocalSwarm.play(victim, track.id()));
       assertTrue(liar.requestsAnswered() > 0, "the liar was asked");
       assertEquals(1, victim.stats().peersBanned());
+    }
+  }
+
+  @Test
+  void aPeerThatHangsUpRightAfterServingCorruptChunksIsBannedAllTheSame() throws Exception {
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    LocalSwarm.Track track = swarm.tracks.get(0);
+    try (LyingPeer liar = LyingPeer.startHangingUp(group, swarm, track)) {
+      awaitHolders(track.id(), 1);
+      NoiseKeyPair victimKey = NoiseKeyPair.generateX25519(new java.security.SecureRandom());
+      ChorusNode victim = swarm.startNode("victim", b -> b.identity(victimKey));
+      assertArrayEquals(track.content(), LocalSwarm.play(victim, track.id()));
+      assertTrue(liar.requestsAnswered() > 0, "the liar was asked");
+      assertEquals(1, victim.stats().peersBanned());
+      // It cannot call back: its key (and address) is refused.
+      java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.ExecutionException.class, () -> liar.dial(victim.peerPort(), victimKey.publicKey()).get(30, TimeUnit.SECONDS));
+      assertEquals(ErrorCode.BANNED,
+          ((dev.chorus.node.peer.PeerConnectException) refused.getCause()).code(), String.valueOf(refused.getCause()));
     }
   }
 

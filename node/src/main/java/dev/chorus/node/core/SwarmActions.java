@@ -26,7 +26,11 @@ public interface SwarmActions {
   /** Close the connection to a peer ({@code reason} NONE for an ordinary close). */
   void disconnect(NodeId peer, ErrorCode reason);
 
-  /** The peer sent bad data: disconnect it and refuse it for a while. */
+  /**
+   * The peer sent bad data: disconnect it if it is connected, and refuse it for a while (the core
+   * itself remembers the ban for {@link SwarmConfig#banNanos()} and will not dial the peer). Called
+   * also for a peer that has already disconnected.
+   */
   void ban(NodeId peer, ErrorCode reason);
 
   /** Send a ChunkRequest for chunks [first, first + count). */

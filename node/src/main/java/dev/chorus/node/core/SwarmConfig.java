@@ -33,6 +33,7 @@ public final class SwarmConfig {
   private final long discoveryGraceNanos;
   private final int connectsPerTrack;
   private final long usefulnessHalfLifeNanos;
+  private final long banNanos;
 
   private SwarmConfig(Builder b) {
     maxRunChunks = b.maxRunChunks;
@@ -58,6 +59,7 @@ public final class SwarmConfig {
     discoveryGraceNanos = b.discoveryGrace.toNanos();
     connectsPerTrack = b.connectsPerTrack;
     usefulnessHalfLifeNanos = b.usefulnessHalfLife.toNanos();
+    banNanos = b.banDuration.toNanos();
   }
 
   /** The defaults. */
@@ -190,6 +192,15 @@ public final class SwarmConfig {
     return usefulnessHalfLifeNanos;
   }
 
+  /**
+   * How long a peer that sent a chunk failing verification stays banned: the core neither dials
+   * it nor accepts it as a neighbour, and the node's peer network refuses its key and address.
+   * Default 10 min.
+   */
+  public long banNanos() {
+    return banNanos;
+  }
+
   /** Builder with the defaults; {@link #build()} validates. */
   public static final class Builder {
     private int maxRunChunks = 64;
@@ -215,6 +226,7 @@ public final class SwarmConfig {
     private Duration discoveryGrace = Duration.ofSeconds(2);
     private int connectsPerTrack = 4;
     private Duration usefulnessHalfLife = Duration.ofSeconds(60);
+    private Duration banDuration = Duration.ofMinutes(10);
 
     private Builder() {}
 
@@ -333,6 +345,11 @@ public final class SwarmConfig {
       return this;
     }
 
+    public Builder banDuration(Duration v) {
+      banDuration = Objects.requireNonNull(v, "banDuration");
+      return this;
+    }
+
     public SwarmConfig build() {
       range("swarm.maxRunChunks", maxRunChunks, 1, 1024);
       positive("swarm.initialCdnWindow", initialCdnWindow);
@@ -357,6 +374,7 @@ public final class SwarmConfig {
       notNegative("swarm.discoveryGrace", discoveryGrace);
       range("swarm.connectsPerTrack", connectsPerTrack, 1, 1000);
       positive("swarm.usefulnessHalfLife", usefulnessHalfLife);
+      positive("swarm.banDuration", banDuration);
       return new SwarmConfig(this);
     }
 

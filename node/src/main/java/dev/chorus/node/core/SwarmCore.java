@@ -69,6 +69,8 @@ public final class SwarmCore {
   private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
   private final Map<NodeId, Long> connecting = new HashMap<>();
   private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
+  /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
+  private final Map<NodeId, Long> bannedUntil = new HashMap<>();
   private final Map<Long, PeerRequest> requests = new HashMap<>();
   private final Map<Long, CdnFetch> cdnFetches = new HashMap<>();
   private Download current;
@@ -195,6 +197,9 @@ public final class SwarmCore {
     }
     for (PeerHolding h : holders) {
       NodeId id = h.contact().id();
+      if (isBanned(id, nowNanos)) {
+        continue;
+      }
       d.candidates.put(id, h);
       Neighbour n = neighbours.get(id);
       if (n != null) {
@@ -240,6 +245,11 @@ public final class SwarmCore {
     connecting.remove(id);
     connectFailedAt.remove(id);
     if (neighbours.containsKey(id)) {
+      return true;
+    }
+    if (isBanned(id, nowNanos)) {
+      // The network refuses banned peers; this is the second line (e.g. a ban it has not had yet).
+      actions.disconnect(id, ErrorCode.BANNED);
       return true;
     }
     if (neighbours.size() >= config.neighbourHardLimit()) {
@@ -402,21 +412,41 @@ public final class SwarmCore {
   }
 
   /**
-   * A chunk from a peer failed verification: the peer is banned and every chunk it was asked for
-   * is fetched elsewhere.
+   * A chunk from a peer failed verification: the peer is banned for {@link SwarmConfig#banNanos()}
+   * and every chunk it was asked for is fetched elsewhere. Verification is asynchronous, so the
+   * peer may have disconnected meanwhile: it is banned all the same (the shell's network then
+   * refuses it when it calls back), and the core does not dial it until the ban ends.
    */
   public void badChunk(NodeId peer, long requestId, int index, long nowNanos) {
     actions.checkNotInCommand("badChunk");
-    if (!neighbours.containsKey(peer)) {
-      return; // already banned or gone
+    if (isBanned(peer, nowNanos)) {
+      return; // banned already: another bad chunk of the same batch
     }
+    bannedUntil.put(peer, nowNanos + config.banNanos());
     actions.ban(peer, ErrorCode.BAD_CHUNK);
     listener.peerBanned(peer);
     for (Download d : downloads()) {
       d.candidates.remove(peer);
     }
-    connectFailedAt.put(peer, nowNanos);
-    peerDisconnected(peer, nowNanos);
+    connecting.remove(peer);
+    if (neighbours.containsKey(peer)) {
+      peerDisconnected(peer, nowNanos);
+    } else {
+      schedule(nowNanos);
+    }
+  }
+
+  /** Whether {@code peer} is banned at {@code nowNanos} (an expired ban is forgotten). */
+  public boolean isBanned(NodeId peer, long nowNanos) {
+    Long until = bannedUntil.get(peer);
+    if (until == null) {
+      return false;
+    }
+    if (nowNanos - until >= 0) {
+      bannedUntil.remove(peer);
+      return false;
+    }
+    return true;
   }
 
   /** A chunk of a CDN read arrived and verified (and is now held). */
@@ -562,6 +592,7 @@ public final class SwarmCore {
       }
     }
     evictIfOverSoftLimit(null, nowNanos);
+    bannedUntil.values().removeIf(until -> nowNanos - until >= 0);
     schedule(nowNanos);
     flushHoldings(nowNanos);
   }
@@ -815,7 +846,7 @@ public final class SwarmCore {
       }
       NodeId id = h.contact().id();
       Long failed = connectFailedAt.get(id);
-      if (neighbours.containsKey(id) || connecting.containsKey(id)
+      if (neighbours.containsKey(id) || connecting.containsKey(id) || isBanned(id, nowNanos)
           || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !Reachability.acceptsIncoming(h.contact().port())) {
         continue;
       }

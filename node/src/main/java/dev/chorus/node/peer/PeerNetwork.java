@@ -27,11 +27,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,6 +82,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   static final String IDLE = "idle";
   /** Bans kept before expired ones are swept. */
   private static final int BAN_SWEEP_SIZE = 4096;
+  /** Identities whose last address is remembered (so a node that left can still be banned by address). */
+  private static final int REMEMBERED_ADDRESSES = 4096;
   /** How long close() waits for every link to say goodbye and close. */
   private static final long CLOSE_WAIT_MILLIS = 5000;
 
@@ -102,6 +106,18 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private final Map<NodeId, Connecting> connecting = new HashMap<>();
   /** Banned identities and when their ban ends (nanoTime); guarded by lock. */
   private final Map<NodeId, Long> bans = new HashMap<>();
+  /** Banned addresses (the IP a banned node connected from) and when their ban ends; guarded by lock. */
+  private final Map<InetAddress, Long> addressBans = new HashMap<>();
+  /**
+   * The IP each identity was last linked from, most recent last, bounded: a node banned after it
+   * disconnected (its bad chunk was still being verified) is banned by address too. Guarded by lock.
+   */
+  private final Map<NodeId, InetAddress> lastAddress = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<NodeId, InetAddress> eldest) {
+      return size() > REMEMBERED_ADDRESSES;
+    }
+  };
   /** Outgoing connections not yet admitted (they hold a slot); guarded by lock. */
   private int outgoingInFlight;
   /** Incoming connections still in their handshake; guarded by lock. */
@@ -399,7 +415,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       if (id.equals(localId)) {
         return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION, "a connection from this node to itself");
       }
-      if (banLeftNanos(id) > 0) {
+      InetAddress from = remoteIp(ctx.channel());
+      if (banLeftNanos(id) > 0 || (!handler.initiatedLocally && from != null && addressBanLeftNanos(from) > 0)) {
         return new ProtocolException(ErrorCode.BANNED, "this node has banned yours for a while");
       }
       boolean localPreferred = localId.compareTo(id) < 0;
@@ -425,6 +442,9 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       }
       handler.link = new ChannelPeerLink(ctx, remote, handler.initiatedLocally);
       registered.put(id, handler);
+      if (from != null) {
+        lastAddress.put(id, from);
+      }
     }
     if (replaced != null) {
       replaced.link.close(ErrorCode.DUPLICATE_CONNECTION, "a newer connection between the same nodes replaced this one");
@@ -475,24 +495,33 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   }
 
   /**
-   * Bans {@code node} for the configured duration: its link, if any, ends with Goodbye {@code
-   * BANNED} (the detail names {@code reason}), and it is refused both ways until the ban ends —
-   * after the handshake when it calls us, at once when we would call it.
+   * Bans {@code node} for the configured duration, by key and by the IP address it was last
+   * linked from (its current link's, or that of a link that has already ended): its link, if any,
+   * ends with Goodbye {@code BANNED} (the detail names {@code reason}), and until the ban ends it
+   * is refused both ways — we refuse to call its key at once, and a connection to us from its key
+   * or from that address is refused with {@code BANNED} after the handshake.
    */
   @Override
   public void ban(NodeId node, ErrorCode reason, String detail) {
     Objects.requireNonNull(node, "node");
     PeerChannelHandler linked;
     Connecting pending;
+    InetAddress address;
     synchronized (lock) {
-      if (bans.size() >= BAN_SWEEP_SIZE) {
+      if (bans.size() >= BAN_SWEEP_SIZE || addressBans.size() >= BAN_SWEEP_SIZE) {
         sweepBans();
       }
-      bans.put(node, nanoTime.getAsLong() + config.banDuration().toNanos());
+      long until = nanoTime.getAsLong() + config.banDuration().toNanos();
+      bans.put(node, until);
+      address = lastAddress.get(node);
+      if (address != null) {
+        addressBans.put(address, until);
+      }
       linked = registered.get(node);
       pending = connecting.remove(node);
     }
-    log.info("banning node {} for {}: {} {}", node, config.banDuration(), reason, detail == null ? "" : detail);
+    log.info("banning node {} (address {}) for {}: {} {}", node, address == null ? "unknown" : address.getHostAddress(),
+        config.banDuration(), reason, detail == null ? "" : detail);
     String why = "banned: " + reason + (detail == null || detail.isEmpty() ? "" : " " + detail);
     if (linked != null) {
       linked.link.close(ErrorCode.BANNED, why);
@@ -508,6 +537,31 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     synchronized (lock) {
       return banLeftNanos(node) > 0;
     }
+  }
+
+  /** True while connections from {@code address} are refused. */
+  public boolean isBanned(InetAddress address) {
+    synchronized (lock) {
+      return addressBanLeftNanos(address) > 0;
+    }
+  }
+
+  /** With the lock held. */
+  private long addressBanLeftNanos(InetAddress address) {
+    Long until = addressBans.get(address);
+    if (until == null) {
+      return 0;
+    }
+    long left = until - nanoTime.getAsLong();
+    if (left <= 0) {
+      addressBans.remove(address);
+      return 0;
+    }
+    return left;
+  }
+
+  private static InetAddress remoteIp(Channel ch) {
+    return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
   }
 
   /** With the lock held. */
@@ -532,6 +586,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
         it.remove();
       }
     }
+    addressBans.values().removeIf(until -> until - now <= 0);
   }
 
   /** The connected links, a snapshot. */

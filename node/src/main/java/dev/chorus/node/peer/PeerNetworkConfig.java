@@ -255,7 +255,10 @@ public final class PeerNetworkConfig {
       return this;
     }
 
-    /** How long {@link PeerNetwork#ban} refuses a node (default 10 min). */
+    /**
+     * How long {@link PeerNetwork#ban} refuses a node, by key and by address (default 10 min; a
+     * node sets it from {@code SwarmConfig.banDuration}).
+     */
     public Builder banDuration(Duration banDuration) {
       this.banDuration = Objects.requireNonNull(banDuration, "banDuration");
       return this;

@@ -323,6 +323,50 @@ class SwarmCoreTest {
   }
 
   @Test
+  void aPeerThatHungUpBeforeItsBadChunkWasVerifiedIsBannedAllTheSame() {
+    start(LAYOUT);
+    connectHolder(1, TRACK);
+    Request bad = actions.all(Request.class).get(0);
+    core.peerDisconnected(peer(1), now); // it hung up; its chunk was still being verified
+    actions.clear();
+    core.badChunk(peer(1), bad.id(), bad.first(), now);
+    assertEquals(List.of(new Ban(peer(1), ErrorCode.BAD_CHUNK)), actions.all(Ban.class));
+    assertTrue(core.isBanned(peer(1), now));
+    core.badChunk(peer(1), bad.id(), bad.first() + 1, now);
+    assertEquals(1, actions.all(Ban.class).size(), "banned once");
+  }
+
+  @Test
+  void aBannedPeerIsNotDialledUntilItsBanEnds() {
+    long ban = 5 * 60 * S;
+    core = newCore(SwarmConfig.builder().banDuration(java.time.Duration.ofNanos(ban)).build());
+    start(LAYOUT);
+    connectHolder(1, TRACK);
+    Request bad = actions.all(Request.class).get(0);
+    core.peerDisconnected(peer(1), now);
+    core.badChunk(peer(1), bad.id(), bad.first(), now);
+    actions.clear();
+
+    // The tracker keeps naming it: it is not dialled while banned...
+    now += ban - S;
+    core.peersFound(TRACK, List.of(PeerHolding.complete(contact(1))), now);
+    core.tick(now);
+    assertTrue(actions.all(Connect.class).isEmpty(), actions.log.toString());
+    assertTrue(core.isBanned(peer(1), now));
+    // ...and if it gets through to us anyway, it is sent away and never becomes a neighbour.
+    assertTrue(core.peerConnected(contact(1), now));
+    assertFalse(core.isNeighbour(peer(1)));
+    assertEquals(List.of(new RecordingActions.Disconnect(peer(1), ErrorCode.BANNED)),
+        actions.all(RecordingActions.Disconnect.class));
+
+    // Once the ban has ended it is dialled again like any holder.
+    now += S;
+    assertFalse(core.isBanned(peer(1), now));
+    core.peersFound(TRACK, List.of(PeerHolding.complete(contact(1))), now);
+    assertEquals(List.of(new Connect(peer(1))), actions.all(Connect.class));
+  }
+
+  @Test
   void chunksAPeerDoesNotHaveAreAskedElsewhere() {
     start(LAYOUT);
     connectHolder(1, TRACK);

@@ -262,6 +262,7 @@ class PeerNetworkTest {
     assertFalse(ab.isOpen());
     assertFalse(ab.send(chunk(1, 1, 1)));
     assertTrue(a.network.isBanned(b.id()));
+    assertTrue(a.network.isBanned(b.address().getAddress()), "and the address it connected from");
 
     // We refuse to call it, at once...
     assertEquals(ErrorCode.BANNED, a.connectFails(b).code());
@@ -277,6 +278,34 @@ class PeerNetworkTest {
     PeerLink atA = next(a.events.connected, "connected at a again", l -> l != ab);
     assertEquals(b.id(), atA.nodeId());
     assertFalse(atA.initiatedLocally());
+  }
+
+  @Test
+  void aNodeThatLeftBeforeItsBanIsBannedByKeyAndByTheAddressItCameFrom() throws Exception {
+    Node a = new Node(b -> b.banDuration(Duration.ofMinutes(5)));
+    Node liar = new Node();
+    Node sameAddress = new Node(); // another key on the same IP (loopback)
+    PeerLink link = liar.connect(a);
+    next(a.events.connected, "connected at a");
+    link.close(ErrorCode.NONE, "hanging up at once");
+    next(a.events.disconnected, "disconnected at a");
+    next(liar.events.disconnected, "disconnected at the liar");
+
+    // Its bad chunk is verified after it left: the ban still takes its key and its address.
+    a.network.ban(liar.id(), ErrorCode.BAD_CHUNK, "chunk 0 does not match its hash");
+    assertTrue(a.network.isBanned(liar.id()));
+    assertTrue(a.network.isBanned(LOOPBACK));
+    assertEquals(ErrorCode.BANNED, liar.connectFails(a).code(), "its key is refused");
+    assertEquals(ErrorCode.BANNED, sameAddress.connectFails(a).code(), "its address is refused, whatever the key");
+    assertEquals(ErrorCode.BANNED, a.connectFails(liar).code(), "and we do not call it");
+    assertEquals(1, a.events.connectedLinks.size());
+
+    // Both bans end with the configured duration.
+    a.clock.addAndGet(Duration.ofMinutes(5).toNanos());
+    assertFalse(a.network.isBanned(LOOPBACK));
+    assertFalse(a.network.isBanned(liar.id()));
+    assertTrue(sameAddress.connect(a).isOpen());
+    assertTrue(liar.connect(a).isOpen());
   }
 
   @Test

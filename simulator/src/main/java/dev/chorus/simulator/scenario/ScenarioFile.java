@@ -128,7 +128,8 @@ public final class ScenarioFile {
       SwarmKey.count("connectsPerTrack", (b, v) -> b.connectsPerTrack(v),
           SwarmConfig::connectsPerTrack),
       SwarmKey.duration("usefulnessHalfLife", SwarmConfig.Builder::usefulnessHalfLife,
-          SwarmConfig::usefulnessHalfLifeNanos));
+          SwarmConfig::usefulnessHalfLifeNanos),
+      SwarmKey.duration("banDuration", SwarmConfig.Builder::banDuration, SwarmConfig::banNanos));
 
   private static final List<String> KEYS = allKeys();
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");

@@ -174,6 +174,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     w.disconnect(this, Ids.host(peer));
   }
 
+  /** Disconnects the peer (if linked); the core itself remembers the ban and never dials it again until it ends. */
   @Override
   public void ban(NodeId peer, ErrorCode reason) {
     w.disconnect(this, Ids.host(peer));
