@@ -1,7 +1,6 @@
 package dev.chorus.node.core;
 
 import dev.chorus.protocol.manifest.TrackId;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -50,7 +49,7 @@ final class HoldingsChanges {
     }
     flushedOnce = true;
     lastFlushNanos = nowNanos;
-    Flush f = new Flush(List.copyOf(grown), List.copyOf(new ArrayList<>(gone)));
+    Flush f = new Flush(List.copyOf(grown), List.copyOf(gone));
     grown.clear();
     gone.clear();
     return f;
