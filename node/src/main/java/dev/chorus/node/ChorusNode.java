@@ -1,7 +1,7 @@
 package dev.chorus.node;
 
-import dev.chorus.node.cdn.OriginClient;
-import dev.chorus.node.cdn.OriginConfig;
+import dev.chorus.node.originclient.OriginClient;
+import dev.chorus.node.originclient.OriginConfig;
 import dev.chorus.node.core.SwarmCore;
 import dev.chorus.node.peer.PeerNetwork;
 import dev.chorus.node.peer.PeerNetworkConfig;
@@ -10,9 +10,9 @@ import dev.chorus.node.store.ChunkStoreConfig;
 import dev.chorus.node.store.ChunkStoreListener;
 import dev.chorus.node.store.InMemoryChunkStore;
 import dev.chorus.node.store.RocksDbChunkStore;
-import dev.chorus.node.tracker.TrackerClient;
-import dev.chorus.node.tracker.TrackerClientConfig;
-import dev.chorus.node.tracker.TrackerEndpoint;
+import dev.chorus.node.trackerclient.TrackerClient;
+import dev.chorus.node.trackerclient.TrackerClientConfig;
+import dev.chorus.node.trackerclient.TrackerEndpoint;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import io.micrometer.core.instrument.FunctionCounter;

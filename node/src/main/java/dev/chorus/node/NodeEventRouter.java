@@ -2,9 +2,9 @@ package dev.chorus.node;
 
 import dev.chorus.node.core.SwarmListener;
 import dev.chorus.node.store.ChunkStoreListener;
-import dev.chorus.node.tracker.Holding;
-import dev.chorus.node.tracker.HoldingsSource;
-import dev.chorus.node.tracker.TrackerClientListener;
+import dev.chorus.node.trackerclient.Holding;
+import dev.chorus.node.trackerclient.HoldingsSource;
+import dev.chorus.node.trackerclient.TrackerClientListener;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;

@@ -5,7 +5,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.chorus.node.core.PeerContact;
 import dev.chorus.node.core.PeerHolding;
 import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.tracker.Holding;
+import dev.chorus.node.trackerclient.Holding;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;

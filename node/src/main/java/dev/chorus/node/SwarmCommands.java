@@ -1,6 +1,6 @@
 package dev.chorus.node;
 
-import dev.chorus.node.cdn.ChunkOrigin;
+import dev.chorus.node.originclient.ChunkOrigin;
 import dev.chorus.node.core.PeerContact;
 import dev.chorus.node.core.PeerHolding;
 import dev.chorus.node.core.Source;
@@ -9,9 +9,9 @@ import dev.chorus.node.core.TrackLayout;
 import dev.chorus.node.peer.PeerConnections;
 import dev.chorus.node.peer.PeerLink;
 import dev.chorus.node.store.ChunkStore;
-import dev.chorus.node.tracker.Holding;
-import dev.chorus.node.tracker.TrackerConnection;
-import dev.chorus.node.tracker.TrackerPeerInfo;
+import dev.chorus.node.trackerclient.Holding;
+import dev.chorus.node.trackerclient.TrackerConnection;
+import dev.chorus.node.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;

@@ -18,7 +18,7 @@ import dev.chorus.node.core.PeerContact;
 import dev.chorus.node.store.ChunkStoreConfig;
 import dev.chorus.node.store.ChunkStoreListener;
 import dev.chorus.node.store.InMemoryChunkStore;
-import dev.chorus.node.tracker.Holding;
+import dev.chorus.node.trackerclient.Holding;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.message.ChunkSets;

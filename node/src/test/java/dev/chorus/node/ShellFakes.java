@@ -1,11 +1,11 @@
 package dev.chorus.node;
 
-import dev.chorus.node.cdn.ChunkOrigin;
+import dev.chorus.node.originclient.ChunkOrigin;
 import dev.chorus.node.peer.PeerConnections;
 import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.tracker.Holding;
-import dev.chorus.node.tracker.TrackerConnection;
-import dev.chorus.node.tracker.TrackerPeerInfo;
+import dev.chorus.node.trackerclient.Holding;
+import dev.chorus.node.trackerclient.TrackerConnection;
+import dev.chorus.node.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.VivaldiCoordinate;

@@ -9,7 +9,7 @@ import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
-import dev.chorus.tracker.index.redis.RedisPeerIndex;
+import dev.chorus.tracker.redis.RedisPeerIndex;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.chorus.node.cli;
 
-import dev.chorus.node.origin.OriginServer;
-import dev.chorus.node.origin.OriginServerConfig;
+import dev.chorus.node.originserver.OriginServer;
+import dev.chorus.node.originserver.OriginServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

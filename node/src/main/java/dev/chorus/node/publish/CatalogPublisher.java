@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes audio files into a catalog directory laid out as {@code dev.chorus.node.cdn.OriginClient}
+ * Publishes audio files into a catalog directory laid out as {@code dev.chorus.node.originclient.OriginClient}
  * reads it, ready to upload to S3 or to serve with nginx or {@code chorus origin}:
  *
  * <pre>

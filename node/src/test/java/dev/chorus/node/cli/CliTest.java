@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.node.cdn.OriginClient;
-import dev.chorus.node.cdn.OriginConfig;
-import dev.chorus.node.origin.OriginServer;
+import dev.chorus.node.originclient.OriginClient;
+import dev.chorus.node.originclient.OriginConfig;
+import dev.chorus.node.originserver.OriginServer;
 import dev.chorus.node.publish.CatalogIndex;
 import dev.chorus.node.publish.CatalogEntry;
 import dev.chorus.node.publish.TestAudio;
@@ -218,7 +218,7 @@ class CliTest {
     Run badPort = chorus("origin", "--root", dir.toString(), "--port", "99999");
     assertEquals(2, badPort.exitCode());
     assertTrue(badPort.err().contains("port"), badPort.err());
-    try (OriginServer busy = OriginServer.start(dev.chorus.node.origin.OriginServerConfig.builder().root(dir).build())) {
+    try (OriginServer busy = OriginServer.start(dev.chorus.node.originserver.OriginServerConfig.builder().root(dir).build())) {
       Run inUse = chorus("origin", "--root", dir.toString(), "--port", String.valueOf(busy.port()));
       assertEquals(1, inUse.exitCode());
       assertTrue(inUse.err().contains("cannot listen on 127.0.0.1:" + busy.port()), inUse.err());

@@ -24,8 +24,8 @@ class CoreArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.netty..", "org.rocksdb..", "io.micrometer..", "java.net..", "java.nio.channels..",
             "java.nio.file..", "java.net.http..", "org.slf4j..",
-            "dev.chorus.node.store..", "dev.chorus.node.peer..", "dev.chorus.node.tracker..",
-            "dev.chorus.node.cdn..")
+            "dev.chorus.node.store..", "dev.chorus.node.peer..", "dev.chorus.node.trackerclient..",
+            "dev.chorus.node.originclient..")
         .check(CORE);
   }
 

@@ -8,7 +8,7 @@ import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
-import dev.chorus.tracker.index.redis.RedisPeerIndex;
+import dev.chorus.tracker.redis.RedisPeerIndex;
 import dev.chorus.tracker.metrics.MetricsHttpServer;
 import dev.chorus.tracker.metrics.MicrometerTrackerListener;
 import io.micrometer.core.instrument.Gauge;

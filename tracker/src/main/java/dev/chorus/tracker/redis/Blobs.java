@@ -1,0 +1,99 @@
+package dev.chorus.tracker.redis;
+
+import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.PeerInfo;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Compact binary values stored in Redis. Every value starts with a tag byte naming its layout, so
+ * that a later version can add one without a migration; an unknown tag is a decoding error
+ * (reported, never guessed at).
+ *
+ * <pre>
+ * holding, complete: 0x01 chunkCount:u24
+ * holding, partial:  0x02 chunkCount:u24 bitmap (LSB-first, trailing zero bytes trimmed)
+ * peer:              0x01 staticKey[32] ipLength:u8 ip[4|16] port:u16 dimensions:u8
+ *                    position:f32[dimensions] height:f32 error:f32 regionLength:u8 region(UTF-8)
+ * </pre>
+ */
+final class Blobs {
+  private static final byte HOLDING_COMPLETE = 1;
+  private static final byte HOLDING_PARTIAL = 2;
+  private static final byte PEER_V1 = 1;
+
+  private Blobs() {}
+
+  static byte[] holding(Holding h) {
+    byte[] bitmap = h.isComplete() ? new byte[0] : h.bitmap();
+    byte[] out = new byte[4 + bitmap.length];
+    out[0] = h.isComplete() ? HOLDING_COMPLETE : HOLDING_PARTIAL;
+    int n = h.chunkCount();
+    out[1] = (byte) (n >>> 16);
+    out[2] = (byte) (n >>> 8);
+    out[3] = (byte) n;
+    System.arraycopy(bitmap, 0, out, 4, bitmap.length);
+    return out;
+  }
+
+  static Holding holding(TrackId track, byte[] blob) {
+    if (blob.length < 4) {
+      throw new IllegalArgumentException("holding value of " + blob.length + " bytes");
+    }
+    int n = ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+    switch (blob[0]) {
+      case HOLDING_COMPLETE:
+        return Holding.complete(track, n);
+      case HOLDING_PARTIAL:
+        byte[] bitmap = new byte[blob.length - 4];
+        System.arraycopy(blob, 4, bitmap, 0, bitmap.length);
+        return Holding.partial(track, n, bitmap);
+      default:
+        throw new IllegalArgumentException("unknown holding layout " + blob[0]);
+    }
+  }
+
+  static byte[] peer(PeerInfo p) {
+    byte[] ip = p.ip();
+    byte[] region = p.region().getBytes(StandardCharsets.UTF_8);
+    VivaldiCoordinate c = p.coordinate();
+    ByteBuffer b = ByteBuffer.allocate(1 + 32 + 1 + ip.length + 2 + 1 + 4 * c.dimensions() + 8 + 1 + region.length);
+    b.put(PEER_V1).put(p.staticKey()).put((byte) ip.length).put(ip).putShort((short) p.port());
+    b.put((byte) c.dimensions());
+    for (int i = 0; i < c.dimensions(); i++) {
+      b.putFloat(c.position(i));
+    }
+    b.putFloat(c.heightMs()).putFloat(c.error());
+    b.put((byte) region.length).put(region);
+    return b.array();
+  }
+
+  static PeerInfo peer(byte[] blob) {
+    ByteBuffer b = ByteBuffer.wrap(blob);
+    try {
+      if (b.get() != PEER_V1) {
+        throw new IllegalArgumentException("unknown peer layout " + blob[0]);
+      }
+      byte[] key = new byte[32];
+      b.get(key);
+      byte[] ip = new byte[b.get() & 0xff];
+      b.get(ip);
+      int port = b.getShort() & 0xffff;
+      float[] position = new float[b.get() & 0xff];
+      for (int i = 0; i < position.length; i++) {
+        position[i] = b.getFloat();
+      }
+      VivaldiCoordinate c = VivaldiCoordinate.of(position, b.getFloat(), b.getFloat());
+      byte[] region = new byte[b.get() & 0xff];
+      b.get(region);
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException("peer value has " + b.remaining() + " trailing bytes");
+      }
+      return PeerInfo.of(key, ip, port, c, new String(region, StandardCharsets.UTF_8));
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated peer value of " + blob.length + " bytes", e);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.chorus.tracker.redis;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key layout (see tracker/docs/redis.md). Every key carries the hash tag of one of {@value
+ * #SHARDS} shards, picked by the first byte of the track or node id, so that:
+ *
+ * <ul>
+ *   <li>all keys of one track are in one hash slot (a track update is one atomic script);
+ *   <li>all keys of one peer are in one hash slot (a peer update is one atomic script);
+ *   <li>each shard's registries (tracks with entries, peers with entries, entry count) are in the
+ *       slot of the tracks and peers they list, so the scripts keep them exact, and expiry and
+ *       statistics are a script per shard instead of a SCAN of the key space.
+ * </ul>
+ *
+ * <p>Shard n's tag is the smallest decimal number whose hash slot is n × 64, so the shards are
+ * spread evenly over the 16,384 slots: a cluster whose masters own equal slot ranges holds equal
+ * shares of the data, and every shard is exactly one slot. The shard count and the tags are part
+ * of the layout: every tracker sharing a Redis must use the same ones.
+ */
+final class Keys {
+  /** Shards in the layout; fixed, since it decides where every key lives. */
+  static final int SHARDS = 256;
+
+  static final String PREFIX = "chorus:";
+
+  /** Redis Cluster's hash slots. */
+  static final int SLOTS = 16_384;
+
+  private static final String[] TAG_NAMES = new String[SHARDS];
+  private static final byte[][] TAGS = new byte[SHARDS][];
+
+  static {
+    int found = 0;
+    for (int k = 0; found < SHARDS; k++) {
+      String name = Integer.toString(k);
+      int slot = slot(name.getBytes(StandardCharsets.US_ASCII));
+      int shard = slot / (SLOTS / SHARDS);
+      if (slot % (SLOTS / SHARDS) == 0 && TAG_NAMES[shard] == null) {
+        TAG_NAMES[shard] = name;
+        TAGS[shard] = (PREFIX + "{" + name + "}:").getBytes(StandardCharsets.US_ASCII);
+        found++;
+      }
+    }
+  }
+
+  private Keys() {}
+
+  /** The shard of a 32-byte id (a SHA-256, so uniform): its first byte. */
+  static int shard(byte[] id) {
+    return id[0] & 0xff;
+  }
+
+  static int shard(TrackId track) {
+    return shard(track.bytes());
+  }
+
+  static int shard(NodeId node) {
+    return shard(node.bytes());
+  }
+
+  /** The hash tag of {@code shard}, without braces. */
+  static String tagName(int shard) {
+    return TAG_NAMES[shard];
+  }
+
+  /** {@code chorus:{tag}:}, the prefix of every key of {@code shard}. */
+  static byte[] tag(int shard) {
+    return TAGS[shard].clone();
+  }
+
+  /**
+   * The hash slot of {@code key} as Redis Cluster computes it: CRC16 (XMODEM) of the key, or of
+   * the part between the first '{' and the next '}' if that part is not empty, modulo 16,384.
+   */
+  static int slot(byte[] key) {
+    int from = 0;
+    int to = key.length;
+    for (int i = 0; i < key.length; i++) {
+      if (key[i] == '{') {
+        for (int j = i + 1; j < key.length; j++) {
+          if (key[j] == '}') {
+            if (j > i + 1) {
+              from = i + 1;
+              to = j;
+            }
+            break;
+          }
+        }
+        break;
+      }
+    }
+    int crc = 0;
+    for (int i = from; i < to; i++) {
+      crc ^= (key[i] & 0xff) << 8;
+      for (int b = 0; b < 8; b++) {
+        crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+      }
+      crc &= 0xffff;
+    }
+    return crc & (SLOTS - 1);
+  }
+
+  /** Sorted set: node id → last announce (ms) of the track's entries. */
+  static byte[] trackEntries(TrackId track) {
+    return key(shard(track), "t:", track.toHex());
+  }
+
+  /** Hash: node id → holding (binary, {@link Blobs#holding}). */
+  static byte[] trackHoldings(TrackId track) {
+    return key(shard(track), "h:", track.toHex());
+  }
+
+  /** String: the peer's info (binary, {@link Blobs#peer}). */
+  static byte[] peerInfo(NodeId node) {
+    return key(shard(node), "p:", node.toHex());
+  }
+
+  /** Sorted set: track id → when the peer last announced it (ms). */
+  static byte[] peerTracks(NodeId node) {
+    return key(shard(node), "pt:", node.toHex());
+  }
+
+  /** Sorted set per shard: track id → the oldest entry's last announce (ms); tracks with entries. */
+  static byte[] shardTracks(int shard) {
+    return key(shard, "tracks", "");
+  }
+
+  /** Sorted set per shard: node id → the peer's last announce (ms); peers with entries. */
+  static byte[] shardPeers(int shard) {
+    return key(shard, "peers", "");
+  }
+
+  /** Integer per shard: entries in the shard's tracks. */
+  static byte[] shardEntries(int shard) {
+    return key(shard, "entries", "");
+  }
+
+  private static byte[] key(int shard, String kind, String hex) {
+    byte[] tag = TAGS[shard];
+    byte[] out = new byte[tag.length + kind.length() + hex.length()];
+    System.arraycopy(tag, 0, out, 0, tag.length);
+    int o = tag.length;
+    for (int i = 0; i < kind.length(); i++) {
+      out[o++] = (byte) kind.charAt(i);
+    }
+    for (int i = 0; i < hex.length(); i++) {
+      out[o++] = (byte) hex.charAt(i);
+    }
+    return out;
+  }
+}

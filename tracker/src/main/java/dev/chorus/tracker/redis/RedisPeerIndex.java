@@ -1,0 +1,618 @@
+package dev.chorus.tracker.redis;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.IndexStats;
+import dev.chorus.tracker.index.PeerIndex;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerInfo;
+import dev.chorus.tracker.redis.Scripts.Script;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PeerIndex} in Redis, so that several tracker instances serve one swarm: one Redis
+ * server, or a Redis Cluster. Every instance pointed at the same Redis sees the others' announces
+ * as soon as their stages complete. Passes {@code PeerIndexContract} on both.
+ *
+ * <p>Keys are spread over 256 shards, each one hash slot; a track's keys share its shard, and so
+ * do a peer's. Each change is a Lua script on one shard, atomic in Redis. An announce runs the
+ * peer's script, then one script per shard of its tracks, all at once (pipelined); its stage
+ * completes when all have. A peer's announces,
+ * withdraws and removal apply in the order they were called, even when the caller does not wait
+ * for one stage before the next call. Key layout, scripts and consistency: {@code
+ * tracker/docs/redis.md}.
+ *
+ * <p>Nothing blocks the caller except {@link #connect} and {@link #close}: operations return at
+ * once and their stages complete on Lettuce's I/O threads, so code chained on them must not block
+ * either. Commands time out (5 s unless the URI sets {@code timeout}), and at most {@value
+ * #REQUEST_QUEUE} may be outstanding; past that, operations fail rather than queue. Values are
+ * compact binary, not JSON. Time comes from the caller; Redis's own clock only runs the safety TTL
+ * on peer keys, which removes what no tracker is left to clean up.
+ */
+public final class RedisPeerIndex implements PeerIndex {
+  /** Commands in flight or queued (while reconnecting) at most; past that, operations fail. */
+  static final int REQUEST_QUEUE = 65_536;
+
+  /** Peer keys also get a Redis TTL of the index TTL plus this much at least, as a safety net. */
+  static final Duration SAFETY_MARGIN = Duration.ofMinutes(10);
+  /** Entries removed by one expiry script call, about; keeps each script short. */
+  private static final int EXPIRE_ENTRIES_PER_CALL = 4096;
+  /** Expiry calls in flight at once (bounds the memory an expiry holds). */
+  private static final int EXPIRE_PARALLELISM = 32;
+  /**
+   * Shards per expiry or statistics call on a single server (one script over many shards' keys);
+   * in a cluster, one, since a script's keys must share a slot.
+   */
+  private static final int SHARDS_PER_CALL_SINGLE = Keys.SHARDS;
+  /** Items per peer_unlink call. */
+  private static final int UNLINK_BATCH = 512;
+  /** Tracks per tracks_put or tracks_remove call (all of one shard). */
+  private static final int TRACKS_PER_CALL = 256;
+
+  /** Largest time accepted: scores are doubles, exact to 2^53. */
+  private static final long MAX_TIME_MILLIS = (1L << 53) - 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
+  private static final byte[] ONE = {'1'};
+  private static final byte[] ZERO = {'0'};
+
+  private final AbstractRedisClient client;
+  private final StatefulConnection<byte[], byte[]> connection;
+  private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+  private final PeerIndexConfig config;
+  private final String target;
+  private final byte[] keep;
+  private final byte[] safetyTtl;
+  private final int expireBatchSize;
+  private final byte[] expireTrackBatch;
+  private final int shardsPerCall;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ConcurrentHashMap<NodeId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+
+  private RedisPeerIndex(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+      RedisClusterAsyncCommands<byte[], byte[]> redis, PeerIndexConfig config, String target, boolean cluster) {
+    this.client = client;
+    this.connection = connection;
+    this.redis = redis;
+    this.config = config;
+    this.target = target;
+    this.keep = number(config.keepPerTrack());
+    this.safetyTtl = number(config.ttlMillis() + Math.max(config.ttlMillis(), SAFETY_MARGIN.toMillis()));
+    this.expireBatchSize = Math.max(1, EXPIRE_ENTRIES_PER_CALL / config.keepPerTrack());
+    this.expireTrackBatch = number(expireBatchSize);
+    this.shardsPerCall = cluster ? 1 : SHARDS_PER_CALL_SINGLE;
+  }
+
+  /**
+   * Connects to Redis (blocking until connected, or failing).
+   *
+   * @param redisUri {@code redis://host:port} (also {@code rediss://}, {@code redis-socket://},
+   *     with Lettuce's options such as {@code /database} and {@code ?timeout=2s}) for one server;
+   *     {@code redis-cluster://host:port[,host:port...]} (or {@code rediss-cluster://}) for a
+   *     cluster, given by any of its nodes
+   * @throws IllegalArgumentException if the URI is not one of these
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached
+   */
+  public static RedisPeerIndex connect(String redisUri, PeerIndexConfig config) {
+    Objects.requireNonNull(config, "config");
+    RedisTarget target = RedisTarget.parse(Objects.requireNonNull(redisUri, "redisUri"));
+    if (target.cluster) {
+      RedisClusterClient client = RedisClusterClient.create(target.uris);
+      try {
+        client.setOptions(ClusterClientOptions.builder()
+            .timeoutOptions(TimeoutOptions.enabled())
+            .requestQueueSize(REQUEST_QUEUE)
+            .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                .enableAllAdaptiveRefreshTriggers()
+                .enablePeriodicRefresh(Duration.ofSeconds(60))
+                .build())
+            .build());
+        StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        LOG.info("peer index in Redis Cluster {} ({} nodes)", target, client.getPartitions().size());
+        return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
+      } catch (RuntimeException e) {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        throw e;
+      }
+    }
+    RedisClient client = RedisClient.create();
+    try {
+      client.setOptions(ClientOptions.builder()
+          .timeoutOptions(TimeoutOptions.enabled())
+          .requestQueueSize(REQUEST_QUEUE)
+          .build());
+      StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, target.uris.get(0));
+      LOG.info("peer index in Redis {}", target);
+      return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
+    } catch (RuntimeException e) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      throw e;
+    }
+  }
+
+  public PeerIndexConfig config() {
+    return config;
+  }
+
+  @Override
+  public CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+    try {
+      Objects.requireNonNull(peer, "peer");
+      for (Holding h : holdings) {
+        Objects.requireNonNull(h, "holding");
+      }
+      checkTime(nowMillis);
+      checkOpen();
+      List<Holding> copy = List.copyOf(holdings);
+      return inOrder(peer.nodeId(), () -> doAnnounce(peer, full, copy, nowMillis));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The peer's own keys first (its info, its track set), then each track's entries: so that by
+   * the time another announce can evict this peer from a track, the peer's track set already
+   * lists the track, and the eviction's unlink finds it.
+   */
+  private CompletableFuture<Void> doAnnounce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+    NodeId node = peer.nodeId();
+    byte[] nodeBytes = node.bytes();
+    byte[] now = number(nowMillis);
+    byte[][] args = new byte[5 + holdings.size()][];
+    args[0] = nodeBytes;
+    args[1] = now;
+    args[2] = Blobs.peer(peer);
+    args[3] = full ? ONE : ZERO;
+    args[4] = safetyTtl;
+    for (int i = 0; i < holdings.size(); i++) {
+      args[5 + i] = holdings.get(i).track().bytes();
+    }
+    int ps = Keys.shard(node);
+    return run(Scripts.PEER_ANNOUNCE, keys(Keys.peerInfo(node), Keys.peerTracks(node), Keys.shardPeers(ps)), args)
+        .thenCompose(result -> {
+          List<?> dropped = list(result);
+          List<TrackId> gone = new ArrayList<>(dropped.size());
+          for (Object t : dropped) {
+            gone.add(TrackId.fromBytes((byte[]) t));
+          }
+          List<CompletableFuture<?>> steps = new ArrayList<>();
+          steps.add(removeEntries(nodeBytes, gone));
+          for (Map.Entry<Integer, List<Holding>> e : byShard(holdings, h -> Keys.shard(h.track())).entrySet()) {
+            List<Holding> group = e.getValue();
+            for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
+              List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
+              byte[][] keys = new byte[2 + 2 * batch.size()][];
+              byte[][] putArgs = new byte[3 + 2 * batch.size()][];
+              keys[0] = Keys.shardTracks(e.getKey());
+              keys[1] = Keys.shardEntries(e.getKey());
+              putArgs[0] = nodeBytes;
+              putArgs[1] = now;
+              putArgs[2] = keep;
+              for (int i = 0; i < batch.size(); i++) {
+                TrackId track = batch.get(i).track();
+                keys[2 + 2 * i] = Keys.trackEntries(track);
+                keys[3 + 2 * i] = Keys.trackHoldings(track);
+                putArgs[3 + 2 * i] = track.bytes();
+                putArgs[4 + 2 * i] = Blobs.holding(batch.get(i));
+              }
+              steps.add(run(Scripts.TRACKS_PUT, keys, putArgs).thenCompose(put -> {
+                List<?> evicted = list(put);
+                List<Unlink> unlinks = new ArrayList<>(evicted.size() / 3);
+                for (int i = 0; i + 2 < evicted.size(); i += 3) {
+                  unlinks.add(new Unlink((byte[]) evicted.get(i + 1), (byte[]) evicted.get(i), (byte[]) evicted.get(i + 2)));
+                }
+                return unlink(unlinks);
+              }));
+            }
+          }
+          return allOf(steps);
+        });
+  }
+
+  @Override
+  public CompletionStage<Void> withdraw(NodeId peer, List<TrackId> tracks) {
+    try {
+      Objects.requireNonNull(peer, "peer");
+      for (TrackId t : tracks) {
+        Objects.requireNonNull(t, "track");
+      }
+      checkOpen();
+      if (tracks.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      List<TrackId> copy = List.copyOf(tracks);
+      return inOrder(peer, () -> {
+        byte[][] args = new byte[1 + copy.size()][];
+        args[0] = peer.bytes();
+        for (int i = 0; i < copy.size(); i++) {
+          args[1 + i] = copy.get(i).bytes();
+        }
+        int ps = Keys.shard(peer);
+        CompletableFuture<Object> peerStep = run(Scripts.PEER_WITHDRAW,
+            keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), args);
+        return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy)));
+      });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> removePeer(NodeId peer) {
+    try {
+      Objects.requireNonNull(peer, "peer");
+      checkOpen();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return inOrder(peer, () -> {
+      int ps = Keys.shard(peer);
+      byte[] nodeBytes = peer.bytes();
+      return run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), nodeBytes)
+          .thenCompose(tracks -> {
+            List<TrackId> ids = new ArrayList<>();
+            for (Object t : list(tracks)) {
+              ids.add(TrackId.fromBytes((byte[]) t));
+            }
+            return removeEntries(nodeBytes, ids);
+          });
+    });
+  }
+
+  /**
+   * Runs {@code operation} after every earlier announce, withdraw or removePeer of the same peer
+   * (on this instance) has completed, as the in-memory index would apply them: a tracker sends a
+   * peer's messages on without waiting for the previous one's stage. The map holds only peers
+   * with an operation in flight.
+   */
+  private CompletableFuture<Void> inOrder(NodeId peer, Supplier<CompletableFuture<Void>> operation) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> previous = inFlight.put(peer, done);
+    CompletableFuture<Void> start = previous == null
+        ? CompletableFuture.completedFuture(null)
+        : previous.handle((v, e) -> null);
+    start.thenCompose(ignored -> operation.get()).whenComplete((v, e) -> {
+      inFlight.remove(peer, done);
+      if (e != null) {
+        done.completeExceptionally(unwrap(e));
+      } else {
+        done.complete(null);
+      }
+    });
+    return done.copy();
+  }
+
+  @Override
+  public CompletionStage<List<Candidate>> candidates(TrackId track, long nowMillis) {
+    try {
+      Objects.requireNonNull(track, "track");
+      checkTime(nowMillis);
+      checkOpen();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
+    return run(Scripts.TRACK_READ, keys(Keys.trackEntries(track), Keys.trackHoldings(track)), minScore, keep)
+        .thenCompose(result -> {
+          List<?> triples = list(result);
+          int n = triples.size() / 3;
+          if (n == 0) {
+            return CompletableFuture.completedFuture(List.<Candidate>of());
+          }
+          byte[][] infoKeys = new byte[n][];
+          for (int i = 0; i < n; i++) {
+            infoKeys[i] = Keys.peerInfo(NodeId.fromBytes((byte[]) triples.get(3 * i)));
+          }
+          return redis.mget(infoKeys).toCompletableFuture().thenApply(infos -> {
+            List<Candidate> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+              KeyValue<byte[], byte[]> info = infos.get(i);
+              if (!info.hasValue()) {
+                continue; // the peer was removed while its entries are being removed
+              }
+              try {
+                out.add(new Candidate(Blobs.peer(info.getValue()),
+                    Blobs.holding(track, (byte[]) triples.get(3 * i + 2)), score(triples.get(3 * i + 1))));
+              } catch (IllegalArgumentException e) {
+                LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
+              }
+            }
+            return out;
+          });
+        });
+  }
+
+  @Override
+  public CompletionStage<Long> expire(long nowMillis) {
+    try {
+      checkTime(nowMillis);
+      checkOpen();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    byte[] cutoff = number(nowMillis - config.ttlMillis());
+    AtomicInteger nextGroup = new AtomicInteger();
+    AtomicLong removed = new AtomicLong();
+    List<CompletableFuture<?>> workers = new ArrayList<>();
+    for (int w = 0; w < EXPIRE_PARALLELISM; w++) {
+      workers.add(expireWorker(nextGroup, cutoff, removed));
+    }
+    return allOf(workers).thenApply(ignored -> removed.get());
+  }
+
+  /** Takes the next group of shards not yet expired and expires it, batch by batch; then the next. */
+  private CompletableFuture<Void> expireWorker(AtomicInteger nextGroup, byte[] cutoff, AtomicLong removed) {
+    int first = nextGroup.getAndIncrement() * shardsPerCall;
+    if (first >= Keys.SHARDS) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return expireGroup(first, Math.min(Keys.SHARDS, first + shardsPerCall), cutoff, removed)
+        .thenCompose(ignored -> expireWorker(nextGroup, cutoff, removed));
+  }
+
+  /**
+   * Expires shards {@code [from, to)}: lists a bounded batch of tracks with expired entries, removes
+   * those entries, drops them from their peers' track sets; again until a batch comes back short.
+   */
+  private CompletableFuture<Void> expireGroup(int from, int to, byte[] cutoff, AtomicLong removed) {
+    byte[][] registries = new byte[to - from][];
+    for (int i = 0; i < registries.length; i++) {
+      registries[i] = Keys.shardTracks(from + i);
+    }
+    return run(Scripts.SHARD_DUE, registries, cutoff, expireTrackBatch).thenCompose(result -> {
+      List<?> due = list(result);
+      int n = due.size() / 2;
+      if (n == 0) {
+        return CompletableFuture.completedFuture(null);
+      }
+      byte[][] keys = new byte[4 * n][];
+      byte[][] args = new byte[1 + n][];
+      args[0] = cutoff;
+      int lastShard = from;
+      for (int i = 0; i < n; i++) {
+        int shard = from + ((Long) due.get(2 * i)).intValue() - 1;
+        TrackId track = TrackId.fromBytes((byte[]) due.get(2 * i + 1));
+        keys[4 * i] = Keys.trackEntries(track);
+        keys[4 * i + 1] = Keys.trackHoldings(track);
+        keys[4 * i + 2] = Keys.shardTracks(shard);
+        keys[4 * i + 3] = Keys.shardEntries(shard);
+        args[1 + i] = track.bytes();
+        lastShard = shard;
+      }
+      int resumeAt = lastShard;
+      boolean more = n >= expireBatchSize;
+      return run(Scripts.TRACKS_EXPIRE, keys, args).thenCompose(expired -> {
+        List<?> out = list(expired);
+        removed.addAndGet((Long) out.get(0));
+        List<Unlink> unlinks = new ArrayList<>((out.size() - 1) / 3);
+        for (int i = 1; i + 2 < out.size(); i += 3) {
+          unlinks.add(new Unlink((byte[]) out.get(i + 1), (byte[]) out.get(i), (byte[]) out.get(i + 2)));
+        }
+        CompletableFuture<Void> done = unlink(unlinks);
+        return more ? done.thenCompose(ignored -> expireGroup(resumeAt, to, cutoff, removed)) : done;
+      });
+    });
+  }
+
+  @Override
+  public CompletionStage<IndexStats> stats() {
+    try {
+      checkOpen();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<CompletableFuture<List<?>>> shards = new ArrayList<>(Keys.SHARDS / shardsPerCall);
+    for (int first = 0; first < Keys.SHARDS; first += shardsPerCall) {
+      int n = Math.min(shardsPerCall, Keys.SHARDS - first);
+      byte[][] keys = new byte[3 * n][];
+      for (int i = 0; i < n; i++) {
+        keys[3 * i] = Keys.shardTracks(first + i);
+        keys[3 * i + 1] = Keys.shardEntries(first + i);
+        keys[3 * i + 2] = Keys.shardPeers(first + i);
+      }
+      shards.add(run(Scripts.SHARD_STATS, keys).thenApply(RedisPeerIndex::list));
+    }
+    return allOf(shards).thenApply(ignored -> {
+      long peers = 0;
+      long tracks = 0;
+      long entries = 0;
+      for (CompletableFuture<List<?>> f : shards) {
+        List<?> r = f.join();
+        peers += (Long) r.get(0);
+        tracks += (Long) r.get(1);
+        entries += (Long) r.get(2);
+      }
+      return new IndexStats(peers, tracks, entries);
+    });
+  }
+
+  /** Closes the connection and the client (blocking for at most a few seconds). Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      connection.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisPeerIndex[" + target + ", " + config + "]";
+  }
+
+  /** Removes {@code node}'s entries from {@code tracks}: one script per shard and batch. */
+  private CompletableFuture<Void> removeEntries(byte[] node, List<TrackId> tracks) {
+    if (tracks.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<?>> steps = new ArrayList<>();
+    for (Map.Entry<Integer, List<TrackId>> e : byShard(tracks, Keys::shard).entrySet()) {
+      List<TrackId> group = e.getValue();
+      for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
+        List<TrackId> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
+        byte[][] keys = new byte[2 + 2 * batch.size()][];
+        byte[][] args = new byte[1 + batch.size()][];
+        keys[0] = Keys.shardTracks(e.getKey());
+        keys[1] = Keys.shardEntries(e.getKey());
+        args[0] = node;
+        for (int i = 0; i < batch.size(); i++) {
+          keys[2 + 2 * i] = Keys.trackEntries(batch.get(i));
+          keys[3 + 2 * i] = Keys.trackHoldings(batch.get(i));
+          args[1 + i] = batch.get(i).bytes();
+        }
+        steps.add(run(Scripts.TRACKS_REMOVE, keys, args));
+      }
+    }
+    return allOf(steps);
+  }
+
+  /** {@code items} grouped by shard, each group in the order given. */
+  private static <T> Map<Integer, List<T>> byShard(List<T> items, ToIntFunction<T> shardOf) {
+    Map<Integer, List<T>> groups = new LinkedHashMap<>();
+    for (T item : items) {
+      groups.computeIfAbsent(shardOf.applyAsInt(item), s -> new ArrayList<>()).add(item);
+    }
+    return groups;
+  }
+
+  /** An entry that left a track (evicted or expired), to be dropped from its peer's track set. */
+  private static final class Unlink {
+    final byte[] node;
+    final byte[] track;
+    final byte[] score;
+
+    Unlink(byte[] node, byte[] track, byte[] score) {
+      this.node = node;
+      this.track = track;
+      this.score = score;
+    }
+  }
+
+  /** Drops the tracks from the peers' track sets, one script per peer shard and batch. */
+  private CompletableFuture<Void> unlink(List<Unlink> unlinks) {
+    if (unlinks.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Map<Integer, List<Unlink>> byShard = new HashMap<>();
+    for (Unlink u : unlinks) {
+      byShard.computeIfAbsent(Keys.shard(u.node), s -> new ArrayList<>()).add(u);
+    }
+    List<CompletableFuture<?>> steps = new ArrayList<>();
+    for (Map.Entry<Integer, List<Unlink>> e : byShard.entrySet()) {
+      List<Unlink> group = e.getValue();
+      for (int from = 0; from < group.size(); from += UNLINK_BATCH) {
+        List<Unlink> batch = group.subList(from, Math.min(group.size(), from + UNLINK_BATCH));
+        byte[][] keys = new byte[1 + 2 * batch.size()][];
+        byte[][] args = new byte[3 * batch.size()][];
+        keys[0] = Keys.shardPeers(e.getKey());
+        for (int i = 0; i < batch.size(); i++) {
+          Unlink u = batch.get(i);
+          NodeId node = NodeId.fromBytes(u.node);
+          keys[1 + 2 * i] = Keys.peerTracks(node);
+          keys[2 + 2 * i] = Keys.peerInfo(node);
+          args[3 * i] = u.node;
+          args[3 * i + 1] = u.track;
+          args[3 * i + 2] = u.score;
+        }
+        steps.add(run(Scripts.PEER_UNLINK, keys, args));
+      }
+    }
+    return allOf(steps);
+  }
+
+  /** EVALSHA, or EVAL when the node does not have the script cached (restarted, new in the cluster). */
+  private CompletableFuture<Object> run(Script script, byte[][] keys, byte[]... args) {
+    ScriptOutputType type = ScriptOutputType.MULTI;
+    return redis.<Object>evalsha(script.sha, type, keys, args).toCompletableFuture()
+        .thenApply(r -> r)
+        .exceptionallyCompose(e -> {
+          Throwable cause = unwrap(e);
+          if (cause instanceof RedisNoScriptException
+              || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"))) {
+            return redis.<Object>eval(script.body, type, keys, args).toCompletableFuture();
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static byte[][] keys(byte[]... keys) {
+    return keys;
+  }
+
+  private static List<?> list(Object scriptResult) {
+    return scriptResult instanceof List ? (List<?>) scriptResult : List.of();
+  }
+
+  private static byte[] number(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long score(Object reply) {
+    return (long) Double.parseDouble(new String((byte[]) reply, StandardCharsets.US_ASCII));
+  }
+
+  private static CompletableFuture<Void> allOf(List<? extends CompletableFuture<?>> steps) {
+    return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(this + " is closed");
+    }
+  }
+
+  /** Times are epoch ms, never negative, and exact in a Redis score (a double). */
+  private static void checkTime(long nowMillis) {
+    if (nowMillis < 0 || nowMillis > MAX_TIME_MILLIS) {
+      throw new IllegalArgumentException("nowMillis must be 0.." + MAX_TIME_MILLIS + " (epoch ms), was " + nowMillis);
+    }
+  }
+}

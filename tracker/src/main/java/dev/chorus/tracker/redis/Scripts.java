@@ -1,0 +1,291 @@
+package dev.chorus.tracker.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts. Every key a script touches is declared in KEYS, and in a cluster all of them
+ * are in one shard (one hash slot), so Redis runs each script atomically on the node that owns the
+ * slot, and refuses it before it starts (rather than halfway) if the slot is moving. Only on a
+ * single server do the expiry and statistics scripts take several shards at once. Scores are epoch
+ * milliseconds of the callers' clocks; the scripts never read Redis's clock. Described in
+ * tracker/docs/redis.md.
+ */
+final class Scripts {
+  /** A script and its SHA-1, for EVALSHA (falling back to EVAL when a node has not cached it). */
+  static final class Script {
+    final String name;
+    final String body;
+    final String sha;
+
+    Script(String name, String body) {
+      this.name = name;
+      this.body = body;
+      try {
+        this.sha = HexFormat.of().formatHex(
+            MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-1 is required of every JDK", e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return name + "@" + sha.substring(0, 8);
+    }
+  }
+
+  private Scripts() {}
+
+  /**
+   * Adds or refreshes a peer's entries in tracks of one shard, trimming each track to its newest
+   * {@code keep} entries (among entries of equal time, the one just announced stays). KEYS: shard
+   * tracks, shard entry count, then (track entries, track holdings) per track. ARGV: node, now,
+   * keep, then (track, holding) per track. Returns the evicted entries as (track, node, score).
+   */
+  static final Script TRACKS_PUT = new Script("tracks_put", """
+      local reg, cnt = KEYS[1], KEYS[2]
+      local node, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
+      local evicted, delta = {}, 0
+      for i = 1, (#KEYS - 2) / 2 do
+        local t, h = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
+        local track = ARGV[2 + 2 * i]
+        delta = delta + redis.call('ZADD', t, now, node)
+        redis.call('HSET', h, node, ARGV[3 + 2 * i])
+        local excess = redis.call('ZCARD', t) - keep
+        if excess > 0 then
+          local low = redis.call('ZRANGE', t, 0, excess, 'WITHSCORES')
+          local survivor, survivorScore = low[2 * excess + 1], low[2 * excess + 2]
+          for j = 1, excess do
+            local m, s = low[2 * j - 1], low[2 * j]
+            if m == node and tonumber(s) == tonumber(survivorScore) then
+              m, s = survivor, survivorScore
+            end
+            redis.call('ZREM', t, m)
+            redis.call('HDEL', h, m)
+            evicted[#evicted + 1] = track
+            evicted[#evicted + 1] = m
+            evicted[#evicted + 1] = s
+            delta = delta - 1
+          end
+        end
+        local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
+        redis.call('ZADD', reg, oldest[2], track)
+      end
+      if delta ~= 0 and redis.call('INCRBY', cnt, delta) == 0 then
+        redis.call('DEL', cnt)
+      end
+      return evicted
+      """);
+
+  /**
+   * Removes a peer's entries from tracks of one shard. KEYS: shard tracks, shard entry count, then
+   * (track entries, track holdings) per track. ARGV: node, then the tracks. Returns how many
+   * entries there were.
+   */
+  static final Script TRACKS_REMOVE = new Script("tracks_remove", """
+      local reg, cnt, node = KEYS[1], KEYS[2], ARGV[1]
+      local removed = 0
+      for i = 1, (#KEYS - 2) / 2 do
+        local t, h, track = KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[1 + i]
+        if redis.call('ZREM', t, node) == 1 then
+          redis.call('HDEL', h, node)
+          removed = removed + 1
+          local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
+          if #oldest == 0 then
+            redis.call('ZREM', reg, track)
+            redis.call('DEL', h)
+          else
+            redis.call('ZADD', reg, oldest[2], track)
+          end
+        end
+      end
+      if removed > 0 and redis.call('DECRBY', cnt, removed) == 0 then
+        redis.call('DEL', cnt)
+      end
+      return removed
+      """);
+
+  /**
+   * Reads a track's unexpired entries, newest first. KEYS: track entries, track holdings.
+   * ARGV: exclusive minimum score "(cutoff", limit. Returns (node, score, holding) triples.
+   */
+  static final Script TRACK_READ = new Script("track_read", """
+      local e = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
+      if #e == 0 then
+        return {}
+      end
+      local nodes = {}
+      for i = 1, #e, 2 do
+        nodes[#nodes + 1] = e[i]
+      end
+      local hs = redis.call('HMGET', KEYS[2], unpack(nodes))
+      local out = {}
+      for i = 1, #nodes do
+        if hs[i] then
+          out[#out + 1] = nodes[i]
+          out[#out + 1] = e[2 * i]
+          out[#out + 1] = hs[i]
+        end
+      end
+      return out
+      """);
+
+  /**
+   * Records a peer's announce: its info and the tracks listed. A peer exists (info key, entry in
+   * the shard's peers) exactly while its track set is non-empty. KEYS: peer info, peer tracks,
+   * shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, tracks... Returns, for a full
+   * announce, the tracks the peer held before and no longer lists.
+   */
+  static final Script PEER_ANNOUNCE = new Script("peer_announce", """
+      local p, pt, peers = KEYS[1], KEYS[2], KEYS[3]
+      local now, px = ARGV[2], ARGV[5]
+      local dropped = {}
+      if ARGV[4] == '1' then
+        local listed = {}
+        for i = 6, #ARGV do
+          listed[ARGV[i]] = true
+        end
+        for _, tr in ipairs(redis.call('ZRANGE', pt, 0, -1)) do
+          if not listed[tr] then
+            dropped[#dropped + 1] = tr
+            redis.call('ZREM', pt, tr)
+          end
+        end
+      end
+      for i = 6, #ARGV do
+        redis.call('ZADD', pt, now, ARGV[i])
+      end
+      if redis.call('EXISTS', pt) == 1 then
+        redis.call('SET', p, ARGV[3], 'PX', px)
+        redis.call('PEXPIRE', pt, px)
+        redis.call('ZADD', peers, now, ARGV[1])
+      else
+        redis.call('DEL', p)
+        redis.call('ZREM', peers, ARGV[1])
+      end
+      return dropped
+      """);
+
+  /**
+   * Drops tracks from a peer's track set at its request, forgetting the peer if none are left.
+   * KEYS: peer info, peer tracks, shard peers. ARGV: node, tracks...
+   */
+  static final Script PEER_WITHDRAW = new Script("peer_withdraw", """
+      for i = 2, #ARGV do
+        redis.call('ZREM', KEYS[2], ARGV[i])
+      end
+      if redis.call('EXISTS', KEYS[2]) == 0 then
+        redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+      end
+      return 0
+      """);
+
+  /** Forgets a peer. KEYS: peer info, peer tracks, shard peers. ARGV: node. Returns its tracks. */
+  static final Script PEER_REMOVE = new Script("peer_remove", """
+      local tracks = redis.call('ZRANGE', KEYS[2], 0, -1)
+      redis.call('DEL', KEYS[1], KEYS[2])
+      redis.call('ZREM', KEYS[3], ARGV[1])
+      return tracks
+      """);
+
+  /**
+   * Drops tracks from peers' track sets after their entries were evicted or expired, unless the
+   * peer announced the track again since; forgets a peer left with no tracks. All keys are in one
+   * shard. KEYS: shard peers, then (peer tracks, peer info) per item. ARGV: (node, track, score of
+   * the removed entry) per item. Returns how many tracks were dropped.
+   */
+  static final Script PEER_UNLINK = new Script("peer_unlink", """
+      local n = 0
+      for i = 1, (#KEYS - 1) / 2 do
+        local pt, p = KEYS[2 * i], KEYS[2 * i + 1]
+        local node, tr = ARGV[3 * i - 2], ARGV[3 * i - 1]
+        local cur = redis.call('ZSCORE', pt, tr)
+        if cur and tonumber(cur) <= tonumber(ARGV[3 * i]) then
+          n = n + redis.call('ZREM', pt, tr)
+        end
+        if redis.call('EXISTS', pt) == 0 then
+          redis.call('DEL', p)
+          redis.call('ZREM', KEYS[1], node)
+        end
+      end
+      return n
+      """);
+
+  /**
+   * Lists tracks with expired entries, oldest first, shard by shard, up to a budget. KEYS: shard
+   * tracks, of one shard (cluster) or several (single server). ARGV: cutoff (scores at or below it
+   * are expired), budget. Returns (1-based index of the shard's key, track) pairs.
+   */
+  static final Script SHARD_DUE = new Script("shard_due", """
+      local out, budget = {}, tonumber(ARGV[2])
+      for k = 1, #KEYS do
+        local due = redis.call('ZRANGEBYSCORE', KEYS[k], '-inf', ARGV[1], 'LIMIT', 0, budget)
+        for _, tr in ipairs(due) do
+          out[#out + 1] = k
+          out[#out + 1] = tr
+        end
+        budget = budget - #due
+        if budget <= 0 then
+          break
+        end
+      end
+      return out
+      """);
+
+  /**
+   * Removes the expired entries of the given tracks, keeping each shard's registry and count
+   * exact track by track. KEYS: (track entries, track holdings, shard tracks, shard entry count)
+   * per track — in a cluster, all of one shard. ARGV: cutoff, then the track ids. Returns {removed
+   * entries, then (track, node, score) per removed entry}.
+   */
+  static final Script TRACKS_EXPIRE = new Script("tracks_expire", """
+      local cutoff = ARGV[1]
+      local out = {0}
+      local removed = 0
+      for i = 1, #KEYS / 4 do
+        local t, h, reg, cnt = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
+        local tr = ARGV[1 + i]
+        local old = redis.call('ZRANGEBYSCORE', t, '-inf', cutoff, 'WITHSCORES')
+        if #old > 0 then
+          for j = 1, #old, 2 do
+            redis.call('HDEL', h, old[j])
+            out[#out + 1] = tr
+            out[#out + 1] = old[j]
+            out[#out + 1] = old[j + 1]
+          end
+          redis.call('ZREMRANGEBYSCORE', t, '-inf', cutoff)
+          if redis.call('DECRBY', cnt, #old / 2) == 0 then
+            redis.call('DEL', cnt)
+          end
+          removed = removed + #old / 2
+        end
+        local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
+        if #oldest == 0 then
+          redis.call('ZREM', reg, tr)
+          redis.call('DEL', h)
+        else
+          redis.call('ZADD', reg, oldest[2], tr)
+        end
+      end
+      out[1] = removed
+      return out
+      """);
+
+  /**
+   * Sizes of one or more shards (several only on a single server). KEYS: (shard tracks, shard
+   * entry count, shard peers) per shard. Returns {peers, tracks, entries} summed.
+   */
+  static final Script SHARD_STATS = new Script("shard_stats", """
+      local peers, tracks, entries = 0, 0, 0
+      for k = 1, #KEYS / 3 do
+        tracks = tracks + redis.call('ZCARD', KEYS[3 * k - 2])
+        entries = entries + tonumber(redis.call('GET', KEYS[3 * k - 1]) or '0')
+        peers = peers + redis.call('ZCARD', KEYS[3 * k])
+      end
+      return {peers, tracks, entries}
+      """);
+}

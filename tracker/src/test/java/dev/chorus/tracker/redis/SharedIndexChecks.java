@@ -1,0 +1,293 @@
+package dev.chorus.tracker.redis;
+
+import static dev.chorus.tracker.index.IndexTestData.T0;
+import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.nodeId;
+import static dev.chorus.tracker.index.IndexTestData.partial;
+import static dev.chorus.tracker.index.IndexTestData.peer;
+import static dev.chorus.tracker.index.IndexTestData.track;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.RedisServer;
+import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.IndexStats;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What the contract cannot see: several tracker instances sharing one Redis, the key layout and
+ * its TTLs, scripts missing from a node's cache, batching, and failing instead of hanging. Run
+ * against one server and against a cluster by the subclasses.
+ */
+@ExtendWith(NoLeaks.class)
+abstract class SharedIndexChecks {
+  private static final long SECOND = 1000;
+  private final List<RedisPeerIndex> opened = new ArrayList<>();
+
+  /** The URI of the Redis under test. */
+  abstract String uri();
+
+  /** The servers (masters). */
+  abstract List<RedisServer> servers();
+
+  @AfterEach
+  void closeIndexes() {
+    opened.forEach(RedisPeerIndex::close);
+    opened.clear();
+  }
+
+  RedisPeerIndex open(PeerIndexConfig config) {
+    RedisPeerIndex index = RedisPeerIndex.connect(uri(), config);
+    opened.add(index);
+    return index;
+  }
+
+  static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("stage failed", e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static Throwable failure(CompletionStage<?> stage) {
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> stage.toCompletableFuture().get(30, TimeUnit.SECONDS));
+    return e.getCause();
+  }
+
+  /** Runs a command on the server that owns {@code key} (the others answer MOVED). */
+  Object onOwner(String key, String... command) {
+    UncheckedIOException last = null;
+    for (RedisServer s : servers()) {
+      try {
+        return s.command(command);
+      } catch (UncheckedIOException e) {
+        if (e.getCause() == null || e.getCause().getMessage() == null || !e.getCause().getMessage().contains("MOVED")) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    throw new AssertionError("no server owns " + key, last);
+  }
+
+  static String str(byte[] key) {
+    return new String(key, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void trackersSharingARedisSeeEachOthersAnnounces() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofSeconds(60)).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    await(a.announce(peer(1), true, List.of(complete(1), complete(2)), T0));
+    await(b.announce(peer(2), true, List.of(partial(1, 3)), T0 + SECOND));
+
+    List<Candidate> fromA = await(a.candidates(track(1), T0 + 2 * SECOND));
+    List<Candidate> fromB = await(b.candidates(track(1), T0 + 2 * SECOND));
+    assertEquals(List.of(new Candidate(peer(2), partial(1, 3), T0 + SECOND), new Candidate(peer(1), complete(1), T0)), fromA);
+    assertEquals(fromA, fromB);
+    assertEquals(new IndexStats(2, 2, 3), await(a.stats()));
+    assertEquals(new IndexStats(2, 2, 3), await(b.stats()));
+
+    // Peer 1 reconnects to tracker b with a full announce: b's view replaces a's.
+    await(b.announce(peer(1), true, List.of(complete(3)), T0 + 2 * SECOND));
+    assertEquals(List.of(nodeId(2)), ids(await(a.candidates(track(1), T0 + 3 * SECOND))));
+    assertEquals(List.of(), await(a.candidates(track(2), T0 + 3 * SECOND)));
+
+    // Either tracker removes what the other announced, and either's expiry serves both.
+    await(a.removePeer(nodeId(2)));
+    assertEquals(List.of(), await(b.candidates(track(1), T0 + 3 * SECOND)));
+    assertEquals(1L, await(b.expire(T0 + 62 * SECOND)));
+    assertEquals(new IndexStats(0, 0, 0), await(a.stats()));
+  }
+
+  @Test
+  void concurrentAnnouncesFromTwoTrackersKeepTheCapAndTheCounts() {
+    PeerIndexConfig config = PeerIndexConfig.builder().keepPerTrack(5).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    List<CompletionStage<Void>> pending = new ArrayList<>();
+    for (int p = 0; p < 200; p++) {
+      RedisPeerIndex via = p % 2 == 0 ? a : b;
+      List<Holding> holdings = new ArrayList<>();
+      for (int t = 0; t < 10; t++) {
+        holdings.add(complete((p + t) % 40));
+      }
+      pending.add(via.announce(peer(p), true, holdings, T0 + p * SECOND));
+    }
+    pending.forEach(SharedIndexChecks::await);
+    // Whatever the interleaving: 5 entries per track, and every count agrees with the entries.
+    long now = T0 + 300 * SECOND;
+    long entries = 0;
+    java.util.Set<dev.chorus.protocol.NodeId> peers = new java.util.HashSet<>();
+    for (int t = 0; t < 40; t++) {
+      List<Candidate> got = await(b.candidates(track(t), now));
+      assertEquals(5, got.size(), "track " + t);
+      entries += got.size();
+      got.forEach(c -> peers.add(c.peer().nodeId()));
+    }
+    assertEquals(new IndexStats(peers.size(), 40, entries), await(a.stats()));
+  }
+
+  @Test
+  void aPeersOperationsApplyInTheOrderIssuedWithoutWaiting() {
+    // As a tracker sends them: one after the other, each without waiting for the last.
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    List<CompletionStage<Void>> pending = new ArrayList<>();
+    for (int round = 0; round < 20; round++) {
+      long now = T0 + round * SECOND;
+      pending.add(index.announce(peer(1), true, List.of(complete(1), complete(2)), now));
+      pending.add(index.announce(peer(1), false, List.of(partial(3, round)), now));
+      pending.add(index.withdraw(nodeId(1), List.of(track(1))));
+      pending.add(index.removePeer(nodeId(1)));
+      pending.add(index.announce(peer(1), true, List.of(complete(2), partial(3, round)), now));
+      pending.add(index.withdraw(nodeId(1), List.of(track(2))));
+    }
+    pending.forEach(SharedIndexChecks::await);
+    long end = T0 + 19 * SECOND;
+    assertEquals(List.of(), await(index.candidates(track(1), end)));
+    assertEquals(List.of(), await(index.candidates(track(2), end)));
+    assertEquals(List.of(new Candidate(peer(1), partial(3, 19), end)), await(index.candidates(track(3), end)));
+    assertEquals(new IndexStats(1, 1, 1), await(index.stats()));
+  }
+
+  @Test
+  void anAnnounceOfManyTracksOfOneShardGoesInBoundedBatches() {
+    // 600 tracks of shard 0: more than one call takes (256), so three calls.
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    List<Holding> holdings = new ArrayList<>();
+    for (int t = 0; holdings.size() < 600; t++) {
+      if (Keys.shard(track(t)) == 0) {
+        holdings.add(complete(t));
+      }
+    }
+    await(index.announce(peer(1), true, holdings, T0));
+    await(index.announce(peer(2), false, holdings, T0 + SECOND));
+    assertEquals(new IndexStats(2, 600, 1200), await(index.stats()));
+    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(index.candidates(holdings.get(599).track(), T0 + SECOND))));
+    await(index.announce(peer(1), true, holdings.subList(0, 10), T0 + 2 * SECOND));
+    assertEquals(new IndexStats(2, 600, 610), await(index.stats()));
+    await(index.removePeer(nodeId(1)));
+    await(index.withdraw(nodeId(2), holdings.stream().map(Holding::track).collect(java.util.stream.Collectors.toList())));
+    assertNoKeysLeft();
+  }
+
+  @Test
+  void peerKeysCarryASafetyTtlAndTrackKeysNone() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofMinutes(30)).build();
+    RedisPeerIndex index = open(config);
+    await(index.announce(peer(1), true, List.of(complete(1)), T0));
+    long ttl = config.ttlMillis();
+    for (byte[] key : List.of(Keys.peerInfo(nodeId(1)), Keys.peerTracks(nodeId(1)))) {
+      long pttl = (Long) onOwner(str(key), "PTTL", str(key));
+      assertTrue(pttl > ttl && pttl <= 2 * ttl, str(key) + " PTTL " + pttl);
+    }
+    for (byte[] key : List.of(Keys.trackEntries(track(1)), Keys.trackHoldings(track(1)))) {
+      assertEquals(-1L, onOwner(str(key), "PTTL", str(key)), str(key));
+    }
+  }
+
+  @Test
+  void scriptsMissingFromTheServersCacheAreSentAgain() {
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    await(index.announce(peer(1), true, List.of(complete(1)), T0));
+    for (RedisServer s : servers()) {
+      assertEquals("OK", s.commandString("SCRIPT", "FLUSH"));
+    }
+    await(index.announce(peer(2), true, List.of(complete(1)), T0 + SECOND));
+    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(index.candidates(track(1), T0 + SECOND))));
+    assertEquals(new IndexStats(2, 1, 2), await(index.stats()));
+  }
+
+  @Test
+  void anEntryWhosePeerRecordVanishedIsLeftOut() {
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    await(index.announce(peer(1), true, List.of(complete(1)), T0));
+    await(index.announce(peer(2), true, List.of(complete(1)), T0));
+    String info = str(Keys.peerInfo(nodeId(1)));
+    assertEquals(1L, onOwner(info, "DEL", info)); // as if its safety TTL had run out
+    assertEquals(List.of(nodeId(2)), ids(await(index.candidates(track(1), T0))));
+  }
+
+  @Test
+  void expiryWorksThroughManySmallBatches() {
+    // keepPerTrack 1000 makes a batch 4 tracks: 600 tracks take many calls.
+    RedisPeerIndex index = open(PeerIndexConfig.builder().keepPerTrack(1000).ttl(Duration.ofSeconds(10)).build());
+    List<Holding> holdings = new ArrayList<>();
+    for (int t = 0; t < 600; t++) {
+      holdings.add(complete(t));
+    }
+    await(index.announce(peer(1), true, holdings, T0));
+    await(index.announce(peer(2), true, holdings.subList(0, 100), T0 + 5 * SECOND));
+    assertEquals(new IndexStats(2, 600, 700), await(index.stats()));
+    assertEquals(600L, await(index.expire(T0 + 10 * SECOND)));
+    assertEquals(new IndexStats(1, 100, 100), await(index.stats()));
+    assertEquals(100L, await(index.expire(T0 + 15 * SECOND)));
+    assertEquals(new IndexStats(0, 0, 0), await(index.stats()));
+    assertNoKeysLeft();
+  }
+
+  @Test
+  void everythingRemovedLeavesNoKeysBehind() {
+    RedisPeerIndex index = open(PeerIndexConfig.builder().keepPerTrack(2).build());
+    for (int p = 0; p < 10; p++) {
+      await(index.announce(peer(p), true, List.of(complete(p % 3), partial(3, p)), T0 + p * SECOND));
+    }
+    for (int p = 0; p < 10; p++) {
+      await(index.removePeer(nodeId(p)));
+    }
+    assertEquals(new IndexStats(0, 0, 0), await(index.stats()));
+    assertNoKeysLeft();
+  }
+
+  @Test
+  void invalidArgumentsAndAClosedIndexFailTheStage() {
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    assertInstanceOf(IllegalArgumentException.class, failure(index.announce(peer(1), true, List.of(complete(1)), -1)));
+    assertInstanceOf(IllegalArgumentException.class, failure(index.candidates(track(1), -5)));
+    assertInstanceOf(NullPointerException.class, failure(index.withdraw(null, List.of())));
+    List<Holding> withNull = new ArrayList<>();
+    withNull.add(null);
+    assertInstanceOf(NullPointerException.class, failure(index.announce(peer(1), false, withNull, T0)));
+    index.close();
+    index.close();
+    assertInstanceOf(IllegalStateException.class, failure(index.stats()));
+    assertInstanceOf(IllegalStateException.class, failure(index.announce(peer(1), true, List.of(), T0)));
+  }
+
+  void assertNoKeysLeft() {
+    for (RedisServer s : servers()) {
+      List<String> left = new ArrayList<>();
+      for (Object key : (List<?>) s.command("KEYS", "chorus:*")) {
+        left.add(new String((byte[]) key, StandardCharsets.US_ASCII));
+      }
+      assertEquals(List.of(), left, s + " keeps keys after everything went");
+    }
+  }
+
+  static List<dev.chorus.protocol.NodeId> ids(List<Candidate> candidates) {
+    List<dev.chorus.protocol.NodeId> ids = new ArrayList<>();
+    candidates.forEach(c -> ids.add(c.peer().nodeId()));
+    return ids;
+  }
+}
