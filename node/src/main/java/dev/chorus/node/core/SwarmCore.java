@@ -1,16 +1,11 @@
 package dev.chorus.node.core;
 
 import dev.chorus.protocol.NodeId;
-import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Priority;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,11 +44,30 @@ import java.util.random.RandomGenerator;
  * limit refuses newcomers. Uploads: {@link UploadSlots}. Discovery: a tracker lookup and an overlay
  * query (hop limit 2) per download, repeated while no holder is connected. Coordinates: {@link
  * Vivaldi} from measured RTTs.
+ *
+ * <p>Parts. This class is the single entry point: each public method checks it is not called from
+ * within a command ({@link CommandGuard}), hands the event to the part it concerns, and then
+ * reschedules. The parts, package-private and sharing this class's thread:
+ *
+ * <ul>
+ *   <li>{@link Downloads}: the current track, the prefetch and the queued next track; playback
+ *       itself (play, stop, seek, starting the prefetch) stays here, as does discovery.
+ *   <li>{@link Neighbourhood}: connected, dialling and failed peers, bans with expiry, whom to dial
+ *       for a download and whom to evict over the soft limit.
+ *   <li>{@link DownloadScheduler}: peer requests and CDN reads, their outcomes, and the resending
+ *       of stalled or too-slow requests.
+ *   <li>{@link OverlayQueries}: overlay queries, answered and forwarded through {@link
+ *       OverlayRouter}.
+ *   <li>{@link UploadRequests}: peers' requests, served in {@link UploadSlots}.
+ *   <li>{@link HoldingsChanges}, sent by {@link HoldingsFlush} from {@link #tick}.
+ *   <li>{@link Vivaldi}: this node's network coordinate.
+ * </ul>
+ *
+ * <p>Determinism. The simulator's runs must not change when this code is rearranged: the parts
+ * keep the maps (HashMaps, iterated in their own order), the order of insertions and the order of
+ * calls to the one {@link RandomGenerator} exactly as they were when this was one class.
  */
 public final class SwarmCore {
-  private static final long BUSY_BACKOFF_NANOS = 1_000_000_000L;
-  private static final long CDN_RETRY_NANOS = 1_000_000_000L;
-  private static final long CONNECT_RETRY_NANOS = 30_000_000_000L;
   private static final long LOOKUP_FAILED_RETRY_NANOS = 1_000_000_000L;
 
   private final SwarmConfig config;
@@ -62,24 +76,13 @@ public final class SwarmCore {
   private final HeldChunks cache;
   private final RandomGenerator random;
   private final Vivaldi vivaldi;
-  private final UploadSlots uploads;
-  private final OverlayRouter overlay = new OverlayRouter(4096);
+  private final UploadRequests uploads;
   private final HoldingsChanges holdings = new HoldingsChanges();
-
-  private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
-  private final Map<NodeId, Long> connecting = new HashMap<>();
-  private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
-  /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
-  private final Map<NodeId, Long> bannedUntil = new HashMap<>();
-  private final Map<Long, PeerRequest> requests = new HashMap<>();
-  private final Map<Long, CdnFetch> cdnFetches = new HashMap<>();
-  private Download current;
-  private Download prefetch;
-  private TrackId next;
-  private long nextRequestId = 1;
-  private long nextFetchId = 1;
-  /** Whether other nodes can dial this one; until the shell says so, assume not. */
-  private boolean acceptsIncoming;
+  private final Downloads downloads = new Downloads();
+  private final Neighbourhood neighbours;
+  private final DownloadScheduler scheduler;
+  private final OverlayQueries overlay;
+  private final HoldingsFlush holdingsFlush;
 
   public SwarmCore(SwarmConfig config, SwarmActions actions, SwarmListener listener, HeldChunks cache,
       RandomGenerator random) {
@@ -89,7 +92,13 @@ public final class SwarmCore {
     this.cache = Objects.requireNonNull(cache, "cache");
     this.random = Objects.requireNonNull(random, "random");
     this.vivaldi = new Vivaldi(random);
-    this.uploads = new UploadSlots(config.uploadSlots(), config.uploadQueueLimit());
+    UploadSlots slots = new UploadSlots(config.uploadSlots(), config.uploadQueueLimit());
+    this.neighbours = new Neighbourhood(config, this.actions, slots);
+    this.uploads = new UploadRequests(config, this.actions, listener, slots, neighbours);
+    this.scheduler = new DownloadScheduler(config, this.actions, listener, random, neighbours, downloads,
+        holdings);
+    this.overlay = new OverlayQueries(config, this.actions, cache, random, neighbours);
+    this.holdingsFlush = new HoldingsFlush(this.actions, holdings, neighbours);
   }
 
   // ---- playback ------------------------------------------------------------------------------
@@ -97,24 +106,26 @@ public final class SwarmCore {
   /** Starts playing a track from its beginning (a track change cancels the old track's requests). */
   public void play(TrackId trackId, long nowNanos) {
     actions.checkNotInCommand("play");
+    Download current = downloads.current;
     if (current != null && current.trackId.equals(trackId)) {
       seek(trackId, 0, nowNanos);
       return;
     }
     if (current != null) {
-      abandon(current);
+      scheduler.abandon(current);
     }
-    if (prefetch != null && prefetch.trackId.equals(trackId)) {
-      current = prefetch;
-      prefetch = null;
+    if (downloads.prefetch != null && downloads.prefetch.trackId.equals(trackId)) {
+      current = downloads.prefetch;
+      downloads.prefetch = null;
       current.priority = Priority.PLAYBACK;
     } else {
       current = begin(trackId, Priority.PLAYBACK, nowNanos);
     }
+    downloads.current = current;
     current.playheadOffset = 0;
     current.startFromCdn = true;
-    if (next != null && next.equals(trackId)) {
-      next = null;
+    if (downloads.next != null && downloads.next.equals(trackId)) {
+      downloads.next = null;
     }
     schedule(nowNanos);
   }
@@ -122,9 +133,9 @@ public final class SwarmCore {
   /** Stops playback: the current track's requests are cancelled. */
   public void stop(long nowNanos) {
     actions.checkNotInCommand("stop");
-    if (current != null) {
-      abandon(current);
-      current = null;
+    if (downloads.current != null) {
+      scheduler.abandon(downloads.current);
+      downloads.current = null;
     }
     schedule(nowNanos);
   }
@@ -132,28 +143,30 @@ public final class SwarmCore {
   /** The track to prefetch when the current one nears its end. */
   public void queueNext(TrackId trackId, long nowNanos) {
     actions.checkNotInCommand("queueNext");
-    next = trackId;
+    downloads.next = trackId;
     schedule(nowNanos);
   }
 
   /** Fetches a track now, at priority PREFETCH (replacing an earlier prefetch). */
   public void prefetch(TrackId trackId, long nowNanos) {
     actions.checkNotInCommand("prefetch");
+    Download current = downloads.current;
+    Download prefetch = downloads.prefetch;
     if ((current != null && current.trackId.equals(trackId))
         || (prefetch != null && prefetch.trackId.equals(trackId))) {
       return;
     }
     if (prefetch != null) {
-      abandon(prefetch);
+      scheduler.abandon(prefetch);
     }
-    prefetch = begin(trackId, Priority.PREFETCH, nowNanos);
+    downloads.prefetch = begin(trackId, Priority.PREFETCH, nowNanos);
     schedule(nowNanos);
   }
 
   /** The manifest of a track is known (answer to {@link SwarmActions#fetchManifest}). */
   public void layoutKnown(TrackLayout layout, long nowNanos) {
     actions.checkNotInCommand("layoutKnown");
-    for (Download d : downloads()) {
+    for (Download d : downloads.all()) {
       if (d.trackId.equals(layout.trackId()) && d.layout == null) {
         d.layout = layout;
         d.held.clear(layout.chunkCount(), Math.max(layout.chunkCount(), d.held.length()));
@@ -171,6 +184,7 @@ public final class SwarmCore {
   /** The player's read position moved (normal progress or a seek). */
   public void seek(TrackId trackId, long byteOffset, long nowNanos) {
     actions.checkNotInCommand("seek");
+    Download current = downloads.current;
     if (current == null || !current.trackId.equals(trackId)) {
       return;
     }
@@ -191,13 +205,13 @@ public final class SwarmCore {
   /** Peers that hold a track (tracker lookup answer or an overlay answer to our own query). */
   public void peersFound(TrackId trackId, List<PeerHolding> holders, long nowNanos) {
     actions.checkNotInCommand("peersFound");
-    Download d = download(trackId);
+    Download d = downloads.find(trackId);
     if (d == null) {
       return;
     }
     for (PeerHolding h : holders) {
       NodeId id = h.contact().id();
-      if (isBanned(id, nowNanos)) {
+      if (neighbours.isBanned(id, nowNanos)) {
         continue;
       }
       d.candidates.put(id, h);
@@ -206,14 +220,14 @@ public final class SwarmCore {
         n.setHolding(trackId, h.isComplete(), h.chunks());
       }
     }
-    connectToCandidates(d, nowNanos);
+    neighbours.connectToCandidates(d, nowNanos);
     schedule(nowNanos);
   }
 
   /** The tracker lookup failed (not connected, refused, timed out): try again in a second. */
   public void lookupFailed(TrackId trackId, long nowNanos) {
     actions.checkNotInCommand("lookupFailed");
-    Download d = download(trackId);
+    Download d = downloads.find(trackId);
     if (d != null) {
       d.lastLookupNanos = nowNanos - config.lookupRetryNanos() + Math.min(LOOKUP_FAILED_RETRY_NANOS,
           config.lookupRetryNanos());
@@ -227,8 +241,8 @@ public final class SwarmCore {
    */
   public void discoveryAvailable(long nowNanos) {
     actions.checkNotInCommand("discoveryAvailable");
-    for (Download d : downloads()) {
-      if (!d.isComplete() && connectedHolders(d) == 0) {
+    for (Download d : downloads.all()) {
+      if (!d.isComplete() && neighbours.connectedHolders(d) == 0) {
         discover(d, nowNanos);
       }
     }
@@ -242,76 +256,40 @@ public final class SwarmCore {
   public boolean peerConnected(PeerContact contact, long nowNanos) {
     actions.checkNotInCommand("peerConnected");
     NodeId id = contact.id();
-    connecting.remove(id);
-    connectFailedAt.remove(id);
-    if (neighbours.containsKey(id)) {
+    neighbours.dialSucceeded(id);
+    if (neighbours.contains(id)) {
       return true;
     }
-    if (isBanned(id, nowNanos)) {
+    if (neighbours.isBanned(id, nowNanos)) {
       // The network refuses banned peers; this is the second line (e.g. a ban it has not had yet).
       actions.disconnect(id, ErrorCode.BANNED);
       return true;
     }
-    if (neighbours.size() >= config.neighbourHardLimit()) {
+    if (neighbours.atHardLimit()) {
       return false;
     }
-    Neighbour n = new Neighbour(id, nowNanos);
-    n.contact = contact;
-    n.coordinate = contact.coordinate();
-    for (Download d : downloads()) {
-      PeerHolding h = d.candidates.get(id);
-      if (h != null) {
-        n.setHolding(d.trackId, h.isComplete(), h.chunks());
-      }
-    }
-    neighbours.put(id, n);
-    askAboutDownloads(n, nowNanos);
+    Neighbour n = neighbours.admit(contact, downloads.all(), nowNanos);
+    overlay.askAbout(n, downloads.all(), nowNanos);
     evictIfOverSoftLimit(id, nowNanos);
     schedule(nowNanos);
     return true;
   }
 
-  /**
-   * Asks a new neighbour what it holds of the tracks being fetched (a one-hop overlay query): what
-   * the tracker said about it may be stale, e.g. a partial holding that has since completed.
-   */
-  private void askAboutDownloads(Neighbour n, long nowNanos) {
-    if (config.overlayHopLimit() == 0) {
-      return;
-    }
-    for (Download d : downloads()) {
-      if (!d.isComplete()) {
-        long queryId = random.nextLong();
-        overlay.firstSight(queryId, null, d.trackId, nowNanos);
-        actions.sendQuery(n.id, queryId, d.trackId, 1);
-      }
-    }
-  }
-
   /** A connection attempt failed. */
   public void connectFailed(NodeId peer, long nowNanos) {
     actions.checkNotInCommand("connectFailed");
-    connecting.remove(peer);
-    connectFailedAt.put(peer, nowNanos);
+    neighbours.dialFailed(peer, nowNanos);
     schedule(nowNanos);
   }
 
   /** A connection ended; its outstanding requests go elsewhere. */
   public void peerDisconnected(NodeId peer, long nowNanos) {
     actions.checkNotInCommand("peerDisconnected");
-    connecting.remove(peer);
-    Neighbour n = neighbours.remove(peer);
-    if (n == null) {
+    if (neighbours.remove(peer) == null) {
       return;
     }
-    for (Iterator<PeerRequest> it = requests.values().iterator(); it.hasNext(); ) {
-      PeerRequest r = it.next();
-      if (r.peer.equals(peer)) {
-        it.remove();
-        release(r);
-      }
-    }
-    startUploads(uploads.removePeer(peer));
+    scheduler.peerGone(peer);
+    uploads.peerGone(peer);
     schedule(nowNanos);
   }
 
@@ -346,69 +324,16 @@ public final class SwarmCore {
   /** A chunk of a peer request arrived and verified (and is now held). */
   public void chunkArrived(NodeId peer, long requestId, TrackId trackId, int index, long nowNanos) {
     actions.checkNotInCommand("chunkArrived");
-    PeerRequest r = requests.get(requestId);
-    Neighbour n = neighbours.get(peer);
-    if (r != null && r.peer.equals(peer) && index >= r.next && index < r.end) {
-      Download d = r.download;
-      int bytes = d.layout.chunkLength(index);
-      // Chunks skipped in the run were not sent: they are missing at that peer.
-      if (index > r.next) {
-        releaseRange(d, r.next, index);
-        if (n != null) {
-          n.forget(d.trackId, r.next, index - r.next);
-        }
-      }
-      r.next = index + 1;
-      r.outstandingBytes -= bytes;
-      if (n != null) {
-        n.observeArrival(bytes, r.lastProgressNanos, nowNanos);
-        n.outstandingBytes = Math.max(0, n.outstandingBytes - bytes);
-        n.credit(bytes, nowNanos, config.usefulnessHalfLifeNanos());
-      }
-      r.lastProgressNanos = nowNanos;
-      if (r.next >= r.end) {
-        finish(r);
-      }
-      acquired(d, index, Source.PEER);
-    } else {
-      // A chunk of a request given up on (cancelled or re-sent) still counts if it is wanted.
-      Download d = download(trackId);
-      if (d != null && d.layout != null && index >= 0 && index < d.layout.chunkCount()) {
-        acquired(d, index, Source.PEER);
-      }
-    }
+    scheduler.chunkArrived(peer, requestId, trackId, index, nowNanos);
     schedule(nowNanos);
   }
 
   /** The peer does not hold (or refuses) chunks [first, first + count) of a request. */
   public void chunkMissing(NodeId peer, long requestId, int first, int count, ErrorCode reason, long nowNanos) {
     actions.checkNotInCommand("chunkMissing");
-    PeerRequest r = requests.get(requestId);
-    if (r == null || !r.peer.equals(peer)) {
-      return;
+    if (scheduler.chunkMissing(peer, requestId, first, count, reason, nowNanos)) {
+      schedule(nowNanos);
     }
-    Neighbour n = neighbours.get(peer);
-    int from = Math.max(first, r.next);
-    int to = Math.min(r.end, first + count);
-    if (from < to) {
-      releaseRange(r.download, from, to);
-      long bytes = r.download.layout.runBytes(from, to - from);
-      r.outstandingBytes -= bytes;
-      if (n != null) {
-        n.outstandingBytes = Math.max(0, n.outstandingBytes - bytes);
-        if (reason == ErrorCode.UPLOAD_SLOTS_FULL) {
-          n.busyUntilNanos = nowNanos + BUSY_BACKOFF_NANOS;
-        } else {
-          n.forget(r.download.trackId, from, to - from);
-        }
-      }
-      r.next = to;
-    }
-    r.lastProgressNanos = nowNanos;
-    if (r.next >= r.end) {
-      finish(r);
-    }
-    schedule(nowNanos);
   }
 
   /**
@@ -419,17 +344,17 @@ public final class SwarmCore {
    */
   public void badChunk(NodeId peer, long requestId, int index, long nowNanos) {
     actions.checkNotInCommand("badChunk");
-    if (isBanned(peer, nowNanos)) {
+    if (neighbours.isBanned(peer, nowNanos)) {
       return; // banned already: another bad chunk of the same batch
     }
-    bannedUntil.put(peer, nowNanos + config.banNanos());
+    neighbours.ban(peer, nowNanos);
     actions.ban(peer, ErrorCode.BAD_CHUNK);
     listener.peerBanned(peer);
-    for (Download d : downloads()) {
+    for (Download d : downloads.all()) {
       d.candidates.remove(peer);
     }
-    connecting.remove(peer);
-    if (neighbours.containsKey(peer)) {
+    neighbours.dialForgotten(peer);
+    if (neighbours.contains(peer)) {
       peerDisconnected(peer, nowNanos);
     } else {
       schedule(nowNanos);
@@ -438,40 +363,22 @@ public final class SwarmCore {
 
   /** Whether {@code peer} is banned at {@code nowNanos} (an expired ban is forgotten). */
   public boolean isBanned(NodeId peer, long nowNanos) {
-    Long until = bannedUntil.get(peer);
-    if (until == null) {
-      return false;
-    }
-    if (nowNanos - until >= 0) {
-      bannedUntil.remove(peer);
-      return false;
-    }
-    return true;
+    return neighbours.isBanned(peer, nowNanos);
   }
 
   /** A chunk of a CDN read arrived and verified (and is now held). */
   public void cdnChunkArrived(long fetchId, int index, long nowNanos) {
     actions.checkNotInCommand("cdnChunkArrived");
-    CdnFetch f = cdnFetches.get(fetchId);
-    if (f != null && index >= f.first && index < f.end) {
-      acquired(f.download, index, Source.CDN);
-    }
+    scheduler.cdnChunkArrived(fetchId, index);
     schedule(nowNanos);
   }
 
   /** A CDN read ended; chunks it did not deliver are wanted again. */
   public void cdnFetchDone(long fetchId, boolean ok, long nowNanos) {
     actions.checkNotInCommand("cdnFetchDone");
-    CdnFetch f = cdnFetches.remove(fetchId);
-    if (f == null) {
-      return;
+    if (scheduler.cdnFetchDone(fetchId, ok, nowNanos)) {
+      schedule(nowNanos);
     }
-    f.download.cdnFetches.remove(fetchId);
-    releaseRange(f.download, f.first, f.end);
-    if (!ok) {
-      f.download.cdnRetryAtNanos = nowNanos + CDN_RETRY_NANOS;
-    }
-    schedule(nowNanos);
   }
 
   // ---- uploads -------------------------------------------------------------------------------
@@ -480,33 +387,19 @@ public final class SwarmCore {
   public void requestReceived(NodeId peer, long requestId, TrackId trackId, int first, int count,
       Priority priority, long nowNanos) {
     actions.checkNotInCommand("requestReceived");
-    UploadSlots.Outcome out = uploads.offer(peer, requestId, trackId, first, count, rank(priority));
-    for (UploadSlots.Upload u : out.refuse()) {
-      listener.uploadRefused(u.peer());
-      actions.refuseRequest(u.peer(), u.requestId(), u.first(), u.count(), ErrorCode.UPLOAD_SLOTS_FULL);
-    }
-    startUploads(out);
+    uploads.received(peer, requestId, trackId, first, count, priority);
   }
 
   /** A peer withdrew a request. */
   public void cancelReceived(NodeId peer, long requestId, long nowNanos) {
     actions.checkNotInCommand("cancelReceived");
-    boolean[] serving = new boolean[1];
-    UploadSlots.Outcome out = uploads.cancel(peer, requestId, serving);
-    if (serving[0]) {
-      actions.stopServing(peer, requestId);
-    }
-    startUploads(out);
+    uploads.cancelled(peer, requestId);
   }
 
   /** Serving a request ended ({@code bytesSent} of chunk data went out). */
   public void uploadDone(NodeId peer, long requestId, long bytesSent, long nowNanos) {
     actions.checkNotInCommand("uploadDone");
-    Neighbour n = neighbours.get(peer);
-    if (n != null) {
-      n.credit(bytesSent / 2.0, nowNanos, config.usefulnessHalfLifeNanos());
-    }
-    startUploads(uploads.done(peer, requestId));
+    uploads.done(peer, requestId, bytesSent, nowNanos);
   }
 
   // ---- overlay -------------------------------------------------------------------------------
@@ -514,33 +407,7 @@ public final class SwarmCore {
   /** A neighbour asks who holds a track. */
   public void queryReceived(NodeId from, long queryId, TrackId trackId, int hopsLeft, long nowNanos) {
     actions.checkNotInCommand("queryReceived");
-    if (!neighbours.containsKey(from) || !overlay.firstSight(queryId, from, trackId, nowNanos)) {
-      return;
-    }
-    // Naming ourselves helps only if the asker can dial us (Reachability).
-    boolean self = acceptsIncoming && !cache.held(trackId).isEmpty();
-    List<PeerHolding> holders = new ArrayList<>();
-    for (Neighbour n : neighbours.values()) {
-      if (holders.size() >= config.overlayMaxAnswers() - (self ? 1 : 0)) {
-        break;
-      }
-      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
-          && n.holdsAny(trackId)) {
-        holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
-            : PeerHolding.partial(n.contact, n.partial.get(trackId)));
-      }
-    }
-    if (self || !holders.isEmpty()) {
-      actions.answerQuery(from, queryId, trackId, self, holders);
-    }
-    int forwardHops = Math.min(hopsLeft, config.overlayHopLimit()) - 1;
-    if (forwardHops > 0) {
-      for (Neighbour n : neighbours.values()) {
-        if (!n.id.equals(from)) {
-          actions.sendQuery(n.id, queryId, trackId, forwardHops);
-        }
-      }
-    }
+    overlay.received(from, queryId, trackId, hopsLeft, nowNanos);
   }
 
   /**
@@ -550,25 +417,16 @@ public final class SwarmCore {
    */
   public void listening(int listenPort) {
     actions.checkNotInCommand("listening");
-    acceptsIncoming = Reachability.acceptsIncoming(listenPort);
+    overlay.listening(listenPort);
   }
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */
   public void queryAnswered(NodeId from, long queryId, List<PeerHolding> holders, long nowNanos) {
     actions.checkNotInCommand("queryAnswered");
-    OverlayRouter.Route route = overlay.route(queryId, nowNanos);
-    if (route == null || holders.isEmpty()) {
-      return;
+    TrackId ours = overlay.answered(queryId, holders, nowNanos);
+    if (ours != null) {
+      peersFound(ours, holders, nowNanos);
     }
-    if (route.from() != null) {
-      if (neighbours.containsKey(route.from())) {
-        List<PeerHolding> forwarded = holders.size() <= config.overlayMaxAnswers() ? holders
-            : List.copyOf(holders.subList(0, config.overlayMaxAnswers()));
-        actions.answerQuery(route.from(), queryId, route.trackId(), false, forwarded);
-      }
-      return;
-    }
-    peersFound(route.trackId(), holders, nowNanos);
   }
 
   // ---- time ----------------------------------------------------------------------------------
@@ -576,25 +434,17 @@ public final class SwarmCore {
   /** Periodic work: slow and stalled requests, repeated discovery, eviction. Call every ~100 ms. */
   public void tick(long nowNanos) {
     actions.checkNotInCommand("tick");
-    List<PeerRequest> resend = new ArrayList<>();
-    for (PeerRequest r : requests.values()) {
-      if (isStalled(r, nowNanos) || isTooSlow(r, nowNanos)) {
-        resend.add(r);
-      }
-    }
-    for (PeerRequest r : resend) {
-      resendElsewhere(r, nowNanos);
-    }
-    for (Download d : downloads()) {
+    scheduler.resendLagging(nowNanos);
+    for (Download d : downloads.all()) {
       if (!d.isComplete() && nowNanos - d.lastLookupNanos >= config.lookupRetryNanos()
-          && connectedHolders(d) == 0) {
+          && neighbours.connectedHolders(d) == 0) {
         discover(d, nowNanos);
       }
     }
     evictIfOverSoftLimit(null, nowNanos);
-    bannedUntil.values().removeIf(until -> nowNanos - until >= 0);
+    neighbours.expireBans(nowNanos);
     schedule(nowNanos);
-    flushHoldings(nowNanos);
+    holdingsFlush.flushIfDue(nowNanos);
   }
 
   /**
@@ -613,24 +463,6 @@ public final class SwarmCore {
     return holdings.pending();
   }
 
-  private void flushHoldings(long nowNanos) {
-    HoldingsChanges.Flush f = holdings.takeIfDue(nowNanos);
-    if (f == null) {
-      return;
-    }
-    if (!f.withdraw().isEmpty()) {
-      actions.withdraw(f.withdraw());
-    }
-    if (!f.announce().isEmpty()) {
-      actions.announce(f.announce());
-      for (Neighbour n : neighbours.values()) {
-        for (TrackId t : f.announce()) {
-          actions.sendHave(n.id, t);
-        }
-      }
-    }
-  }
-
   // ---- read-only state (for stats, tests and the simulator) ----------------------------------
 
   /** Connected neighbours. */
@@ -640,17 +472,17 @@ public final class SwarmCore {
 
   /** Whether a peer is a connected neighbour. */
   public boolean isNeighbour(NodeId peer) {
-    return neighbours.containsKey(peer);
+    return neighbours.contains(peer);
   }
 
   /** Peer requests outstanding. */
   public int outstandingPeerRequests() {
-    return requests.size();
+    return scheduler.peerRequestCount();
   }
 
   /** CDN reads outstanding. */
   public int outstandingCdnFetches() {
-    return cdnFetches.size();
+    return scheduler.cdnFetchCount();
   }
 
   /** Peers being served now. */
@@ -660,12 +492,12 @@ public final class SwarmCore {
 
   /** The track being played, if any. */
   public TrackId playing() {
-    return current == null ? null : current.trackId;
+    return downloads.current == null ? null : downloads.current.trackId;
   }
 
   /** The track being prefetched, if any. */
   public TrackId prefetching() {
-    return prefetch == null ? null : prefetch.trackId;
+    return downloads.prefetch == null ? null : downloads.prefetch.trackId;
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -673,7 +505,7 @@ public final class SwarmCore {
   private Download begin(TrackId trackId, Priority priority, long nowNanos) {
     Download d = new Download(trackId, priority, cache.held(trackId), nowNanos);
     actions.fetchManifest(trackId);
-    for (Neighbour n : neighbours.values()) {
+    for (Neighbour n : neighbours.all()) {
       n.busyUntilNanos = Math.min(n.busyUntilNanos, nowNanos);
     }
     if (d.held.isEmpty()) {
@@ -687,6 +519,7 @@ public final class SwarmCore {
     return d;
   }
 
+  /** A tracker lookup and an overlay query for the download (unless it turned out complete). */
   private void discover(Download d, long nowNanos) {
     d.lastLookupNanos = nowNanos;
     d.discoveryUntilNanos = nowNanos + config.discoveryGraceNanos();
@@ -694,193 +527,16 @@ public final class SwarmCore {
       return;
     }
     actions.lookup(d.trackId, config.lookupMaxPeers());
-    if (config.overlayHopLimit() > 0 && !neighbours.isEmpty()) {
-      long queryId = random.nextLong();
-      overlay.firstSight(queryId, null, d.trackId, nowNanos);
-      for (Neighbour n : neighbours.values()) {
-        actions.sendQuery(n.id, queryId, d.trackId, config.overlayHopLimit());
-      }
-    }
+    overlay.flood(d, nowNanos);
   }
 
-  /** Cancels everything outstanding for a download that is no longer wanted. */
-  private void abandon(Download d) {
-    for (long id : new ArrayList<>(d.peerRequests)) {
-      PeerRequest r = requests.remove(id);
-      if (r != null) {
-        actions.cancelRequest(r.peer, r.id);
-        Neighbour n = neighbours.get(r.peer);
-        if (n != null) {
-          n.outstandingRequests--;
-          n.outstandingBytes = Math.max(0, n.outstandingBytes - r.outstandingBytes);
-        }
-      }
-    }
-    d.peerRequests.clear();
-    for (long id : new ArrayList<>(d.cdnFetches)) {
-      if (cdnFetches.remove(id) != null) {
-        actions.cancelCdn(id);
-      }
-    }
-    d.cdnFetches.clear();
-    d.inFlight.clear();
-  }
-
-  private List<Download> downloads() {
-    List<Download> list = new ArrayList<>(2);
-    if (current != null) {
-      list.add(current);
-    }
-    if (prefetch != null) {
-      list.add(prefetch);
-    }
-    return list;
-  }
-
-  private Download download(TrackId trackId) {
-    if (current != null && current.trackId.equals(trackId)) {
-      return current;
-    }
-    if (prefetch != null && prefetch.trackId.equals(trackId)) {
-      return prefetch;
-    }
-    return null;
-  }
-
-  private void acquired(Download d, int index, Source source) {
-    d.inFlight.clear(index);
-    if (d.held.get(index)) {
-      return;
-    }
-    d.held.set(index);
-    holdings.grew(d.trackId);
-    listener.chunkAcquired(d.trackId, index, d.layout.chunkLength(index), source);
-    if (!d.completeReported && d.isComplete()) {
-      d.completeReported = true;
-      listener.trackComplete(d.trackId);
-    }
-  }
-
-  private void releaseRange(Download d, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (!d.held.get(i)) {
-        d.inFlight.clear(i);
-      }
-    }
-  }
-
-  private void release(PeerRequest r) {
-    Download d = r.download;
-    d.peerRequests.remove(r.id);
-    releaseRange(d, r.next, r.end);
-  }
-
-  private void finish(PeerRequest r) {
-    requests.remove(r.id);
-    r.download.peerRequests.remove(r.id);
-    Neighbour n = neighbours.get(r.peer);
-    if (n != null) {
-      n.outstandingRequests--;
-      n.outstandingBytes = Math.max(0, n.outstandingBytes - Math.max(0, r.outstandingBytes));
-    }
-  }
-
-  private boolean isStalled(PeerRequest r, long nowNanos) {
-    return nowNanos - r.lastProgressNanos > config.requestStallNanos();
-  }
-
-  /** The next chunk of the request will arrive after it is due, and it is nearly due. */
-  private boolean isTooSlow(PeerRequest r, long nowNanos) {
-    Download d = r.download;
-    if (!d.isPlayback() || nowNanos - r.sentAtNanos < config.minRequestAgeNanos()) {
-      return false;
-    }
-    long due = d.dueInNanos(r.next);
-    if (due > config.urgentWindowNanos()) {
-      return false;
-    }
-    Neighbour n = neighbours.get(r.peer);
-    double rate = n == null ? 1 : n.rate(config.initialPeerBytesPerSecond());
-    long expected = r.lastProgressNanos - nowNanos + (long) (d.layout.chunkLength(r.next) * 1e9 / rate);
-    return expected > due;
-  }
-
-  /** Gives up a request; urgent chunks go straight to the CDN, the rest back to the pool. */
-  private void resendElsewhere(PeerRequest r, long nowNanos) {
-    requests.remove(r.id);
-    Neighbour n = neighbours.get(r.peer);
-    if (n != null) {
-      n.outstandingRequests--;
-      n.outstandingBytes = Math.max(0, n.outstandingBytes - r.outstandingBytes);
-      n.penalize();
-      // Give the re-sent chunks to someone else: this peer sits out for a stall period.
-      n.busyUntilNanos = nowNanos + config.requestStallNanos();
-    }
-    actions.cancelRequest(r.peer, r.id);
-    release(r);
-    Download d = r.download;
-    boolean toCdn = false;
-    if (d.isPlayback()) {
-      int from = d.nextWanted(r.next);
-      if (from >= 0 && from < r.end && d.dueInNanos(from) <= config.urgentWindowNanos()) {
-        int to = from;
-        while (to < r.end && d.wanted(to) && d.dueInNanos(to) <= config.urgentWindowNanos()
-            && to - from < config.cdnRunChunks()) {
-          to++;
-        }
-        startCdn(d, from, to - from);
-        toCdn = true;
-      }
-    }
-    listener.requestResent(r.peer, d.trackId, r.end - r.next, toCdn);
-  }
-
-  private void connectToCandidates(Download d, long nowNanos) {
-    int wanted = config.connectsPerTrack() - connectedHolders(d);
-    if (wanted <= 0) {
-      return;
-    }
-    for (PeerHolding h : d.candidates.values()) {
-      if (wanted <= 0 || neighbours.size() + connecting.size() >= config.neighbourHardLimit()) {
-        return;
-      }
-      NodeId id = h.contact().id();
-      Long failed = connectFailedAt.get(id);
-      if (neighbours.containsKey(id) || connecting.containsKey(id) || isBanned(id, nowNanos)
-          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !Reachability.acceptsIncoming(h.contact().port())) {
-        continue;
-      }
-      connecting.put(id, nowNanos);
-      actions.connect(h.contact());
-      wanted--;
-    }
-  }
-
-  /** Connected neighbours holding a chunk of the download that this node does not hold yet. */
-  private int connectedHolders(Download d) {
-    int count = 0;
-    for (Neighbour n : neighbours.values()) {
-      if (n.holdsSomeOf(d.trackId, d.held, d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount())) {
-        count++;
-      }
-    }
-    return count;
-  }
-
+  /**
+   * Evicts the least useful neighbours (never {@code keep}, never one with a request outstanding
+   * either way) until at most the soft limit remain, or none can go.
+   */
   private void evictIfOverSoftLimit(NodeId keep, long nowNanos) {
     while (neighbours.size() > config.neighbourSoftLimit()) {
-      Neighbour victim = null;
-      double least = Double.MAX_VALUE;
-      for (Neighbour n : neighbours.values()) {
-        if (n.id.equals(keep) || n.outstandingRequests > 0 || uploads.isServing(n.id)) {
-          continue;
-        }
-        double u = n.usefulness(nowNanos, config.usefulnessHalfLifeNanos());
-        if (u < least) {
-          least = u;
-          victim = n;
-        }
-      }
+      Neighbour victim = neighbours.leastUseful(keep, nowNanos);
       if (victim == null) {
         return;
       }
@@ -890,203 +546,37 @@ public final class SwarmCore {
     }
   }
 
-  private void startUploads(UploadSlots.Outcome out) {
-    for (UploadSlots.Upload u : out.serve()) {
-      actions.serveChunks(u.peer(), u.requestId(), u.trackId(), u.first(), u.count());
-    }
-  }
-
-  private static int rank(Priority p) {
-    return switch (p) {
-      case PLAYBACK -> 3;
-      case PREFETCH -> 2;
-      default -> 1;
-    };
-  }
-
-  // ---- the scheduler -------------------------------------------------------------------------
-
   private void schedule(long nowNanos) {
     maybeStartPrefetch(nowNanos);
-    if (current != null) {
-      scheduleDownload(current, nowNanos);
+    if (downloads.current != null) {
+      scheduler.schedule(downloads.current, nowNanos);
     }
-    if (prefetch != null) {
-      scheduleDownload(prefetch, nowNanos);
+    if (downloads.prefetch != null) {
+      scheduler.schedule(downloads.prefetch, nowNanos);
     }
   }
 
+  /** Starts the queued next track's prefetch once the current one has 30 s or less to play. */
   private void maybeStartPrefetch(long nowNanos) {
-    if (current == null || current.layout == null || next == null || prefetch != null) {
+    Download current = downloads.current;
+    if (current == null || current.layout == null || downloads.next == null || downloads.prefetch != null) {
       return;
     }
     long remaining = current.layout.durationNanos() - current.layout.nanosOf(current.playheadOffset);
     if (remaining <= config.prefetchWindowNanos()) {
-      TrackId t = next;
-      next = null;
-      prefetch = begin(t, Priority.PREFETCH, nowNanos);
+      TrackId t = downloads.next;
+      downloads.next = null;
+      downloads.prefetch = begin(t, Priority.PREFETCH, nowNanos);
     }
-  }
-
-  private void scheduleDownload(Download d, long nowNanos) {
-    if (d.layout == null || d.isComplete()) {
-      return;
-    }
-    int holders = connectedHolders(d);
-    boolean discovering = nowNanos < d.discoveryUntilNanos;
-    if (d.isPlayback() && d.startFromCdn) {
-      d.startFromCdn = false;
-      if (!hasFastPeer(d)) {
-        cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
-      }
-    }
-    if (holders > 0) {
-      assignToPeers(d, nowNanos);
-    }
-    if (d.isPlayback()) {
-      long window = holders > 0 || discovering ? config.cdnReadAheadNanos() : Long.MAX_VALUE;
-      if (holders > 0) {
-        // Peers hold the track: the CDN only covers what is urgent and no peer could take.
-        window = Math.min(window, config.urgentWindowNanos());
-      }
-      cdnWindow(d, window, nowNanos);
-    } else if (holders == 0 && !discovering) {
-      cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
-    }
-  }
-
-  private boolean hasFastPeer(Download d) {
-    int chunk = d.playheadChunk();
-    for (Neighbour n : neighbours.values()) {
-      if (n.measuredBytesPerSecond >= config.fastPeerBytesPerSecond() && n.holds(d.trackId, chunk)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Reads missing chunks due within {@code windowNanos} of the playhead from the CDN. */
-  private void cdnWindow(Download d, long windowNanos, long nowNanos) {
-    if (nowNanos < d.cdnRetryAtNanos) {
-      return;
-    }
-    int start = d.isPlayback() ? d.playheadChunk() : 0;
-    long limitBytes = windowNanos == Long.MAX_VALUE ? Long.MAX_VALUE
-        : (d.isPlayback() ? d.playheadOffset : 0) + d.layout.bytesOf(windowNanos);
-    int from = d.nextWanted(start);
-    while (from >= 0 && cdnFetches.size() < config.maxCdnFetches()
-        && d.layout.chunkOffset(from) < limitBytes) {
-      int to = from;
-      while (to < d.layout.chunkCount() && d.wanted(to) && d.layout.chunkOffset(to) < limitBytes
-          && to - from < config.cdnRunChunks()) {
-        to++;
-      }
-      startCdn(d, from, to - from);
-      from = d.nextWanted(to);
-    }
-  }
-
-  private void startCdn(Download d, int first, int count) {
-    long id = nextFetchId++;
-    CdnFetch f = new CdnFetch(id, d, first, count);
-    cdnFetches.put(id, f);
-    d.cdnFetches.add(id);
-    d.inFlight.set(first, first + count);
-    actions.fetchFromCdn(id, d.trackId, first, count);
-  }
-
-  /**
-   * Greedy: the most urgent wanted chunk goes to the holder with the smallest expected download
-   * time, as a run of consecutive wanted chunks that holder has.
-   */
-  private void assignToPeers(Download d, long nowNanos) {
-    int n = d.layout.chunkCount();
-    int start = d.isPlayback() ? d.playheadChunk() : 0;
-    // Holders that can take a request now. Once none can, stop: scanning the remaining chunks would
-    // find no taker for any of them, and this runs on every event (every chunk arrival).
-    List<Neighbour> available = new ArrayList<>();
-    for (Neighbour nb : neighbours.values()) {
-      if (nb.outstandingRequests < config.maxRequestsPerPeer() && nowNanos >= nb.busyUntilNanos
-          && nb.holdsSomeOf(d.trackId, d.held, n)) {
-        available.add(nb);
-      }
-    }
-    int scanned = 0;
-    int i = d.nextWanted(start);
-    boolean wrapped = false;
-    while (scanned <= n) {
-      if (i < 0) {
-        if (wrapped || start == 0) {
-          return;
-        }
-        wrapped = true;
-        i = d.nextWanted(0);
-        if (i < 0 || i >= start) {
-          return;
-        }
-      }
-      if (available.isEmpty() || (wrapped && i >= start)) {
-        return;
-      }
-      Neighbour best = bestHolder(d, i, available);
-      if (best == null) {
-        i = d.nextWanted(i + 1);
-        scanned++;
-        continue;
-      }
-      int to = i;
-      while (to < n && d.wanted(to) && best.holds(d.trackId, to) && to - i < config.maxRunChunks()) {
-        to++;
-      }
-      sendRequest(best, d, i, to - i, nowNanos);
-      if (best.outstandingRequests >= config.maxRequestsPerPeer()) {
-        available.remove(best);
-      }
-      scanned += to - i;
-      i = d.nextWanted(to);
-    }
-  }
-
-  /** Of the holders that can take a request now, the one expected to deliver chunk {@code index} first. */
-  private Neighbour bestHolder(Download d, int index, List<Neighbour> available) {
-    Neighbour best = null;
-    double bestTime = Double.MAX_VALUE;
-    long runBytes = d.layout.chunkLength(index);
-    for (Neighbour n : available) {
-      if (!n.holds(d.trackId, index)) {
-        continue;
-      }
-      double time = (n.outstandingBytes + runBytes) / n.rate(config.initialPeerBytesPerSecond());
-      if (time < bestTime || (time == bestTime && random.nextBoolean())) {
-        bestTime = time;
-        best = n;
-      }
-    }
-    return best;
-  }
-
-  private void sendRequest(Neighbour n, Download d, int first, int count, long nowNanos) {
-    long id = nextRequestId++;
-    PeerRequest r = new PeerRequest(id, n.id, d, first, count, nowNanos);
-    requests.put(id, r);
-    d.peerRequests.add(id);
-    d.inFlight.set(first, first + count);
-    n.outstandingRequests++;
-    n.outstandingBytes += r.outstandingBytes;
-    actions.requestChunks(n.id, id, d.trackId, first, count, d.priority);
   }
 
   /** For tests: the chunks of the current track held so far. */
   BitSet currentHeld() {
-    return current == null ? new BitSet() : (BitSet) current.held.clone();
+    return downloads.current == null ? new BitSet() : (BitSet) downloads.current.held.clone();
   }
 
   /** For tests. */
   Map<Long, String> describeRequests() {
-    Map<Long, String> m = new LinkedHashMap<>();
-    for (PeerRequest r : requests.values()) {
-      m.put(r.id, r.peer + " " + r.first + ".." + r.end);
-    }
-    return m;
+    return scheduler.describeRequests();
   }
 }
