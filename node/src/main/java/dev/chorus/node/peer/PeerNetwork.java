@@ -32,8 +32,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,10 +78,6 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   static final String SHAPER = "uploadCap";
   static final String ADMISSION = "admission";
   static final String IDLE = "idle";
-  /** Bans kept before expired ones are swept. */
-  private static final int BAN_SWEEP_SIZE = 4096;
-  /** Identities whose last address is remembered (so a node that left can still be banned by address). */
-  private static final int REMEMBERED_ADDRESSES = 4096;
   /** How long close() waits for every link to say goodbye and close. */
   private static final long CLOSE_WAIT_MILLIS = 5000;
 
@@ -104,20 +98,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private final Map<NodeId, PeerChannelHandler> registered = new HashMap<>();
   /** Connect attempts awaiting a link; guarded by lock. */
   private final Map<NodeId, Connecting> connecting = new HashMap<>();
-  /** Banned identities and when their ban ends (nanoTime); guarded by lock. */
-  private final Map<NodeId, Long> bans = new HashMap<>();
-  /** Banned addresses (the IP a banned node connected from) and when their ban ends; guarded by lock. */
-  private final Map<InetAddress, Long> addressBans = new HashMap<>();
-  /**
-   * The IP each identity was last linked from, most recent last, bounded: a node banned after it
-   * disconnected (its bad chunk was still being verified) is banned by address too. Guarded by lock.
-   */
-  private final Map<NodeId, InetAddress> lastAddress = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<NodeId, InetAddress> eldest) {
-      return size() > REMEMBERED_ADDRESSES;
-    }
-  };
+  /** Bans by key and by address; guarded by lock. */
+  private final PeerBans bans;
   /** Outgoing connections not yet admitted (they hold a slot); guarded by lock. */
   private int outgoingInFlight;
   /** Incoming connections still in their handshake; guarded by lock. */
@@ -134,6 +116,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     this.listener = listener;
     this.localCoordinate = localCoordinate;
     this.nanoTime = nanoTime;
+    this.bans = new PeerBans(nanoTime);
     this.localId = NodeId.ofStaticKey(config.localKey().publicKey());
     this.secure = SecureChannelConfig.builder(config.localKey())
         .maxFrameBytes(config.maxFrameBytes())
@@ -263,7 +246,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       if (id.equals(localId)) {
         return failed(id, ErrorCode.NONE, "that is this node's own key");
       }
-      long banLeft = banLeftNanos(id);
+      long banLeft = bans.leftNanos(id);
       if (banLeft > 0) {
         return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
       }
@@ -416,7 +399,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
         return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION, "a connection from this node to itself");
       }
       InetAddress from = remoteIp(ctx.channel());
-      if (banLeftNanos(id) > 0 || (!handler.initiatedLocally && from != null && addressBanLeftNanos(from) > 0)) {
+      if (bans.leftNanos(id) > 0 || (!handler.initiatedLocally && from != null && bans.leftNanos(from) > 0)) {
         return new ProtocolException(ErrorCode.BANNED, "this node has banned yours for a while");
       }
       boolean localPreferred = localId.compareTo(id) < 0;
@@ -443,7 +426,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       handler.link = new ChannelPeerLink(ctx, remote, handler.initiatedLocally);
       registered.put(id, handler);
       if (from != null) {
-        lastAddress.put(id, from);
+        bans.linkedFrom(id, from);
       }
     }
     if (replaced != null) {
@@ -508,15 +491,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     Connecting pending;
     InetAddress address;
     synchronized (lock) {
-      if (bans.size() >= BAN_SWEEP_SIZE || addressBans.size() >= BAN_SWEEP_SIZE) {
-        sweepBans();
-      }
-      long until = nanoTime.getAsLong() + config.banDuration().toNanos();
-      bans.put(node, until);
-      address = lastAddress.get(node);
-      if (address != null) {
-        addressBans.put(address, until);
-      }
+      address = bans.ban(node, config.banDuration().toNanos());
       linked = registered.get(node);
       pending = connecting.remove(node);
     }
@@ -535,58 +510,19 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   /** True while {@code node} is banned. */
   public boolean isBanned(NodeId node) {
     synchronized (lock) {
-      return banLeftNanos(node) > 0;
+      return bans.leftNanos(node) > 0;
     }
   }
 
   /** True while connections from {@code address} are refused. */
   public boolean isBanned(InetAddress address) {
     synchronized (lock) {
-      return addressBanLeftNanos(address) > 0;
+      return bans.leftNanos(address) > 0;
     }
-  }
-
-  /** With the lock held. */
-  private long addressBanLeftNanos(InetAddress address) {
-    Long until = addressBans.get(address);
-    if (until == null) {
-      return 0;
-    }
-    long left = until - nanoTime.getAsLong();
-    if (left <= 0) {
-      addressBans.remove(address);
-      return 0;
-    }
-    return left;
   }
 
   private static InetAddress remoteIp(Channel ch) {
     return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-  }
-
-  /** With the lock held. */
-  private long banLeftNanos(NodeId id) {
-    Long until = bans.get(id);
-    if (until == null) {
-      return 0;
-    }
-    long left = until - nanoTime.getAsLong();
-    if (left <= 0) {
-      bans.remove(id);
-      return 0;
-    }
-    return left;
-  }
-
-  /** With the lock held. */
-  private void sweepBans() {
-    long now = nanoTime.getAsLong();
-    for (Iterator<Long> it = bans.values().iterator(); it.hasNext(); ) {
-      if (it.next() - now <= 0) {
-        it.remove();
-      }
-    }
-    addressBans.values().removeIf(until -> until - now <= 0);
   }
 
   /** The connected links, a snapshot. */
