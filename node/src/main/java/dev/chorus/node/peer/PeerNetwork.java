@@ -4,27 +4,14 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.ProtocolException;
 import dev.chorus.protocol.VivaldiCoordinate;
-import dev.chorus.protocol.message.Envelope;
-import dev.chorus.protocol.netty.ChorusPipeline;
 import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
-import dev.chorus.protocol.netty.SecureChannelConfig;
 import dev.chorus.protocol.wire.ErrorCode;
-import dev.chorus.protocol.wire.Hello;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -36,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,12 +57,6 @@ import org.slf4j.LoggerFactory;
 public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
 
-  /** Outbound buffer water marks: a run of 64 chunks of 16 KiB is 1 MiB. */
-  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 << 10, 1 << 20);
-  /** Name of the upload shaper in each pipeline (nearest the socket, so it counts wire bytes). */
-  static final String SHAPER = "uploadCap";
-  static final String ADMISSION = "admission";
-  static final String IDLE = "idle";
   /** How long close() waits for every link to say goodbye and close. */
   private static final long CLOSE_WAIT_MILLIS = 5000;
 
@@ -87,17 +66,14 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private final Supplier<VivaldiCoordinate> localCoordinate;
   private final LongSupplier nanoTime;
   private final NodeId localId;
-  private final SecureChannelConfig secure;
   private final PeerMessageRules rules;
-  private final GlobalTrafficShapingHandler shaper;
-  /** Every open channel, handshaking or linked. */
-  private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+  private final PeerPipeline pipeline;
 
   private final Object lock = new Object();
   /** Admitted connections, at most one per identity; guarded by lock. */
   private final Map<NodeId, PeerChannelHandler> registered = new HashMap<>();
   /** Connect attempts awaiting a link; guarded by lock. */
-  private final Map<NodeId, Connecting> connecting = new HashMap<>();
+  private final Map<NodeId, PendingConnect> connecting = new HashMap<>();
   /** Bans by key and by address; guarded by lock. */
   private final PeerBans bans;
   /** Outgoing connections not yet admitted (they hold a slot); guarded by lock. */
@@ -118,13 +94,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     this.nanoTime = nanoTime;
     this.bans = new PeerBans(nanoTime);
     this.localId = NodeId.ofStaticKey(config.localKey().publicKey());
-    this.secure = SecureChannelConfig.builder(config.localKey())
-        .maxFrameBytes(config.maxFrameBytes())
-        .handshakeTimeout(config.handshakeTimeout())
-        .build();
     this.rules = PeerMessageRules.of(config);
-    this.shaper = config.uploadBytesPerSecond() == 0 && config.downloadBytesPerSecond() == 0 ? null
-        : new GlobalTrafficShapingHandler(group, config.uploadBytesPerSecond(), config.downloadBytesPerSecond(), 100);
+    this.pipeline = new PeerPipeline(config, group, localCoordinate);
   }
 
   /**
@@ -153,7 +124,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       try {
         network.bind();
       } catch (IOException | RuntimeException e) {
-        network.releaseShaper();
+        network.pipeline.releaseShaper();
         throw e;
       }
     }
@@ -163,25 +134,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   }
 
   private void bind() throws IOException {
-    ChannelFuture bound = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            accepted(ch);
-          }
-        })
-        .bind(config.listenAddress())
-        .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      Throwable cause = bound.cause();
-      throw cause instanceof IOException ? (IOException) cause
-          : new IOException("cannot listen on " + config.listenAddress() + ": " + cause, cause);
-    }
-    serverChannel = bound.channel();
+    serverChannel = pipeline.bind(this::accepted);
     listenPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
@@ -198,26 +151,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       incomingHandshakes++;
       handler.countedIncoming = true;
     }
-    install(ch, handler, null);
-  }
-
-  private void install(Channel ch, PeerChannelHandler handler, byte[] pinnedKey) {
-    channels.add(ch);
-    ch.closeFuture().addListener(f -> channels.remove(ch));
-    ChannelPipeline p = ch.pipeline();
-    if (shaper != null) {
-      p.addLast(SHAPER, shaper);
-    }
-    Hello hello = Hello.newBuilder()
-        .setListenPort(config.acceptIncoming() ? listenPort : 0)
-        .addAllCapabilities(config.capabilities())
-        .setCoordinate(localCoordinate().toWire())
-        .build();
-    SecureChannelConfig channelConfig = pinnedKey == null ? secure : secure.withPinnedRemoteKey(pinnedKey);
-    ChorusPipeline.install(p, channelConfig, handler.initiatedLocally, Envelope.PEER, hello, handler);
-    p.addBefore(ChorusPipeline.HELLO, ADMISSION, handler.admission());
-    p.addBefore(ChorusPipeline.APPLICATION, IDLE,
-        new IdleStateHandler(config.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+    pipeline.install(ch, handler, null, listenPort);
   }
 
   /**
@@ -238,7 +172,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     }
     byte[] key = expectedStaticKey.clone();
     NodeId id = NodeId.ofStaticKey(key);
-    Connecting c;
+    PendingConnect c;
     synchronized (lock) {
       if (closing) {
         return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
@@ -262,7 +196,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
         return failed(id, ErrorCode.TOO_MANY_CONNECTIONS,
             "this node's limit of " + config.maxConnections() + " connections is reached");
       }
-      c = new Connecting(id);
+      c = new PendingConnect(id);
       connecting.put(id, c);
       if (existing != null) {
         return c.future.copy(); // its Hello is on the way
@@ -274,34 +208,24 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     return c.future.copy();
   }
 
-  private void dial(Connecting c, InetSocketAddress address, byte[] key) {
+  private void dial(PendingConnect c, InetSocketAddress address, byte[] key) {
     PeerChannelHandler handler = new PeerChannelHandler(this, true);
     handler.inFlight = true;
-    ChannelFuture connected = new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            synchronized (lock) {
-              if (closing) {
-                ch.close();
-                return;
-              }
-            }
-            install(ch, handler, key);
-          }
-        })
-        .connect(address);
+    ChannelFuture connected = pipeline.dial(address, ch -> {
+      synchronized (lock) {
+        if (closing) {
+          ch.close();
+          return;
+        }
+      }
+      pipeline.install(ch, handler, key, listenPort);
+    });
     Channel ch = connected.channel();
     ch.closeFuture().addListener(f -> outgoingEnded(c, ch, handler, connected));
   }
 
   /** Our outgoing connection {@code ch} for {@code c} has closed, linked or not. */
-  private void outgoingEnded(Connecting c, Channel ch, PeerChannelHandler handler, ChannelFuture connected) {
+  private void outgoingEnded(PendingConnect c, Channel ch, PeerChannelHandler handler, ChannelFuture connected) {
     Runnable then;
     synchronized (lock) {
       if (handler.inFlight) {
@@ -318,14 +242,14 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
         c.awaitingOther = true;
         group.schedule(() -> stopAwaitingOther(c), 2 * config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } else if (c.failure == null) {
-        c.failure = failureOf(c.id, ch, handler, connected.cause());
+        c.failure = PendingConnect.failureOf(c.id, ch, handler, connected.cause());
       }
       then = settle(c);
     }
     run(then);
   }
 
-  private void stopAwaitingOther(Connecting c) {
+  private void stopAwaitingOther(PendingConnect c) {
     Runnable then;
     synchronized (lock) {
       c.awaitingOther = false;
@@ -338,26 +262,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     run(then);
   }
 
-  private static PeerConnectException failureOf(NodeId id, Channel ch, PeerChannelHandler handler, Throwable connectFailure) {
-    CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
-    Throwable error = connectFailure != null ? connectFailure : handler.firstError;
-    if (reason != null) {
-      String detail = reason.code() == ErrorCode.AUTHENTICATION_FAILED
-          ? "the node at " + ch.remoteAddress() + " does not hold the pinned key (" + reason.detail() + ")"
-          : reason.isLocal() ? reason.detail() : "refused by the node: " + reason.code() + " " + reason.detail();
-      return new PeerConnectException(id, reason.code(), detail, error);
-    }
-    if (error instanceof ProtocolException) {
-      return new PeerConnectException(id, ((ProtocolException) error).code(), error.getMessage(), error);
-    }
-    if (error != null) {
-      return new PeerConnectException(id, ErrorCode.NONE, String.valueOf(error), error);
-    }
-    return new PeerConnectException(id, ErrorCode.NONE, "the connection ended before the hello", null);
-  }
-
   /** With the lock held: what to do now about {@code c} (complete, fail, or nothing yet). */
-  private Runnable settle(Connecting c) {
+  private Runnable settle(PendingConnect c) {
     if (connecting.get(c.id) != c) {
       return null;
     }
@@ -405,7 +311,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       boolean localPreferred = localId.compareTo(id) < 0;
       replaced = registered.get(id);
       if (replaced == null) {
-        Connecting c = connecting.get(id);
+        PendingConnect c = connecting.get(id);
         if (!handler.initiatedLocally && localPreferred && c != null && c.dialing) {
           return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION,
               "simultaneous connect: keeping the connection initiated by the node with the smaller id");
@@ -446,7 +352,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
         return null;
       }
       link.connected = true;
-      Connecting c = connecting.get(link.nodeId());
+      PendingConnect c = connecting.get(link.nodeId());
       return c == null ? null : settle(c);
     }
   }
@@ -465,10 +371,10 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       }
       ChannelPeerLink link = handler.link;
       if (link != null && registered.remove(link.nodeId(), handler)) {
-        Connecting c = connecting.get(link.nodeId());
+        PendingConnect c = connecting.get(link.nodeId());
         if (c != null) {
           if (c.failure == null && !handler.initiatedLocally) {
-            c.failure = failureOf(c.id, link.channel(), handler, null);
+            c.failure = PendingConnect.failureOf(c.id, link.channel(), handler, null);
           }
           then = settle(c);
         }
@@ -488,7 +394,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   public void ban(NodeId node, ErrorCode reason, String detail) {
     Objects.requireNonNull(node, "node");
     PeerChannelHandler linked;
-    Connecting pending;
+    PendingConnect pending;
     InetAddress address;
     synchronized (lock) {
       address = bans.ban(node, config.banDuration().toNanos());
@@ -560,7 +466,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
 
   /** Open channels, linked or still in their handshake (tests). */
   int openChannels() {
-    return channels.size();
+    return pipeline.openChannels().size();
   }
 
   /**
@@ -570,7 +476,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   @Override
   public void close() {
     List<PeerChannelHandler> links;
-    List<Connecting> pending;
+    List<PendingConnect> pending;
     synchronized (lock) {
       if (closing) {
         return;
@@ -585,13 +491,13 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       if (server != null) {
         server.close().awaitUninterruptibly();
       }
-      for (Connecting c : pending) {
+      for (PendingConnect c : pending) {
         c.future.completeExceptionally(new PeerConnectException(c.id, ErrorCode.SHUTTING_DOWN, "the peer network is closed", null));
       }
       for (PeerChannelHandler h : links) {
         h.link.close(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
       }
-      List<Channel> open = new ArrayList<>(channels);
+      List<Channel> open = pipeline.openChannels();
       for (Channel ch : open) {
         if (!isLinked(ch, links)) {
           ch.close(); // still in its handshake: nothing can be said securely
@@ -606,7 +512,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       }
       log.info("peer network of node {} closed; said goodbye to {} peers", localId, links.size());
     } finally {
-      releaseShaper();
+      pipeline.releaseShaper();
     }
   }
 
@@ -627,12 +533,6 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       }
     }
     return false;
-  }
-
-  private void releaseShaper() {
-    if (shaper != null) {
-      shaper.release();
-    }
   }
 
   PeerNetworkConfig config() {
@@ -657,7 +557,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
 
   /** The upload shaper, or null when uploads are not capped (tests). */
   GlobalTrafficShapingHandler shaper() {
-    return shaper;
+    return pipeline.shaper();
   }
 
   private static CompletableFuture<PeerLink> failed(NodeId id, ErrorCode code, String message) {
@@ -667,21 +567,6 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private static void run(Runnable r) {
     if (r != null) {
       r.run();
-    }
-  }
-
-  /** A connect in progress to one identity; shared by every caller of connect for it. Guarded by lock. */
-  private static final class Connecting {
-    final NodeId id;
-    final CompletableFuture<PeerLink> future = new CompletableFuture<>();
-    /** Our own connection is on its way. */
-    boolean dialing;
-    /** Our connection lost a simultaneous connect; the peer's should come. */
-    boolean awaitingOther;
-    PeerConnectException failure;
-
-    Connecting(NodeId id) {
-      this.id = id;
     }
   }
 }

@@ -400,7 +400,7 @@ class PeerNetworkTest {
 
     ChannelPeerLink link = (ChannelPeerLink) capped.connect(uncapped);
     assertSame(shaper, link.channel().pipeline().first(), "the shaper sits next to the socket");
-    assertNull(((ChannelPeerLink) next(uncapped.events.connected, "connected")).channel().pipeline().get(PeerNetwork.SHAPER));
+    assertNull(((ChannelPeerLink) next(uncapped.events.connected, "connected")).channel().pipeline().get(PeerPipeline.SHAPER));
     for (int i = 0; i < 64; i++) {
       link.write(chunk(9, i, 16 * 1024));
     }
