@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * That memory is bounded (most recently linked kept), and expired bans are dropped lazily when
  * looked up and swept when a table grows large, so neither table grows without bound.
  *
- * <p>Not thread-safe: {@link PeerNetwork} calls it with its lock held.
+ * <p>Not thread-safe: {@link LinkRegistry} calls it with its lock held.
  */
 final class PeerBans {
   /** Bans kept before expired ones are swept. */

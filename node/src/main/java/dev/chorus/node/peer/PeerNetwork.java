@@ -4,8 +4,6 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.ProtocolException;
 import dev.chorus.protocol.VivaldiCoordinate;
-import dev.chorus.protocol.netty.CloseReason;
-import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.wire.ErrorCode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -16,11 +14,8 @@ import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * listener sees one {@code connected}. A node that dials again (it lost the old connection)
  * replaces its old link.
  *
+ * <p><b>Parts.</b> This class is the facade and does the I/O that follows a decision (dialling,
+ * goodbyes, shutdown). {@link LinkRegistry} decides, under one lock, who is admitted, which of
+ * two crossing connections is kept and when a connect completes; {@link PeerBans} keeps the bans;
+ * {@link PeerPipeline} builds the Netty bootstraps and channel pipelines.
+ *
  * <p><b>Threads.</b> The caller owns the event loop group (an NIO one); listener callbacks and
  * connect futures complete on the link's event loop. {@link #close} blocks and must not be
  * called from an event loop.
@@ -61,7 +61,6 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private static final long CLOSE_WAIT_MILLIS = 5000;
 
   private final PeerNetworkConfig config;
-  private final EventLoopGroup group;
   private final PeerNetworkListener listener;
   private final Supplier<VivaldiCoordinate> localCoordinate;
   private final LongSupplier nanoTime;
@@ -69,18 +68,8 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private final PeerMessageRules rules;
   private final PeerPipeline pipeline;
 
-  private final Object lock = new Object();
-  /** Admitted connections, at most one per identity; guarded by lock. */
-  private final Map<NodeId, PeerChannelHandler> registered = new HashMap<>();
-  /** Connect attempts awaiting a link; guarded by lock. */
-  private final Map<NodeId, PendingConnect> connecting = new HashMap<>();
-  /** Bans by key and by address; guarded by lock. */
-  private final PeerBans bans;
-  /** Outgoing connections not yet admitted (they hold a slot); guarded by lock. */
-  private int outgoingInFlight;
-  /** Incoming connections still in their handshake; guarded by lock. */
-  private int incomingHandshakes;
-  private boolean closing;
+  /** Connections, connects in progress, limits and bans, under one lock. */
+  private final LinkRegistry registry;
 
   private volatile Channel serverChannel;
   private volatile int listenPort;
@@ -88,12 +77,11 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private PeerNetwork(PeerNetworkConfig config, EventLoopGroup group, PeerNetworkListener listener,
       Supplier<VivaldiCoordinate> localCoordinate, LongSupplier nanoTime) {
     this.config = config;
-    this.group = group;
     this.listener = listener;
     this.localCoordinate = localCoordinate;
     this.nanoTime = nanoTime;
-    this.bans = new PeerBans(nanoTime);
     this.localId = NodeId.ofStaticKey(config.localKey().publicKey());
+    this.registry = new LinkRegistry(config, localId, group, nanoTime);
     this.rules = PeerMessageRules.of(config);
     this.pipeline = new PeerPipeline(config, group, localCoordinate);
   }
@@ -140,16 +128,12 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
 
   private void accepted(SocketChannel ch) {
     PeerChannelHandler handler = new PeerChannelHandler(this, false);
-    synchronized (lock) {
-      if (closing || incomingHandshakes >= config.maxConnections()) {
-        // Nothing can be said securely before the handshake; a flood of handshakes is bounded here.
-        log.debug("refusing a connection from {}: {}", ch.remoteAddress(),
-            closing ? "shutting down" : incomingHandshakes + " handshakes already in progress");
-        ch.close();
-        return;
-      }
-      incomingHandshakes++;
-      handler.countedIncoming = true;
+    String refused = registry.acceptIncoming(handler);
+    if (refused != null) {
+      // Nothing can be said securely before the handshake.
+      log.debug("refusing a connection from {}: {}", ch.remoteAddress(), refused);
+      ch.close();
+      return;
     }
     pipeline.install(ch, handler, null, listenPort);
   }
@@ -171,115 +155,21 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       throw new IllegalArgumentException("a static key is 32 bytes, got " + expectedStaticKey.length);
     }
     byte[] key = expectedStaticKey.clone();
-    NodeId id = NodeId.ofStaticKey(key);
-    PendingConnect c;
-    synchronized (lock) {
-      if (closing) {
-        return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
-      }
-      if (id.equals(localId)) {
-        return failed(id, ErrorCode.NONE, "that is this node's own key");
-      }
-      long banLeft = bans.leftNanos(id);
-      if (banLeft > 0) {
-        return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
-      }
-      PeerChannelHandler existing = registered.get(id);
-      if (existing != null && existing.link.connected) {
-        return CompletableFuture.completedFuture(existing.link);
-      }
-      c = connecting.get(id);
-      if (c != null) {
-        return c.future.copy();
-      }
-      if (existing == null && registered.size() + outgoingInFlight >= config.maxConnections()) {
-        return failed(id, ErrorCode.TOO_MANY_CONNECTIONS,
-            "this node's limit of " + config.maxConnections() + " connections is reached");
-      }
-      c = new PendingConnect(id);
-      connecting.put(id, c);
-      if (existing != null) {
-        return c.future.copy(); // its Hello is on the way
-      }
-      outgoingInFlight++;
-      c.dialing = true;
-    }
-    dial(c, address, key);
-    return c.future.copy();
+    return registry.connect(NodeId.ofStaticKey(key), c -> dial(c, address, key));
   }
 
   private void dial(PendingConnect c, InetSocketAddress address, byte[] key) {
     PeerChannelHandler handler = new PeerChannelHandler(this, true);
     handler.inFlight = true;
     ChannelFuture connected = pipeline.dial(address, ch -> {
-      synchronized (lock) {
-        if (closing) {
-          ch.close();
-          return;
-        }
+      if (registry.isClosing()) {
+        ch.close();
+        return;
       }
       pipeline.install(ch, handler, key, listenPort);
     });
     Channel ch = connected.channel();
-    ch.closeFuture().addListener(f -> outgoingEnded(c, ch, handler, connected));
-  }
-
-  /** Our outgoing connection {@code ch} for {@code c} has closed, linked or not. */
-  private void outgoingEnded(PendingConnect c, Channel ch, PeerChannelHandler handler, ChannelFuture connected) {
-    Runnable then;
-    synchronized (lock) {
-      if (handler.inFlight) {
-        handler.inFlight = false;
-        outgoingInFlight--;
-      }
-      if (!c.dialing) {
-        return;
-      }
-      c.dialing = false;
-      CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
-      if (reason != null && reason.code() == ErrorCode.DUPLICATE_CONNECTION) {
-        // Lost a simultaneous connect: the peer's own connection to us is (or will be) the link.
-        c.awaitingOther = true;
-        group.schedule(() -> stopAwaitingOther(c), 2 * config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      } else if (c.failure == null) {
-        c.failure = PendingConnect.failureOf(c.id, ch, handler, connected.cause());
-      }
-      then = settle(c);
-    }
-    run(then);
-  }
-
-  private void stopAwaitingOther(PendingConnect c) {
-    Runnable then;
-    synchronized (lock) {
-      c.awaitingOther = false;
-      if (c.failure == null) {
-        c.failure = new PeerConnectException(c.id, ErrorCode.DUPLICATE_CONNECTION,
-            "the node refused our connection as a duplicate, but its own never came", null);
-      }
-      then = settle(c);
-    }
-    run(then);
-  }
-
-  /** With the lock held: what to do now about {@code c} (complete, fail, or nothing yet). */
-  private Runnable settle(PendingConnect c) {
-    if (connecting.get(c.id) != c) {
-      return null;
-    }
-    PeerChannelHandler current = registered.get(c.id);
-    if (current != null && current.link.connected) {
-      connecting.remove(c.id);
-      ChannelPeerLink link = current.link;
-      return () -> c.future.complete(link);
-    }
-    if (current != null || c.dialing || c.awaitingOther) {
-      return null; // something is still on its way
-    }
-    connecting.remove(c.id);
-    PeerConnectException failure = c.failure != null ? c.failure
-        : new PeerConnectException(c.id, ErrorCode.NONE, "the connection ended before the hello", null);
-    return () -> c.future.completeExceptionally(failure);
+    ch.closeFuture().addListener(f -> registry.outgoingEnded(c, ch, handler, connected));
   }
 
   /**
@@ -287,58 +177,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
    * connection, or say why not (the caller sends the Goodbye). Runs on the channel's event loop.
    */
   ProtocolException admit(PeerChannelHandler handler, PeerIdentity remote, ChannelHandlerContext ctx) {
-    NodeId id = remote.nodeId();
-    PeerChannelHandler replaced;
-    synchronized (lock) {
-      if (handler.countedIncoming) {
-        handler.countedIncoming = false;
-        incomingHandshakes--;
-      }
-      if (handler.inFlight) {
-        handler.inFlight = false;
-        outgoingInFlight--;
-      }
-      if (closing) {
-        return new ProtocolException(ErrorCode.SHUTTING_DOWN, "the node is shutting down");
-      }
-      if (id.equals(localId)) {
-        return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION, "a connection from this node to itself");
-      }
-      InetAddress from = remoteIp(ctx.channel());
-      if (bans.leftNanos(id) > 0 || (!handler.initiatedLocally && from != null && bans.leftNanos(from) > 0)) {
-        return new ProtocolException(ErrorCode.BANNED, "this node has banned yours for a while");
-      }
-      boolean localPreferred = localId.compareTo(id) < 0;
-      replaced = registered.get(id);
-      if (replaced == null) {
-        PendingConnect c = connecting.get(id);
-        if (!handler.initiatedLocally && localPreferred && c != null && c.dialing) {
-          return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION,
-              "simultaneous connect: keeping the connection initiated by the node with the smaller id");
-        }
-        if (registered.size() + outgoingInFlight >= config.maxConnections()) {
-          return new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
-              "this node has its maximum of " + config.maxConnections() + " peer connections");
-        }
-      } else {
-        // Same initiator: the newer connection wins (the old one is dead to its dialler).
-        // Opposite initiators (a simultaneous connect): the smaller id's connection wins.
-        boolean wins = replaced.initiatedLocally == handler.initiatedLocally || handler.initiatedLocally == localPreferred;
-        if (!wins) {
-          return new ProtocolException(ErrorCode.DUPLICATE_CONNECTION,
-              "a connection between these nodes exists; keeping the one initiated by the node with the smaller id");
-        }
-      }
-      handler.link = new ChannelPeerLink(ctx, remote, handler.initiatedLocally);
-      registered.put(id, handler);
-      if (from != null) {
-        bans.linkedFrom(id, from);
-      }
-    }
-    if (replaced != null) {
-      replaced.link.close(ErrorCode.DUPLICATE_CONNECTION, "a newer connection between the same nodes replaced this one");
-    }
-    return null;
+    return registry.admit(handler, remote, ctx);
   }
 
   /**
@@ -346,41 +185,12 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
    * unless another connection replaced it meanwhile. Returns what completes a waiting connect.
    */
   Runnable helloReceived(PeerChannelHandler handler) {
-    ChannelPeerLink link = handler.link;
-    synchronized (lock) {
-      if (closing || registered.get(link.nodeId()) != handler) {
-        return null;
-      }
-      link.connected = true;
-      PendingConnect c = connecting.get(link.nodeId());
-      return c == null ? null : settle(c);
-    }
+    return registry.helloReceived(handler);
   }
 
   /** {@code handler}'s channel has become inactive. */
   void channelEnded(PeerChannelHandler handler) {
-    Runnable then = null;
-    synchronized (lock) {
-      if (handler.countedIncoming) {
-        handler.countedIncoming = false;
-        incomingHandshakes--;
-      }
-      if (handler.inFlight) {
-        handler.inFlight = false;
-        outgoingInFlight--;
-      }
-      ChannelPeerLink link = handler.link;
-      if (link != null && registered.remove(link.nodeId(), handler)) {
-        PendingConnect c = connecting.get(link.nodeId());
-        if (c != null) {
-          if (c.failure == null && !handler.initiatedLocally) {
-            c.failure = PendingConnect.failureOf(c.id, link.channel(), handler, null);
-          }
-          then = settle(c);
-        }
-      }
-    }
-    run(then);
+    registry.channelEnded(handler);
   }
 
   /**
@@ -393,65 +203,40 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   @Override
   public void ban(NodeId node, ErrorCode reason, String detail) {
     Objects.requireNonNull(node, "node");
-    PeerChannelHandler linked;
-    PendingConnect pending;
-    InetAddress address;
-    synchronized (lock) {
-      address = bans.ban(node, config.banDuration().toNanos());
-      linked = registered.get(node);
-      pending = connecting.remove(node);
-    }
+    LinkRegistry.Banned banned = registry.ban(node);
+    InetAddress address = banned.address();
     log.info("banning node {} (address {}) for {}: {} {}", node, address == null ? "unknown" : address.getHostAddress(),
         config.banDuration(), reason, detail == null ? "" : detail);
     String why = "banned: " + reason + (detail == null || detail.isEmpty() ? "" : " " + detail);
-    if (linked != null) {
-      linked.link.close(ErrorCode.BANNED, why);
+    if (banned.linked() != null) {
+      banned.linked().link.close(ErrorCode.BANNED, why);
     }
-    if (pending != null) {
+    if (banned.pending() != null) {
       // Its connection, if one is on the way, is refused at admission.
-      pending.future.completeExceptionally(new PeerConnectException(node, ErrorCode.BANNED, why, null));
+      banned.pending().future.completeExceptionally(new PeerConnectException(node, ErrorCode.BANNED, why, null));
     }
   }
 
   /** True while {@code node} is banned. */
   public boolean isBanned(NodeId node) {
-    synchronized (lock) {
-      return bans.leftNanos(node) > 0;
-    }
+    return registry.isBanned(node);
   }
 
   /** True while connections from {@code address} are refused. */
   public boolean isBanned(InetAddress address) {
-    synchronized (lock) {
-      return bans.leftNanos(address) > 0;
-    }
-  }
-
-  private static InetAddress remoteIp(Channel ch) {
-    return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    return registry.isBanned(address);
   }
 
   /** The connected links, a snapshot. */
   @Override
   public Collection<PeerLink> links() {
-    synchronized (lock) {
-      List<PeerLink> links = new ArrayList<>(registered.size());
-      for (PeerChannelHandler h : registered.values()) {
-        if (h.link.connected) {
-          links.add(h.link);
-        }
-      }
-      return links;
-    }
+    return registry.links();
   }
 
   /** The connected link to {@code node}, if any. */
   @Override
   public Optional<PeerLink> link(NodeId node) {
-    synchronized (lock) {
-      PeerChannelHandler h = registered.get(node);
-      return h != null && h.link.connected ? Optional.of(h.link) : Optional.empty();
-    }
+    return registry.link(node);
   }
 
   /** The port the server listens on; 0 when it accepts no incoming connections. */
@@ -475,23 +260,17 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
    */
   @Override
   public void close() {
-    List<PeerChannelHandler> links;
-    List<PendingConnect> pending;
-    synchronized (lock) {
-      if (closing) {
-        return;
-      }
-      closing = true;
-      links = new ArrayList<>(registered.values());
-      pending = new ArrayList<>(connecting.values());
-      connecting.clear();
+    LinkRegistry.Closed closed = registry.close();
+    if (closed == null) {
+      return;
     }
+    List<PeerChannelHandler> links = closed.links();
     try {
       Channel server = serverChannel;
       if (server != null) {
         server.close().awaitUninterruptibly();
       }
-      for (PendingConnect c : pending) {
+      for (PendingConnect c : closed.pending()) {
         c.future.completeExceptionally(new PeerConnectException(c.id, ErrorCode.SHUTTING_DOWN, "the peer network is closed", null));
       }
       for (PeerChannelHandler h : links) {
@@ -558,15 +337,5 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   /** The upload shaper, or null when uploads are not capped (tests). */
   GlobalTrafficShapingHandler shaper() {
     return pipeline.shaper();
-  }
-
-  private static CompletableFuture<PeerLink> failed(NodeId id, ErrorCode code, String message) {
-    return CompletableFuture.failedFuture(new PeerConnectException(id, code, message, null));
-  }
-
-  private static void run(Runnable r) {
-    if (r != null) {
-      r.run();
-    }
   }
 }

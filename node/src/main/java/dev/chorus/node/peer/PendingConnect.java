@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A connect in progress to one identity; shared by every caller of {@link PeerNetwork#connect}
- * for it. Guarded by the network's lock.
+ * for it. Guarded by {@link LinkRegistry}'s lock.
  */
 final class PendingConnect {
   final NodeId id;
