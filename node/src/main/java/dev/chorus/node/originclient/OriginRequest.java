@@ -33,18 +33,18 @@ final class OriginRequest<T> {
 
   private final OriginResources shared;
   final String key;
-  final String range;
+  private final String range;
   /** The range is the whole object, so a 200 (Range ignored) is as good as a 206. */
-  final boolean wholeFile;
-  final long bodyLimit;
-  final BodyCheck<T> check;
+  private final boolean wholeFile;
+  private final long bodyLimit;
+  private final BodyCheck<T> check;
   final CompletableFuture<T> result = new CompletableFuture<>();
-  final RetryPlan plan;
-  final List<OriginException> failures = new ArrayList<>();
+  private final RetryPlan plan;
+  private final List<OriginException> failures = new ArrayList<>();
   /** The attempt in flight, or null; for cancellation. */
-  volatile Attempt current;
+  private volatile Attempt current;
   /** The scheduled next attempt, or null; for cancellation. */
-  volatile Future<?> next;
+  private volatile Future<?> next;
 
   OriginRequest(OriginResources shared, String key, String range, boolean wholeFile, long bodyLimit,
       BodyCheck<T> check) {
