@@ -1,8 +1,5 @@
 package dev.chorus.node.trackerclient;
 
-import com.google.protobuf.ByteString;
-import dev.chorus.protocol.ProtocolException;
-import dev.chorus.protocol.limits.TokenBucket;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.netty.ChorusPipeline;
@@ -10,23 +7,12 @@ import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
-import dev.chorus.protocol.wire.Announce;
-import dev.chorus.protocol.message.ChunkSets;
-import dev.chorus.protocol.wire.ChunkSet;
 import dev.chorus.protocol.wire.Coordinate;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
-import dev.chorus.protocol.wire.Lookup;
-import dev.chorus.protocol.wire.LookupResult;
-import dev.chorus.protocol.wire.TrackHolding;
-import dev.chorus.protocol.wire.TrackerMessage;
-import dev.chorus.protocol.wire.TrackerPeer;
-import dev.chorus.protocol.wire.Withdraw;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -37,17 +23,10 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,6 +59,13 @@ import org.slf4j.LoggerFactory;
  * owns and shuts down after {@link #close()}); public methods are thread-safe and hop onto it. Lookup
  * futures complete on that event loop: do not block in stages that depend on them (use the {@code
  * *Async} variants for slow work).
+ *
+ * <p><b>Design.</b> This class is the facade and owns the connection's life (connect, hello,
+ * refresh, close, reconnect with {@link Backoff}); its parts are package-private and share its event
+ * loop, so none of them needs a lock: {@link AnnounceBatcher} builds announce and withdraw messages
+ * (coalesced deltas, the full announce in parts), {@link PendingLookups} keeps the lookups waiting
+ * for an answer with their timeouts and limits, and {@link TrackerSession} is the Netty handler that
+ * hands what the tracker sends back to them.
  */
 public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
@@ -100,15 +86,11 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
 
   // Event-loop state: touched only on `loop`.
   private final Backoff backoff;
-  private final TokenBucket lookupLimiter;
-  private final Map<TrackId, Holding> pendingAnnounces = new LinkedHashMap<>();
-  private final Set<TrackId> pendingWithdraws = new LinkedHashSet<>();
-  private final Map<Long, PendingLookup> lookups = new HashMap<>();
+  private final AnnounceBatcher announces;
+  private final PendingLookups lookups;
   private Channel channel;
   private boolean ready;
-  private long nextLookupId;
   private ScheduledFuture<?> reconnectTimer;
-  private ScheduledFuture<?> deltaTimer;
   private ScheduledFuture<?> fullAnnounceTimer;
 
   /** Mirrors {@code ready} for other threads. */
@@ -126,7 +108,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         .build();
     this.backoff = new Backoff(config.reconnectInitialBackoff().toMillis(),
         config.reconnectMaxBackoff().toMillis(), random);
-    this.lookupLimiter = new TokenBucket(config.lookupsPerSecond(), config.lookupBurst(), System.nanoTime());
+    this.lookups = new PendingLookups(config, loop, listener);
+    this.announces = new AnnounceBatcher(config, loop, source, listener, () -> ready ? channel : null);
   }
 
   /**
@@ -180,14 +163,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       return;
     }
     onLoop(() -> {
-      if (!ready) {
-        return; // superseded by the full announce on (re)connect
+      if (ready) { // else superseded by the full announce on (re)connect
+        announces.announce(copy);
       }
-      for (Holding h : copy) {
-        pendingWithdraws.remove(h.track());
-        pendingAnnounces.put(h.track(), h);
-      }
-      scheduleDeltas();
     });
   }
 
@@ -199,50 +177,10 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       return;
     }
     onLoop(() -> {
-      if (!ready) {
-        return;
+      if (ready) {
+        announces.withdraw(copy);
       }
-      for (TrackId t : copy) {
-        pendingAnnounces.remove(t);
-        pendingWithdraws.add(t);
-      }
-      scheduleDeltas();
     });
-  }
-
-  private void scheduleDeltas() {
-    if (deltaTimer == null) {
-      deltaTimer = loop.schedule(this::sendDeltas, config.deltaDelay().toNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void sendDeltas() {
-    deltaTimer = null;
-    if (!ready || (pendingAnnounces.isEmpty() && pendingWithdraws.isEmpty())) {
-      return;
-    }
-    Channel ch = channel;
-    if (!pendingWithdraws.isEmpty()) {
-      int count = pendingWithdraws.size();
-      Withdraw.Builder w = Withdraw.newBuilder();
-      for (TrackId t : pendingWithdraws) {
-        if (w.getTrackIdsCount() == config.maxTracksPerAnnounce()) {
-          ch.write(TrackerMessage.newBuilder().setWithdraw(w).build());
-          w = Withdraw.newBuilder();
-        }
-        w.addTrackIds(ByteString.copyFrom(t.bytes()));
-      }
-      ch.write(TrackerMessage.newBuilder().setWithdraw(w).build());
-      pendingWithdraws.clear();
-      listener.withdrawSent(count);
-    }
-    if (!pendingAnnounces.isEmpty()) {
-      int count = pendingAnnounces.size();
-      writeAnnounce(ch, false, pendingAnnounces.values());
-      pendingAnnounces.clear();
-      listener.announceSent(count, false);
-    }
-    ch.flush();
   }
 
   // ---------------------------------------------------------------- lookups
@@ -289,79 +227,13 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       failLookup(result, TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE, "not connected to the tracker");
       return;
     }
-    if (lookups.size() >= MAX_PENDING_LOOKUPS) {
-      failLookup(result, TrackerException.Reason.LIMITED, ErrorCode.LIMIT_EXCEEDED,
-          MAX_PENDING_LOOKUPS + " lookups already waiting for the tracker");
-      return;
-    }
-    long now = System.nanoTime();
-    if (!lookupLimiter.tryTake(now)) {
-      failLookup(result, TrackerException.Reason.LIMITED, ErrorCode.RATE_LIMITED,
-          "over the lookup rate of " + config.lookupsPerSecond() + "/s");
-      return;
-    }
-    long id = ++nextLookupId;
-    ScheduledFuture<?> timeout = loop.schedule(() -> {
-      PendingLookup p = lookups.remove(id);
-      if (p != null) {
-        failLookup(p.result, TrackerException.Reason.TIMEOUT, ErrorCode.NONE,
-            "no answer from the tracker within " + config.lookupTimeout());
-      }
-    }, config.lookupTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    lookups.put(id, new PendingLookup(result, now, timeout));
-    Lookup.Builder lookup = Lookup.newBuilder().setLookupId(id)
-        .setTrackId(ByteString.copyFrom(track.bytes())).setMaxPeers(maxPeers);
-    if (wanted != null) {
-      lookup.setWanted(ChunkSets.bitmap(wanted));
-    }
-    channel.writeAndFlush(TrackerMessage.newBuilder().setLookup(lookup).build());
-  }
-
-  private void lookupAnswered(LookupResult answer) {
-    PendingLookup p = lookups.remove(answer.getLookupId());
-    if (p == null) {
-      log.debug("ignoring the answer to lookup {}: timed out or unknown", answer.getLookupId());
-      return;
-    }
-    p.timeout.cancel(false);
-    List<TrackerPeerInfo> peers = new ArrayList<>(answer.getPeersCount());
-    for (TrackerPeer wire : answer.getPeersList()) {
-      TrackerPeerInfo peer = TrackerPeerInfo.fromWire(wire);
-      if (peer == null) {
-        log.debug("ignoring an unusable peer in a lookup answer: {}", wire);
-      } else {
-        peers.add(peer);
-      }
-    }
-    listener.lookupAnswered(peers.size(), System.nanoTime() - p.startNanos);
-    p.result.complete(List.copyOf(peers));
+    lookups.start(channel, track, wanted, maxPeers, result);
   }
 
   private void failLookup(CompletableFuture<?> result, TrackerException.Reason reason, ErrorCode code, String message) {
-    listener.lookupFailed(reason, code);
-    result.completeExceptionally(new TrackerException(reason, code, message));
+    lookups.fail(result, reason, code, message);
   }
 
-  private void failAllLookups(TrackerException.Reason reason, ErrorCode code, String message) {
-    List<PendingLookup> pending = new ArrayList<>(lookups.values());
-    lookups.clear();
-    for (PendingLookup p : pending) {
-      p.timeout.cancel(false);
-      failLookup(p.result, reason, code, message);
-    }
-  }
-
-  private static final class PendingLookup {
-    final CompletableFuture<List<TrackerPeerInfo>> result;
-    final long startNanos;
-    final ScheduledFuture<?> timeout;
-
-    PendingLookup(CompletableFuture<List<TrackerPeerInfo>> result, long startNanos, ScheduledFuture<?> timeout) {
-      this.result = result;
-      this.startNanos = startNanos;
-      this.timeout = timeout;
-    }
-  }
 
   // ---------------------------------------------------------------- connection
 
@@ -379,7 +251,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             Hello hello = Hello.newBuilder().setListenPort(config.listenPort()).setCoordinate(coordinate()).build();
-            ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello, new Session());
+            ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello, new TrackerSession(TrackerClient.this, lookups));
           }
         })
         .connect(config.tracker().host(), config.tracker().port());
@@ -389,7 +261,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   }
 
   /** The tracker said hello: the connection is ready; announce everything. */
-  private void trackerHello(Channel ch) {
+  void trackerHello(Channel ch) {
     if (ch != channel || closed.get()) {
       return;
     }
@@ -408,10 +280,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private int announceAll(Channel ch) {
     cancel(fullAnnounceTimer);
     fullAnnounceTimer = null;
-    cancel(deltaTimer);
-    deltaTimer = null;
-    pendingAnnounces.clear();
-    pendingWithdraws.clear();
+    announces.clear();
     Collection<Holding> snapshot;
     try {
       snapshot = source.snapshot();
@@ -420,7 +289,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       scheduleFullAnnounce(config.reconnectMaxBackoff().toNanos());
       return -1;
     }
-    ChannelFuture last = writeAnnounce(ch, true, snapshot);
+    ChannelFuture last = announces.writeAnnounce(ch, true, snapshot);
     ch.flush();
     last.addListener(f -> {
       if (f.isSuccess() && ch == channel) {
@@ -447,57 +316,13 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }, delayNanos, TimeUnit.NANOSECONDS);
   }
 
-  /**
-   * Writes {@code holdings} as announces of at most maxTracksPerAnnounce tracks and {@link
-   * #MAX_ANNOUNCE_BYTES} each; a full one has {@code more} set on all but the last, and is one
-   * empty message for an empty cache. Returns the last write's future; the caller flushes.
-   */
-  private ChannelFuture writeAnnounce(Channel ch, boolean full, Collection<Holding> holdings) {
-    Coordinate coordinate = coordinate();
-    Announce.Builder part = newAnnounce(full, coordinate);
-    int bytes = 0;
-    Iterator<Holding> it = holdings.iterator();
-    while (it.hasNext()) {
-      TrackHolding t = toWire(it.next());
-      int size = t.getSerializedSize() + 8;
-      if (part.getTracksCount() > 0
-          && (part.getTracksCount() >= config.maxTracksPerAnnounce() || bytes + size > MAX_ANNOUNCE_BYTES)) {
-        ch.write(TrackerMessage.newBuilder().setAnnounce(part.setMore(full)).build());
-        part = newAnnounce(full, coordinate);
-        bytes = 0;
-      }
-      part.addTracks(t);
-      bytes += size;
-    }
-    return ch.write(TrackerMessage.newBuilder().setAnnounce(part.setMore(false)).build());
-  }
-
-  private Announce.Builder newAnnounce(boolean full, Coordinate coordinate) {
-    Announce.Builder a = Announce.newBuilder().setFull(full).setCoordinate(coordinate);
-    if (!config.region().isEmpty()) {
-      a.setRegion(config.region());
-    }
-    return a;
-  }
-
-  private static TrackHolding toWire(Holding h) {
-    byte[] bitmap = h.bitmap();
-    ChunkSet chunks = bitmap == null ? ChunkSets.complete() : ChunkSets.bitmap(bitmap);
-    return TrackHolding.newBuilder().setTrackId(ByteString.copyFrom(h.track().bytes()))
-        .setChunks(chunks).setChunkCount(h.chunkCount()).build();
-  }
-
   private Coordinate coordinate() {
-    return source.coordinate().toWire();
+    return announces.coordinate();
   }
 
-  /** The tracker refused something that was not a lookup we still wait for. */
-  private void trackerError(dev.chorus.protocol.wire.Error error) {
-    PendingLookup p = error.getLookupId() == 0 ? null : lookups.remove(error.getLookupId());
-    if (p != null) {
-      p.timeout.cancel(false);
-      failLookup(p.result, TrackerException.Reason.REFUSED, error.getCode(),
-          "the tracker refused the lookup: " + error.getCode() + (error.getDetail().isEmpty() ? "" : " (" + error.getDetail() + ")"));
+  /** The tracker refused something: a lookup we still wait for, or an announce or withdraw. */
+  void trackerError(dev.chorus.protocol.wire.Error error) {
+    if (lookups.refused(error)) {
       return;
     }
     if (error.getLookupId() != 0) {
@@ -520,12 +345,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     boolean wasReady = ready;
     ready = false;
     connected = false;
-    cancel(deltaTimer);
     cancel(fullAnnounceTimer);
-    deltaTimer = null;
     fullAnnounceTimer = null;
-    pendingAnnounces.clear();
-    pendingWithdraws.clear();
+    announces.clear();
 
     CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
     ErrorCode code = reason == null ? ErrorCode.NONE : reason.code();
@@ -538,7 +360,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       why = wasReady ? "connection closed without a goodbye" : "connection closed during the handshake";
     }
     boolean isClosed = closed.get();
-    failAllLookups(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
+    lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
         "the tracker connection ended: " + why);
     long retry = isClosed ? -1 : scheduleReconnect(code, reason != null && !reason.isLocal());
     String tracker = config.tracker().host() + ":" + config.tracker().port();
@@ -589,30 +411,6 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }
   }
 
-  /** The application handler of one connection. */
-  private final class Session extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      TrackerMessage message = (TrackerMessage) msg;
-      switch (message.getBodyCase()) {
-        case HELLO:
-          trackerHello(ctx.channel());
-          break;
-        case LOOKUP_RESULT:
-          lookupAnswered(message.getLookupResult());
-          break;
-        case ERROR:
-          trackerError(message.getError());
-          break;
-        case GOODBYE:
-          ctx.fireChannelRead(msg); // the error handler records the reason and closes
-          break;
-        default:
-          throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE,
-              "a tracker does not send " + Envelope.TRACKER.kindOf(message) + " to a node");
-      }
-    }
-  }
 
   // ---------------------------------------------------------------- closing
 
