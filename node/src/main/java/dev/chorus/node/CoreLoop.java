@@ -1,6 +1,6 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.SwarmCore;
+import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.protocol.VivaldiCoordinate;
 import java.util.ArrayDeque;
 import java.util.Queue;

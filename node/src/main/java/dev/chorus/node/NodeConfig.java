@@ -1,6 +1,5 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.SwarmConfig;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,10 +1,10 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.SwarmListener;
-import dev.chorus.node.store.ChunkStoreListener;
-import dev.chorus.node.trackerclient.Holding;
-import dev.chorus.node.trackerclient.HoldingsSource;
-import dev.chorus.node.trackerclient.TrackerClientListener;
+import dev.chorus.node.internal.core.SwarmListener;
+import dev.chorus.node.internal.store.ChunkStoreListener;
+import dev.chorus.node.internal.trackerclient.Holding;
+import dev.chorus.node.internal.trackerclient.HoldingsSource;
+import dev.chorus.node.internal.trackerclient.TrackerClientListener;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;

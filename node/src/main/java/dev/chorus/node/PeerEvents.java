@@ -1,9 +1,9 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.PeerContact;
-import dev.chorus.node.core.PeerHolding;
-import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.peer.PeerNetworkListener;
+import dev.chorus.node.internal.core.PeerContact;
+import dev.chorus.node.internal.core.PeerHolding;
+import dev.chorus.node.internal.peer.PeerLink;
+import dev.chorus.node.internal.peer.PeerNetworkListener;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;

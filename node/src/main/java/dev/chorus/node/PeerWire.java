@@ -2,10 +2,10 @@ package dev.chorus.node;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
-import dev.chorus.node.core.PeerContact;
-import dev.chorus.node.core.PeerHolding;
-import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.trackerclient.Holding;
+import dev.chorus.node.internal.core.PeerContact;
+import dev.chorus.node.internal.core.PeerHolding;
+import dev.chorus.node.internal.peer.PeerLink;
+import dev.chorus.node.internal.trackerclient.Holding;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;

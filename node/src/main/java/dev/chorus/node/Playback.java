@@ -1,7 +1,7 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.SwarmCore;
-import dev.chorus.node.store.ChunkStore;
+import dev.chorus.node.internal.core.SwarmCore;
+import dev.chorus.node.internal.store.ChunkStore;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.Source;
+import dev.chorus.node.internal.core.Source;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.Arrays;
 import java.util.Iterator;

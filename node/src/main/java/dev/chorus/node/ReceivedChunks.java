@@ -1,9 +1,9 @@
 package dev.chorus.node;
 
-import dev.chorus.node.core.Source;
-import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.store.ChunkStore;
-import dev.chorus.node.store.NoManifestException;
+import dev.chorus.node.internal.core.Source;
+import dev.chorus.node.internal.peer.PeerLink;
+import dev.chorus.node.internal.store.ChunkStore;
+import dev.chorus.node.internal.store.NoManifestException;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.ManifestException;
 import dev.chorus.protocol.manifest.ManifestVerifier;

@@ -1,7 +1,7 @@
 package dev.chorus.node;
 
-import dev.chorus.node.store.ChunkStore;
-import dev.chorus.node.trackerclient.Holding;
+import dev.chorus.node.internal.store.ChunkStore;
+import dev.chorus.node.internal.trackerclient.Holding;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import java.util.ArrayList;

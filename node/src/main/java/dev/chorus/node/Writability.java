@@ -1,6 +1,6 @@
 package dev.chorus.node;
 
-import dev.chorus.node.peer.PeerLink;
+import dev.chorus.node.internal.peer.PeerLink;
 import java.util.function.BooleanSupplier;
 
 /**

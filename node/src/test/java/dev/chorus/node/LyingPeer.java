@@ -1,15 +1,15 @@
 package dev.chorus.node;
 
 import com.google.protobuf.ByteString;
-import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.peer.PeerNetwork;
-import dev.chorus.node.peer.PeerNetworkConfig;
-import dev.chorus.node.peer.PeerNetworkListener;
-import dev.chorus.node.trackerclient.Holding;
-import dev.chorus.node.trackerclient.TrackerClient;
-import dev.chorus.node.trackerclient.TrackerClientConfig;
-import dev.chorus.node.trackerclient.TrackerClientListener;
-import dev.chorus.node.trackerclient.TrackerEndpoint;
+import dev.chorus.node.internal.peer.PeerLink;
+import dev.chorus.node.internal.peer.PeerNetwork;
+import dev.chorus.node.internal.peer.PeerNetworkConfig;
+import dev.chorus.node.internal.peer.PeerNetworkListener;
+import dev.chorus.node.internal.trackerclient.Holding;
+import dev.chorus.node.internal.trackerclient.TrackerClient;
+import dev.chorus.node.internal.trackerclient.TrackerClientConfig;
+import dev.chorus.node.internal.trackerclient.TrackerClientListener;
+import dev.chorus.node.internal.trackerclient.TrackerEndpoint;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.noise.NoiseKeyPair;

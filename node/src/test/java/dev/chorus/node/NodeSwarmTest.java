@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.node.trackerclient.Holding;
-import dev.chorus.node.trackerclient.TrackerClient;
-import dev.chorus.node.trackerclient.TrackerClientConfig;
-import dev.chorus.node.trackerclient.TrackerClientListener;
-import dev.chorus.node.trackerclient.TrackerEndpoint;
-import dev.chorus.node.trackerclient.TrackerPeerInfo;
+import dev.chorus.node.internal.trackerclient.Holding;
+import dev.chorus.node.internal.trackerclient.TrackerClient;
+import dev.chorus.node.internal.trackerclient.TrackerClientConfig;
+import dev.chorus.node.internal.trackerclient.TrackerClientListener;
+import dev.chorus.node.internal.trackerclient.TrackerEndpoint;
+import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.Await;
@@ -147,7 +147,7 @@ class NodeSwarmTest {
       java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
           java.util.concurrent.ExecutionException.class, () -> liar.dial(victim.peerPort(), victimKey.publicKey()).get(30, TimeUnit.SECONDS));
       assertEquals(ErrorCode.BANNED,
-          ((dev.chorus.node.peer.PeerConnectException) refused.getCause()).code(), String.valueOf(refused.getCause()));
+          ((dev.chorus.node.internal.peer.PeerConnectException) refused.getCause()).code(), String.valueOf(refused.getCause()));
     }
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.node.core.Source;
+import dev.chorus.node.internal.core.Source;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

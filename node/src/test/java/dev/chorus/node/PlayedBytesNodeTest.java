@@ -3,8 +3,8 @@ package dev.chorus.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.chorus.node.originserver.OriginServer;
-import dev.chorus.node.originserver.OriginServerConfig;
+import dev.chorus.node.internal.originserver.OriginServer;
+import dev.chorus.node.internal.originserver.OriginServerConfig;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackManifest;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package dev.chorus.node;
 
-import dev.chorus.node.originclient.ChunkOrigin;
-import dev.chorus.node.peer.PeerConnections;
-import dev.chorus.node.peer.PeerLink;
-import dev.chorus.node.trackerclient.Holding;
-import dev.chorus.node.trackerclient.TrackerConnection;
-import dev.chorus.node.trackerclient.TrackerPeerInfo;
+import dev.chorus.node.internal.originclient.ChunkOrigin;
+import dev.chorus.node.internal.peer.PeerConnections;
+import dev.chorus.node.internal.peer.PeerLink;
+import dev.chorus.node.internal.trackerclient.Holding;
+import dev.chorus.node.internal.trackerclient.TrackerConnection;
+import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.VivaldiCoordinate;

@@ -1,7 +1,7 @@
 package dev.chorus.node.stream;
 
 import dev.chorus.node.TrackStream;
-import dev.chorus.node.originclient.OriginException;
+import dev.chorus.node.internal.originclient.OriginException;
 import dev.chorus.protocol.http.ByteRange;
 import dev.chorus.protocol.manifest.TrackId;
 import io.netty.buffer.ByteBuf;

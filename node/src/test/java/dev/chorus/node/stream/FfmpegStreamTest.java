@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeStats;
-import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.node.SwarmConfig;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.testing.Await;
 import dev.chorus.testing.ExternalTool;

@@ -2,12 +2,12 @@ package dev.chorus.node.stream;
 
 import dev.chorus.node.ChorusNode;
 import dev.chorus.node.NodeConfig;
-import dev.chorus.node.trackerclient.Holding;
-import dev.chorus.node.trackerclient.TrackerClient;
-import dev.chorus.node.trackerclient.TrackerClientConfig;
-import dev.chorus.node.trackerclient.TrackerClientListener;
-import dev.chorus.node.trackerclient.TrackerEndpoint;
-import dev.chorus.node.trackerclient.TrackerPeerInfo;
+import dev.chorus.node.internal.trackerclient.Holding;
+import dev.chorus.node.internal.trackerclient.TrackerClient;
+import dev.chorus.node.internal.trackerclient.TrackerClientConfig;
+import dev.chorus.node.internal.trackerclient.TrackerClientListener;
+import dev.chorus.node.internal.trackerclient.TrackerEndpoint;
+import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;

@@ -1,6 +1,6 @@
 package dev.chorus.simulator.scenario;
 
-import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.node.SwarmConfig;
 import dev.chorus.simulator.network.NetworkModel;
 import dev.chorus.simulator.workload.WorkloadConfig;
 import dev.chorus.tracker.index.LookupPolicy;

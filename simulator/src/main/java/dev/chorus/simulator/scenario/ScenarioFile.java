@@ -1,6 +1,6 @@
 package dev.chorus.simulator.scenario;
 
-import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.node.SwarmConfig;
 import dev.chorus.protocol.time.Durations;
 import dev.chorus.simulator.network.BandwidthDistribution;
 import dev.chorus.simulator.network.Latency;

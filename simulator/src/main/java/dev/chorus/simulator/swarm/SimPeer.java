@@ -1,13 +1,13 @@
 package dev.chorus.simulator.swarm;
 
-import dev.chorus.node.core.HeldChunks;
-import dev.chorus.node.core.PeerContact;
-import dev.chorus.node.core.PeerHolding;
-import dev.chorus.node.core.Source;
-import dev.chorus.node.core.SwarmActions;
-import dev.chorus.node.core.SwarmCore;
-import dev.chorus.node.core.SwarmListener;
-import dev.chorus.node.core.TrackLayout;
+import dev.chorus.node.internal.core.HeldChunks;
+import dev.chorus.node.internal.core.PeerContact;
+import dev.chorus.node.internal.core.PeerHolding;
+import dev.chorus.node.internal.core.Source;
+import dev.chorus.node.internal.core.SwarmActions;
+import dev.chorus.node.internal.core.SwarmCore;
+import dev.chorus.node.internal.core.SwarmListener;
+import dev.chorus.node.internal.core.TrackLayout;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;

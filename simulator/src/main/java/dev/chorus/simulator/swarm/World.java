@@ -1,7 +1,7 @@
 package dev.chorus.simulator.swarm;
 
-import dev.chorus.node.core.PeerHolding;
-import dev.chorus.node.core.TrackLayout;
+import dev.chorus.node.internal.core.PeerHolding;
+import dev.chorus.node.internal.core.TrackLayout;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated world: a population of peers that come and go, each online one running the
- * node's {@link dev.chorus.node.core.SwarmCore} (in a {@link SimPeer}); the tracker's real peer
+ * node's {@link dev.chorus.node.internal.core.SwarmCore} (in a {@link SimPeer}); the tracker's real peer
  * index and ranking; the flow network; the CDN. Single-threaded on one {@link Engine}.
  *
  * <p>Design. The engine's events are primitive {@code (time, type, target, arg)}; the few kinds

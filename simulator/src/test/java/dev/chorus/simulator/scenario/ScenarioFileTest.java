@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chorus.node.core.SwarmConfig;
+import dev.chorus.node.SwarmConfig;
 import dev.chorus.simulator.workload.WorkloadConfig;
 import java.io.IOException;
 import java.lang.reflect.Method;

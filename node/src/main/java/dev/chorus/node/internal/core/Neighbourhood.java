@@ -1,0 +1,194 @@
+package dev.chorus.node.internal.core;
+
+import dev.chorus.node.SwarmConfig;
+
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The peers a node is connected to, dialling, recently failed to dial, or has banned.
+ *
+ * <p>Design. This holds the connection state and answers the questions the rest of the core asks
+ * of it (who is connected, who holds what of a download, whom to dial, whom to evict); it takes
+ * no decision that needs another part of the core, so eviction itself (which cancels requests and
+ * reschedules) stays in {@link SwarmCore}. The maps are HashMaps iterated in their own order, as
+ * before the split: the simulator's runs depend on that order, so the map types and the order of
+ * insertions must not change. Dialling stops at the hard limit (counting dials in progress); a
+ * failed dial is not retried for {@link #CONNECT_RETRY_NANOS}; a ban lasts {@link
+ * SwarmConfig#banNanos()} and an expired one is forgotten when next looked at.
+ */
+final class Neighbourhood {
+  private static final long CONNECT_RETRY_NANOS = 30_000_000_000L;
+
+  private final SwarmConfig config;
+  private final CommandGuard actions;
+  private final UploadSlots uploads;
+
+  private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
+  private final Map<NodeId, Long> connecting = new HashMap<>();
+  private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
+  /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
+  private final Map<NodeId, Long> bannedUntil = new HashMap<>();
+
+  Neighbourhood(SwarmConfig config, CommandGuard actions, UploadSlots uploads) {
+    this.config = config;
+    this.actions = actions;
+    this.uploads = uploads;
+  }
+
+  Neighbour get(NodeId id) {
+    return neighbours.get(id);
+  }
+
+  boolean contains(NodeId id) {
+    return neighbours.containsKey(id);
+  }
+
+  int size() {
+    return neighbours.size();
+  }
+
+  boolean isEmpty() {
+    return neighbours.isEmpty();
+  }
+
+  /** The connected neighbours, in the map's iteration order (a live view). */
+  Collection<Neighbour> all() {
+    return neighbours.values();
+  }
+
+  boolean atHardLimit() {
+    return neighbours.size() >= config.neighbourHardLimit();
+  }
+
+  /**
+   * A new neighbour, which holds what discovery said it holds of the downloads (a candidate's
+   * holding, until it tells otherwise).
+   */
+  Neighbour admit(PeerContact contact, List<Download> downloads, long nowNanos) {
+    NodeId id = contact.id();
+    Neighbour n = new Neighbour(id, nowNanos);
+    n.contact = contact;
+    n.coordinate = contact.coordinate();
+    for (Download d : downloads) {
+      PeerHolding h = d.candidates.get(id);
+      if (h != null) {
+        n.setHolding(d.trackId, h.isComplete(), h.chunks());
+      }
+    }
+    neighbours.put(id, n);
+    return n;
+  }
+
+  /** A connection to the peer is up: any dial to it is over, and its failures are forgotten. */
+  void dialSucceeded(NodeId id) {
+    connecting.remove(id);
+    connectFailedAt.remove(id);
+  }
+
+  /** A dial failed: the peer is not dialled again for {@link #CONNECT_RETRY_NANOS}. */
+  void dialFailed(NodeId peer, long nowNanos) {
+    connecting.remove(peer);
+    connectFailedAt.put(peer, nowNanos);
+  }
+
+  /** Forgets a dial in progress (its outcome no longer matters). */
+  void dialForgotten(NodeId peer) {
+    connecting.remove(peer);
+  }
+
+  /** The peer is gone: returns its neighbour state, or null if it was not a neighbour. */
+  Neighbour remove(NodeId peer) {
+    connecting.remove(peer);
+    return neighbours.remove(peer);
+  }
+
+  void ban(NodeId peer, long nowNanos) {
+    bannedUntil.put(peer, nowNanos + config.banNanos());
+  }
+
+  /** Whether {@code peer} is banned at {@code nowNanos} (an expired ban is forgotten). */
+  boolean isBanned(NodeId peer, long nowNanos) {
+    Long until = bannedUntil.get(peer);
+    if (until == null) {
+      return false;
+    }
+    if (nowNanos - until >= 0) {
+      bannedUntil.remove(peer);
+      return false;
+    }
+    return true;
+  }
+
+  void expireBans(long nowNanos) {
+    bannedUntil.values().removeIf(until -> nowNanos - until >= 0);
+  }
+
+  /** Dials candidates of the download until enough holders are connected or dialling. */
+  void connectToCandidates(Download d, long nowNanos) {
+    int wanted = config.connectsPerTrack() - connectedHolders(d);
+    if (wanted <= 0) {
+      return;
+    }
+    for (PeerHolding h : d.candidates.values()) {
+      if (wanted <= 0 || neighbours.size() + connecting.size() >= config.neighbourHardLimit()) {
+        return;
+      }
+      NodeId id = h.contact().id();
+      Long failed = connectFailedAt.get(id);
+      if (neighbours.containsKey(id) || connecting.containsKey(id) || isBanned(id, nowNanos)
+          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !Reachability.acceptsIncoming(h.contact().port())) {
+        continue;
+      }
+      connecting.put(id, nowNanos);
+      actions.connect(h.contact());
+      wanted--;
+    }
+  }
+
+  /** Connected neighbours holding a chunk of the download that this node does not hold yet. */
+  int connectedHolders(Download d) {
+    int count = 0;
+    for (Neighbour n : neighbours.values()) {
+      if (n.holdsSomeOf(d.trackId, d.held, d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount())) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Whether a neighbour at least {@link SwarmConfig#fastPeerBytesPerSecond()} fast holds the playhead chunk. */
+  boolean hasFastPeer(Download d) {
+    int chunk = d.playheadChunk();
+    for (Neighbour n : neighbours.values()) {
+      if (n.measuredBytesPerSecond >= config.fastPeerBytesPerSecond() && n.holds(d.trackId, chunk)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The neighbour to evict next: the least useful one other than {@code keep} that has no request
+   * outstanding either way; null if there is none.
+   */
+  Neighbour leastUseful(NodeId keep, long nowNanos) {
+    Neighbour victim = null;
+    double least = Double.MAX_VALUE;
+    for (Neighbour n : neighbours.values()) {
+      if (n.id.equals(keep) || n.outstandingRequests > 0 || uploads.isServing(n.id)) {
+        continue;
+      }
+      double u = n.usefulness(nowNanos, config.usefulnessHalfLifeNanos());
+      if (u < least) {
+        least = u;
+        victim = n;
+      }
+    }
+    return victim;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.chorus.node.internal.publish;
+
+import dev.chorus.protocol.manifest.TrackManifest;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What {@link CatalogPublisher#publish} did.
+ *
+ * @param published the tracks written, in the order of the inputs
+ * @param failed the files that could not be published, with the reason, in the order of the inputs
+ * @param skippedInFolders files in input folders that were not tried: hidden files and files
+ *     without an audio file extension
+ */
+public record PublishReport(List<Published> published, List<Failure> failed, int skippedInFolders) {
+  public PublishReport {
+    published = List.copyOf(published);
+    failed = List.copyOf(failed);
+  }
+
+  /** A track written to the catalog from {@code source}. */
+  public record Published(Path source, TrackManifest manifest, CatalogEntry entry) {}
+
+  /** A file that was not published, and why (a message without the file name). */
+  public record Failure(Path source, String reason) {}
+}

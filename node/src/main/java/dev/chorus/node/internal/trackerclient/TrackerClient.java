@@ -1,0 +1,483 @@
+package dev.chorus.node.internal.trackerclient;
+
+import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.netty.ChorusPipeline;
+import dev.chorus.protocol.netty.CloseReason;
+import dev.chorus.protocol.netty.Goodbyes;
+import dev.chorus.protocol.netty.ProtocolErrorHandler;
+import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.wire.Coordinate;
+import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.protocol.wire.Hello;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's connection to its tracker. Keeps one Noise connection (the tracker's static key
+ * pinned) and, every time it is (re)established, announces the node's whole cache from {@link
+ * HoldingsSource#snapshot()}, split into messages of at most {@link
+ * TrackerClientConfig#maxTracksPerAnnounce()} tracks. After that it sends deltas ({@link
+ * #announce}, {@link #withdraw}), gathered for {@link TrackerClientConfig#deltaDelay()} and
+ * coalesced per track, and the whole cache again every {@link TrackerClientConfig#refreshInterval()}
+ * so that the tracker's entries never reach their TTL. A lost connection is re-made after an
+ * exponential backoff with full jitter; a tracker that sends the node away ({@code BANNED}, {@code
+ * TOO_MANY_CONNECTIONS}, {@code DUPLICATE_CONNECTION}, a protocol complaint) is retried only after
+ * the maximum backoff.
+ *
+ * <p><b>While disconnected</b> deltas are dropped: the full announce on reconnect supersedes them.
+ * Call {@link #announce}/{@link #withdraw} only after the change is visible in {@link
+ * HoldingsSource#snapshot()}, so that nothing falls between a snapshot and a delta. {@link #lookup}
+ * fails at once with {@link TrackerException.Reason#NOT_CONNECTED} rather than waiting: a node
+ * without its tracker should fetch from the CDN now, not later.
+ *
+ * <p><b>Threading.</b> Everything happens on one event loop of the caller's group (which the caller
+ * owns and shuts down after {@link #close()}); public methods are thread-safe and hop onto it. Lookup
+ * futures complete on that event loop: do not block in stages that depend on them (use the {@code
+ * *Async} variants for slow work).
+ *
+ * <p><b>Design.</b> This class is the facade and owns the connection's life (connect, hello,
+ * refresh, close, reconnect with {@link Backoff}); its parts are package-private and share its event
+ * loop, so none of them needs a lock: {@link AnnounceBatcher} builds announce and withdraw messages
+ * (coalesced deltas, the full announce in parts), {@link PendingLookups} keeps the lookups waiting
+ * for an answer with their timeouts and limits, and {@link TrackerSession} is the Netty handler that
+ * hands what the tracker sends back to them.
+ */
+public final class TrackerClient implements TrackerConnection, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrackerClient.class);
+
+  /** Serialized tracks per message at most, well under the tracker's 1 MiB frame limit. */
+  static final int MAX_ANNOUNCE_BYTES = 256 * 1024;
+  /** Lookups waiting for an answer at most; more fail at once ({@code LIMITED}). */
+  static final int MAX_PENDING_LOOKUPS = 1024;
+  /** How long {@link #close()} waits for the goodbye to go out and the connection to end. */
+  static final long CLOSE_WAIT_MILLIS = 5000;
+
+  private final TrackerClientConfig config;
+  private final EventLoop loop;
+  private final HoldingsSource source;
+  private final TrackerClientListener listener;
+  private final SecureChannelConfig secure;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  // Event-loop state: touched only on `loop`.
+  private final Backoff backoff;
+  private final AnnounceBatcher announces;
+  private final PendingLookups lookups;
+  private Channel channel;
+  private boolean ready;
+  private ScheduledFuture<?> reconnectTimer;
+  private ScheduledFuture<?> fullAnnounceTimer;
+
+  /** Mirrors {@code ready} for other threads. */
+  private volatile boolean connected;
+
+  private TrackerClient(TrackerClientConfig config, EventLoop loop, HoldingsSource source,
+      TrackerClientListener listener, RandomGenerator random) {
+    this.config = config;
+    this.loop = loop;
+    this.source = source;
+    this.listener = listener;
+    this.secure = SecureChannelConfig.builder(config.keyPair())
+        .pinnedRemoteKey(config.tracker().publicKey())
+        .handshakeTimeout(config.connectTimeout())
+        .build();
+    this.backoff = new Backoff(config.reconnectInitialBackoff().toMillis(),
+        config.reconnectMaxBackoff().toMillis(), random);
+    this.lookups = new PendingLookups(config, loop, listener);
+    this.announces = new AnnounceBatcher(config, loop, source, listener, () -> ready ? channel : null);
+  }
+
+  /**
+   * Starts the client: connects in the background and keeps connected until {@link #close()}.
+   *
+   * @param group a {@code NioEventLoopGroup} the caller owns; the client uses one of its loops
+   * @param source the node's cache, read on every (re)connect and refresh
+   * @param listener events for metrics and logs ({@link TrackerClientListener#NOOP} for none)
+   */
+  public static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
+      TrackerClientListener listener) {
+    return start(config, group, source, listener, new SecureRandom());
+  }
+
+  /** As above with the backoff jitter's randomness injected (tests). */
+  static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
+      TrackerClientListener listener, RandomGenerator random) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(listener, "listener");
+    EventLoop loop = Objects.requireNonNull(group, "group").next();
+    if (!(loop instanceof NioEventLoop)) {
+      throw new IllegalArgumentException("group must be a NioEventLoopGroup, was " + group.getClass().getName());
+    }
+    TrackerClient client = new TrackerClient(config, loop, source, listener, Objects.requireNonNull(random));
+    loop.execute(client::connect);
+    return client;
+  }
+
+  /** True while the tracker connection is up (hello exchanged, full announce sent). */
+  public boolean isConnected() {
+    return connected;
+  }
+
+  public TrackerClientConfig config() {
+    return config;
+  }
+
+  // ---------------------------------------------------------------- deltas
+
+  /** Announces that the node now holds these (replacing what it announced for the same tracks). */
+  public void announce(Holding... holdings) {
+    announce(List.of(holdings));
+  }
+
+  /** As {@link #announce(Holding...)}. */
+  @Override
+  public void announce(Collection<Holding> holdings) {
+    List<Holding> copy = List.copyOf(holdings);
+    if (copy.isEmpty()) {
+      return;
+    }
+    onLoop(() -> {
+      if (ready) { // else superseded by the full announce on (re)connect
+        announces.announce(copy);
+      }
+    });
+  }
+
+  /** Announces that the node no longer holds these tracks. */
+  @Override
+  public void withdraw(Collection<TrackId> tracks) {
+    List<TrackId> copy = List.copyOf(tracks);
+    if (copy.isEmpty()) {
+      return;
+    }
+    onLoop(() -> {
+      if (ready) {
+        announces.withdraw(copy);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  /** {@link #lookup(TrackId, BitSet, int)} for any chunks and the configured number of peers. */
+  public CompletableFuture<List<TrackerPeerInfo>> lookup(TrackId track) {
+    return lookup(track, null, config.maxPeersPerLookup());
+  }
+
+  /**
+   * Asks the tracker who holds {@code track}: up to {@code maxPeers} peers (the tracker caps it,
+   * at 50 by default), nearest first, those holding the {@code wanted} chunks first.
+   *
+   * @param wanted the chunks wanted, or null (or empty) for any
+   * @return completes with the peers, or fails with a {@link TrackerException}: at once if the
+   *     client is not connected or over its lookup rate; when the tracker refuses ({@code REFUSED}
+   *     with its code); after {@link TrackerClientConfig#lookupTimeout()}; or when the connection
+   *     ends first
+   */
+  @Override
+  public CompletableFuture<List<TrackerPeerInfo>> lookup(TrackId track, BitSet wanted, int maxPeers) {
+    Objects.requireNonNull(track, "track");
+    if (maxPeers < 1 || maxPeers > 1000) {
+      throw new IllegalArgumentException("maxPeers must be 1..1000, was " + maxPeers);
+    }
+    if (wanted != null && wanted.length() > Holding.MAX_CHUNKS) {
+      throw new IllegalArgumentException("wanted chunk " + (wanted.length() - 1) + " is past the limit of "
+          + Holding.MAX_CHUNKS + " chunks per track");
+    }
+    byte[] wantedBits = wanted == null || wanted.isEmpty() ? null : wanted.toByteArray();
+    CompletableFuture<List<TrackerPeerInfo>> result = new CompletableFuture<>();
+    if (!connected) {
+      failLookup(result, TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE, "not connected to the tracker");
+      return result;
+    }
+    if (!onLoop(() -> startLookup(track, wantedBits, maxPeers, result))) {
+      failLookup(result, TrackerException.Reason.CLOSED, ErrorCode.NONE, "the tracker client is closed");
+    }
+    return result;
+  }
+
+  private void startLookup(TrackId track, byte[] wanted, int maxPeers, CompletableFuture<List<TrackerPeerInfo>> result) {
+    if (!ready) {
+      failLookup(result, TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE, "not connected to the tracker");
+      return;
+    }
+    lookups.start(channel, track, wanted, maxPeers, result);
+  }
+
+  private void failLookup(CompletableFuture<?> result, TrackerException.Reason reason, ErrorCode code, String message) {
+    lookups.fail(result, reason, code, message);
+  }
+
+
+  // ---------------------------------------------------------------- connection
+
+  private void connect() {
+    reconnectTimer = null;
+    if (closed.get()) {
+      return;
+    }
+    ChannelFuture connecting = new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Hello hello = Hello.newBuilder().setListenPort(config.listenPort()).setCoordinate(coordinate()).build();
+            ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello, new TrackerSession(TrackerClient.this, lookups));
+          }
+        })
+        .connect(config.tracker().host(), config.tracker().port());
+    Channel ch = connecting.channel();
+    channel = ch;
+    ch.closeFuture().addListener(f -> channelClosed(ch, connecting));
+  }
+
+  /** The tracker said hello: the connection is ready; announce everything. */
+  void trackerHello(Channel ch) {
+    if (ch != channel || closed.get()) {
+      return;
+    }
+    ready = true;
+    connected = true;
+    int tracks = announceAll(ch);
+    log.info("connected to tracker {} at {}; announced {} tracks", config.tracker().host() + ":" + config.tracker().port(),
+        ch.remoteAddress(), tracks);
+    listener.connected((InetSocketAddress) ch.remoteAddress());
+  }
+
+  /**
+   * Sends the whole cache (full announce), superseding any pending delta, and schedules the next
+   * refresh. Returns the number of tracks, or -1 if the source failed.
+   */
+  private int announceAll(Channel ch) {
+    cancel(fullAnnounceTimer);
+    fullAnnounceTimer = null;
+    announces.clear();
+    Collection<Holding> snapshot;
+    try {
+      snapshot = source.snapshot();
+    } catch (RuntimeException e) {
+      log.error("could not read the cache to announce it to the tracker; retrying in {}", config.reconnectMaxBackoff(), e);
+      scheduleFullAnnounce(config.reconnectMaxBackoff().toNanos());
+      return -1;
+    }
+    ChannelFuture last = announces.writeAnnounce(ch, true, snapshot);
+    ch.flush();
+    last.addListener(f -> {
+      if (f.isSuccess() && ch == channel) {
+        backoff.reset(); // this connection lived past its full announce
+      }
+    });
+    listener.announceSent(snapshot.size(), true);
+    if (!config.refreshInterval().isZero()) {
+      scheduleFullAnnounce(config.refreshInterval().toNanos());
+    }
+    return snapshot.size();
+  }
+
+  private void scheduleFullAnnounce(long delayNanos) {
+    if (fullAnnounceTimer != null && fullAnnounceTimer.getDelay(TimeUnit.NANOSECONDS) <= delayNanos) {
+      return;
+    }
+    cancel(fullAnnounceTimer);
+    fullAnnounceTimer = loop.schedule(() -> {
+      fullAnnounceTimer = null;
+      if (ready) {
+        announceAll(channel);
+      }
+    }, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Coordinate coordinate() {
+    return announces.coordinate();
+  }
+
+  /** The tracker refused something: a lookup we still wait for, or an announce or withdraw. */
+  void trackerError(dev.chorus.protocol.wire.Error error) {
+    if (lookups.refused(error)) {
+      return;
+    }
+    if (error.getLookupId() != 0) {
+      log.debug("ignoring an error for lookup {}: timed out or unknown", error.getLookupId());
+      return;
+    }
+    // An announce or withdraw was dropped (e.g. RATE_LIMITED): what the tracker has may now be
+    // wrong, so announce everything again once things have calmed down.
+    log.warn("tracker refused an announce or withdraw: {} ({}); announcing the whole cache again in {}",
+        error.getCode(), error.getDetail(), config.reconnectMaxBackoff());
+    listener.requestRefused(error.getCode(), error.getDetail());
+    scheduleFullAnnounce(config.reconnectMaxBackoff().toNanos());
+  }
+
+  private void channelClosed(Channel ch, ChannelFuture connecting) {
+    if (ch != channel) {
+      return;
+    }
+    channel = null;
+    boolean wasReady = ready;
+    ready = false;
+    connected = false;
+    cancel(fullAnnounceTimer);
+    fullAnnounceTimer = null;
+    announces.clear();
+
+    CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
+    ErrorCode code = reason == null ? ErrorCode.NONE : reason.code();
+    String why;
+    if (reason != null) {
+      why = reason.toString();
+    } else if (connecting.cause() != null) {
+      why = String.valueOf(connecting.cause().getMessage());
+    } else {
+      why = wasReady ? "connection closed without a goodbye" : "connection closed during the handshake";
+    }
+    boolean isClosed = closed.get();
+    lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
+        "the tracker connection ended: " + why);
+    long retry = isClosed ? -1 : scheduleReconnect(code, reason != null && !reason.isLocal());
+    String tracker = config.tracker().host() + ":" + config.tracker().port();
+    if (code == ErrorCode.DUPLICATE_CONNECTION) {
+      log.error("tracker {} dropped this connection for a newer one with the same key: another node instance "
+          + "is running with this node's identity; retrying in {} ms", tracker, retry);
+    } else if (code == ErrorCode.AUTHENTICATION_FAILED) {
+      log.warn("tracker at {} did not prove the pinned key {}: wrong key configured, or someone else at that "
+          + "address; retrying in {} ms", tracker, config.tracker().toString().substring(0, 16) + "…", retry);
+    } else if (isClosed) {
+      log.info("disconnected from tracker {}: client closed", tracker);
+    } else if (wasReady) {
+      log.info("disconnected from tracker {}: {}; reconnecting in {} ms", tracker, why, retry);
+    } else {
+      log.info("could not connect to tracker {}: {}; retrying in {} ms", tracker, why, retry);
+    }
+    if (wasReady) {
+      listener.disconnected(code, retry);
+    } else {
+      listener.connectFailed(code, retry);
+    }
+  }
+
+  /** Schedules the next attempt; returns its delay in milliseconds. */
+  private long scheduleReconnect(ErrorCode code, boolean remote) {
+    long delay = remote && sentAway(code) ? backoff.atMax() : backoff.next();
+    reconnectTimer = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    return delay;
+  }
+
+  /** Codes with which a tracker tells a node to go away (or to fix itself) rather than to come back soon. */
+  static boolean sentAway(ErrorCode code) {
+    switch (code) {
+      case BANNED:
+      case TOO_MANY_CONNECTIONS:
+      case DUPLICATE_CONNECTION:
+      case RATE_LIMITED:
+      case LIMIT_EXCEEDED:
+      case BAD_REQUEST:
+      case UNEXPECTED_MESSAGE:
+      case MALFORMED_MESSAGE:
+      case EMPTY_MESSAGE:
+      case FRAME_TOO_LARGE:
+      case PROTOCOL_VERSION_UNSUPPORTED:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Says goodbye ({@code NONE}) to the tracker, stops reconnecting, and fails pending lookups with
+   * {@link TrackerException.Reason#CLOSED}. Waits (up to a few seconds, not at all on the client's
+   * own event loop) for the connection to end. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    connected = false;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    boolean scheduled = onLoop(() -> {
+      cancel(reconnectTimer);
+      reconnectTimer = null;
+      Channel ch = channel;
+      if (ch == null) {
+        done.complete(null);
+        return;
+      }
+      ch.closeFuture().addListener(f -> done.complete(null));
+      if (ready && ch.isActive()) {
+        Goodbyes.sendAndClose(ch, Envelope.TRACKER.goodbye(ErrorCode.NONE, "node closing"));
+      } else {
+        ch.close();
+      }
+    });
+    if (!scheduled || loop.inEventLoop()) {
+      return;
+    }
+    try {
+      done.get(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("tracker connection still closing after {} ms", CLOSE_WAIT_MILLIS);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Runs {@code task} on the client's event loop; false if the loop no longer accepts tasks. */
+  private boolean onLoop(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+      return true;
+    }
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TrackerClient[" + config.tracker().host() + ":" + config.tracker().port()
+        + (connected ? ", connected" : closed.get() ? ", closed" : ", connecting") + "]";
+  }
+}

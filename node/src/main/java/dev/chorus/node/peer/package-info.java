@@ -1,8 +1,0 @@
-/**
- * The node's peer networking on Netty: {@link dev.chorus.node.peer.PeerNetwork} (server, client
- * pool, limits, bans, upload cap, validation, Ping/Pong), {@link dev.chorus.node.peer.PeerLink}
- * (one connection), {@link dev.chorus.node.peer.PeerNetworkListener} (events for the node runtime)
- * and {@link dev.chorus.node.peer.PeerNetworkConfig}. It moves peer messages; the swarm core
- * decides what to request and serve.
- */
-package dev.chorus.node.peer;

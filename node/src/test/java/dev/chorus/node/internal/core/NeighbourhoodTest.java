@@ -1,0 +1,83 @@
+package dev.chorus.node.internal.core;
+
+import dev.chorus.node.SwarmConfig;
+
+import static dev.chorus.node.internal.core.SwarmCoreTest.contact;
+import static dev.chorus.node.internal.core.SwarmCoreTest.peer;
+import static dev.chorus.node.internal.core.SwarmCoreTest.track;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chorus.node.internal.core.RecordingActions.Connect;
+import dev.chorus.protocol.wire.Priority;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The neighbour bookkeeping on its own: bans, dial retries, the hard limit, eviction choice. */
+class NeighbourhoodTest {
+  static final long S = 1_000_000_000L;
+
+  final RecordingActions actions = new RecordingActions();
+  final UploadSlots slots = new UploadSlots(4, 8);
+  long now = 500 * S;
+
+  Neighbourhood neighbourhood(SwarmConfig config) {
+    return new Neighbourhood(config, new CommandGuard(actions), slots);
+  }
+
+  Download downloadWithCandidates(int... peers) {
+    Download d = new Download(track(1), Priority.PLAYBACK, new BitSet(), now);
+    for (int p : peers) {
+      d.candidates.put(peer(p), PeerHolding.complete(contact(p)));
+    }
+    return d;
+  }
+
+  @Test
+  void aBanEndsAfterItsDurationAndIsThenForgotten() {
+    Neighbourhood n = neighbourhood(SwarmConfig.builder().banDuration(Duration.ofSeconds(10)).build());
+    n.ban(peer(1), now);
+    assertTrue(n.isBanned(peer(1), now + 10 * S - 1));
+    assertFalse(n.isBanned(peer(1), now + 10 * S));
+    assertFalse(n.isBanned(peer(2), now));
+  }
+
+  @Test
+  void aFailedDialIsRetriedOnlyAfterThirtySeconds() {
+    Neighbourhood n = neighbourhood(SwarmConfig.builder().connectsPerTrack(1).build());
+    Download d = downloadWithCandidates(1);
+    n.dialFailed(peer(1), now);
+    n.connectToCandidates(d, now + 29 * S);
+    assertEquals(List.of(), actions.all(Connect.class));
+    n.connectToCandidates(d, now + 30 * S);
+    assertEquals(List.of(new Connect(peer(1))), actions.all(Connect.class));
+  }
+
+  @Test
+  void dialsInProgressCountTowardsTheHardLimit() {
+    Neighbourhood n = neighbourhood(SwarmConfig.builder().neighbourSoftLimit(2).neighbourHardLimit(2)
+        .connectsPerTrack(5).build());
+    n.connectToCandidates(downloadWithCandidates(1, 2, 3), now);
+    assertEquals(2, actions.all(Connect.class).size());
+  }
+
+  @Test
+  void theLeastUsefulNeighbourIsChosenButNeverTheKeptOneOrOneBeingServed() {
+    Neighbourhood n = neighbourhood(SwarmConfig.defaults());
+    List<Download> none = List.of();
+    n.admit(contact(1), none, now).credit(1_000_000, now, 60 * S);
+    n.admit(contact(2), none, now).credit(1_000, now, 60 * S);
+    n.admit(contact(3), none, now);
+    assertSame(n.get(peer(3)), n.leastUseful(null, now));
+    assertSame(n.get(peer(2)), n.leastUseful(peer(3), now));
+    slots.offer(peer(2), 1, track(1), 0, 1, 3);
+    assertSame(n.get(peer(1)), n.leastUseful(peer(3), now));
+    n.get(peer(1)).outstandingRequests = 1;
+    assertNull(n.leastUseful(peer(3), now));
+  }
+}

@@ -1,9 +1,0 @@
-package dev.chorus.node.store;
-
-class InMemoryChunkStoreTest extends ChunkStoreContract {
-  @Override
-  protected AbstractChunkStore newStore(long capacityBytes) {
-    return InMemoryChunkStore.create(
-        ChunkStoreConfig.builder().capacityBytes(capacityBytes).build(), listener);
-  }
-}
