@@ -87,6 +87,7 @@ final class Playback {
     received.retry(trackId);
     loop.post(core -> core.play(trackId, loop.now()));
     store.touch(trackId);
+    store.playing(trackId);
     TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
     TrackStream stream = new TrackStream(trackId, manifest, this);
     StreamState st = new StreamState(stream, opened, stats.ledger().open(trackId));
@@ -177,6 +178,7 @@ final class Playback {
     StreamState st = current;
     if (st != null && st.stream == stream) {
       current = null;
+      store.playing(null);
     }
   }
 
