@@ -262,6 +262,9 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     w.send(this, to, (now) -> {
       w.shell.havesDelivered++;
+      if (to.host == w.shell.watchedHost) {
+        w.shell.havesToWatched++;
+      }
       to.core.peerHas(id, trackId, complete, chunks, now);
     });
   }
