@@ -30,6 +30,12 @@ final class PeerCaches {
   private final long[] used;
   private final int[][] tracks;
   private final int[] count;
+  /**
+   * Per peer, the same tracks in an open-addressing set (linear probing, {@code track + 1}, 0 for
+   * empty, at most half full), so that {@link #holds} — asked for every overlay query a peer
+   * receives — costs a probe or two instead of a scan of the whole cache.
+   */
+  private final int[][] members;
   private final TrackSizes sizes;
   /** Scratch for victims; the simulator is single-threaded. */
   private int[] victims = new int[8];
@@ -40,11 +46,25 @@ final class PeerCaches {
     this.used = new long[n];
     this.tracks = new int[n][];
     this.count = new int[n];
+    this.members = new int[n][];
     this.sizes = sizes;
   }
 
   boolean holds(int host, int track) {
-    return indexOf(host, track) >= 0;
+    int[] m = members[host];
+    if (m == null || track < 0) {
+      return false;
+    }
+    int mask = m.length - 1;
+    for (int i = slot(track, mask); ; i = (i + 1) & mask) {
+      int v = m[i];
+      if (v == 0) {
+        return false;
+      }
+      if (v == track + 1) {
+        return true;
+      }
+    }
   }
 
   int trackCount(int host) {
@@ -66,6 +86,9 @@ final class PeerCaches {
 
   /** Marks a held track as just used. Returns whether the peer holds it. */
   boolean touch(int host, int track) {
+    if (!holds(host, track)) {
+      return false;
+    }
     int i = indexOf(host, track);
     if (i < 0) {
       return false;
@@ -120,6 +143,7 @@ final class PeerCaches {
     }
     t[count[host]++] = track;
     used[host] += sizes.sizeBytes(track);
+    addMember(host, track);
   }
 
   private long remove(int host, int track) {
@@ -130,6 +154,7 @@ final class PeerCaches {
     int[] t = tracks[host];
     System.arraycopy(t, i + 1, t, i, count[host] - i - 1);
     count[host]--;
+    removeMember(host, track);
     long size = sizes.sizeBytes(track);
     used[host] -= size;
     return size;
@@ -152,6 +177,55 @@ final class PeerCaches {
       total -= sizes.sizeBytes(track);
     }
     return n;
+  }
+
+  private static int slot(int track, int mask) {
+    return ((track + 1) * 0x9E3779B9 >>> 7) & mask;
+  }
+
+  private void addMember(int host, int track) {
+    int[] m = members[host];
+    if (m == null || 2 * count[host] > m.length) {
+      int[] grown = new int[Math.max(8, Integer.highestOneBit(Math.max(1, count[host])) * 4)];
+      if (m != null) {
+        for (int v : m) {
+          if (v != 0) {
+            place(grown, v);
+          }
+        }
+      }
+      m = members[host] = grown;
+    }
+    place(m, track + 1);
+  }
+
+  private static void place(int[] m, int value) {
+    int mask = m.length - 1;
+    int i = slot(value - 1, mask);
+    while (m[i] != 0) {
+      i = (i + 1) & mask;
+    }
+    m[i] = value;
+  }
+
+  /** Removes with backward-shift deletion, so that no probe sequence is cut short. */
+  private void removeMember(int host, int track) {
+    int[] m = members[host];
+    int mask = m.length - 1;
+    int i = slot(track, mask);
+    while (m[i] != track + 1) {
+      i = (i + 1) & mask;
+    }
+    int hole = i;
+    for (int j = (hole + 1) & mask; m[j] != 0; j = (j + 1) & mask) {
+      int home = slot(m[j] - 1, mask);
+      // Move m[j] into the hole if its home is not in the cyclic range (hole, j].
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        m[hole] = m[j];
+        hole = j;
+      }
+    }
+    m[hole] = 0;
   }
 
   private int indexOf(int host, int track) {

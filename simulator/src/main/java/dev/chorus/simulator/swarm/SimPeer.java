@@ -129,6 +129,16 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return b == null ? new BitSet() : (BitSet) b.clone();
   }
 
+  @Override
+  public boolean holdsAny(TrackId trackId) {
+    int track = Ids.track(trackId);
+    if (w.caches.holds(host, track)) {
+      return true;
+    }
+    BitSet b = partial.get(track);
+    return b != null && !b.isEmpty();
+  }
+
   // ---- SwarmListener ---------------------------------------------------------------------------
 
   @Override
