@@ -113,7 +113,7 @@ public final class ChorusNode implements AutoCloseable {
     OriginClient origin = null;
     PeerNetwork network = null;
     try {
-      OriginConfig.Builder originConfig = OriginConfig.builder();
+      OriginConfig.Builder originConfig = OriginConfig.builder().s3(config.s3Access());
       config.origins().forEach(originConfig::addBaseUri);
       origin = OriginClient.create(originConfig.build());
       CoreLoop loop = new CoreLoop(coreLoop, System::nanoTime);
