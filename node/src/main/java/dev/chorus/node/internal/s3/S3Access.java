@@ -11,7 +11,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 
 /**
  * How to reach S3 (or an S3-compatible store): an optional endpoint, an optional region, and the
@@ -85,7 +89,10 @@ public final class S3Access {
       return Region.of(region);
     }
     try {
-      return new DefaultAwsRegionProviderChain().getRegion();
+      // An S3-compatible store is not on EC2's metadata service: skip its (slow) lookup.
+      AwsRegionProvider chain = endpoint == null ? new DefaultAwsRegionProviderChain()
+          : new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider());
+      return chain.getRegion();
     } catch (SdkException e) {
       if (endpoint != null) {
         return Region.of(DEFAULT_ENDPOINT_REGION);
