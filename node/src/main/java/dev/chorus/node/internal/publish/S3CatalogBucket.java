@@ -281,7 +281,8 @@ final class S3CatalogBucket implements CatalogDestination {
     if (status == 403) {
       return new S3AccessException(Reason.ACCESS_DENIED, answered + ": access denied; the"
           + " credentials must be allowed s3:GetObject and s3:PutObject on " + location.bucket() + "/"
-          + location.prefix() + "*", null);
+          + location.prefix() + "*, and s3:ListBucket on " + location.bucket()
+          + " (without it S3 answers 403 for an object that does not exist yet)", null);
     }
     if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
       return new S3AccessException(Reason.FAILED, answered + ": the bucket is in another region;"
