@@ -99,6 +99,8 @@ public final class ChorusNode implements AutoCloseable {
    * background, retrying) and announces the cache.
    *
    * @throws IOException if the cache cannot be opened or the peer port cannot be bound
+   * @throws IllegalArgumentException if an {@code s3://} origin at AWS has no region (none
+   *     configured, and the AWS SDK's region chain found none)
    */
   public static ChorusNode start(NodeConfig config) throws IOException {
     Objects.requireNonNull(config, "config");

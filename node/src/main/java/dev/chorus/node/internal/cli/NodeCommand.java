@@ -141,6 +141,8 @@ public final class NodeCommand implements Callable<Integer> {
       node = ChorusNode.start(config);
     } catch (IOException e) {
       throw new CliException(Cli.FAILED, "cannot start the node: " + Cli.describe(e));
+    } catch (IllegalArgumentException e) { // e.g. an s3:// origin without a region
+      throw new CliException(Cli.USAGE, "cannot start the node: " + e.getMessage() + " (see --help)");
     }
     StreamServer stream = null;
     HttpServer metrics = null;
