@@ -48,9 +48,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *       (see {@link CatalogDestination.ObjectType}).
  *   <li><b>Errors.</b> Missing credentials, a missing bucket, invalid credentials and access denied
  *       are {@link S3AccessException}s that say what to do, found when the catalog is opened
- *       (reading the index). Stores that do not support the SDK's default CRC checksums are
- *       common, so checksums are only sent where S3 requires them; each object's SHA-256 is in its
- *       metadata, and SigV4 signs the payload over plain HTTP.
+ *       (reading the index).
+ *   <li><b>Checksums.</b> Many S3-compatible stores reject the SDK's default request checksums
+ *       (CRC trailers), so checksums are sent only where S3 requires them. The bytes are protected
+ *       in transit by TLS over HTTPS, and by the SigV4 payload hash over plain HTTP; the SHA-256 in
+ *       the metadata is what the next publish compares, and a node verifies every chunk against
+ *       the signed manifest anyway.
  * </ul>
  */
 final class S3CatalogBucket implements CatalogDestination {
