@@ -1,0 +1,50 @@
+package dev.chorus.protocol.noise;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which implementation each {@link NoiseDh} uses, chosen once per process. X25519 runs in
+ * libsodium when the system has it and in Bouncy Castle otherwise; the system property
+ * {@value #PROPERTY} forces one: {@code libsodium} (fails when it is missing), {@code bouncycastle},
+ * or {@code auto} (the default).
+ */
+final class DhFunctions {
+  static final String PROPERTY = "chorus.noise.x25519";
+  private static final Logger LOG = LoggerFactory.getLogger(DhFunctions.class);
+
+  private DhFunctions() {}
+
+  /** Loaded on first use of X25519, so that an X448-only caller never loads native code. */
+  private static final class X25519Holder {
+    static final DhFunction SELECTED = selectX25519(System.getProperty(PROPERTY, "auto"));
+  }
+
+  static DhFunction of(NoiseDh dh) {
+    return dh == NoiseDh.X25519 ? X25519Holder.SELECTED : BouncyCastleDh.X448_BC;
+  }
+
+  static DhFunction selectX25519(String choice) {
+    switch (choice.trim().toLowerCase(Locale.ROOT)) {
+      case "libsodium":
+        if (SodiumX25519.loadFailure() != null) {
+          throw new IllegalStateException("-D" + PROPERTY + "=libsodium, but "
+              + SodiumX25519.loadFailure() + "; or use -D" + PROPERTY + "=auto");
+        }
+        return SodiumX25519.load();
+      case "bouncycastle":
+        return BouncyCastleDh.X25519_BC;
+      case "auto":
+        String failure = SodiumX25519.loadFailure();
+        if (failure == null) {
+          return SodiumX25519.load();
+        }
+        LOG.info("X25519 in Bouncy Castle (pure Java, about 4x slower per handshake): {}", failure);
+        return BouncyCastleDh.X25519_BC;
+      default:
+        throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice
+            + " is not one of auto, libsodium, bouncycastle");
+    }
+  }
+}
