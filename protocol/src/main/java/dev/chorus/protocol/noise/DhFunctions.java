@@ -18,29 +18,34 @@ final class DhFunctions {
 
   /** Loaded on first use of X25519, so that an X448-only caller never loads native code. */
   private static final class X25519Holder {
-    static final DhFunction SELECTED = selectX25519(System.getProperty(PROPERTY, "auto"));
+    static final DhFunction SELECTED =
+        selectX25519(System.getProperty(PROPERTY, "auto"), SodiumX25519.loadFailure());
   }
 
   static DhFunction of(NoiseDh dh) {
     return dh == NoiseDh.X25519 ? X25519Holder.SELECTED : BouncyCastleDh.X448_BC;
   }
 
-  static DhFunction selectX25519(String choice) {
+  /**
+   * The X25519 implementation for a {@value #PROPERTY} value, given why libsodium cannot be used
+   * ({@code sodiumFailure}, null when it can).
+   */
+  static DhFunction selectX25519(String choice, String sodiumFailure) {
     switch (choice.trim().toLowerCase(Locale.ROOT)) {
       case "libsodium":
-        if (SodiumX25519.loadFailure() != null) {
-          throw new IllegalStateException("-D" + PROPERTY + "=libsodium, but "
-              + SodiumX25519.loadFailure() + "; or use -D" + PROPERTY + "=auto");
+        if (sodiumFailure != null) {
+          throw new IllegalStateException("-D" + PROPERTY + "=libsodium, but " + sodiumFailure
+              + "; or use -D" + PROPERTY + "=auto");
         }
         return SodiumX25519.load();
       case "bouncycastle":
         return BouncyCastleDh.X25519_BC;
       case "auto":
-        String failure = SodiumX25519.loadFailure();
-        if (failure == null) {
+        if (sodiumFailure == null) {
           return SodiumX25519.load();
         }
-        LOG.info("X25519 in Bouncy Castle (pure Java, about 4x slower per handshake): {}", failure);
+        LOG.info("X25519 in Bouncy Castle (pure Java, about half the handshakes per core): {}",
+            sodiumFailure);
         return BouncyCastleDh.X25519_BC;
       default:
         throw new IllegalArgumentException("-D" + PROPERTY + "=" + choice

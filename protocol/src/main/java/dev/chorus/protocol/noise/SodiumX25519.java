@@ -6,8 +6,9 @@ import java.security.SecureRandom;
 
 /**
  * X25519 in libsodium (the system's {@code libsodium.so.23} on Debian, package {@code libsodium23}),
- * called through JNA's direct mapping: about four times faster than Bouncy Castle's pure Java,
- * which is what bounds the handshakes a core can do. Private keys are still drawn in Java (from the
+ * called through JNA's direct mapping. Its DH (variable-base) multiplication is faster than Bouncy
+ * Castle's pure Java, and DH is what bounds the handshakes a core can do: about twice as many
+ * handshakes per core (bench/README.md, {@code noise_xx_handshakes_*}). Private keys are still drawn in Java (from the
  * caller's SecureRandom, so tests stay deterministic) and clamped as Bouncy Castle does; libsodium
  * clamps again, which changes nothing.
  */
@@ -17,7 +18,7 @@ final class SodiumX25519 implements DhFunction {
   private static final String[] LIBRARY_NAMES = {"sodium", "libsodium.so.23"};
 
   private static final SodiumX25519 INSTANCE = new SodiumX25519();
-  private static final String LOAD_FAILURE = bind();
+  private static final String LOAD_FAILURE = bind(LIBRARY_NAMES);
 
   private SodiumX25519() {}
 
@@ -34,9 +35,10 @@ final class SodiumX25519 implements DhFunction {
     return LOAD_FAILURE;
   }
 
-  private static String bind() {
+  /** Binds {@link Binding} to the first of {@code names} that loads; null, or why none could be used. */
+  static String bind(String... names) {
     StringBuilder failures = new StringBuilder();
-    for (String name : LIBRARY_NAMES) {
+    for (String name : names) {
       try {
         NativeLibrary library = NativeLibrary.getInstance(name);
         Native.register(Binding.class, library);

@@ -84,13 +84,33 @@ class DhFunctionsTest {
 
   @Test
   void selectionHonoursTheProperty() {
-    assertSame(BouncyCastleDh.X25519_BC, DhFunctions.selectX25519("bouncycastle"));
-    assertSame(Libsodium.require(), DhFunctions.selectX25519("libsodium"));
-    assertSame(Libsodium.require(), DhFunctions.selectX25519(" Auto "));
+    DhFunction sodium = Libsodium.require();
+    assertSame(BouncyCastleDh.X25519_BC, DhFunctions.selectX25519("bouncycastle", null));
+    assertSame(sodium, DhFunctions.selectX25519("libsodium", null));
+    assertSame(sodium, DhFunctions.selectX25519(" Auto ", null));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> DhFunctions.selectX25519("openssl"));
+        () -> DhFunctions.selectX25519("openssl", null));
     assertTrue(e.getMessage().contains("chorus.noise.x25519=openssl is not one of auto, libsodium, bouncycastle"),
         e.getMessage());
+  }
+
+  @Test
+  void withoutLibsodiumAutoFallsBackToBouncyCastleAndLibsodiumIsRefused() {
+    String failure = "libsodium not found (install the Debian package libsodium23)";
+    assertSame(BouncyCastleDh.X25519_BC, DhFunctions.selectX25519("auto", failure));
+    assertSame(BouncyCastleDh.X25519_BC, DhFunctions.selectX25519("bouncycastle", failure));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> DhFunctions.selectX25519("libsodium", failure));
+    assertTrue(e.getMessage().contains("=libsodium, but libsodium not found (install the Debian package libsodium23)"),
+        e.getMessage());
+  }
+
+  @Test
+  void aLibraryThatIsNotThereIsReportedWithWhatToInstall() {
+    String failure = SodiumX25519.bind("chorus-no-such-library");
+    assertNotNull(failure);
+    assertTrue(failure.startsWith("libsodium not found (install the Debian package libsodium23"), failure);
+    assertTrue(failure.contains("chorus-no-such-library"), failure);
   }
 
   @Test
