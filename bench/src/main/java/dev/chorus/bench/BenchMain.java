@@ -5,6 +5,8 @@ import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.CompareTracker;
 import dev.chorus.bench.tracker.TrackerBench;
 import dev.chorus.protocol.noise.NoiseDh;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -117,12 +119,31 @@ public final class BenchMain {
       }
     }
     lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes %.0f handshakes/s", defaultHandshakes));
+    for (String implementation : implementations) {
+      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes_per_cpu_second_%s %.0f handshakes/s",
+          implementation, handshakesPerCpuSecond(implementation, quick)));
+    }
     if (chosen.equals("libsodium")) {
       for (RunResult r : run(JnaCallBenchmark.class.getSimpleName(), quick)) {
         lines.add(String.format(Locale.ROOT, "BENCH jna_call_ns %.0f ns", r.getPrimaryResult().getScore()));
       }
     }
     lines.forEach(System.out::println);
+  }
+
+  /** {@link HandshakeCpu} in a JVM of its own with X25519 in {@code implementation}. */
+  private static double handshakesPerCpuSecond(String implementation, boolean quick) throws Exception {
+    String jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(javaBin, "-Dchorus.noise.x25519=" + implementation, "-cp", jar,
+        HandshakeCpu.class.getName(), quick ? "2" : "4", quick ? "3" : "8")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (process.waitFor() != 0 || !out.startsWith(implementation + " ")) {
+      throw new IllegalStateException("HandshakeCpu with " + implementation + " failed: '" + out + "'");
+    }
+    return Double.parseDouble(out.substring(out.lastIndexOf(' ') + 1));
   }
 
   private static Collection<RunResult> run(String benchmark, boolean quick, String... jvmArgs) throws Exception {
