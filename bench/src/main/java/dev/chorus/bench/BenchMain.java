@@ -57,7 +57,12 @@ public final class BenchMain {
         protocol(quick, false);
         break;
       case "compare-tracker":
-        CompareTracker.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        try {
+          CompareTracker.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        } catch (IllegalArgumentException e) {
+          System.err.println(e.getMessage());
+          System.exit(2);
+        }
         System.exit(0); // the generator's Netty threads are stopped, but do not wait for stragglers
         break;
       case "tracker":
