@@ -126,8 +126,9 @@ final class UdpTrackerLoad implements AutoCloseable {
   private int fullReply;
 
   /**
-   * Opens {@code channels} sockets, socket i on 127.{@code firstOctet}.(i / 250).(1 + i % 250), connected
-   * to {@code tracker}.
+   * Opens {@code channels} sockets, socket i on 127.{@code secondOctet}.(i / 250).(1 + i % 250),
+   * connected to {@code tracker}: distinct addresses, so that loads with different second octets
+   * never share a peer.
    */
   UdpTrackerLoad(InetSocketAddress tracker, int channels, int inFlight, int secondOctet) throws IOException {
     if (inFlight > 0xffff) {
