@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-IP bookkeeping against abuse: open connections (capped), protocol violations in a sliding
+ * Per-address bookkeeping against abuse: open connections per network prefix (capped; the prefix
+ * is the index's quota prefix, IPv4 /32 and IPv6 /64 by default, so that one IPv6 subscriber
+ * cannot open the cap once per address of its /64), protocol violations per IP in a sliding
  * window, and bans for IPs that reach the violation threshold. Time comes in as {@code nowNanos};
  * no clock reads. Shared by every event loop of a server, so its methods are synchronized — each
  * is a few map operations, far from the hot path of lookups.
@@ -36,8 +38,11 @@ final class AbuseGuard {
     this.maxTrackedIps = maxTrackedIps;
   }
 
-  /** Admits or refuses a connection from {@code ip}; an admitted one must be {@link #release}d. */
-  synchronized Admission admit(String ip, long nowNanos) {
+  /**
+   * Admits or refuses a connection from {@code ip} in network {@code prefix}; an admitted one
+   * must be {@link #release}d with the same prefix.
+   */
+  synchronized Admission admit(String ip, String prefix, long nowNanos) {
     Long until = bannedUntil.get(ip);
     if (until != null) {
       if (nowNanos - until < 0) {
@@ -45,16 +50,16 @@ final class AbuseGuard {
       }
       bannedUntil.remove(ip);
     }
-    int open = connections.getOrDefault(ip, 0);
+    int open = connections.getOrDefault(prefix, 0);
     if (open >= maxConnectionsPerIp) {
       return Admission.TOO_MANY_CONNECTIONS;
     }
-    connections.put(ip, open + 1);
+    connections.put(prefix, open + 1);
     return Admission.ADMIT;
   }
 
-  synchronized void release(String ip) {
-    connections.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+  synchronized void release(String prefix) {
+    connections.computeIfPresent(prefix, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /**

@@ -13,12 +13,23 @@ class AbuseGuardTest {
 
   @Test
   void connectionsPerIpAreCappedAndReleased() {
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", 0));
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", 0));
-    assertEquals(Admission.TOO_MANY_CONNECTIONS, guard.admit("10.0.0.1", 0));
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.2", 0), "other addresses are unaffected");
-    guard.release("10.0.0.1");
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", 0));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", "10.0.0.1/32", 0));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", "10.0.0.1/32", 0));
+    assertEquals(Admission.TOO_MANY_CONNECTIONS, guard.admit("10.0.0.1", "10.0.0.1/32", 0));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.2", "10.0.0.2/32", 0), "other addresses are unaffected");
+    guard.release("10.0.0.1/32");
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", "10.0.0.1/32", 0));
+  }
+
+  @Test
+  void connectionsAreCountedPerNetworkPrefix() {
+    assertEquals(Admission.ADMIT, guard.admit("fd00::1", "fd00:0:0:0::/64", 0));
+    assertEquals(Admission.ADMIT, guard.admit("fd00::2", "fd00:0:0:0::/64", 0));
+    assertEquals(Admission.TOO_MANY_CONNECTIONS, guard.admit("fd00::3", "fd00:0:0:0::/64", 0),
+        "a third address of the same /64 is over the cap of 2");
+    assertEquals(Admission.ADMIT, guard.admit("fd00:0:0:1::1", "fd00:0:0:1::/64", 0));
+    guard.release("fd00:0:0:0::/64");
+    assertEquals(Admission.ADMIT, guard.admit("fd00::3", "fd00:0:0:0::/64", 0));
   }
 
   @Test
@@ -26,8 +37,8 @@ class AbuseGuardTest {
     assertFalse(guard.violation("10.0.0.1", 0));
     assertFalse(guard.violation("10.0.0.1", MINUTE));
     assertTrue(guard.violation("10.0.0.1", 2 * MINUTE));
-    assertEquals(Admission.BANNED, guard.admit("10.0.0.1", 3 * MINUTE));
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.2", 3 * MINUTE));
+    assertEquals(Admission.BANNED, guard.admit("10.0.0.1", "10.0.0.1/32", 3 * MINUTE));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.2", "10.0.0.2/32", 3 * MINUTE));
   }
 
   @Test
@@ -35,7 +46,7 @@ class AbuseGuardTest {
     assertFalse(guard.violation("10.0.0.1", 0));
     assertFalse(guard.violation("10.0.0.1", 6 * MINUTE));
     assertFalse(guard.violation("10.0.0.1", 12 * MINUTE), "the first one fell out of the window");
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", 12 * MINUTE));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", "10.0.0.1/32", 12 * MINUTE));
   }
 
   @Test
@@ -45,7 +56,7 @@ class AbuseGuardTest {
     assertTrue(guard.violation("10.0.0.1", 0));
     assertTrue(guard.isBanned("10.0.0.1", 14 * MINUTE));
     assertFalse(guard.isBanned("10.0.0.1", 15 * MINUTE));
-    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", 15 * MINUTE));
+    assertEquals(Admission.ADMIT, guard.admit("10.0.0.1", "10.0.0.1/32", 15 * MINUTE));
     assertEquals(0, guard.bannedCount(15 * MINUTE));
   }
 
