@@ -237,9 +237,9 @@ public final class RedisPeerIndex implements PeerIndex {
             }
           }
           int[] counts = new int[AnnounceResult.Refusal.values().length];
-          counts[AnnounceResult.Refusal.PEER_CAP.ordinal()] = (int) (long) (Long) parts.get(2);
-          counts[AnnounceResult.Refusal.PREFIX_CAP.ordinal()] = (int) (long) (Long) parts.get(3);
-          prefixCounts.set(node, prefix, (int) (long) (Long) parts.get(4));
+          counts[AnnounceResult.Refusal.PEER_CAP.ordinal()] = (int) integer(parts.get(2));
+          counts[AnnounceResult.Refusal.PREFIX_CAP.ordinal()] = (int) integer(parts.get(3));
+          prefixCounts.set(node, prefix, (int) integer(parts.get(4)));
           AnnounceResult outcome = AnnounceResult.of(counts);
           List<CompletableFuture<?>> steps = new ArrayList<>();
           steps.add(removeEntries(nodeBytes, gone));
@@ -297,7 +297,7 @@ public final class RedisPeerIndex implements PeerIndex {
         CompletableFuture<Object> peerStep = run(Scripts.PEER_WITHDRAW,
             keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), args)
             .thenApply(size -> {
-              prefixCounts.resize(peer, (int) (long) (Long) size);
+              prefixCounts.resize(peer, (int) integer(size));
               return size;
             });
         return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy)));
@@ -619,6 +619,15 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static byte[][] keys(byte[]... keys) {
     return keys;
+  }
+
+  /** An integer a script returned (MULTI output wraps a lone integer reply in a list). */
+  private static long integer(Object scriptResult) {
+    Object v = scriptResult instanceof List && !((List<?>) scriptResult).isEmpty() ? ((List<?>) scriptResult).get(0) : scriptResult;
+    if (!(v instanceof Long)) {
+      throw new IllegalStateException("a script returned " + v + " where an integer was expected");
+    }
+    return (Long) v;
   }
 
   private static List<?> list(Object scriptResult) {

@@ -184,7 +184,8 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
 
   @Test
   void expireSweepsInBatchesOverManySlots() {
-    InMemoryPeerIndex index = InMemoryPeerIndex.create(config(20, Duration.ofSeconds(60)), 3);
+    InMemoryPeerIndex index = InMemoryPeerIndex.create(PeerIndexConfig.builder().keepPerTrack(20)
+        .ttl(Duration.ofSeconds(60)).maxHoldingsPerPeer(100_000).maxHoldingsPerPrefix(100_000).build(), 3);
     try {
       int tracks = 2 * InMemoryPeerIndex.EXPIRE_BATCH_SLOTS + 100;
       List<Holding> old = new ArrayList<>();

@@ -212,7 +212,7 @@ public abstract class PeerIndexContract {
 
   @Test
   public void aPeerThatMovesTakesItsEntriesToItsNewPrefix() throws Exception {
-    PeerIndex index = bounded(3, 4, 32, 64);
+    PeerIndex index = bounded(4, 4, 32, 64);
     PeerInfo before = at(1, ipv4(192, 0, 2, 1));
     PeerInfo after = at(1, ipv4(192, 0, 2, 9));
     assertEquals(0, announceChecked(index, before, false, T0, 1, 2, 3).refusedTotal());
