@@ -203,6 +203,16 @@ public final class InMemoryPeerIndex implements PeerIndex {
     }
   }
 
+  /** Whether {@link #close} was called (tests). */
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return core == null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The core, for tests; callers hold the lock. */
   IndexCore core() {
     IndexCore c = core;
