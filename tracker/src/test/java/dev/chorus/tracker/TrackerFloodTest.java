@@ -262,10 +262,13 @@ class TrackerFloodTest {
         }
         added.add(a);
       }
+      for (int i = 1; i < addresses.length; i++) {
+        awaitRoute(addresses[0], addresses[i]);
+      }
       PeerIndexConfig bounds = PeerIndexConfig.builder().maxHoldingsPerPeer(50).maxHoldingsPerPrefix(80).build();
       start(addresses[0], 2, bounds);
-      TestNode a = node(addresses[1], 4001);
-      TestNode b = node(addresses[2], 4002);
+      TestNode a = nodeRetrying(addresses[1], 4001);
+      TestNode b = nodeRetrying(addresses[2], 4002);
       assertEquals(0, sendAndSync(a, floodAnnounce(50, false)));
       assertEquals(1, sendAndSync(b, floodAnnounce(50, false)), "b shares the /64's 80 with a");
       assertEquals(20, listener.count("refused:" + Refusal.PREFIX_CAP));
@@ -284,6 +287,30 @@ class TrackerFloodTest {
       nodes.clear();
       for (String a : added) {
         ip("-6", "addr", "del", a + "/64", "dev", "lo");
+      }
+    }
+  }
+
+  /** Waits (readiness, not a bound: at most 100 polls) until the kernel routes {@code to} from {@code from}. */
+  private static void awaitRoute(String to, String from) throws Exception {
+    for (int i = 0; i < 100 && !ip("-6", "route", "get", to, "from", from); i++) {
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * A node from a freshly added address: once in a full build the first connect failed with
+   * "Network is unreachable" although the route was there a moment later, so a few tries.
+   */
+  private TestNode nodeRetrying(String localIp, int listenPort) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return node(localIp, listenPort);
+      } catch (java.net.SocketException e) {
+        if (attempt == 5 || !String.valueOf(e.getMessage()).contains("unreachable")) {
+          throw e;
+        }
+        Thread.sleep(200);
       }
     }
   }

@@ -225,6 +225,12 @@ public final class TrackerMain implements Callable<Integer> {
   }
 
   private int serve(TrackerConfig config, PeerIndex index) throws Exception {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (index instanceof InMemoryPeerIndex && heap != Long.MAX_VALUE && config.index().maxIndexBytes() > heap / 2) {
+      // The budget bounds the index; the rest of the heap holds connections and messages in flight.
+      err().println("chorus-tracker: warning: --max-index-bytes " + config.index().maxIndexBytes()
+          + " is more than half the JVM heap (" + heap + " bytes); start it with -Xmx at least twice the budget");
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
     TrackerListener listener = new MicrometerTrackerListener(registry);
