@@ -70,9 +70,12 @@ public final class PeerIndexConfig {
   }
 
   /**
-   * Budget for the whole index in accounted bytes (default 512 MiB): the in-memory index's own
-   * estimate of what it holds, which stays at or above its real footprint. The Redis index does
-   * not apply it (Redis has {@code maxmemory}).
+   * Budget for the whole index in accounted bytes: the in-memory index's own estimate of what it
+   * holds, which stays at or above its real footprint. The Redis index does not apply it (Redis
+   * has {@code maxmemory}). No budget unless set ({@link Long#MAX_VALUE}): the index is also the
+   * simulator's model of a tracker, whose million-peer runs must not be cut by a budget sized
+   * for one server; the tracker sets one ({@code TrackerConfig}, the {@code --max-index-bytes}
+   * option: 512 MiB by default).
    */
   public long maxIndexBytes() {
     return maxIndexBytes;
@@ -99,7 +102,7 @@ public final class PeerIndexConfig {
     private int maxHoldingsPerPeer = 20_000;
     private int maxHoldingsPerPrefix = 200_000;
     private long maxPartialBytesPerPeer = 1L << 20;
-    private long maxIndexBytes = 512L << 20;
+    private long maxIndexBytes = Long.MAX_VALUE;
     private int quotaPrefixV4 = 32;
     private int quotaPrefixV6 = 64;
 
@@ -159,8 +162,8 @@ public final class PeerIndexConfig {
       if (maxPartialBytesPerPeer < 0 || maxPartialBytesPerPeer > (1L << 40)) {
         throw new IllegalArgumentException("maxPartialBytesPerPeer must be 0..2^40, was " + maxPartialBytesPerPeer);
       }
-      if (maxIndexBytes < (1L << 20) || maxIndexBytes > (1L << 50)) {
-        throw new IllegalArgumentException("maxIndexBytes must be 1 MiB..2^50, was " + maxIndexBytes);
+      if (maxIndexBytes < (1L << 20)) {
+        throw new IllegalArgumentException("maxIndexBytes must be at least 1 MiB, was " + maxIndexBytes);
       }
       NetworkPrefix.checkLengths(quotaPrefixV4, quotaPrefixV6);
       return new PeerIndexConfig(this);
@@ -172,6 +175,6 @@ public final class PeerIndexConfig {
     return "PeerIndexConfig[keepPerTrack=" + keepPerTrack + ", ttl=" + ttl
         + ", maxHoldingsPerPeer=" + maxHoldingsPerPeer + ", maxHoldingsPerPrefix=" + maxHoldingsPerPrefix
         + " per /" + quotaPrefixV4 + " or /" + quotaPrefixV6 + ", maxPartialBytesPerPeer=" + maxPartialBytesPerPeer
-        + ", maxIndexBytes=" + maxIndexBytes + "]";
+        + ", maxIndexBytes=" + (maxIndexBytes == Long.MAX_VALUE ? "none" : Long.toString(maxIndexBytes)) + "]";
   }
 }
