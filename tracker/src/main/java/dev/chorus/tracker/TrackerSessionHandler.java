@@ -93,7 +93,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     ip = remote.getAddress().getHostAddress();
     prefix = NetworkPrefix.of(ipBytes);
     quotaPrefix = config.index().quotaPrefix(ipBytes).toString();
-    admission = server.guard().admit(ip, quotaPrefix, server.nanoTime());
+    admission = server.guard().admit(quotaPrefix, server.nanoTime());
     if (admission != AbuseGuard.Admission.ADMIT) {
       listener.rejected(refusalCode());
       log.debug("refusing {}: {}", ip, admission);
@@ -112,7 +112,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         // The refusal is said after the handshake so that the node can trust it came from us.
         Goodbyes.sendAndClose(ctx.channel(), Envelope.TRACKER.goodbye(refusalCode(),
             refusalCode() == ErrorCode.BANNED
-                ? "this address is banned for repeated protocol violations"
+                ? "this network (" + quotaPrefix + ") is banned for repeated protocol violations"
                 : "too many connections from this network (" + quotaPrefix + ")"));
         return;
       }
@@ -364,9 +364,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
     CloseReason reason = channel.attr(ProtocolErrorHandler.CLOSE_REASON).get();
     if (reason != null && reason.isLocal() && isViolation(reason.code()) && ip != null) {
-      if (server.guard().violation(ip, server.nanoTime())) {
+      if (server.guard().violation(quotaPrefix, server.nanoTime())) {
         listener.banned();
-        log.info("banned {} for {} after repeated protocol violations", ip, config.banDuration());
+        log.info("banned {} ({}) for {} after repeated protocol violations", quotaPrefix, ip, config.banDuration());
       }
     }
     if (registered) {
