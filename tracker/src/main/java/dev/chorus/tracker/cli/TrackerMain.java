@@ -136,7 +136,7 @@ public final class TrackerMain implements Callable<Integer> {
       defaultValue = "64")
   int quotaPrefixV6;
 
-  @Option(names = "--violations-before-ban", description = "Protocol violations within --violation-window that get an IP banned (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+  @Option(names = "--violations-before-ban", description = "Protocol violations within --violation-window that get a network (IPv4 address, IPv6 /64) banned (default: ${DEFAULT-VALUE}).", defaultValue = "5")
   int violationsBeforeBan;
 
   @Option(names = "--violation-window", converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.", defaultValue = "10m")
