@@ -74,7 +74,7 @@ final class IndexCore {
    * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
    * costs that are upper bounds of the layout described above, including the slack of arrays
    * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
-   * and costs O(1) per change. IndexCoreTest checks it against retainedBytesEstimate, and the
+   * and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
    * tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
