@@ -1,5 +1,6 @@
 package dev.chorus.bench;
 
+import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
 import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.CompareTracker;
@@ -35,6 +36,9 @@ public final class BenchMain {
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
+          + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
+          + "                  entries held, accounted bytes, heap after GC, lookups served (issue 17)\n"
           + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
           + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
@@ -44,6 +48,7 @@ public final class BenchMain {
           + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
           + TrackerBench.usage() + "\n\n"
           + CompareTracker.usage() + "\n\n"
+          + FloodBench.usage() + "\n\n"
           + NodeBench.usage() + "\n\n"
           + SimBench.usage());
       return;
@@ -70,6 +75,10 @@ public final class BenchMain {
         List<String> lines = TrackerBench.run(List.of(args).subList(1, args.length), args[0].equals("tracker-redis"));
         lines.forEach(System.out::println);
         System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
+        break;
+      case "tracker-flood":
+        FloodBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // the client threads are daemons or stopped, but do not wait for stragglers
         break;
       case "node":
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
