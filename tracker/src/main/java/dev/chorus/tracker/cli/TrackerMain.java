@@ -25,6 +25,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -152,6 +155,11 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--max-frame-bytes", description = "Largest message accepted (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
   int maxFrameBytes;
 
+  @Option(names = "--telemetry-region", paramLabel = "REGION", split = ",",
+      description = "A region whose nodes' playback figures get their own metrics label (repeatable or comma-separated,"
+          + " at most 32); nodes of other regions are labelled 'other', nodes without one 'none'.")
+  List<String> telemetryRegions = new ArrayList<>();
+
   @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
   Integer ioThreads;
 
@@ -187,7 +195,8 @@ public final class TrackerMain implements Callable<Integer> {
           .defaultPeersPerLookup(peersPerLookup).maxPeersPerLookup(maxPeersPerLookup)
           .announceRate(announceRate, announceBurst).lookupRate(lookupRate, lookupBurst)
           .maxConnectionsPerIp(maxConnectionsPerIp).violationsBeforeBan(violationsBeforeBan)
-          .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout);
+          .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout)
+          .telemetryRegions(new LinkedHashSet<>(telemetryRegions));
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
