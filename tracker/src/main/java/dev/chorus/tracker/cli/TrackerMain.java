@@ -240,22 +240,10 @@ public final class TrackerMain implements Callable<Integer> {
       err().println("chorus-tracker: warning: --max-index-bytes " + config.index().maxIndexBytes()
           + " is more than half the JVM heap (" + heap + " bytes); start it with -Xmx at least twice the budget");
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    bindJvmMetrics(registry);
+    PrometheusMeterRegistry registry = newRegistry();
     TrackerListener listener = new MicrometerTrackerListener(registry);
     TrackerServer server = TrackerServer.start(config, index, listener);
-    Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
-        .description("Tracks with at least one peer").register(registry);
-    Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
-        .description("(track, peer) entries in the index").register(registry);
-    Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
-        .description("Peers in the index (all instances, with a shared backend)").register(registry);
-    if (index instanceof InMemoryPeerIndex) {
-      InMemoryPeerIndex memory = (InMemoryPeerIndex) index;
-      Gauge.builder("chorus.tracker.index.accounted", memory, InMemoryPeerIndex::accountedBytes).baseUnit("bytes")
-          .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
-          .register(registry);
-    }
+    bindIndexGauges(registry, server, index);
     MetricsHttpServer http = MetricsHttpServer.start(metrics, registry, server::isRunning);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -272,6 +260,29 @@ public final class TrackerMain implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The registry /metrics serves, with the JVM's meters (the tracker's own come from its listener). */
+  static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(registry);
+    return registry;
+  }
+
+  /** The index sizes, read from the server's periodically refreshed stats. */
+  static void bindIndexGauges(PrometheusMeterRegistry registry, TrackerServer server, PeerIndex index) {
+    Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
+        .description("Tracks with at least one peer").register(registry);
+    Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
+        .description("(track, peer) entries in the index").register(registry);
+    Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
+        .description("Peers in the index (all instances, with a shared backend)").register(registry);
+    if (index instanceof InMemoryPeerIndex) {
+      InMemoryPeerIndex memory = (InMemoryPeerIndex) index;
+      Gauge.builder("chorus.tracker.index.accounted", memory, InMemoryPeerIndex::accountedBytes).baseUnit("bytes")
+          .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
+          .register(registry);
+    }
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry registry) {
