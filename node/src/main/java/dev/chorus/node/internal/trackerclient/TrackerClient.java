@@ -473,7 +473,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   // ---------------------------------------------------------------- closing
 
   /**
-   * Says goodbye ({@code NONE}) to the tracker, stops reconnecting, and fails pending lookups with
+   * Sends a last playback report if reports are on, says goodbye ({@code NONE}) to the tracker, stops reconnecting, and fails pending lookups with
    * {@link TrackerException.Reason#CLOSED}. Waits (up to a few seconds, not at all on the client's
    * own event loop) for the connection to end. Idempotent.
    */
@@ -494,6 +494,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       }
       ch.closeFuture().addListener(f -> done.complete(null));
       if (ready && ch.isActive()) {
+        if (reportTimer != null) {
+          sendReport(); // what was played since the last report would otherwise be lost
+        }
         Goodbyes.sendAndClose(ch, Envelope.TRACKER.goodbye(ErrorCode.NONE, "node closing"));
       } else {
         ch.close();

@@ -73,7 +73,7 @@ class TrackerClientTelemetryTest {
   @Test
   void aTrackerThatAcceptsReportsGetsWhatWasPlayedOnceAndOnlyOnce() throws Exception {
     ScriptedTracker tracker = tracker("tracker", PlaybackReports.CAPABILITY);
-    totals.set(played(1000, 1)); // before the connection: the first report starts from here... 
+    totals.set(played(1000, 1)); // before the connection: reports count from here on
     client(tracker, Duration.ofMillis(100));
     totals.set(played(5000, 3));
     long cdn = 0;
@@ -85,10 +85,21 @@ class TrackerClientTelemetryTest {
       plays += r.getPlays();
       latencies += r.getStartLatencyCountsList().stream().mapToLong(Integer::longValue).sum();
     }
-    // ...since the client started reporting with the counters as they were at its first connection.
     assertEquals(4000, cdn);
     assertEquals(2, plays);
     assertEquals(2, latencies);
+  }
+
+  @Test
+  void closingSendsWhatWasPlayedSinceTheLastReportBeforeTheGoodbye() throws Exception {
+    ScriptedTracker tracker = tracker("tracker", PlaybackReports.CAPABILITY);
+    TrackerClient client = client(tracker, Duration.ofHours(1));
+    totals.set(played(7000, 2));
+    client.close();
+    TrackerMessage last = tracker.await(m -> m.hasPlaybackReport() || m.hasGoodbye());
+    assertEquals(7000, last.getPlaybackReport().getPlayedCdnBytes(), last.toString());
+    assertEquals(2, last.getPlaybackReport().getPlays());
+    tracker.await(TrackerMessage::hasGoodbye);
   }
 
   @Test
