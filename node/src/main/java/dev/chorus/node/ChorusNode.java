@@ -141,8 +141,9 @@ public final class ChorusNode implements AutoCloseable {
             .tracker(TrackerEndpoint.of(config.trackerKey(), config.trackerHost(), config.trackerPort()))
             .listenPort(listenPort)
             .region(config.region())
+            .telemetryInterval(config.telemetry() ? java.time.Duration.ofMinutes(1) : java.time.Duration.ZERO)
             .build();
-        tracker = TrackerClient.start(trackerConfig, group, router, router);
+        tracker = TrackerClient.start(trackerConfig, group, router, router, stats::playbackTotals);
       }
       SwarmCommands commands = new SwarmCommands(loop, network, tracker, origin, store, received, io, stats,
           config.listener(), config.identity().publicKey(), writability);

@@ -47,6 +47,7 @@ public final class NodeConfig {
   private final long downloadBytesPerSecond;
   private final List<PublisherKey> trustedPublishers;
   private final String region;
+  private final boolean telemetry;
   private final SwarmConfig swarm;
   private final MeterRegistry meterRegistry;
   private final NodeListener listener;
@@ -70,6 +71,7 @@ public final class NodeConfig {
     downloadBytesPerSecond = b.downloadBytesPerSecond;
     trustedPublishers = List.copyOf(b.trustedPublishers);
     region = b.region;
+    telemetry = b.telemetry;
     swarm = b.swarm;
     meterRegistry = b.meterRegistry;
     listener = b.listener;
@@ -173,6 +175,14 @@ public final class NodeConfig {
     return region;
   }
 
+  /**
+   * Whether the node reports playback figures (bytes played by source, plays, stutters, start
+   * latencies; nothing naming a track) to a tracker that accepts them, once a minute. Default true.
+   */
+  public boolean telemetry() {
+    return telemetry;
+  }
+
   public SwarmConfig swarm() {
     return swarm;
   }
@@ -214,6 +224,7 @@ public final class NodeConfig {
     private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
     private String region = "";
+    private boolean telemetry = true;
     private SwarmConfig swarm = SwarmConfig.defaults();
     private MeterRegistry meterRegistry;
     private NodeListener listener = NodeListener.NONE;
@@ -346,6 +357,12 @@ public final class NodeConfig {
 
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /** False: send the tracker no playback reports ({@code chorus node --no-telemetry}). */
+    public Builder telemetry(boolean telemetry) {
+      this.telemetry = telemetry;
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.chorus.node;
 
+import dev.chorus.node.internal.trackerclient.PlaybackTotals;
+import dev.chorus.protocol.message.PlaybackReports;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
@@ -17,6 +19,14 @@ final class NodeStatsRecorder {
   private final LongAdder banned = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
+  /** Start latencies in the tracker report's buckets (PlaybackReports). */
+  private final LongAdder[] startBuckets = new LongAdder[PlaybackReports.START_LATENCY_BUCKETS];
+
+  NodeStatsRecorder() {
+    for (int i = 0; i < startBuckets.length; i++) {
+      startBuckets[i] = new LongAdder();
+    }
+  }
 
   PlayedBytesLedger ledger() {
     return ledger;
@@ -27,6 +37,9 @@ final class NodeStatsRecorder {
   }
 
   void started(long latencyNanos) {
+    // The bucket before the play: a reader then sees at most as many latencies as plays... or
+    // one more, which the report builder caps (PlaybackDeltas).
+    startBuckets[PlaybackReports.startLatencyBucket(TimeUnit.NANOSECONDS.toMillis(Math.max(0, latencyNanos)))].increment();
     playbacks.increment();
     startLatency.recordValue(Math.max(0, Math.min(latencyNanos, TimeUnit.MINUTES.toNanos(10))));
   }
@@ -45,6 +58,18 @@ final class NodeStatsRecorder {
 
   long stutters() {
     return stutters.sum();
+  }
+
+  /** The counters the tracker client reports from; nothing in them names a track. */
+  PlaybackTotals playbackTotals() {
+    PlayedBytesLedger.Totals bytes = ledger.totals();
+    long[] buckets = new long[startBuckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      buckets[i] = startBuckets[i].sum();
+    }
+    long notPlayed = bytes.fetchedFromPeers() + bytes.fetchedFromCdn() - bytes.played().fromPeers() - bytes.played().fromCdn();
+    return new PlaybackTotals(bytes.played().fromCache(), bytes.played().fromPeers(), bytes.played().fromCdn(),
+        Math.max(0, notPlayed), playbacks.sum(), stutters.sum(), buckets, uploaded.sum());
   }
 
   NodeStats snapshot(int neighbours) {

@@ -7,6 +7,8 @@ import dev.chorus.tracker.index.PeerIndexConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything a tracker server is told at start: identity, address, limits. Immutable; built and
@@ -39,6 +41,15 @@ public final class TrackerConfig {
   private final double rttBucketMillis;
   private final Duration expireInterval;
   private final Duration statsInterval;
+  private final Set<String> telemetryRegions;
+
+  /** Most regions that get their own label in the playback metrics. */
+  public static final int MAX_TELEMETRY_REGIONS = 32;
+  /** Label of the playback figures of nodes that announced no region. */
+  public static final String NO_REGION_LABEL = "none";
+  /** Label of the playback figures of nodes whose region is not in {@link #telemetryRegions()}. */
+  public static final String OTHER_REGION_LABEL = "other";
+  private static final Pattern REGION_LABEL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,31}");
 
   private TrackerConfig(Builder b) {
     keyPair = b.keyPair;
@@ -64,6 +75,7 @@ public final class TrackerConfig {
     rttBucketMillis = b.rttBucketMillis;
     expireInterval = b.expireInterval;
     statsInterval = b.statsInterval;
+    telemetryRegions = b.telemetryRegions;
   }
 
   public static Builder builder(NoiseKeyPair keyPair) {
@@ -174,6 +186,22 @@ public final class TrackerConfig {
     return statsInterval;
   }
 
+  /**
+   * The regions whose nodes' playback figures are labelled with their region (default none). The
+   * set is what bounds the metrics' cardinality: a node names its region itself.
+   */
+  public Set<String> telemetryRegions() {
+    return telemetryRegions;
+  }
+
+  /** The metrics label for a node that announced {@code region} ("" for none). */
+  public String telemetryRegionLabel(String region) {
+    if (region.isEmpty()) {
+      return NO_REGION_LABEL;
+    }
+    return telemetryRegions.contains(region) ? region : OTHER_REGION_LABEL;
+  }
+
   /** Builder with the documented defaults (tracker/README.md). */
   public static final class Builder {
     private final NoiseKeyPair keyPair;
@@ -199,6 +227,7 @@ public final class TrackerConfig {
     private double rttBucketMillis = 5;
     private Duration expireInterval = Duration.ofMinutes(1);
     private Duration statsInterval = Duration.ofSeconds(15);
+    private Set<String> telemetryRegions = Set.of();
 
     private Builder(NoiseKeyPair keyPair) {
       this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
@@ -306,7 +335,19 @@ public final class TrackerConfig {
       return this;
     }
 
+    public Builder telemetryRegions(Set<String> v) {
+      telemetryRegions = Set.copyOf(Objects.requireNonNull(v, "telemetryRegions"));
+      return this;
+    }
+
     public TrackerConfig build() {
+      range("telemetryRegions (count)", telemetryRegions.size(), 0, MAX_TELEMETRY_REGIONS);
+      for (String r : telemetryRegions) {
+        if (!REGION_LABEL.matcher(r).matches() || r.equals(NO_REGION_LABEL) || r.equals(OTHER_REGION_LABEL)) {
+          throw new IllegalArgumentException("telemetryRegions: \"" + r + "\" is not a region tag: 1..32 of a-z 0-9 _ . -,"
+              + " starting with a letter or digit, and not \"" + NO_REGION_LABEL + "\" or \"" + OTHER_REGION_LABEL + "\"");
+        }
+      }
       range("maxFrameBytes", maxFrameBytes, 1024, FrameFormat.MAX_CONFIGURABLE_MESSAGE_BYTES);
       range("maxTracksPerAnnounce", maxTracksPerAnnounce, 1, 100_000);
       range("maxPeersPerLookup", maxPeersPerLookup, 1, LookupPolicy.MAX_PEERS_LIMIT);

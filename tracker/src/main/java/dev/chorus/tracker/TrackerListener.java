@@ -1,5 +1,6 @@
 package dev.chorus.tracker;
 
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.tracker.index.AnnounceResult;
 
@@ -41,6 +42,15 @@ public interface TrackerListener {
 
   /** {@code count} holdings of one announce were not indexed, for {@code reason}. */
   default void holdingsRefused(AnnounceResult.Refusal reason, int count) {}
+
+  /**
+   * A node's playback report passed its checks. {@code region} is the bounded label of the region
+   * the node announced ({@link TrackerConfig#telemetryRegionLabel}).
+   */
+  default void playbackReported(String region, PlaybackReports.Figures figures) {}
+
+  /** A playback report was dropped: {@code RATE_LIMITED} or {@code INVALID}. */
+  default void playbackReportRefused(Outcome outcome) {}
 
   /** An IP was banned after repeated violations. */
   default void banned() {}

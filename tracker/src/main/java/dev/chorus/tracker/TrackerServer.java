@@ -3,6 +3,7 @@ package dev.chorus.tracker;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.netty.ChorusPipeline;
 import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.SecureChannelConfig;
@@ -107,7 +108,7 @@ public final class TrackerServer implements AutoCloseable {
         .maxFrameBytes(config.maxFrameBytes())
         .handshakeTimeout(config.handshakeTimeout())
         .build();
-    Hello hello = Hello.newBuilder().addCapabilities("tracker").build();
+    Hello hello = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY).build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
         .channel(NioServerSocketChannel.class)

@@ -8,6 +8,7 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.ChunkSets;
 import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.limits.TokenBucket;
 import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
@@ -20,6 +21,7 @@ import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.Lookup;
 import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.PeerAddress;
+import dev.chorus.protocol.wire.PlaybackReport;
 import dev.chorus.protocol.wire.TrackHolding;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
@@ -52,6 +54,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(TrackerSessionHandler.class);
+  /** Playback reports accepted per connection: one per 10 s on average (nodes send one a minute). */
+  static final double REPORTS_PER_SECOND = 0.1;
+  static final int REPORT_BURST = 2;
 
   private final TrackerServer server;
   private final TrackerConfig config;
@@ -59,6 +64,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private final RandomGenerator random;
   private final TokenBucket announces;
   private final TokenBucket lookups;
+  private final TokenBucket reports;
+  /** When the last playback report was accepted, or the connection admitted: a report's interval. */
+  private long lastReportNanos;
 
   private String ip;
   private byte[] ipBytes;
@@ -84,6 +92,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     long now = server.nanoTime();
     this.announces = new TokenBucket(config.announcesPerSecond(), config.announceBurst(), now);
     this.lookups = new TokenBucket(config.lookupsPerSecond(), config.lookupBurst(), now);
+    this.reports = new TokenBucket(REPORTS_PER_SECOND, REPORT_BURST, now);
   }
 
   @Override
@@ -119,6 +128,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       identity = ((NoiseHandshakeCompletionEvent) evt).remote();
       server.register(identity, ctx.channel());
       registered = true;
+      lastReportNanos = server.nanoTime();
       listener.connectionOpened();
     } else if (evt instanceof IdleStateEvent) {
       ctx.fireExceptionCaught(new ProtocolException(ErrorCode.IDLE_TIMEOUT,
@@ -146,6 +156,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         break;
       case LOOKUP:
         lookup(ctx, message.getLookup());
+        break;
+      case PLAYBACK_REPORT:
+        playbackReport(ctx, message.getPlaybackReport());
         break;
       case GOODBYE:
         ctx.fireChannelRead(msg); // the error handler records it and closes
@@ -309,6 +322,30 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(TrackerMessage.newBuilder().setLookupResult(result(lookupId, ranked)).build());
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
     });
+  }
+
+  /**
+   * Adds a node's playback figures to the swarm's. A report that breaks a rule is dropped and
+   * answered with an error, but is not a protocol violation: a node with odd counters should not
+   * lose its tracker over telemetry.
+   */
+  private void playbackReport(ChannelHandlerContext ctx, PlaybackReport report) throws ProtocolException {
+    long now = server.nanoTime();
+    if (!reports.tryTake(now)) {
+      listener.playbackReportRefused(Outcome.RATE_LIMITED);
+      refuseRateLimited(ctx, 0);
+      return;
+    }
+    PlaybackReports.Figures figures;
+    try {
+      figures = PlaybackReports.check(report, now - lastReportNanos);
+    } catch (ProtocolException e) {
+      listener.playbackReportRefused(Outcome.INVALID);
+      sendError(ctx, e.code(), 0, e.getMessage());
+      return;
+    }
+    lastReportNanos = now;
+    listener.playbackReported(config.telemetryRegionLabel(region), figures);
   }
 
   private static LookupResult result(long lookupId, List<Candidate> ranked) {

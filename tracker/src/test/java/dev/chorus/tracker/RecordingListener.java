@@ -1,15 +1,20 @@
 package dev.chorus.tracker;
 
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.testing.Await;
 import dev.chorus.tracker.index.AnnounceResult;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Test listener: counts events by name ("lookup:OK", "rejected:RATE_LIMITED", "banned"...). */
 final class RecordingListener implements TrackerListener {
   private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
+  /** Accepted playback reports, in order, as "region" and figures. */
+  final List<java.util.Map.Entry<String, PlaybackReports.Figures>> reports = new CopyOnWriteArrayList<>();
 
   private void add(String key) {
     counts.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
@@ -58,5 +63,16 @@ final class RecordingListener implements TrackerListener {
   @Override
   public void banned() {
     add("banned");
+  }
+
+  @Override
+  public void playbackReported(String region, PlaybackReports.Figures figures) {
+    reports.add(java.util.Map.entry(region, figures));
+    add("report:OK");
+  }
+
+  @Override
+  public void playbackReportRefused(Outcome outcome) {
+    add("report:" + outcome);
   }
 }

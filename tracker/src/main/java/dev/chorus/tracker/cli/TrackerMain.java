@@ -25,6 +25,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -152,6 +155,11 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--max-frame-bytes", description = "Largest message accepted (default: ${DEFAULT-VALUE}).", defaultValue = "1048576")
   int maxFrameBytes;
 
+  @Option(names = "--telemetry-region", paramLabel = "REGION", split = ",",
+      description = "A region whose nodes' playback figures get their own metrics label (repeatable or comma-separated,"
+          + " at most 32); nodes of other regions are labelled 'other', nodes without one 'none'.")
+  List<String> telemetryRegions = new ArrayList<>();
+
   @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
   Integer ioThreads;
 
@@ -187,7 +195,8 @@ public final class TrackerMain implements Callable<Integer> {
           .defaultPeersPerLookup(peersPerLookup).maxPeersPerLookup(maxPeersPerLookup)
           .announceRate(announceRate, announceBurst).lookupRate(lookupRate, lookupBurst)
           .maxConnectionsPerIp(maxConnectionsPerIp).violationsBeforeBan(violationsBeforeBan)
-          .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout);
+          .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout)
+          .telemetryRegions(new LinkedHashSet<>(telemetryRegions));
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
@@ -231,22 +240,10 @@ public final class TrackerMain implements Callable<Integer> {
       err().println("chorus-tracker: warning: --max-index-bytes " + config.index().maxIndexBytes()
           + " is more than half the JVM heap (" + heap + " bytes); start it with -Xmx at least twice the budget");
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    bindJvmMetrics(registry);
+    PrometheusMeterRegistry registry = newRegistry();
     TrackerListener listener = new MicrometerTrackerListener(registry);
     TrackerServer server = TrackerServer.start(config, index, listener);
-    Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
-        .description("Tracks with at least one peer").register(registry);
-    Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
-        .description("(track, peer) entries in the index").register(registry);
-    Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
-        .description("Peers in the index (all instances, with a shared backend)").register(registry);
-    if (index instanceof InMemoryPeerIndex) {
-      InMemoryPeerIndex memory = (InMemoryPeerIndex) index;
-      Gauge.builder("chorus.tracker.index.accounted", memory, InMemoryPeerIndex::accountedBytes).baseUnit("bytes")
-          .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
-          .register(registry);
-    }
+    bindIndexGauges(registry, server, index);
     MetricsHttpServer http = MetricsHttpServer.start(metrics, registry, server::isRunning);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -263,6 +260,29 @@ public final class TrackerMain implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The registry /metrics serves, with the JVM's meters (the tracker's own come from its listener). */
+  static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindJvmMetrics(registry);
+    return registry;
+  }
+
+  /** The index sizes, read from the server's periodically refreshed stats. */
+  static void bindIndexGauges(PrometheusMeterRegistry registry, TrackerServer server, PeerIndex index) {
+    Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
+        .description("Tracks with at least one peer").register(registry);
+    Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
+        .description("(track, peer) entries in the index").register(registry);
+    Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
+        .description("Peers in the index (all instances, with a shared backend)").register(registry);
+    if (index instanceof InMemoryPeerIndex) {
+      InMemoryPeerIndex memory = (InMemoryPeerIndex) index;
+      Gauge.builder("chorus.tracker.index.accounted", memory, InMemoryPeerIndex::accountedBytes).baseUnit("bytes")
+          .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
+          .register(registry);
+    }
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry registry) {

@@ -1,6 +1,8 @@
 package dev.chorus.tracker.metrics;
 
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.tracker.TrackerConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.index.AnnounceResult;
 import io.micrometer.core.instrument.Counter;
@@ -10,7 +12,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,8 +37,13 @@ public final class MicrometerTrackerListener implements TrackerListener {
   private final Counter bytesOut;
   private final Timer lookupLatency;
   private final DistributionSummary peersReturned;
+  private final MeterRegistry registry;
+  private final Map<Outcome, Counter> reports = new EnumMap<>(Outcome.class);
+  /** One set of playback meters per region label; the tracker bounds the labels (TrackerConfig). */
+  private final Map<String, PlaybackMeters> playback = new ConcurrentHashMap<>();
 
   public MicrometerTrackerListener(MeterRegistry registry) {
+    this.registry = registry;
     io.micrometer.core.instrument.Gauge.builder("chorus.tracker.connected.peers", connected, AtomicInteger::get)
         .description("Nodes connected and past the handshake").register(registry);
     for (Outcome o : Outcome.values()) {
@@ -79,6 +88,84 @@ public final class MicrometerTrackerListener implements TrackerListener {
         .description("Peers returned per lookup")
         .serviceLevelObjectives(1, 2, 5, 10, 20, 30, 50)
         .register(registry);
+    for (Outcome o : new Outcome[] {Outcome.OK, Outcome.RATE_LIMITED, Outcome.INVALID}) {
+      reports.put(o, Counter.builder("chorus.tracker.playback.reports").tag("outcome", o.name().toLowerCase(Locale.ROOT))
+          .description("Playback reports from nodes, by outcome (invalid and rate_limited ones are dropped)")
+          .register(registry));
+    }
+    // Present from the start, so that dashboards and alert rules find the series before any report.
+    playback.put(TrackerConfig.NO_REGION_LABEL, new PlaybackMeters(registry, TrackerConfig.NO_REGION_LABEL));
+  }
+
+  /** The swarm's playback figures of one region label, as nodes reported them. */
+  private static final class PlaybackMeters {
+    private final Counter cache;
+    private final Counter peers;
+    private final Counter cdn;
+    private final Counter unplayed;
+    private final Counter uploaded;
+    private final Counter plays;
+    private final Counter stutters;
+    private final Timer startLatency;
+
+    PlaybackMeters(MeterRegistry registry, String region) {
+      cache = played(registry, region, "cache");
+      peers = played(registry, region, "peers");
+      cdn = played(registry, region, "cdn");
+      unplayed = Counter.builder("chorus.tracker.playback.unplayed").baseUnit("bytes").tag("region", region)
+          .description("Bytes nodes fetched (from peers or the CDN) but never played").register(registry);
+      uploaded = Counter.builder("chorus.tracker.playback.uploaded").baseUnit("bytes").tag("region", region)
+          .description("Bytes nodes served to peers").register(registry);
+      plays = Counter.builder("chorus.tracker.playback.plays").tag("region", region)
+          .description("Playbacks nodes started").register(registry);
+      stutters = Counter.builder("chorus.tracker.playback.stutters").tag("region", region)
+          .description("Playback stalls after the start (the buffer ran dry)").register(registry);
+      Duration[] bounds = PlaybackReports.START_LATENCY_BOUNDS_MILLIS.stream().map(Duration::ofMillis).toArray(Duration[]::new);
+      startLatency = Timer.builder("chorus.tracker.playback.start.latency")
+          .tag("region", region)
+          .description("Time from play to first audio, as nodes reported it in buckets (the sum counts each play"
+              + " at its bucket's upper bound, or 2x the last bound)")
+          .serviceLevelObjectives(bounds)
+          .register(registry);
+    }
+
+    private static Counter played(MeterRegistry registry, String region, String source) {
+      return Counter.builder("chorus.tracker.playback.played").baseUnit("bytes").tag("region", region).tag("source", source)
+          .description("Audio bytes nodes played, by where they came from (cache, peers, cdn)").register(registry);
+    }
+
+    void add(PlaybackReports.Figures f) {
+      cache.increment(f.playedCacheBytes());
+      peers.increment(f.playedPeerBytes());
+      cdn.increment(f.playedCdnBytes());
+      unplayed.increment(f.unplayedBytes());
+      uploaded.increment(f.uploadedBytes());
+      plays.increment(f.plays());
+      stutters.increment(f.stutters());
+      long[] counts = f.startLatencyCounts();
+      List<Long> bounds = PlaybackReports.START_LATENCY_BOUNDS_MILLIS;
+      for (int i = 0; i < counts.length; i++) {
+        long millis = i < bounds.size() ? bounds.get(i) : 2 * bounds.get(bounds.size() - 1);
+        // At most 2 plays a second of interval (PlaybackReports), so this loop is short.
+        for (long n = 0; n < counts[i]; n++) {
+          startLatency.record(millis, TimeUnit.MILLISECONDS);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void playbackReported(String region, PlaybackReports.Figures figures) {
+    reports.get(Outcome.OK).increment();
+    playback.computeIfAbsent(region, r -> new PlaybackMeters(registry, r)).add(figures);
+  }
+
+  @Override
+  public void playbackReportRefused(Outcome outcome) {
+    Counter c = reports.get(outcome);
+    if (c != null) {
+      c.increment();
+    }
   }
 
   @Override

@@ -26,7 +26,7 @@ class TrackerMainTest {
     for (String option : new String[] {"--listen", "--metrics", "--key-file", "--backend", "--redis-uri",
         "--keep-per-track", "--ttl", "--lookup-rate", "--max-connections-per-ip", "--ban-duration", "--idle-timeout",
         "--max-holdings-per-key", "--max-holdings-per-prefix", "--max-partial-bytes-per-key", "--max-index-bytes",
-        "--quota-prefix-v4", "--quota-prefix-v6"}) {
+        "--quota-prefix-v4", "--quota-prefix-v6", "--telemetry-region"}) {
       assertTrue(help.contains(option), option + " is documented");
     }
   }
@@ -41,6 +41,12 @@ class TrackerMainTest {
   void redisBackendNeedsAUri(@TempDir Path dir) {
     assertEquals(2, run("--backend", "redis", "--key-file", dir.resolve("k").toString()));
     assertTrue(err.toString().contains("--backend redis needs --redis-uri"), err.toString());
+  }
+
+  @Test
+  void aTelemetryRegionMustBeARegionTag(@TempDir Path dir) {
+    assertEquals(2, run("--telemetry-region", "eu-west,Not A Tag", "--key-file", dir.resolve("k").toString()));
+    assertTrue(err.toString().contains("telemetryRegions: \"Not A Tag\" is not a region tag"), err.toString());
   }
 
   @Test

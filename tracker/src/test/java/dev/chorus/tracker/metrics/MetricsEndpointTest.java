@@ -3,6 +3,7 @@ package dev.chorus.tracker.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.testing.ExternalTool;
 import dev.chorus.testing.leaks.NoLeaks;
@@ -46,6 +47,9 @@ class MetricsEndpointTest {
     listener.bytesReceived(1000);
     listener.bytesSent(2000);
     listener.connectionClosed(ErrorCode.IDLE_TIMEOUT, true);
+    listener.playbackReported("eu-west", new PlaybackReports.Figures(100, 300, 600, 50, 3, 1,
+        new long[] {1, 1, 0, 0, 0, 1}, 400));
+    listener.playbackReportRefused(Outcome.INVALID);
     server = MetricsHttpServer.start(new InetSocketAddress("127.0.0.1", 0), registry, healthy::get);
   }
 
@@ -73,6 +77,18 @@ class MetricsEndpointTest {
     assertTrue(body.contains("chorus_tracker_lookup_latency_seconds_bucket"));
     assertTrue(body.contains("chorus_tracker_bytes_received_bytes_total 1000.0"));
     assertTrue(body.contains("jvm_memory_used_bytes"));
+    assertTrue(body.contains("chorus_tracker_playback_played_bytes_total{region=\"eu-west\",source=\"cdn\"} 600.0"), body);
+    assertTrue(body.contains("chorus_tracker_playback_played_bytes_total{region=\"none\",source=\"peers\"} 0.0"));
+    assertTrue(body.contains("chorus_tracker_playback_plays_total{region=\"eu-west\"} 3.0"));
+    assertTrue(body.contains("chorus_tracker_playback_stutters_total{region=\"eu-west\"} 1.0"));
+    assertTrue(body.contains("chorus_tracker_playback_uploaded_bytes_total{region=\"eu-west\"} 400.0"));
+    assertTrue(body.contains("chorus_tracker_playback_unplayed_bytes_total{region=\"eu-west\"} 50.0"));
+    assertTrue(body.contains("chorus_tracker_playback_start_latency_seconds_bucket{region=\"eu-west\",le=\"0.25\"} 1"), body);
+    assertTrue(body.contains("chorus_tracker_playback_start_latency_seconds_bucket{region=\"eu-west\",le=\"0.5\"} 2"));
+    assertTrue(body.contains("chorus_tracker_playback_start_latency_seconds_bucket{region=\"eu-west\",le=\"5.0\"} 2"));
+    assertTrue(body.contains("chorus_tracker_playback_start_latency_seconds_count{region=\"eu-west\"} 3"));
+    assertTrue(body.contains("chorus_tracker_playback_reports_total{outcome=\"ok\"} 1.0"));
+    assertTrue(body.contains("chorus_tracker_playback_reports_total{outcome=\"invalid\"} 1.0"));
   }
 
   @Test

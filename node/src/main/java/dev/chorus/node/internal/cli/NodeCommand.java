@@ -119,6 +119,11 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--region", defaultValue = "", description = "Region tag sent to the tracker.")
   String region;
 
+  @Option(names = "--no-telemetry",
+      description = "Send the tracker no playback reports (by default, once a minute: bytes played from cache, "
+          + "peers and CDN, plays, stutters, start latencies; nothing that names a track).")
+  boolean noTelemetry;
+
   @Spec
   CommandSpec spec;
 
@@ -210,7 +215,7 @@ public final class NodeCommand implements Callable<Integer> {
 
   private NodeConfig.Builder builder(NoiseKeyPair key) {
     NodeConfig.Builder b = NodeConfig.builder().identity(key).bindHost(bind).listenPort(listenPort)
-        .acceptIncoming(!noIncoming).region(region).listener(new LoggingListener());
+        .acceptIncoming(!noIncoming).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
     origins.forEach(b::origin);
     if (s3Endpoint != null) {
       b.s3Endpoint(s3Endpoint);

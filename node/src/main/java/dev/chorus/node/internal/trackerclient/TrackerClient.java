@@ -2,6 +2,7 @@ package dev.chorus.node.internal.trackerclient;
 
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
+import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.netty.ChorusPipeline;
 import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
@@ -10,6 +11,7 @@ import dev.chorus.protocol.netty.SecureChannelConfig;
 import dev.chorus.protocol.wire.Coordinate;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
+import dev.chorus.protocol.wire.TrackerMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -83,6 +85,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private final TrackerClientListener listener;
   private final SecureChannelConfig secure;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The node's playback counters, or null when the node sends no reports. */
+  private final PlaybackSource playback;
 
   // Event-loop state: touched only on `loop`.
   private final Backoff backoff;
@@ -92,13 +96,17 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private boolean ready;
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> fullAnnounceTimer;
+  private ScheduledFuture<?> reportTimer;
+  /** What has been reported so far; kept across connections, so nothing played is lost or sent twice. */
+  private PlaybackDeltas reported;
 
   /** Mirrors {@code ready} for other threads. */
   private volatile boolean connected;
 
   private TrackerClient(TrackerClientConfig config, EventLoop loop, HoldingsSource source,
-      TrackerClientListener listener, RandomGenerator random) {
+      TrackerClientListener listener, RandomGenerator random, PlaybackSource playback) {
     this.config = config;
+    this.playback = config.telemetryInterval().isZero() ? null : playback;
     this.loop = loop;
     this.source = source;
     this.listener = listener;
@@ -121,12 +129,27 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
    */
   public static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
       TrackerClientListener listener) {
-    return start(config, group, source, listener, new SecureRandom());
+    return start(config, group, source, listener, new SecureRandom(), null);
+  }
+
+  /**
+   * As above, and reports what the node played to a tracker that accepts playback reports, every
+   * {@link TrackerClientConfig#telemetryInterval()} (none if that is zero).
+   */
+  public static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
+      TrackerClientListener listener, PlaybackSource playback) {
+    return start(config, group, source, listener, new SecureRandom(), Objects.requireNonNull(playback, "playback"));
   }
 
   /** As above with the backoff jitter's randomness injected (tests). */
   static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
       TrackerClientListener listener, RandomGenerator random) {
+    return start(config, group, source, listener, random, null);
+  }
+
+  /** As above with reports from {@code playback} (null: none). */
+  static TrackerClient start(TrackerClientConfig config, EventLoopGroup group, HoldingsSource source,
+      TrackerClientListener listener, RandomGenerator random, PlaybackSource playback) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(listener, "listener");
@@ -134,7 +157,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     if (!(loop instanceof NioEventLoop)) {
       throw new IllegalArgumentException("group must be a NioEventLoopGroup, was " + group.getClass().getName());
     }
-    TrackerClient client = new TrackerClient(config, loop, source, listener, Objects.requireNonNull(random));
+    TrackerClient client = new TrackerClient(config, loop, source, listener, Objects.requireNonNull(random), playback);
     loop.execute(client::connect);
     return client;
   }
@@ -261,13 +284,16 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   }
 
   /** The tracker said hello: the connection is ready; announce everything. */
-  void trackerHello(Channel ch) {
+  void trackerHello(Channel ch, Hello hello) {
     if (ch != channel || closed.get()) {
       return;
     }
     ready = true;
     connected = true;
     int tracks = announceAll(ch);
+    if (playback != null && hello.getCapabilitiesList().contains(PlaybackReports.CAPABILITY)) {
+      startReports();
+    }
     log.info("connected to tracker {} at {}; announced {} tracks", config.tracker().host() + ":" + config.tracker().port(),
         ch.remoteAddress(), tracks);
     listener.connected((InetSocketAddress) ch.remoteAddress());
@@ -316,6 +342,36 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }, delayNanos, TimeUnit.NANOSECONDS);
   }
 
+  /** Reports every interval while this connection lasts; an older tracker gets none (protocol/README.md). */
+  private void startReports() {
+    long interval = config.telemetryInterval().toNanos();
+    if (reported == null) {
+      PlaybackTotals start = totals();
+      if (start == null) {
+        return;
+      }
+      reported = new PlaybackDeltas(start, config.telemetryInterval().toSeconds());
+    }
+    reportTimer = loop.scheduleAtFixedRate(this::sendReport, interval, interval, TimeUnit.NANOSECONDS);
+  }
+
+  private void sendReport() {
+    PlaybackTotals now = totals();
+    if (!ready || now == null) {
+      return;
+    }
+    channel.writeAndFlush(TrackerMessage.newBuilder().setPlaybackReport(reported.next(now)).build());
+  }
+
+  private PlaybackTotals totals() {
+    try {
+      return playback.totals();
+    } catch (RuntimeException e) {
+      log.warn("could not read the playback counters for the tracker; skipping this report", e);
+      return null;
+    }
+  }
+
   private Coordinate coordinate() {
     return announces.coordinate();
   }
@@ -347,6 +403,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     connected = false;
     cancel(fullAnnounceTimer);
     fullAnnounceTimer = null;
+    cancel(reportTimer);
+    reportTimer = null;
     announces.clear();
 
     CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
@@ -415,7 +473,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   // ---------------------------------------------------------------- closing
 
   /**
-   * Says goodbye ({@code NONE}) to the tracker, stops reconnecting, and fails pending lookups with
+   * Sends a last playback report if reports are on, says goodbye ({@code NONE}) to the tracker, stops reconnecting, and fails pending lookups with
    * {@link TrackerException.Reason#CLOSED}. Waits (up to a few seconds, not at all on the client's
    * own event loop) for the connection to end. Idempotent.
    */
@@ -436,6 +494,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       }
       ch.closeFuture().addListener(f -> done.complete(null));
       if (ready && ch.isActive()) {
+        if (reportTimer != null) {
+          sendReport(); // what was played since the last report would otherwise be lost
+        }
         Goodbyes.sendAndClose(ch, Envelope.TRACKER.goodbye(ErrorCode.NONE, "node closing"));
       } else {
         ch.close();

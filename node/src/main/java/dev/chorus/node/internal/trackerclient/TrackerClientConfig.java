@@ -31,6 +31,7 @@ public final class TrackerClientConfig {
   private final Duration connectTimeout;
   private final Duration deltaDelay;
   private final Duration refreshInterval;
+  private final Duration telemetryInterval;
 
   private TrackerClientConfig(Builder b, TrackerEndpoint tracker) {
     this.tracker = tracker;
@@ -47,6 +48,7 @@ public final class TrackerClientConfig {
     this.connectTimeout = b.connectTimeout;
     this.deltaDelay = b.deltaDelay;
     this.refreshInterval = b.refreshInterval;
+    this.telemetryInterval = b.telemetryInterval;
   }
 
   /** A builder for a node with static key {@code keyPair}; {@link Builder#tracker} is required. */
@@ -118,6 +120,14 @@ public final class TrackerClientConfig {
     return refreshInterval;
   }
 
+  /**
+   * How often a playback report goes to a tracker that accepts them (default 1 minute); zero = never
+   * (the node's {@code --no-telemetry}). The tracker accepts about one per 10 s.
+   */
+  public Duration telemetryInterval() {
+    return telemetryInterval;
+  }
+
   /** Builder with the defaults above. */
   public static final class Builder {
     private final NoiseKeyPair keyPair;
@@ -135,6 +145,7 @@ public final class TrackerClientConfig {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration deltaDelay = Duration.ofSeconds(1);
     private Duration refreshInterval = Duration.ofMinutes(5);
+    private Duration telemetryInterval = Duration.ofMinutes(1);
 
     private Builder(NoiseKeyPair keyPair) {
       this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
@@ -220,6 +231,12 @@ public final class TrackerClientConfig {
       return this;
     }
 
+    /** Playback report period (default 1 min; 100 ms .. 1 h); zero = send none. */
+    public Builder telemetryInterval(Duration telemetryInterval) {
+      this.telemetryInterval = Objects.requireNonNull(telemetryInterval, "telemetryInterval");
+      return this;
+    }
+
     public TrackerClientConfig build() {
       TrackerEndpoint endpoint = tracker;
       if (endpoint == null && trackerText == null) {
@@ -252,6 +269,10 @@ public final class TrackerClientConfig {
       positive("connectTimeout", connectTimeout);
       notNegative("deltaDelay", deltaDelay);
       notNegative("refreshInterval", refreshInterval);
+      if (!telemetryInterval.isZero()
+          && (telemetryInterval.compareTo(Duration.ofMillis(100)) < 0 || telemetryInterval.compareTo(Duration.ofHours(1)) > 0)) {
+        throw new IllegalArgumentException("telemetryInterval must be zero (off) or 100 ms .. 1 h, was " + telemetryInterval);
+      }
       return new TrackerClientConfig(this, endpoint);
     }
 
@@ -278,6 +299,6 @@ public final class TrackerClientConfig {
   public String toString() {
     return "TrackerClientConfig[tracker=" + tracker + ", listenPort=" + listenPort
         + (region.isEmpty() ? "" : ", region=" + region) + ", maxTracksPerAnnounce=" + maxTracksPerAnnounce
-        + ", lookupTimeout=" + lookupTimeout + ", backoff=" + reconnectInitialBackoff + ".." + reconnectMaxBackoff + "]";
+        + ", lookupTimeout=" + lookupTimeout + ", telemetryInterval=" + telemetryInterval + ", backoff=" + reconnectInitialBackoff + ".." + reconnectMaxBackoff + "]";
   }
 }

@@ -26,7 +26,7 @@ final class TrackerSession extends ChannelInboundHandlerAdapter {
     TrackerMessage message = (TrackerMessage) msg;
     switch (message.getBodyCase()) {
       case HELLO:
-        client.trackerHello(ctx.channel());
+        client.trackerHello(ctx.channel(), message.getHello());
         break;
       case LOOKUP_RESULT:
         lookups.answered(message.getLookupResult());

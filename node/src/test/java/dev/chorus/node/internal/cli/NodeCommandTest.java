@@ -38,7 +38,7 @@ class NodeCommandTest {
         .execute("--help");
     assertEquals(0, code);
     for (String option : new String[] {"--origin", "--tracker", "--cache-dir", "--cache-size", "--listen-port",
-        "--stream-port", "--metrics-port", "--upload-cap", "--download-cap", "--trust"}) {
+        "--stream-port", "--metrics-port", "--upload-cap", "--download-cap", "--trust", "--no-telemetry"}) {
       assertTrue(out.toString().contains(option), option);
     }
   }

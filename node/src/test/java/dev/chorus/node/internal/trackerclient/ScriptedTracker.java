@@ -43,6 +43,11 @@ final class ScriptedTracker implements AutoCloseable {
   private volatile Channel current;
 
   ScriptedTracker(SecureRandom random) throws InterruptedException {
+    this(random, "tracker");
+  }
+
+  /** A tracker whose Hello lists {@code capabilities}. */
+  ScriptedTracker(SecureRandom random, String... capabilities) throws InterruptedException {
     key = NoiseKeyPair.generateX25519(random);
     SecureChannelConfig secure = SecureChannelConfig.builder(key).build();
     server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -50,7 +55,7 @@ final class ScriptedTracker implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChorusPipeline.install(ch.pipeline(), secure, false, Envelope.TRACKER,
-                Hello.newBuilder().addCapabilities("tracker").build(), new ChannelInboundHandlerAdapter() {
+                Hello.newBuilder().addAllCapabilities(java.util.List.of(capabilities)).build(), new ChannelInboundHandlerAdapter() {
                   @Override
                   public void channelActive(ChannelHandlerContext ctx) throws Exception {
                     current = ctx.channel();
