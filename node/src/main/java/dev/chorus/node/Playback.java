@@ -89,6 +89,7 @@ final class Playback {
     store.touch(trackId);
     TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
     TrackStream stream = new TrackStream(trackId, manifest, this);
+    stats.chunkSources().playing(trackId);
     StreamState st = new StreamState(stream, opened, stats.ledger().open(trackId));
     synchronized (streams) {
       streams.put(stream, st);
@@ -150,6 +151,14 @@ final class Playback {
       stats.started(latency);
       listener.playbackStarted(stream.trackId(), latency);
     }
+  }
+
+  /** The stream being played now, and its read position; null when none. */
+  record Current(TrackStream stream, long readPosition) {}
+
+  Current current() {
+    StreamState st = current;
+    return st == null ? null : new Current(st.stream, st.readPosition);
   }
 
   void seek(TrackStream stream, long offset) {

@@ -492,6 +492,18 @@ public final class SwarmCore {
     return uploads.activePeers();
   }
 
+  /**
+   * The measured download rate of each connected neighbour, in bytes per second (an EWMA over
+   * per-chunk samples), or -1 for one nothing has been received from yet.
+   */
+  public Map<NodeId, Double> neighbourRates() {
+    Map<NodeId, Double> rates = new java.util.HashMap<>();
+    for (Neighbour n : neighbours.all()) {
+      rates.put(n.id, n.measuredBytesPerSecond);
+    }
+    return rates;
+  }
+
   /** The track being played, if any. */
   public TrackId playing() {
     return downloads.current == null ? null : downloads.current.trackId;
