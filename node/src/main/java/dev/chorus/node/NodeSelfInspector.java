@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,8 +52,8 @@ final class NodeSelfInspector implements NodeInspector {
   }
 
   @Override
-  public CompletableFuture<NodeView> view() {
-    return loop.ask(core -> core.neighbourRates()).thenApply(this::view);
+  public CompletableFuture<NodeView> view(Executor executor) {
+    return loop.ask(core -> core.neighbourRates()).thenApplyAsync(this::view, executor);
   }
 
   private NodeView view(Map<NodeId, Double> rates) {

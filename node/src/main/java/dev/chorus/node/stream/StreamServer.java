@@ -1,6 +1,8 @@
 package dev.chorus.node.stream;
 
 import dev.chorus.node.ChorusNode;
+import dev.chorus.node.internal.inspect.NodeInspection;
+import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.protocol.manifest.TrackId;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -116,6 +118,7 @@ public final class StreamServer implements AutoCloseable {
   private final InetSocketAddress address;
   private final StreamListener listener;
   private final HostRule hostRule;
+  private final NodePage page;
   /** The per-start token (lowercase hex, ASCII bytes), or null when none is required. */
   private final byte[] token;
   private final AtomicInteger connections = new AtomicInteger();
@@ -131,6 +134,8 @@ public final class StreamServer implements AutoCloseable {
     this.address = (InetSocketAddress) serverChannel.localAddress();
     this.listener = listener;
     this.hostRule = HostRule.forBind(address.getAddress());
+    NodeInspector inspector = NodeInspection.of(node);
+    this.page = new NodePage(inspector, new OriginCatalog(inspector.origins(), System::nanoTime));
     this.token = token;
   }
 
@@ -231,6 +236,10 @@ public final class StreamServer implements AutoCloseable {
   public URI url(TrackId trackId) {
     Objects.requireNonNull(trackId, "trackId");
     return URI.create(urlPrefix() + "tracks/" + trackId.toHex());
+  }
+
+  NodePage page() {
+    return page;
   }
 
   HostRule hostRule() {
