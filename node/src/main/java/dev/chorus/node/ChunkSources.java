@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where each fetched chunk of the last few tracks came from (the CDN, or which peer), for the
- * node's page. Forgotten like the {@link PlayedBytesLedger}'s records: opening a play of a track
- * forgets every other track, so a chunk without a record that the node holds was held before this
- * play (its cache). Thread-safe.
+ * Which peer (or the CDN) each fetched chunk of the last few tracks came from, for the node's page:
+ * the {@link PlayedBytesLedger} says whether a chunk counts as from the cache, a peer or the CDN for
+ * a play, this says which peer. Forgotten like the ledger's records: opening a play of a track
+ * forgets every other track. Thread-safe.
  */
 final class ChunkSources {
   static final int REMEMBERED_TRACKS = PlayedBytesLedger.REMEMBERED_TRACKS;

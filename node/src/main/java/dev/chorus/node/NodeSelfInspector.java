@@ -5,6 +5,7 @@ import dev.chorus.node.internal.inspect.NeighbourView;
 import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.node.internal.inspect.NodeView;
 import dev.chorus.node.internal.inspect.PeerBytes;
+import dev.chorus.node.internal.core.Source;
 import dev.chorus.node.internal.peer.PeerLink;
 import dev.chorus.node.internal.peer.PeerNetwork;
 import dev.chorus.node.internal.store.ChunkStore;
@@ -83,11 +84,15 @@ final class NodeSelfInspector implements NodeInspector {
     List<NodeId> peers = new ArrayList<>();
     Map<NodeId, Character> letters = new HashMap<>();
     StringBuilder chunks = new StringBuilder(m.chunkCount());
+    PlayedBytesLedger ledger = stats.ledger();
     for (int i = 0; i < m.chunkCount(); i++) {
-      if (fetched.fetched(i)) {
-        NodeId peer = fetched.from(i);
-        if (peer == ChunkSources.CDN) {
-          chunks.append(ChunkMap.CDN);
+      Source source = ledger.sourceOf(now.play(), i);
+      if (source == Source.CDN) {
+        chunks.append(ChunkMap.CDN);
+      } else if (source == Source.PEER) {
+        NodeId peer = fetched.fetched(i) ? fetched.from(i) : null;
+        if (peer == null) {
+          chunks.append(ChunkMap.OTHER_PEER);
         } else {
           Character letter = letters.get(peer);
           if (letter == null && peers.size() < ChunkMap.MAX_NAMED_PEERS) {

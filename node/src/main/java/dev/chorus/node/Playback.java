@@ -154,11 +154,11 @@ final class Playback {
   }
 
   /** The stream being played now, and its read position; null when none. */
-  record Current(TrackStream stream, long readPosition) {}
+  record Current(TrackStream stream, PlayedBytesLedger.Play play, long readPosition) {}
 
   Current current() {
     StreamState st = current;
-    return st == null ? null : new Current(st.stream, st.readPosition);
+    return st == null ? null : new Current(st.stream, st.play, st.readPosition);
   }
 
   void seek(TrackStream stream, long offset) {
