@@ -186,7 +186,7 @@ public final class Demo {
 
     Progress progress = new Progress(out, liveLine, start, options.duration().toNanos());
     SwarmView view = new SwarmView(nodes, streams, listeners, options.duration().toNanos());
-    long shown = Long.MIN_VALUE;
+    long shown = System.nanoTime() - PAGE_UPDATE_NANOS;
     while (threads.stream().anyMatch(Thread::isAlive) && !stop.get()) {
       progress.maybePrint(nodes, listeners);
       long now = System.nanoTime();

@@ -74,7 +74,7 @@ final class NodeSelfInspector implements NodeInspector {
   }
 
   private ChunkMap chunkMap() {
-    Playback.Current now = playback.current();
+    Playback.Shown now = playback.shown();
     if (now == null) {
       return null;
     }
@@ -107,7 +107,7 @@ final class NodeSelfInspector implements NodeInspector {
       }
     }
     return new ChunkMap(m.trackId(), m.sizeBytes(), m.durationMillis(), chunks.toString(), List.copyOf(peers),
-        now.readPosition());
+        now.readPosition(), now.open());
   }
 
   @Override

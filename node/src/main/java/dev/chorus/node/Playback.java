@@ -31,6 +31,8 @@ final class Playback {
   private final String origins;
   private final Map<TrackStream, StreamState> streams = new IdentityHashMap<>();
   private volatile StreamState current;
+  /** The stream opened last, open or closed: what the node's page shows. */
+  private volatile StreamState shown;
 
   /** Per-stream bookkeeping; see the class comment. */
   private static final class StreamState {
@@ -95,6 +97,7 @@ final class Playback {
       streams.put(stream, st);
     }
     current = st;
+    shown = st;
     return stream;
   }
 
@@ -153,12 +156,22 @@ final class Playback {
     }
   }
 
-  /** The stream being played now, and its read position; null when none. */
-  record Current(TrackStream stream, PlayedBytesLedger.Play play, long readPosition) {}
+  /**
+   * The stream opened last (still {@code open}, or closed: a player that read the whole track
+   * closes its stream while it goes on playing), and its read position; null before the first.
+   */
+  record Shown(TrackStream stream, PlayedBytesLedger.Play play, long readPosition, boolean open) {}
 
-  Current current() {
-    StreamState st = current;
-    return st == null ? null : new Current(st.stream, st.play, st.readPosition);
+  Shown shown() {
+    StreamState st = shown;
+    if (st == null) {
+      return null;
+    }
+    boolean open;
+    synchronized (streams) {
+      open = streams.containsKey(st.stream);
+    }
+    return new Shown(st.stream, st.play, st.readPosition, open);
   }
 
   void seek(TrackStream stream, long offset) {

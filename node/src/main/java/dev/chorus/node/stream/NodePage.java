@@ -102,6 +102,7 @@ final class NodePage {
         "sizeBytes", c.sizeBytes(),
         "durationMillis", c.durationMillis(),
         "readPosition", c.readPosition(),
+        "open", c.open(),
         "chunks", c.chunks(),
         "peers", c.peers().stream().map(p -> p.toHex()).toList()));
     List<Object> neighbours = new ArrayList<>();

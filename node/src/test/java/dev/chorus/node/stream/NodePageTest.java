@@ -98,7 +98,7 @@ class NodePageTest {
     JsonNode before = state(server);
     assertEquals(listener.nodeId().toHex(), before.get("node").asText());
     assertTrue(before.get("tracker").asBoolean());
-    assertTrue(before.get("current").isNull(), "nothing is playing yet: " + before);
+    assertTrue(before.get("current").isNull(), "nothing was played yet: " + before);
 
     try (var in = listener.open(track.trackId())) {
       assertEquals(track.sizeBytes(), in.readAllBytes().length);
@@ -107,6 +107,7 @@ class NodePageTest {
       assertEquals(track.trackId().toHex(), current.get("trackId").asText(), current.toString());
       assertEquals(track.sizeBytes(), current.get("sizeBytes").asLong());
       assertEquals(track.sizeBytes(), current.get("readPosition").asLong());
+      assertTrue(current.get("open").asBoolean());
       // Every chunk was fetched for this play, from the CDN (the first 15 s) or from the holder.
       String chunks = current.get("chunks").asText();
       assertTrue(chunks.matches("[Na]{" + track.chunkCount() + "}"), chunks);
@@ -133,7 +134,10 @@ class NodePageTest {
       assertTrue(again.get("chunks").asText().matches("C{" + track.chunkCount() + "}"), again.toString());
       assertEquals(0, again.get("peers").size());
     }
-    assertEquals(2, state(server).at("/stats/playbacks").asLong());
+    JsonNode closed = state(server);
+    assertEquals(2, closed.at("/stats/playbacks").asLong());
+    assertEquals(track.trackId().toHex(), closed.at("/current/trackId").asText(), "the last play stays shown");
+    assertFalse(closed.at("/current/open").asBoolean());
   }
 
   @Test

@@ -5,7 +5,7 @@ import dev.chorus.protocol.manifest.TrackId;
 import java.util.List;
 
 /**
- * Where each chunk of the track being played came from, for this play.
+ * Where each chunk of the track played last came from, for that play.
  *
  * @param trackId the track
  * @param sizeBytes its size
@@ -15,9 +15,11 @@ import java.util.List;
  * @param peers the peers chunks came from, in order of first appearance (at most 26; chunks from
  *     further peers are shown as from {@link #OTHER_PEER})
  * @param readPosition the player's read position in bytes
+ * @param open whether its stream is still open (a player that read all of it closes the stream
+ *     while it goes on playing what it buffered)
  */
 public record ChunkMap(TrackId trackId, long sizeBytes, long durationMillis, String chunks, List<NodeId> peers,
-    long readPosition) {
+    long readPosition, boolean open) {
   public static final char CACHE = 'C';
   public static final char CDN = 'N';
   public static final char MISSING = '.';

@@ -13,7 +13,7 @@ import java.util.List;
  * @param cacheCapacityBytes the cache's capacity
  * @param caching whether the cache stores (false after a storage error)
  * @param trackerConnected whether the tracker connection is up
- * @param current the track being played and where its chunks came from, or null
+ * @param current the track played last (or being played) and where its chunks came from, or null
  * @param neighbours connected peers
  */
 public record NodeView(NodeId nodeId, NodeStats stats, long cacheUsedBytes, long cacheCapacityBytes,

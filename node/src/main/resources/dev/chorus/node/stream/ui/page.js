@@ -159,7 +159,7 @@ function show(state) {
   if (state.current) {
     const c = state.current;
     const title = catalogTitles[c.trackId] || short(c.trackId);
-    now.textContent = 'node is playing ' + title + ': read ' + mb(c.readPosition) + ' of ' + mb(c.sizeBytes)
+    now.textContent = (c.open ? 'node is streaming ' : 'node streamed ') + title + ': read ' + mb(c.readPosition) + ' of ' + mb(c.sizeBytes)
       + ' (' + clock(c.durationMillis) + ')';
   } else {
     now.textContent = 'nothing playing';
