@@ -9,7 +9,9 @@ import dev.chorus.node.internal.inspect.NodeInspection;
 import dev.chorus.node.internal.inspect.PeerBytes;
 import dev.chorus.node.stream.StreamServer;
 import dev.chorus.protocol.NodeId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +19,10 @@ import java.util.Map;
 
 /**
  * What the demo page shows, put together on the demo's own thread about once a second: per node
- * its counters and a link to its own page; the transfers since the last look (who sent whom how
- * many bytes per second, the origin being node 0), from each node's count of bytes received per
- * peer; and at the end the table the terminal prints. Reads only thread-safe counters: no node's
+ * its counters and a link to its own page; the transfers of the last 3 s (who sent whom how many
+ * bytes per second, the origin being node 0), from each node's count of bytes received per peer;
+ * the bytes played by source since the start (the share chart); and at the end the table the
+ * terminal prints. Reads only thread-safe counters: no node's
  * core is asked anything.
  */
 final class SwarmView {
@@ -30,9 +33,19 @@ final class SwarmView {
   private final List<Listener> listeners;
   private final Map<NodeId, Integer> numbers = new HashMap<>();
   private final long durationNanos;
-  /** Per node: bytes received from each sender (0 = the origin) at the last look. */
-  private final List<Map<Integer, Long>> lastReceived = new ArrayList<>();
-  private long lastAtNanos = -1;
+  /**
+   * Recent looks: when, and per node the bytes received from each sender (0 = the origin).
+   * Transfers are rates over the last {@link #TRANSFER_WINDOW_NANOS}: a listener reads in bursts,
+   * so one second alone would show a flickering few.
+   */
+  private final Deque<Look> looks = new ArrayDeque<>();
+  static final long TRANSFER_WINDOW_NANOS = 3_000_000_000L;
+
+  private record Look(long atNanos, List<Map<Integer, Long>> received) {}
+  /** The bytes played so far by source, one sample a look: [elapsed s, cache, peers, CDN]. */
+  private final List<long[]> history = new ArrayList<>();
+  /** Samples kept at most; when full, every other one is dropped (the series stays evenly spaced). */
+  static final int MAX_HISTORY = 600;
 
   SwarmView(List<ChorusNode> nodes, List<StreamServer> streams, List<Listener> listeners, long durationNanos) {
     this.nodes = List.copyOf(nodes);
@@ -41,7 +54,6 @@ final class SwarmView {
     this.durationNanos = durationNanos;
     for (int i = 0; i < nodes.size(); i++) {
       numbers.put(nodes.get(i).nodeId(), i + 1);
-      lastReceived.add(Map.of());
     }
   }
 
@@ -56,7 +68,12 @@ final class SwarmView {
     PlayedBytes played = PlayedBytes.NONE;
     long fromPeers = 0;
     long fromCdn = 0;
-    double seconds = lastAtNanos < 0 ? 0 : (nowNanos - lastAtNanos) / 1e9;
+    while (looks.size() > 1 && nowNanos - looks.peekFirst().atNanos() > TRANSFER_WINDOW_NANOS) {
+      looks.removeFirst();
+    }
+    Look since = looks.peekFirst();
+    double seconds = since == null ? 0 : (nowNanos - since.atNanos()) / 1e9;
+    List<Map<Integer, Long>> receivedNow = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       NodeStats s = nodes.get(i).stats();
       Listener l = listeners.get(i);
@@ -71,15 +88,22 @@ final class SwarmView {
       Map<Integer, Long> received = received(nodes.get(i), s);
       if (seconds > 0) {
         for (Map.Entry<Integer, Long> e : received.entrySet()) {
-          long delta = e.getValue() - lastReceived.get(i).getOrDefault(e.getKey(), 0L);
+          long delta = e.getValue() - since.received().get(i).getOrDefault(e.getKey(), 0L);
           if (delta > 0) {
             transfers.add(ordered("from", e.getKey(), "to", i + 1, "bytesPerSecond", delta / seconds));
           }
         }
       }
-      lastReceived.set(i, received);
+      receivedNow.add(received);
     }
-    lastAtNanos = nowNanos;
+    looks.addLast(new Look(nowNanos, receivedNow));
+    if (history.size() == MAX_HISTORY) {
+      for (int i = history.size() - 1; i > 0; i -= 2) {
+        history.remove(i);
+      }
+    }
+    history.add(new long[] {Math.round(elapsedNanos / 1e9), played.fromCache(), played.fromPeers(), played.fromCdn()});
+    m.put("history", history);
     m.put("nodes", rows);
     m.put("transfers", transfers);
     m.put("totals", ordered("played", played(played), "fetched", ordered("peers", fromPeers, "cdn", fromCdn),

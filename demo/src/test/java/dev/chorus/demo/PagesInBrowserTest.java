@@ -11,7 +11,17 @@ import dev.chorus.node.stream.StreamServer;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.testing.Await;
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.tracker.TrackerConfig;
+import dev.chorus.tracker.TrackerListener;
+import dev.chorus.tracker.TrackerServer;
+import dev.chorus.tracker.index.InMemoryPeerIndex;
+import dev.chorus.tracker.index.PeerIndex;
+import dev.chorus.tracker.index.PeerIndexConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -49,6 +60,12 @@ class PagesInBrowserTest {
     }
   }
 
+  @BeforeEach
+  void blankPage() {
+    browser.driver.get("about:blank");
+    browser.consoleErrors(); // what an earlier test's page logged is not this test's
+  }
+
   static long number(String js) {
     return ((Number) browser.script(js)).longValue();
   }
@@ -57,11 +74,21 @@ class PagesInBrowserTest {
   void theNodePagePlaysATrackThroughItsAudioElementAndFollowsTheNode(@TempDir Path dir) throws Exception {
     PublisherKeyPair publisher = DemoCatalog.publisherKey(3);
     List<DemoCatalog.Track> tracks = DemoCatalog.publish(dir.resolve("catalog"), 2, 3, publisher);
+    TrackId played = tracks.get(1).manifest().trackId();
     try (OriginServer origin = OriginServer.start(OriginServerConfig.builder().root(dir.resolve("catalog"))
             .host("127.0.0.1").build());
-        ChorusNode node = ChorusNode.start(NodeConfig.builder().origin(origin.baseUri()).bindHost("127.0.0.1")
-            .trustedPublisher(publisher.publicKey()).build());
+        PeerIndex index = InMemoryPeerIndex.create(PeerIndexConfig.defaults());
+        TrackerServer tracker = TrackerServer.start(TrackerConfig.builder(NoiseKeyPair.generateX25519(
+            new SecureRandom())).listenAddress(new InetSocketAddress("127.0.0.1", 0)).build(), index,
+            TrackerListener.NOOP);
+        ChorusNode holder = ChorusNode.start(nodeConfig(origin, tracker, publisher));
+        ChorusNode node = ChorusNode.start(nodeConfig(origin, tracker, publisher));
         StreamServer stream = StreamServer.start(node)) {
+      // Another node holds the track, so the page's node gets most of it from a peer.
+      try (var in = holder.open(played)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      Await.until(() -> tracker.indexStats().tracks() > 0, "the tracker knows the holder");
       browser.driver.get(stream.urlPrefix().toString());
       Await.until(() -> "loaded".equals(browser.script("return document.body.dataset.catalog")),
           "the catalog is loaded");
@@ -70,7 +97,6 @@ class PagesInBrowserTest {
       Await.until(() -> number("return Number(document.body.dataset.updates)") >= 1, "the panels are filled");
       assertEquals(node.nodeId().toHex().substring(0, 8), browser.driver.findElement(By.id("node-id")).getText());
 
-      TrackId played = tracks.get(1).manifest().trackId();
       WebElement row = browser.driver.findElement(By.cssSelector("#catalog tr[data-track='" + played.toHex() + "']"));
       assertTrue(row.getText().contains(tracks.get(1).title()), row.getText());
       row.findElement(By.cssSelector("button.play")).click();
@@ -89,6 +115,12 @@ class PagesInBrowserTest {
       assertTrue(legend.matches("(?s).*CDN [1-9].*"), "the chunk map shows chunks from the CDN: " + legend);
       String totals = browser.driver.findElement(By.id("totals")).getText();
       assertTrue(totals.contains("playbacks 1"), totals);
+      String holderId = holder.nodeId().toHex().substring(0, 8);
+      Await.until(() -> browser.driver.findElement(By.id("chunk-legend")).getText().contains("peer " + holderId),
+          "the chunk map shows chunks from the holder");
+      Await.until(() -> browser.driver.findElement(By.id("neighbours")).getText().contains(holderId),
+          "the holder is listed as a neighbour");
+      assertTrue(node.stats().bytesFromPeers() > 0, node.stats().toString());
 
       // Seeking: the element asks the node for a range from the middle, and goes on playing there.
       browser.script("const p = document.getElementById('player'); p.currentTime = p.duration / 2;");
@@ -99,8 +131,17 @@ class PagesInBrowserTest {
       assertEquals(List.of(), browser.consoleErrors(), "the node page logs no error");
       Path shot = browser.screenshot("node-page");
       assertTrue(Files.size(shot) > 10_000, shot.toString());
-      browser.script("document.getElementById('player').pause()");
+      browser.driver.get("about:blank"); // before the node closes: the page would log its polls failing
     }
+  }
+
+  private static NodeConfig nodeConfig(OriginServer origin, TrackerServer tracker, PublisherKeyPair publisher) {
+    return NodeConfig.builder()
+        .origin(origin.baseUri())
+        .tracker(tracker.publicKeyHex() + "@127.0.0.1:" + tracker.address().getPort())
+        .bindHost("127.0.0.1")
+        .trustedPublisher(publisher.publicKey())
+        .build();
   }
 
   @Test

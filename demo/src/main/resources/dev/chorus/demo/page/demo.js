@@ -2,10 +2,8 @@
 'use strict';
 
 const POLL_MS = 1000;
-const HISTORY = 600;
 const SVG = 'http://www.w3.org/2000/svg';
 const COLORS = { cache: '#7f8c8d', peers: '#27ae60', cdn: '#e67e22' };
-const shares = [];
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -75,27 +73,37 @@ function drawSwarm(state) {
 function drawShares(state) {
   const p = state.totals.played;
   const total = p.cache + p.peers + p.cdn;
-  if (total > 0) shares.push({ cache: p.cache / total, peers: p.peers / total, cdn: p.cdn / total });
-  while (shares.length > HISTORY) shares.shift();
+  // history: [elapsed s, cache, peers, CDN] bytes played so far, one sample a second since the start
+  const shares = state.history.filter(h => h[1] + h[2] + h[3] > 0).map(h => {
+    const all = h[1] + h[2] + h[3];
+    return { t: h[0], cache: h[1] / all, peers: h[2] / all, cdn: h[3] / all };
+  });
   const c = document.getElementById('shares');
   const g = c.getContext('2d');
   g.clearRect(0, 0, c.width, c.height);
-  const w = c.width / Math.max(1, shares.length - 1);
+  const x = t => c.width * t / Math.max(1, state.durationS);
+  const h = c.height - 16;
   for (const [k, below] of [['cdn', []], ['peers', ['cdn']], ['cache', ['cdn', 'peers']]]) {
+    if (shares.length === 0) break;
     g.beginPath();
-    g.moveTo(0, c.height);
     shares.forEach((s, i) => {
       const base = below.reduce((a, b) => a + s[b], 0);
-      g.lineTo(i * w, c.height * (1 - base - s[k]));
+      if (i === 0) g.moveTo(x(s.t), h * (1 - base - s[k])); else g.lineTo(x(s.t), h * (1 - base - s[k]));
     });
     for (let i = shares.length - 1; i >= 0; i--) {
       const base = below.reduce((a, b) => a + shares[i][b], 0);
-      g.lineTo(i * w, c.height * (1 - base));
+      g.lineTo(x(shares[i].t), h * (1 - base));
     }
     g.closePath();
     g.fillStyle = COLORS[k];
     g.fill();
   }
+  g.fillStyle = '#555';
+  g.font = '11px sans-serif';
+  g.fillText('0 s', 2, c.height - 3);
+  g.textAlign = 'right';
+  g.fillText(state.durationS + ' s', c.width - 2, c.height - 3);
+  g.textAlign = 'left';
   document.getElementById('share-now').textContent = total === 0 ? '' : ' — now: cache ' + pct(p.cache, total)
     + ', peers ' + pct(p.peers, total) + ', CDN ' + pct(p.cdn, total) + ' of ' + mb(total) + ' MB';
 }
