@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection: parses requests, refuses those whose {@code Host} ({@link HostRule}) or token
  * is wrong (answered, counted, logged once, then the connection is closed and what the client
- * pipelined after them is dropped), answers the ones it can at once (400, 404, 405) on the event
- * loop, hands track requests to an {@link Exchange} (which blocks on the server's pool, never
+ * pipelined after them is dropped), answers the ones it can at once (400, 404, 405, the page's
+ * static parts) on the event loop, the page's JSON when it is ready (put together off the event
+ * loop), hands track requests to an {@link Exchange} (which blocks on the server's pool, never
  * here), and answers pipelined requests one after the other. Its fields belong to the event loop.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {

@@ -80,6 +80,12 @@ import org.slf4j.LoggerFactory;
  * that the URL still ends in {@code /tracks/<trackId>} and players that drop or mangle queries
  * keep it.
  *
+ * <p><b>The node's page.</b> {@code /} (under the token's prefix when there is one) is a page
+ * about the node: its catalog with a play button per track (an {@code <audio>} element on this
+ * endpoint's track URLs), and live panels fed by {@code /ui/state.json} and {@code
+ * /ui/catalog.json} — read-only, under the same {@code Host} rule and token as the tracks, with a
+ * Content-Security-Policy that allows nothing from elsewhere ({@code NodePage}).
+ *
  * <p>Every request opens a new {@link dev.chorus.node.TrackStream} at the range's first byte: the
  * track becomes the node's current playback (a {@code HEAD} too, since players send it just
  * before playing) and a seek — which players do with a new ranged request — re-prioritises the
