@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -70,7 +71,7 @@ final class DemoCatalog {
     byId.sort((a, b) -> a.manifest().trackId().toHex().compareTo(b.manifest().trackId().toHex()));
     for (int i = 0; i < byId.size(); i++) {
       TrackManifest m = byId.get(i).manifest();
-      json.append(i == 0 ? "" : ",").append(String.format(java.util.Locale.ROOT,
+      json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
           "{\"trackId\":\"%s\",\"title\":\"%s\",\"artist\":\"%s\",\"durationMillis\":%d,\"mimeType\":\"%s\","
               + "\"bitsPerSecond\":%d,\"sizeBytes\":%d,\"originKey\":\"%s\"}",
           m.trackId().toHex(), byId.get(i).title(), ARTIST, m.durationMillis(), m.mimeType(), m.bitsPerSecond(),
