@@ -1,8 +1,13 @@
 package dev.chorus.bench;
 
+import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
 import dev.chorus.bench.sim.SimBench;
+import dev.chorus.bench.tracker.CompareTracker;
 import dev.chorus.bench.tracker.TrackerBench;
+import dev.chorus.protocol.noise.NoiseDh;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,10 +29,16 @@ public final class BenchMain {
     if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
       System.out.println("usage: bench/run <group> [--quick] [options]\n"
           + "groups:\n"
-          + "  protocol        encrypted framing of 16 KiB chunks (MB/s) and Noise XX handshakes (/s)\n"
+          + "  protocol        encrypted framing of 16 KiB chunks (MB/s), Noise XX handshakes (/s) and X25519 (us), the\n"
+          + "                  latter with each X25519 implementation (libsodium, Bouncy Castle)\n"
+          + "  handshakes      only the handshake and X25519 part of protocol\n"
+          + "  compare-tracker the Chorus tracker against opentracker, each in its own process (used by bench/compare)\n"
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
+          + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
+          + "                  entries held, accounted bytes, heap after GC, lookups served (issue 17)\n"
           + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
           + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
@@ -36,6 +47,8 @@ public final class BenchMain {
           + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
           + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
           + TrackerBench.usage() + "\n\n"
+          + CompareTracker.usage() + "\n\n"
+          + FloodBench.usage() + "\n\n"
           + NodeBench.usage() + "\n\n"
           + SimBench.usage());
       return;
@@ -43,13 +56,29 @@ public final class BenchMain {
     boolean quick = List.of(args).contains("--quick");
     switch (args[0]) {
       case "protocol":
-        protocol(quick);
+        protocol(quick, true);
+        break;
+      case "handshakes":
+        protocol(quick, false);
+        break;
+      case "compare-tracker":
+        try {
+          CompareTracker.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        } catch (IllegalArgumentException e) {
+          System.err.println(e.getMessage());
+          System.exit(2);
+        }
+        System.exit(0); // the generator's Netty threads are stopped, but do not wait for stragglers
         break;
       case "tracker":
       case "tracker-redis":
         List<String> lines = TrackerBench.run(List.of(args).subList(1, args.length), args[0].equals("tracker-redis"));
         lines.forEach(System.out::println);
         System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
+        break;
+      case "tracker-flood":
+        FloodBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // the client threads are daemons or stopped, but do not wait for stragglers
         break;
       case "node":
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -67,26 +96,74 @@ public final class BenchMain {
     }
   }
 
-  private static void protocol(boolean quick) throws Exception {
+  private static void protocol(boolean quick, boolean framing) throws Exception {
     List<String> lines = new ArrayList<>();
-    for (RunResult r : run(EncryptedFramingBenchmark.class.getSimpleName(), quick)) {
-      String protocol = r.getParams().getParam("protocol");
-      String cipher = protocol.contains("ChaCha") ? "chachapoly" : "aesgcm";
-      String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
-      double opsPerSecond = r.getPrimaryResult().getScore();
-      double megabytesPerSecond = opsPerSecond * EncryptedFramingBenchmark.CHUNK_BYTES / 1e6;
-      lines.add(String.format(Locale.ROOT, "BENCH framing_%s_16k_%s %.0f MB/s", cipher,
-          method.equals("send") ? "encrypt" : "encrypt_decrypt", megabytesPerSecond));
+    if (framing) {
+      for (RunResult r : run(EncryptedFramingBenchmark.class.getSimpleName(), quick)) {
+        String protocol = r.getParams().getParam("protocol");
+        String cipher = protocol.contains("ChaCha") ? "chachapoly" : "aesgcm";
+        String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+        double opsPerSecond = r.getPrimaryResult().getScore();
+        double megabytesPerSecond = opsPerSecond * EncryptedFramingBenchmark.CHUNK_BYTES / 1e6;
+        lines.add(String.format(Locale.ROOT, "BENCH framing_%s_16k_%s %.0f MB/s", cipher,
+            method.equals("send") ? "encrypt" : "encrypt_decrypt", megabytesPerSecond));
+      }
     }
-    for (RunResult r : run(HandshakeBenchmark.class.getSimpleName(), quick)) {
-      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes %.0f handshakes/s", r.getPrimaryResult().getScore()));
+    // The X25519 implementation is chosen once per JVM: one fork per implementation.
+    String chosen = NoiseDh.X25519.implementation();
+    List<String> implementations = chosen.equals("libsodium") ? List.of("libsodium", "bouncycastle")
+        : List.of("bouncycastle");
+    if (!chosen.equals("libsodium")) {
+      System.err.println("bench: libsodium is not available here (Debian: apt-get install libsodium23); "
+          + "measuring Bouncy Castle's X25519 only");
+    }
+    double defaultHandshakes = 0;
+    for (String implementation : implementations) {
+      String property = "-Dchorus.noise.x25519=" + implementation;
+      for (RunResult r : run(HandshakeBenchmark.class.getSimpleName(), quick, property)) {
+        double score = r.getPrimaryResult().getScore();
+        lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes_%s %.0f handshakes/s", implementation, score));
+        if (implementation.equals(chosen)) {
+          defaultHandshakes = score;
+        }
+      }
+      for (RunResult r : run(X25519Benchmark.class.getSimpleName(), quick, property)) {
+        lines.add(String.format(Locale.ROOT, "BENCH x25519_public_key_%s %.1f us", implementation,
+            r.getPrimaryResult().getScore()));
+      }
+    }
+    lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes %.0f handshakes/s", defaultHandshakes));
+    for (String implementation : implementations) {
+      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes_per_cpu_second_%s %.0f handshakes/s",
+          implementation, handshakesPerCpuSecond(implementation, quick)));
+    }
+    if (chosen.equals("libsodium")) {
+      for (RunResult r : run(JnaCallBenchmark.class.getSimpleName(), quick)) {
+        lines.add(String.format(Locale.ROOT, "BENCH jna_call_ns %.0f ns", r.getPrimaryResult().getScore()));
+      }
     }
     lines.forEach(System.out::println);
   }
 
-  private static Collection<RunResult> run(String benchmark, boolean quick) throws Exception {
+  /** {@link HandshakeCpu} in a JVM of its own with X25519 in {@code implementation}. */
+  private static double handshakesPerCpuSecond(String implementation, boolean quick) throws Exception {
+    String jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(javaBin, "-Dchorus.noise.x25519=" + implementation, "-cp", jar,
+        HandshakeCpu.class.getName(), quick ? "2" : "4", quick ? "3" : "8")
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (process.waitFor() != 0 || !out.startsWith(implementation + " ")) {
+      throw new IllegalStateException("HandshakeCpu with " + implementation + " failed: '" + out + "'");
+    }
+    return Double.parseDouble(out.substring(out.lastIndexOf(' ') + 1));
+  }
+
+  private static Collection<RunResult> run(String benchmark, boolean quick, String... jvmArgs) throws Exception {
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include("dev\\.chorus\\.bench\\." + benchmark + "\\.")
+        .jvmArgsAppend(jvmArgs)
         .forks(1)
         .threads(1)
         .shouldDoGC(true);

@@ -109,6 +109,8 @@ public final class ChorusNode implements AutoCloseable {
    * background, retrying) and announces the cache.
    *
    * @throws IOException if the cache cannot be opened or the peer port cannot be bound
+   * @throws IllegalArgumentException if an {@code s3://} origin at AWS has no region (none
+   *     configured, and the AWS SDK's region chain found none)
    */
   public static ChorusNode start(NodeConfig config) throws IOException {
     Objects.requireNonNull(config, "config");
@@ -123,7 +125,7 @@ public final class ChorusNode implements AutoCloseable {
     OriginClient origin = null;
     PeerNetwork network = null;
     try {
-      OriginConfig.Builder originConfig = OriginConfig.builder();
+      OriginConfig.Builder originConfig = OriginConfig.builder().s3(config.s3Access());
       config.origins().forEach(originConfig::addBaseUri);
       origin = OriginClient.create(originConfig.build());
       CoreLoop loop = new CoreLoop(coreLoop, System::nanoTime);

@@ -1,5 +1,7 @@
 package dev.chorus.node;
 
+import dev.chorus.node.internal.s3.S3Access;
+import dev.chorus.node.internal.s3.S3Location;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * Immutable, validated configuration of a {@link ChorusNode}. Only the origin is required; every
@@ -48,8 +51,11 @@ public final class NodeConfig {
   private final MeterRegistry meterRegistry;
   private final NodeListener listener;
   private final Duration tickInterval;
+  private final URI s3Endpoint;
+  private final String s3Region;
+  private final S3Access s3Access;
 
-  private NodeConfig(Builder b) {
+  private NodeConfig(Builder b, S3Access s3Access) {
     origins = List.copyOf(b.origins);
     trackerHost = b.trackerHost;
     trackerPort = b.trackerPort;
@@ -68,15 +74,36 @@ public final class NodeConfig {
     meterRegistry = b.meterRegistry;
     listener = b.listener;
     tickInterval = b.tickInterval;
+    s3Endpoint = b.s3Endpoint;
+    s3Region = b.s3Region;
+    this.s3Access = s3Access;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Origin base URLs (CDN, S3 bucket, any HTTP server honouring Range), tried in order. */
+  /**
+   * Origin base URLs (CDN, public bucket, any HTTP server honouring Range) and private buckets
+   * ({@code s3://bucket/prefix}, read with SigV4-signed requests), tried in order.
+   */
   public List<URI> origins() {
     return origins;
+  }
+
+  /** The endpoint of an S3-compatible store for {@code s3://} origins; empty for AWS S3. */
+  public Optional<URI> s3Endpoint() {
+    return Optional.ofNullable(s3Endpoint);
+  }
+
+  /** The region of {@code s3://} origins; empty to take it from the AWS SDK's region chain. */
+  public Optional<String> s3Region() {
+    return Optional.ofNullable(s3Region);
+  }
+
+  /** How {@code s3://} origins are reached: endpoint, region, credentials. */
+  S3Access s3Access() {
+    return s3Access;
   }
 
   /** Whether a tracker is configured; without one, discovery is by overlay only. */
@@ -167,7 +194,8 @@ public final class NodeConfig {
   @Override
   public String toString() {
     return "NodeConfig[origins=" + origins + ", tracker=" + (hasTracker() ? trackerHost + ":" + trackerPort : "none")
-        + ", cache=" + (cacheDirectory == null ? "memory" : cacheDirectory) + ", listenPort=" + listenPort + "]";
+        + ", cache=" + (cacheDirectory == null ? "memory" : cacheDirectory) + ", listenPort=" + listenPort
+        + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint) + "]";
   }
 
   /** Builder; {@link #build()} validates. */
@@ -190,12 +218,43 @@ public final class NodeConfig {
     private MeterRegistry meterRegistry;
     private NodeListener listener = NodeListener.NONE;
     private Duration tickInterval = Duration.ofMillis(100);
+    private URI s3Endpoint;
+    private String s3Region;
+    private AwsCredentialsProvider s3Credentials;
 
     private Builder() {}
 
-    /** Adds an origin base URL. */
+    /**
+     * Adds an origin: an {@code http(s)://} base URL, or a bucket as {@code s3://bucket/prefix}
+     * (see {@link #s3Endpoint}, {@link #s3Region}, {@link #s3Credentials}).
+     */
     public Builder origin(URI base) {
       origins.add(Objects.requireNonNull(base, "origin"));
+      return this;
+    }
+
+    /**
+     * The endpoint of an S3-compatible store ({@code http(s)://host[:port]}) for {@code s3://}
+     * origins, addressed path-style; unset for AWS S3.
+     */
+    public Builder s3Endpoint(URI endpoint) {
+      this.s3Endpoint = Objects.requireNonNull(endpoint, "s3Endpoint");
+      return this;
+    }
+
+    /** The region of {@code s3://} origins; unset to use the AWS SDK's region provider chain. */
+    public Builder s3Region(String region) {
+      this.s3Region = Objects.requireNonNull(region, "s3Region");
+      return this;
+    }
+
+    /**
+     * The credentials that sign requests to {@code s3://} origins; unset to use the AWS SDK's
+     * default provider chain (environment, system properties, profile, container or instance
+     * role). They are never logged nor shown.
+     */
+    public Builder s3Credentials(AwsCredentialsProvider credentials) {
+      this.s3Credentials = Objects.requireNonNull(credentials, "s3Credentials");
       return this;
     }
 
@@ -317,11 +376,17 @@ public final class NodeConfig {
       }
       for (int i = 0; i < origins.size(); i++) {
         URI u = origins.get(i);
+        if (S3Location.isS3(u)) {
+          S3Location.parse("origins[" + i + "]", u.toString());
+          continue;
+        }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
-          throw new IllegalArgumentException("origins[" + i + "] must be an http(s) URL with a host, was " + u);
+          throw new IllegalArgumentException("origins[" + i + "] must be an http(s) URL with a host"
+              + " or s3://bucket/prefix, was " + u);
         }
       }
+      S3Access s3 = S3Access.builder().endpoint(s3Endpoint).region(s3Region).credentials(s3Credentials).build();
       if (cacheCapacityBytes < 0) {
         throw new IllegalArgumentException("cacheCapacityBytes must not be negative, was " + cacheCapacityBytes);
       }
@@ -340,7 +405,7 @@ public final class NodeConfig {
       if (tickInterval.isNegative() || tickInterval.isZero() || tickInterval.toMillis() > 10_000) {
         throw new IllegalArgumentException("tickInterval must be in (0, 10 s], was " + tickInterval);
       }
-      return new NodeConfig(this);
+      return new NodeConfig(this, s3);
     }
   }
 }

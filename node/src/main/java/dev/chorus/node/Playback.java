@@ -89,6 +89,7 @@ final class Playback {
     received.retry(trackId);
     loop.post(core -> core.play(trackId, loop.now()));
     store.touch(trackId);
+    store.playing(trackId);
     TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
     TrackStream stream = new TrackStream(trackId, manifest, this);
     stats.chunkSources().playing(trackId);
@@ -199,6 +200,7 @@ final class Playback {
     StreamState st = current;
     if (st != null && st.stream == stream) {
       current = null;
+      store.playing(null);
     }
   }
 

@@ -32,7 +32,20 @@ class NodeConfigTest {
   }
 
   @Test
+  void aBucketIsAnOriginWithItsEndpointAndRegion() {
+    NodeConfig c = NodeConfig.builder().origin(URI.create("https://cdn.example/catalog/"))
+        .origin(URI.create("s3://music/catalog")).s3Endpoint(URI.create("http://127.0.0.1:9000"))
+        .s3Region("eu-west-1").build();
+    assertEquals(URI.create("s3://music/catalog"), c.origins().get(1));
+    assertEquals(URI.create("http://127.0.0.1:9000"), c.s3Endpoint().orElseThrow());
+    assertEquals("eu-west-1", c.s3Region().orElseThrow());
+  }
+
+  @Test
   void errorsNameTheKey() {
+    assertMessage("origins[0]", () -> NodeConfig.builder().origin(URI.create("s3://No_Such/x")).build());
+    assertMessage("s3.endpoint", () -> NodeConfig.builder().origin(URI.create("s3://music/x"))
+        .s3Endpoint(URI.create("ftp://x")).build());
     assertMessage("origins", () -> NodeConfig.builder().build());
     assertMessage("origins[0]", () -> NodeConfig.builder().origin(URI.create("ftp://x/")).build());
     assertMessage("tracker", () -> NodeConfig.builder().tracker("nokey@host:1"));

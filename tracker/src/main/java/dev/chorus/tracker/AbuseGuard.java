@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-IP bookkeeping against abuse: open connections (capped), protocol violations in a sliding
- * window, and bans for IPs that reach the violation threshold. Time comes in as {@code nowNanos};
+ * Per-network bookkeeping against abuse: open connections (capped), protocol violations in a
+ * sliding window, and bans for networks that reach the violation threshold. A network is the
+ * index's quota prefix of the connection's address (IPv4 /32 and IPv6 /64 by default), so that one
+ * IPv6 subscriber can neither open the cap once per address of its /64 nor escape a ban by moving
+ * to another address of it. Time comes in as {@code nowNanos};
  * no clock reads. Shared by every event loop of a server, so its methods are synchronized — each
  * is a few map operations, far from the hot path of lookups.
  */
@@ -20,7 +23,7 @@ final class AbuseGuard {
   private final int violationsBeforeBan;
   private final long violationWindowNanos;
   private final long banNanos;
-  /** Bound on IPs remembered for violations, so a spray of addresses cannot grow memory. */
+  /** Bound on networks remembered for violations, so a spray of addresses cannot grow memory. */
   private final int maxTrackedIps;
 
   private final Map<String, Integer> connections = new HashMap<>();
@@ -36,50 +39,50 @@ final class AbuseGuard {
     this.maxTrackedIps = maxTrackedIps;
   }
 
-  /** Admits or refuses a connection from {@code ip}; an admitted one must be {@link #release}d. */
-  synchronized Admission admit(String ip, long nowNanos) {
-    Long until = bannedUntil.get(ip);
+  /** Admits or refuses a connection from {@code network}; an admitted one must be {@link #release}d. */
+  synchronized Admission admit(String network, long nowNanos) {
+    Long until = bannedUntil.get(network);
     if (until != null) {
       if (nowNanos - until < 0) {
         return Admission.BANNED;
       }
-      bannedUntil.remove(ip);
+      bannedUntil.remove(network);
     }
-    int open = connections.getOrDefault(ip, 0);
+    int open = connections.getOrDefault(network, 0);
     if (open >= maxConnectionsPerIp) {
       return Admission.TOO_MANY_CONNECTIONS;
     }
-    connections.put(ip, open + 1);
+    connections.put(network, open + 1);
     return Admission.ADMIT;
   }
 
-  synchronized void release(String ip) {
-    connections.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+  synchronized void release(String network) {
+    connections.computeIfPresent(network, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /**
-   * Records a protocol violation from {@code ip}.
+   * Records a protocol violation from {@code network}.
    *
-   * @return true if this violation got the IP banned
+   * @return true if this violation got the network banned
    */
-  synchronized boolean violation(String ip, long nowNanos) {
-    if (!violations.containsKey(ip) && violations.size() >= maxTrackedIps) {
+  synchronized boolean violation(String network, long nowNanos) {
+    if (!violations.containsKey(network) && violations.size() >= maxTrackedIps) {
       evictStale(nowNanos);
       if (violations.size() >= maxTrackedIps) {
         violations.remove(violations.keySet().iterator().next());
       }
     }
-    ArrayDeque<Long> times = violations.computeIfAbsent(ip, k -> new ArrayDeque<>());
+    ArrayDeque<Long> times = violations.computeIfAbsent(network, k -> new ArrayDeque<>());
     times.addLast(nowNanos);
     while (!times.isEmpty() && nowNanos - times.peekFirst() > violationWindowNanos) {
       times.removeFirst();
     }
     if (times.size() >= violationsBeforeBan) {
-      violations.remove(ip);
+      violations.remove(network);
       if (bannedUntil.size() >= maxTrackedIps) {
         evictExpiredBans(nowNanos);
       }
-      bannedUntil.put(ip, nowNanos + banNanos);
+      bannedUntil.put(network, nowNanos + banNanos);
       return true;
     }
     return false;
@@ -89,8 +92,8 @@ final class AbuseGuard {
     return violations.size();
   }
 
-  synchronized boolean isBanned(String ip, long nowNanos) {
-    Long until = bannedUntil.get(ip);
+  synchronized boolean isBanned(String network, long nowNanos) {
+    Long until = bannedUntil.get(network);
     return until != null && nowNanos - until < 0;
   }
 

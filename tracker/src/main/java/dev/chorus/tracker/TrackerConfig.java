@@ -15,6 +15,9 @@ import java.util.Objects;
 public final class TrackerConfig {
   private final NoiseKeyPair keyPair;
   private final InetSocketAddress listenAddress;
+  /** The tracker's default index budget: 512 MiB accounted, for a JVM heap of 1 GB or more. */
+  public static final long DEFAULT_MAX_INDEX_BYTES = 512L << 20;
+
   private final PeerIndexConfig index;
   private final int maxFrameBytes;
   private final int maxTracksPerAnnounce;
@@ -75,6 +78,11 @@ public final class TrackerConfig {
     return listenAddress;
   }
 
+  /**
+   * The settings to create the tracker's index with (default: {@link PeerIndexConfig}'s, with a
+   * budget of {@link #DEFAULT_MAX_INDEX_BYTES}). The server itself takes the quota prefix from
+   * here, for the connection cap per network.
+   */
   public PeerIndexConfig index() {
     return index;
   }
@@ -170,7 +178,7 @@ public final class TrackerConfig {
   public static final class Builder {
     private final NoiseKeyPair keyPair;
     private InetSocketAddress listenAddress = new InetSocketAddress("0.0.0.0", 7070);
-    private PeerIndexConfig index = PeerIndexConfig.defaults();
+    private PeerIndexConfig index = PeerIndexConfig.builder().maxIndexBytes(DEFAULT_MAX_INDEX_BYTES).build();
     private int maxFrameBytes = FrameFormat.DEFAULT_MAX_MESSAGE_BYTES;
     private int maxTracksPerAnnounce = 1000;
     private int defaultPeersPerLookup = 10;

@@ -1,6 +1,7 @@
 package dev.chorus.tracker;
 
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.tracker.index.AnnounceResult;
 
 /**
  * What a tracker reports about its work, for metrics and logs. Called from event-loop threads, so
@@ -37,6 +38,9 @@ public interface TrackerListener {
 
   /** A connection or request was refused with {@code code} (rate limit, cap, ban...). */
   default void rejected(ErrorCode code) {}
+
+  /** {@code count} holdings of one announce were not indexed, for {@code reason}. */
+  default void holdingsRefused(AnnounceResult.Refusal reason, int count) {}
 
   /** An IP was banned after repeated violations. */
   default void banned() {}

@@ -24,6 +24,7 @@ import dev.chorus.protocol.wire.TrackHolding;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.protocol.wire.Withdraw;
+import dev.chorus.tracker.index.AnnounceResult;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.LookupPolicy;
@@ -62,6 +63,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private String ip;
   private byte[] ipBytes;
   private NetworkPrefix prefix;
+  /** The network whose connections are counted together (IPv4 /32, IPv6 /64 by default). */
+  private String quotaPrefix;
   private AbuseGuard.Admission admission;
   private PeerIdentity identity;
   private boolean registered;
@@ -89,7 +92,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     ipBytes = remote.getAddress().getAddress();
     ip = remote.getAddress().getHostAddress();
     prefix = NetworkPrefix.of(ipBytes);
-    admission = server.guard().admit(ip, server.nanoTime());
+    quotaPrefix = config.index().quotaPrefix(ipBytes).toString();
+    admission = server.guard().admit(quotaPrefix, server.nanoTime());
     if (admission != AbuseGuard.Admission.ADMIT) {
       listener.rejected(refusalCode());
       log.debug("refusing {}: {}", ip, admission);
@@ -108,8 +112,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         // The refusal is said after the handshake so that the node can trust it came from us.
         Goodbyes.sendAndClose(ctx.channel(), Envelope.TRACKER.goodbye(refusalCode(),
             refusalCode() == ErrorCode.BANNED
-                ? "this address is banned for repeated protocol violations"
-                : "too many connections from this address"));
+                ? "this network (" + quotaPrefix + ") is banned for repeated protocol violations"
+                : "too many connections from this network (" + quotaPrefix + ")"));
         return;
       }
       identity = ((NoiseHandshakeCompletionEvent) evt).remote();
@@ -189,14 +193,35 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     PeerInfo peer = peerInfo();
-    whenDone(ctx, server.index().announce(peer, replace, holdings, server.epochMillis()), (v, error) -> {
+    whenDone(ctx, server.index().announceChecked(peer, replace, holdings, server.epochMillis()), (result, error) -> {
       if (error != null) {
         indexFailed(ctx, "announce", error);
         listener.announceHandled(Outcome.ERROR, count);
-      } else {
-        listener.announceHandled(Outcome.OK, count);
+        return;
+      }
+      listener.announceHandled(Outcome.OK, count);
+      if (result.refusedTotal() > 0) {
+        refuseHoldings(ctx, result, count);
       }
     });
+  }
+
+  /**
+   * Tells the node which bound its announce hit. Not a violation and the connection stays: a
+   * well-behaved node with a large cache can reach a cap, and it learns that the tracker does
+   * not have everything it announced (it announces in full again later).
+   */
+  private void refuseHoldings(ChannelHandlerContext ctx, AnnounceResult result, int count) {
+    StringBuilder detail = new StringBuilder().append(result.refusedTotal()).append(" of ").append(count)
+        .append(" holdings not indexed:");
+    for (AnnounceResult.Refusal r : AnnounceResult.Refusal.values()) {
+      int n = result.refused(r);
+      if (n > 0) {
+        listener.holdingsRefused(r, n);
+        detail.append(' ').append(r.label()).append('=').append(n);
+      }
+    }
+    sendError(ctx, ErrorCode.LIMIT_EXCEEDED, 0, detail.toString());
   }
 
   private PeerInfo peerInfo() {
@@ -335,13 +360,13 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     Channel channel = ctx.channel();
     if (admission == AbuseGuard.Admission.ADMIT) {
-      server.guard().release(ip);
+      server.guard().release(quotaPrefix);
     }
     CloseReason reason = channel.attr(ProtocolErrorHandler.CLOSE_REASON).get();
     if (reason != null && reason.isLocal() && isViolation(reason.code()) && ip != null) {
-      if (server.guard().violation(ip, server.nanoTime())) {
+      if (server.guard().violation(quotaPrefix, server.nanoTime())) {
         listener.banned();
-        log.info("banned {} for {} after repeated protocol violations", ip, config.banDuration());
+        log.info("banned {} ({}) for {} after repeated protocol violations", quotaPrefix, ip, config.banDuration());
       }
     }
     if (registered) {

@@ -2,6 +2,7 @@ package dev.chorus.tracker;
 
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.testing.Await;
+import dev.chorus.tracker.index.AnnounceResult;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +48,11 @@ final class RecordingListener implements TrackerListener {
   @Override
   public void rejected(ErrorCode code) {
     add("rejected:" + code);
+  }
+
+  @Override
+  public void holdingsRefused(AnnounceResult.Refusal reason, int count) {
+    counts.computeIfAbsent("refused:" + reason, k -> new AtomicLong()).addAndGet(count);
   }
 
   @Override

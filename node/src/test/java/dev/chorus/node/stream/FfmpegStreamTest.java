@@ -103,9 +103,17 @@ class FfmpegStreamTest {
     }
   }
 
-  /** A listener that takes only the first half second from the CDN, then asks peers. */
+  /**
+   * A listener that takes only the first half second from the CDN, then asks peers. It reads no
+   * further ahead from the CDN while it looks for peers, and looks for them for long enough that
+   * a slow (loaded) machine still finds the holder before the CDN would take over.
+   */
   static ChorusNode listener(String name) throws IOException {
-    return swarm.startNode(name, b -> b.swarm(SwarmConfig.builder().initialCdnWindow(Duration.ofMillis(500)).build()));
+    return swarm.startNode(name, b -> b.swarm(SwarmConfig.builder()
+        .initialCdnWindow(Duration.ofMillis(500))
+        .cdnReadAhead(Duration.ofMillis(500))
+        .discoveryGrace(Duration.ofSeconds(30))
+        .build()));
   }
 
   @ParameterizedTest

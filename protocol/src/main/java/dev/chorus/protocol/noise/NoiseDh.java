@@ -1,8 +1,9 @@
 package dev.chorus.protocol.noise;
 
-import java.security.SecureRandom;
-
-/** The Diffie-Hellman functions of Noise spec section 12 (Bouncy Castle's RFC 7748 code). */
+/**
+ * The Diffie-Hellman functions of Noise spec section 12. Each is computed by a {@link DhFunction}:
+ * X25519 by libsodium where the system has it, else by Bouncy Castle; X448 by Bouncy Castle.
+ */
 public enum NoiseDh {
   /** Curve25519, DHLEN = 32. */
   X25519("25519", 32),
@@ -36,33 +37,16 @@ public enum NoiseDh {
     return null;
   }
 
-  void generatePrivateKey(SecureRandom random, byte[] privateKey) {
-    if (this == X25519) {
-      org.bouncycastle.math.ec.rfc7748.X25519.generatePrivateKey(random, privateKey);
-    } else {
-      org.bouncycastle.math.ec.rfc7748.X448.generatePrivateKey(random, privateKey);
-    }
-  }
-
-  byte[] publicKeyOf(byte[] privateKey) {
-    byte[] publicKey = new byte[keyLength];
-    if (this == X25519) {
-      org.bouncycastle.math.ec.rfc7748.X25519.generatePublicKey(privateKey, 0, publicKey, 0);
-    } else {
-      org.bouncycastle.math.ec.rfc7748.X448.generatePublicKey(privateKey, 0, publicKey, 0);
-    }
-    return publicKey;
-  }
-
   /**
-   * DH(privateKey, publicKey) into a new array, or null when the output is all zeros, i.e. the
-   * public key is a small-order point, which we reject (spec section 12.1 allows this).
+   * Which code computes this function in this process: {@code libsodium} or {@code bouncycastle}
+   * (X25519 uses libsodium where the system has it; the system property
+   * {@code chorus.noise.x25519} forces one).
    */
-  byte[] agree(byte[] privateKey, byte[] publicKey) {
-    byte[] shared = new byte[keyLength];
-    boolean ok = this == X25519
-        ? org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(privateKey, 0, publicKey, 0, shared, 0)
-        : org.bouncycastle.math.ec.rfc7748.X448.calculateAgreement(privateKey, 0, publicKey, 0, shared, 0);
-    return ok ? shared : null;
+  public String implementation() {
+    return function().implementation();
+  }
+
+  DhFunction function() {
+    return DhFunctions.of(this);
   }
 }

@@ -52,6 +52,7 @@ public final class NoiseHandshake {
   private final HandshakePattern pattern;
   private final boolean initiator;
   private final NoiseDh dh;
+  private final DhFunction dhFunction;
   private final SecureRandom random;
   private final SymmetricState symmetric;
   private final List<byte[]> psks;
@@ -70,6 +71,7 @@ public final class NoiseHandshake {
     this.pattern = protocol.pattern();
     this.initiator = builder.initiator;
     this.dh = protocol.dh();
+    this.dhFunction = builder.dhFunction != null ? builder.dhFunction : dh.function();
     this.random = builder.random != null ? builder.random : new SecureRandom();
     this.psks = new ArrayList<>();
     for (byte[] psk : builder.psks) {
@@ -287,7 +289,7 @@ public final class NoiseHandshake {
     switch (token) {
       case E:
         if (localEphemeral == null) {
-          localEphemeral = NoiseKeyPair.generate(dh, random);
+          localEphemeral = NoiseKeyPair.generate(dhFunction, random);
         }
         byte[] ephemeralPublic = localEphemeral.publicKeyUnsafe();
         System.arraycopy(ephemeralPublic, 0, message, position, ephemeralPublic.length);
@@ -353,7 +355,7 @@ public final class NoiseHandshake {
   }
 
   private void mixDh(NoiseKeyPair local, byte[] remotePublic) throws NoiseException {
-    byte[] shared = dh.agree(local.privateKeyUnsafe(), remotePublic);
+    byte[] shared = dhFunction.agree(local.privateKeyUnsafe(), remotePublic);
     if (shared == null) {
       throw handshakeFailed("DH with the remote key gave zero: the remote key is a low-order point");
     }
@@ -434,6 +436,7 @@ public final class NoiseHandshake {
     private byte[] prologue = new byte[0];
     private List<byte[]> psks = List.of();
     private SecureRandom random;
+    private DhFunction dhFunction;
 
     private Builder(NoiseProtocolName protocol, boolean initiator) {
       this.protocol = protocol;
@@ -489,6 +492,18 @@ public final class NoiseHandshake {
     /** The source of ephemeral keys (default {@code new SecureRandom()}). */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * The implementation of the protocol's DH function, instead of the one this process chose
+     * ({@link NoiseDh#implementation()}): lets the tests run the vectors on every implementation.
+     */
+    Builder dhFunction(DhFunction function) {
+      if (function.dh() != protocol.dh()) {
+        throw new IllegalArgumentException(function.dh() + " function given for " + protocol);
+      }
+      this.dhFunction = function;
       return this;
     }
 

@@ -23,22 +23,33 @@ public final class NoiseKeyPair {
   /** A fresh random key pair. */
   public static NoiseKeyPair generate(NoiseDh dh, SecureRandom random) {
     Objects.requireNonNull(dh, "dh");
+    return generate(dh.function(), random);
+  }
+
+  /** A fresh random key pair computed by {@code function}. */
+  static NoiseKeyPair generate(DhFunction function, SecureRandom random) {
     Objects.requireNonNull(random, "random");
-    byte[] privateKey = new byte[dh.keyLength()];
-    dh.generatePrivateKey(random, privateKey);
-    return new NoiseKeyPair(dh, privateKey, dh.publicKeyOf(privateKey));
+    byte[] privateKey = new byte[function.dh().keyLength()];
+    function.generatePrivateKey(random, privateKey);
+    return new NoiseKeyPair(function.dh(), privateKey, function.publicKeyOf(privateKey));
   }
 
   /** The key pair whose private key is {@code privateKey} (copied; DHLEN bytes). */
   public static NoiseKeyPair fromPrivateKey(NoiseDh dh, byte[] privateKey) {
     Objects.requireNonNull(dh, "dh");
+    return fromPrivateKey(dh.function(), privateKey);
+  }
+
+  /** The key pair whose private key is {@code privateKey}, its public key computed by {@code function}. */
+  static NoiseKeyPair fromPrivateKey(DhFunction function, byte[] privateKey) {
+    NoiseDh dh = function.dh();
     Objects.requireNonNull(privateKey, "privateKey");
     if (privateKey.length != dh.keyLength()) {
       throw new IllegalArgumentException(
           dh + " private key must be " + dh.keyLength() + " bytes, was " + privateKey.length);
     }
     byte[] copy = privateKey.clone();
-    return new NoiseKeyPair(dh, copy, dh.publicKeyOf(copy));
+    return new NoiseKeyPair(dh, copy, function.publicKeyOf(copy));
   }
 
   /** A fresh random X25519 key pair. */

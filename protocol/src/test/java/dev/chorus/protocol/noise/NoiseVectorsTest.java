@@ -30,7 +30,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs every vector in the cacophony JSON format from the project's own copy in the test
+ * Runs every vector in the cacophony JSON format, once with each X25519 implementation (Bouncy
+ * Castle, libsodium), from the project's own copy in the test
  * resources ({@code noise/}, provenance and licence in {@code noise/PROVENANCE.md}), plus every
  * file of the directory named by {@code NOISE_VECTORS} when that is set. The bundled file's
  * SHA-256 is checked first, so the build never tests against vectors that drifted from upstream.
@@ -53,8 +54,19 @@ class NoiseVectorsTest {
   private final AtomicInteger skipped = new AtomicInteger();
   private final Set<String> ranNames = ConcurrentHashMap.newKeySet();
 
+  /** The vectors on Bouncy Castle's X25519, the fallback every platform has. */
   @TestFactory
-  List<DynamicTest> cacophonyVectors() throws IOException {
+  List<DynamicTest> cacophonyVectorsBouncyCastle() throws IOException {
+    return cacophonyVectors(BouncyCastleDh.X25519_BC);
+  }
+
+  /** The vectors on libsodium's X25519, the default where the system has libsodium. */
+  @TestFactory
+  List<DynamicTest> cacophonyVectorsLibsodium() throws IOException {
+    return cacophonyVectors(Libsodium.require());
+  }
+
+  private List<DynamicTest> cacophonyVectors(DhFunction x25519) throws IOException {
     List<Path> files = new ArrayList<>(bundledFiles());
     files.addAll(extraFiles());
     List<DynamicTest> tests = new ArrayList<>();
@@ -68,13 +80,14 @@ class NoiseVectorsTest {
           continue;
         }
         tests.add(DynamicTest.dynamicTest(name, () -> {
-          runVector(vector);
+          runVector(vector, x25519);
           ran.incrementAndGet();
           ranNames.add(name);
         }));
       }
     }
-    tests.add(DynamicTest.dynamicTest("summary", this::summary));
+    tests.add(DynamicTest.dynamicTest("summary (X25519 in " + x25519.implementation() + ")",
+        this::summary));
     return tests;
   }
 
@@ -99,11 +112,12 @@ class NoiseVectorsTest {
     }
   }
 
-  private static void runVector(JsonNode vector) throws NoiseException {
+  private static void runVector(JsonNode vector, DhFunction x25519) throws NoiseException {
     String name = vector.get("protocol_name").asText();
     NoiseProtocolName protocol = NoiseProtocolName.parse(name);
-    NoiseHandshake initiator = side(vector, protocol, true);
-    NoiseHandshake responder = side(vector, protocol, false);
+    DhFunction dh = protocol.dh() == NoiseDh.X25519 ? x25519 : protocol.dh().function();
+    NoiseHandshake initiator = side(vector, protocol, dh, true);
+    NoiseHandshake responder = side(vector, protocol, dh, false);
     NoiseTransport initiatorTransport = null;
     NoiseTransport responderTransport = null;
     int index = 0;
@@ -136,16 +150,17 @@ class NoiseVectorsTest {
     assertNotNull(initiatorTransport, name + ": the handshake did not complete");
   }
 
-  private static NoiseHandshake side(JsonNode vector, NoiseProtocolName protocol, boolean initiator) {
+  private static NoiseHandshake side(JsonNode vector, NoiseProtocolName protocol, DhFunction dh,
+      boolean initiator) {
     String prefix = initiator ? "init_" : "resp_";
     NoiseHandshake.Builder builder = NoiseHandshake.builder(protocol, initiator)
+        .dhFunction(dh)
         .prologue(hex(vector, prefix + "prologue"));
     if (vector.has(prefix + "static")) {
-      builder.localStatic(NoiseKeyPair.fromPrivateKey(protocol.dh(), hex(vector, prefix + "static")));
+      builder.localStatic(NoiseKeyPair.fromPrivateKey(dh, hex(vector, prefix + "static")));
     }
     if (vector.has(prefix + "ephemeral")) {
-      builder.localEphemeral(
-          NoiseKeyPair.fromPrivateKey(protocol.dh(), hex(vector, prefix + "ephemeral")));
+      builder.localEphemeral(NoiseKeyPair.fromPrivateKey(dh, hex(vector, prefix + "ephemeral")));
     }
     if (vector.has(prefix + "remote_static")) {
       builder.remoteStatic(hex(vector, prefix + "remote_static"));

@@ -129,6 +129,16 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return b == null ? new BitSet() : (BitSet) b.clone();
   }
 
+  @Override
+  public boolean holdsAny(TrackId trackId) {
+    int track = Ids.track(trackId);
+    if (w.caches.holds(host, track)) {
+      return true;
+    }
+    BitSet b = partial.get(track);
+    return b != null && !b.isEmpty();
+  }
+
   // ---- SwarmListener ---------------------------------------------------------------------------
 
   @Override
@@ -262,6 +272,9 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     w.send(this, to, (now) -> {
       w.shell.havesDelivered++;
+      if (to.host == w.shell.watchedHost) {
+        w.shell.havesToWatched++;
+      }
       to.core.peerHas(id, trackId, complete, chunks, now);
     });
   }

@@ -88,12 +88,15 @@ final class World implements EventHandler {
   /** Counts of the shell's work; they cost an increment each and change no result. */
   static final class ShellCounts {
     long havesDelivered;
+    /** A host whose received Haves are counted in {@link #havesToWatched} (-1: none; for tests). */
+    int watchedHost = -1;
+    long havesToWatched;
     long holdingsIndexed;
     long announcesNotIndexed;
     long unreachableInAnswers;
     long dialsToUnreachable;
   }
-  private final InMemoryPeerIndex index;
+  final InMemoryPeerIndex index;
   private final LookupPolicy lookups;
   private final SplittableRandom trackerRng;
   private final Churn churn;
@@ -209,7 +212,7 @@ final class World implements EventHandler {
     }
   }
 
-  private void comeOnline(int host, long now) {
+  void comeOnline(int host, long now) {
     int periodIndex = onlinePeriods[host]++;
     long period = ((long) host << 24) | periodIndex;
     SimPeer p = new SimPeer(this, host, periodIndex, streams.stream("core", period),

@@ -101,10 +101,42 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--lookup-burst", description = "Lookup burst per connection (default: ${DEFAULT-VALUE}).", defaultValue = "100")
   int lookupBurst;
 
-  @Option(names = "--max-connections-per-ip", description = "Connections from one IP address (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+  @Option(names = "--max-connections-per-ip",
+      description = "Connections from one network: one IPv4 address, or one IPv6 /64 (see --quota-prefix-v4/-v6) (default: ${DEFAULT-VALUE}).",
+      defaultValue = "64")
   int maxConnectionsPerIp;
 
-  @Option(names = "--violations-before-ban", description = "Protocol violations within --violation-window that get an IP banned (default: ${DEFAULT-VALUE}).", defaultValue = "5")
+  @Option(names = "--max-holdings-per-key",
+      description = "Index entries one node key may hold; holdings past it are refused with Error{LIMIT_EXCEEDED} (default: ${DEFAULT-VALUE}).",
+      defaultValue = "20000")
+  int maxHoldingsPerKey;
+
+  @Option(names = "--max-holdings-per-prefix",
+      description = "Index entries the keys of one network (--quota-prefix-v4/-v6) may hold together (default: ${DEFAULT-VALUE}).",
+      defaultValue = "200000")
+  int maxHoldingsPerPrefix;
+
+  @Option(names = "--max-partial-bytes-per-key", converter = ByteSizeConverter.class, paramLabel = "BYTES",
+      description = "Bitmap bytes of one key's partial holdings, summed; 64k, 1m... (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1m")
+  long maxPartialBytesPerKey;
+
+  @Option(names = "--max-index-bytes", converter = ByteSizeConverter.class, paramLabel = "BYTES",
+      description = "Memory budget of the in-memory index, as it accounts its own arrays and objects; new holdings past it are refused. Give the JVM at least twice this as heap (-Xmx). Not applied with --backend redis (use Redis maxmemory) (default: ${DEFAULT-VALUE}).",
+      defaultValue = "512m")
+  long maxIndexBytes;
+
+  @Option(names = "--quota-prefix-v4", paramLabel = "BITS",
+      description = "IPv4 addresses sharing this many leading bits count as one network for the per-network caps, 1..32 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "32")
+  int quotaPrefixV4;
+
+  @Option(names = "--quota-prefix-v6", paramLabel = "BITS",
+      description = "IPv6 addresses sharing this many leading bits count as one network for the per-network caps, 1..64 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "64")
+  int quotaPrefixV6;
+
+  @Option(names = "--violations-before-ban", description = "Protocol violations within --violation-window that get a network (IPv4 address, IPv6 /64) banned (default: ${DEFAULT-VALUE}).", defaultValue = "5")
   int violationsBeforeBan;
 
   @Option(names = "--violation-window", converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.", defaultValue = "10m")
@@ -144,7 +176,10 @@ public final class TrackerMain implements Callable<Integer> {
     TrackerConfig config;
     PeerIndexConfig indexConfig;
     try {
-      indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).ttl(ttl).build();
+      indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).ttl(ttl)
+          .maxHoldingsPerPeer(maxHoldingsPerKey).maxHoldingsPerPrefix(maxHoldingsPerPrefix)
+          .maxPartialBytesPerPeer(maxPartialBytesPerKey).maxIndexBytes(maxIndexBytes)
+          .quotaPrefix(quotaPrefixV4, quotaPrefixV6).build();
       NoiseKeyPair key = NoiseKeyFile.loadOrCreate(keyFile, new SecureRandom());
       TrackerConfig.Builder b = TrackerConfig.builder(key)
           .listenAddress(listen).index(indexConfig).maxFrameBytes(maxFrameBytes)
@@ -190,6 +225,12 @@ public final class TrackerMain implements Callable<Integer> {
   }
 
   private int serve(TrackerConfig config, PeerIndex index) throws Exception {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (index instanceof InMemoryPeerIndex && heap != Long.MAX_VALUE && config.index().maxIndexBytes() > heap / 2) {
+      // The budget bounds the index; the rest of the heap holds connections and messages in flight.
+      err().println("chorus-tracker: warning: --max-index-bytes " + config.index().maxIndexBytes()
+          + " is more than half the JVM heap (" + heap + " bytes); start it with -Xmx at least twice the budget");
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     bindJvmMetrics(registry);
     TrackerListener listener = new MicrometerTrackerListener(registry);
@@ -200,6 +241,12 @@ public final class TrackerMain implements Callable<Integer> {
         .description("(track, peer) entries in the index").register(registry);
     Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())
         .description("Peers in the index (all instances, with a shared backend)").register(registry);
+    if (index instanceof InMemoryPeerIndex) {
+      InMemoryPeerIndex memory = (InMemoryPeerIndex) index;
+      Gauge.builder("chorus.tracker.index.accounted", memory, InMemoryPeerIndex::accountedBytes).baseUnit("bytes")
+          .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
+          .register(registry);
+    }
     MetricsHttpServer http = MetricsHttpServer.start(metrics, registry, server::isRunning);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -71,6 +71,11 @@ public final class Holding {
     return bitmap == null ? null : bitmap.clone();
   }
 
+  /** Bytes of the bitmap as kept (trailing zeros trimmed), 0 when complete. */
+  int bitmapLength() {
+    return bitmap == null ? 0 : bitmap.length;
+  }
+
   /** True if chunk {@code index} is held. */
   public boolean has(int index) {
     if (bitmap == null) {

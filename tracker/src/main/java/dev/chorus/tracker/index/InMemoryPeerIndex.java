@@ -15,6 +15,12 @@ import java.util.function.Function;
  * (about 50 bytes per (track, peer) entry including the peers' own records; see
  * {@code tracker/docs/index-and-ranking.md}).
  *
+ * <p>Bounds: besides the caps per peer and per prefix that every index applies, this one refuses
+ * a partial holding whose bitmap would take its peer past {@link
+ * PeerIndexConfig#maxPartialBytesPerPeer}, and any new holding once its accounted bytes ({@link
+ * #accountedBytes}) would pass {@link PeerIndexConfig#maxIndexBytes}; it refuses rather than
+ * evicts (why: the design notes in {@code IndexCore}).
+ *
  * <p>Thread-safe: one lock guards a single-threaded core. Every operation holds it for a bounded
  * time — a lookup for O(keepPerTrack); large announces and withdraws are applied in batches of
  * 256 tracks and {@link #expire} sweeps 16,384 tracks per lock hold, so that lookups on other
@@ -55,7 +61,7 @@ public final class InMemoryPeerIndex implements PeerIndex {
   }
 
   @Override
-  public CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+  public CompletionStage<AnnounceResult> announceChecked(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     try {
       Objects.requireNonNull(peer, "peer");
       IndexCore.seconds(nowMillis);
@@ -63,10 +69,11 @@ public final class InMemoryPeerIndex implements PeerIndex {
         Objects.requireNonNull(h, "holding");
       }
       int n = holdings.size();
+      AnnounceResult result = AnnounceResult.ACCEPTED;
       if (n <= BATCH) {
         lock.lock();
         try {
-          core().announce(peer, full, holdings, nowMillis);
+          result = core().announce(peer, full, holdings, nowMillis);
         } finally {
           lock.unlock();
         }
@@ -76,13 +83,13 @@ public final class InMemoryPeerIndex implements PeerIndex {
           List<Holding> batch = holdings.subList(from, Math.min(n, from + BATCH));
           lock.lock();
           try {
-            core().announce(peer, full && from == 0, batch, nowMillis);
+            result = result.plus(core().announce(peer, full && from == 0, batch, nowMillis));
           } finally {
             lock.unlock();
           }
         }
       }
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(result);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -172,12 +179,35 @@ public final class InMemoryPeerIndex implements PeerIndex {
     }
   }
 
+  /**
+   * What the index holds in accounted bytes (see {@link PeerIndexConfig#maxIndexBytes}): an upper
+   * bound of its footprint computed from its own counts, never from heap readings.
+   */
+  public long accountedBytes() {
+    lock.lock();
+    try {
+      return core().accountedBytes();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Drops everything; later calls fail. Idempotent. */
   @Override
   public void close() {
     lock.lock();
     try {
       core = null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether {@link #close} was called (tests). */
+  boolean isClosed() {
+    lock.lock();
+    try {
+      return core == null;
     } finally {
       lock.unlock();
     }

@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 
@@ -65,6 +66,28 @@ final class IndexCore {
    * objects, about 270 bytes per peer, i.e. 27 per entry at 10 entries per peer: about 50 bytes
    * per entry on the heap in all.
    *
+   * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
+   * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
+   * per quota prefix (a counter shared by the peers of one /32 or /64, reached from each peer slot
+   * in O(1), so the expiry sweep pays no lookup), bitmap bytes per peer, and a budget for the
+   * whole index in accounted bytes. The accounting is kept incrementally from the index's own
+   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
+   * costs that are upper bounds of the layout described above, including the slack of arrays
+   * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
+   * and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
+   * tracker's attacker test against the heap.
+   *
+   * When a bound is reached the index refuses the holding that would cross it, and never evicts
+   * to make room. Eviction by least-recent announce was the alternative and is worse here: an
+   * attacker re-announces at the rate limit and so is always the most recent, while well-behaved
+   * nodes announce on connect and then rarely, so recency would evict exactly the nodes worth
+   * keeping. Refusal keeps what is there; what an attacker did get in is bounded by the per-key
+   * and per-prefix caps, goes when its connection closes (removePeer) or its TTL passes, and a
+   * refreshed entry (a track the peer already holds) is never refused by the count caps, so a
+   * node that got in stays in. The cost: while the index is full, new holdings of everyone are
+   * refused, which the tracker reports (a metric and an Error on the wire); the budget is sized
+   * so that only a flood across many prefixes can fill it.
+   *
    * Hash flooding: ids are chosen by peers, so the table hashes mix all 32 bytes with a seed that
    * the public wrapper draws from SecureRandom; colliding ids cannot be prepared offline.
    */
@@ -79,9 +102,25 @@ final class IndexCore {
   private static final int INITIAL_PEER_TRACKS = 4;
   private static final int MAX_PAIRS = 1 << 16;
 
+  // Accounted bytes per unit: upper bounds of the layout above (see the Bounds paragraph).
+  /** A live track: its id, slot arrays (with growth slack), table cells and first pair array. */
+  static final long TRACK_BYTES = 128;
+  /** An entry: its pair (with slack up to double) and its reverse-list int (with slack). */
+  static final long ENTRY_BYTES = 24;
+  /** A live peer: PeerInfo and what it references, slot arrays, reverse list header, prefix counter. */
+  static final long PEER_BYTES = 640;
+  /** A partial holding besides its bitmap: the Holding, its TrackId, the bitmap header, map cells. */
+  static final long PARTIAL_BYTES = 160;
+
   private final int keep;
   private final long ttlMillis;
   private final long seed;
+  private final int maxPerPeer;
+  private final int maxPerPrefix;
+  private final long maxPartialBytesPerPeer;
+  private final long maxBytes;
+  private final int prefixV4;
+  private final int prefixV6;
 
   // Tracks, by slot.
   private long[] trackKeys = new long[4 * INITIAL_SLOTS];
@@ -106,6 +145,13 @@ final class IndexCore {
   private int freePeerCount;
   private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
+  /** Per peer slot: the counter of its quota prefix, {entries, live peers}, shared by the prefix. */
+  private int[][] peerPrefixCounter = new int[INITIAL_SLOTS][];
+  private NetworkPrefix[] peerPrefix = new NetworkPrefix[INITIAL_SLOTS];
+  private long[] peerPartialBytes = new long[INITIAL_SLOTS];
+  private final HashMap<NetworkPrefix, int[]> prefixCounters = new HashMap<>();
+  /** Bitmap bytes of all partial holdings, each rounded up to 8 as the JVM lays arrays out. */
+  private long partialBitmapBytes;
 
   private final PartialMap partials = new PartialMap();
   private long entries;
@@ -116,6 +162,18 @@ final class IndexCore {
   private int[] slotScratch = new int[64];
 
   IndexCore(int keepPerTrack, long ttlMillis, long hashSeed) {
+    this(keepPerTrack, ttlMillis, hashSeed, Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 32, 64);
+  }
+
+  IndexCore(int keepPerTrack, long ttlMillis, long hashSeed, int maxPerPeer, int maxPerPrefix,
+      long maxPartialBytesPerPeer, long maxBytes, int prefixV4, int prefixV6) {
+    NetworkPrefix.checkLengths(prefixV4, prefixV6);
+    this.maxPerPeer = maxPerPeer;
+    this.maxPerPrefix = maxPerPrefix;
+    this.maxPartialBytesPerPeer = maxPartialBytesPerPeer;
+    this.maxBytes = maxBytes;
+    this.prefixV4 = prefixV4;
+    this.prefixV6 = prefixV6;
     if (keepPerTrack < 1) {
       throw new IllegalArgumentException("keepPerTrack must be >= 1, was " + keepPerTrack);
     }
@@ -128,14 +186,20 @@ final class IndexCore {
   }
 
   IndexCore(PeerIndexConfig config, long hashSeed) {
-    this(config.keepPerTrack(), config.ttlMillis(), hashSeed);
+    this(config.keepPerTrack(), config.ttlMillis(), hashSeed, config.maxHoldingsPerPeer(),
+        config.maxHoldingsPerPrefix(), config.maxPartialBytesPerPeer(), config.maxIndexBytes(),
+        config.quotaPrefixV4(), config.quotaPrefixV6());
   }
 
   // ---------------------------------------------------------------------------------------------
   // Operations
 
-  /** See {@link PeerIndex#announce}. Arguments are checked before anything changes. */
-  void announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+  /**
+   * See {@link PeerIndex#announceChecked}. Arguments are checked before anything changes. A full
+   * announce first drops what it does not list, so that what it replaces does not count against
+   * the caps of what replaces it.
+   */
+  AnnounceResult announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     Objects.requireNonNull(peer, "peer");
     int sec = seconds(nowMillis);
     int n = 0;
@@ -146,36 +210,189 @@ final class IndexCore {
     int p = findPeer(peer.nodeId());
     if (p < 0) {
       if (n == 0) {
-        return;
+        return AnnounceResult.ACCEPTED;
       }
       p = addPeer(peer);
     } else {
-      peerInfo[p] = peer;
+      updatePeer(p, peer);
     }
-    int[] listed = null;
-    int listedCount = 0;
     if (full) {
       if (slotScratch.length < n) {
         slotScratch = new int[Math.max(n, 2 * slotScratch.length)];
       }
-      listed = slotScratch;
+      int[] listed = slotScratch;
+      int listedCount = 0;
+      for (Holding h : holdings) {
+        int t = trackSlot(h.track(), false);
+        if (t >= 0) {
+          listed[listedCount++] = t;
+        }
+      }
+      Arrays.sort(listed, 0, listedCount);
+      dropUnlisted(p, listed, listedCount);
     }
+    AnnounceResult.Tally tally = new AnnounceResult.Tally();
     for (Holding h : holdings) {
-      int t = trackSlot(h.track(), true);
+      int t = trackSlot(h.track(), false);
+      int i = t < 0 ? -1 : indexOf(t, p);
+      int newBitmap = h.bitmapLength();
+      AnnounceResult.Refusal refusal;
+      if (i < 0) {
+        refusal = admitNew(p, t < 0, newBitmap);
+      } else {
+        refusal = admitRefresh(t, p, i, newBitmap);
+        if (refusal != null) {
+          // Refused holdings are left out whole: the entry it would have replaced goes too.
+          removeAt(t, i);
+          removeFromReverseList(p, t);
+        }
+      }
+      if (refusal != null) {
+        tally.refuse(refusal);
+        continue;
+      }
+      if (t < 0) {
+        t = trackSlot(h.track(), true);
+      }
       if (h.chunkCount() != 0) {
         trackChunks[t] = h.chunkCount();
       }
-      if (upsert(t, p, h, sec) && full) {
-        listed[listedCount++] = t;
-      }
-    }
-    if (full) {
-      Arrays.sort(listed, 0, listedCount);
-      dropUnlisted(p, listed, listedCount);
+      upsert(t, p, h, sec);
     }
     if (peerTrackCount[p] == 0) {
       freePeerSlot(p);
     }
+    return tally.result();
+  }
+
+  /** Why peer {@code p} may not have a new entry (in a new track if {@code newTrack}), or null. */
+  private AnnounceResult.Refusal admitNew(int p, boolean newTrack, int bitmapBytes) {
+    if (peerTrackCount[p] >= maxPerPeer) {
+      return AnnounceResult.Refusal.PEER_CAP;
+    }
+    if (peerPrefixCounter[p][0] >= maxPerPrefix) {
+      return AnnounceResult.Refusal.PREFIX_CAP;
+    }
+    if (bitmapBytes > 0 && peerPartialBytes[p] + bitmapBytes > maxPartialBytesPerPeer) {
+      return AnnounceResult.Refusal.PARTIAL_BYTES;
+    }
+    long cost = ENTRY_BYTES + (newTrack ? TRACK_BYTES : 0) + (bitmapBytes > 0 ? partialCost(bitmapBytes) : 0);
+    if (accountedBytes() + cost > maxBytes) {
+      return AnnounceResult.Refusal.INDEX_FULL;
+    }
+    return null;
+  }
+
+  /** Why pair {@code i} of track {@code t} (peer {@code p}) may not take a bitmap of that size, or null. */
+  private AnnounceResult.Refusal admitRefresh(int t, int p, int i, int bitmapBytes) {
+    int oldBytes = 0;
+    if ((trackEntries[t][2 * i] & PARTIAL) != 0) {
+      oldBytes = partials.get(PartialMap.key(t, p)).bitmapLength();
+    }
+    if (bitmapBytes <= oldBytes) {
+      return null;
+    }
+    if (peerPartialBytes[p] - oldBytes + bitmapBytes > maxPartialBytesPerPeer) {
+      return AnnounceResult.Refusal.PARTIAL_BYTES;
+    }
+    long growth = partialCost(bitmapBytes) - (oldBytes > 0 ? partialCost(oldBytes) : 0);
+    if (accountedBytes() + growth > maxBytes) {
+      return AnnounceResult.Refusal.INDEX_FULL;
+    }
+    return null;
+  }
+
+  private static long partialCost(int bitmapBytes) {
+    return PARTIAL_BYTES + align8(bitmapBytes);
+  }
+
+  /**
+   * What the index holds, in accounted bytes: its counts times per-unit upper bounds (see the
+   * Bounds paragraph of the design notes). O(1).
+   */
+  long accountedBytes() {
+    return liveTracks * TRACK_BYTES + entries * ENTRY_BYTES + livePeers * PEER_BYTES
+        + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
+  }
+
+  /** The budget {@link #accountedBytes} is kept under. */
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Entries held by the peers of {@code prefix} (a quota prefix), for tests. */
+  int prefixEntries(NetworkPrefix prefix) {
+    int[] c = prefixCounters.get(prefix);
+    return c == null ? 0 : c[0];
+  }
+
+  /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
+  long partialBytesOf(NodeId peer) {
+    int p = findPeer(peer);
+    return p < 0 ? 0 : peerPartialBytes[p];
+  }
+
+  private NetworkPrefix quotaPrefix(PeerInfo info) {
+    return NetworkPrefix.of(info.ipBytesUnsafe(), prefixV4, prefixV6);
+  }
+
+  /** Takes a re-announced peer's info; a move to another prefix takes its entries along. */
+  private void updatePeer(int p, PeerInfo info) {
+    PeerInfo old = peerInfo[p];
+    peerInfo[p] = info;
+    if (old.sameIp(info)) {
+      return;
+    }
+    NetworkPrefix prefix = quotaPrefix(info);
+    if (prefix.equals(peerPrefix[p])) {
+      return;
+    }
+    leavePrefix(p);
+    joinPrefix(p, prefix);
+    peerPrefixCounter[p][0] += peerTrackCount[p];
+  }
+
+  private void joinPrefix(int p, NetworkPrefix prefix) {
+    int[] counter = prefixCounters.computeIfAbsent(prefix, k -> new int[2]);
+    counter[1]++;
+    peerPrefix[p] = prefix;
+    peerPrefixCounter[p] = counter;
+  }
+
+  /** Takes peer {@code p} and its entries out of its prefix's counter. */
+  private void leavePrefix(int p) {
+    int[] counter = peerPrefixCounter[p];
+    counter[0] -= peerTrackCount[p];
+    if (--counter[1] == 0) {
+      prefixCounters.remove(peerPrefix[p]);
+    }
+    peerPrefix[p] = null;
+    peerPrefixCounter[p] = null;
+  }
+
+  private void partialPut(int t, int p, Holding h) {
+    long key = PartialMap.key(t, p);
+    Holding old = partials.get(key);
+    if (old != null) {
+      partialAccount(p, old, -1);
+    }
+    partials.put(key, h);
+    partialAccount(p, h, 1);
+  }
+
+  private void partialRemove(int t, int p) {
+    long key = PartialMap.key(t, p);
+    Holding old = partials.get(key);
+    if (old != null) {
+      partialAccount(p, old, -1);
+      partials.remove(key);
+    }
+  }
+
+  private void partialAccount(int p, Holding h, int sign) {
+    int bytes = h.bitmapLength();
+    peerPartialBytes[p] += sign * bytes;
+    partialBitmapBytes += sign * align8(bytes);
   }
 
   /** See {@link PeerIndex#withdraw}. */
@@ -281,8 +498,9 @@ final class IndexCore {
       for (int i = 0; i < c; i++) {
         int v = e[2 * i];
         if ((v & PARTIAL) != 0) {
-          partials.remove(PartialMap.key(t, v & SLOT_MASK));
+          partialRemove(t, v & SLOT_MASK);
         }
+        peerPrefixCounter[v & SLOT_MASK][0]--;
         addPair(v & SLOT_MASK, t);
       }
       System.arraycopy(e, 2 * c, e, 0, 2 * (n - c));
@@ -365,7 +583,7 @@ final class IndexCore {
     boolean added = i < 0;
     if (!added) {
       if ((e[2 * i] & PARTIAL) != 0 && !partial) {
-        partials.remove(PartialMap.key(t, p));
+        partialRemove(t, p);
       }
       System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
       n--;
@@ -376,11 +594,12 @@ final class IndexCore {
       int v = e[0];
       int q = v & SLOT_MASK;
       if ((v & PARTIAL) != 0) {
-        partials.remove(PartialMap.key(t, q));
+        partialRemove(t, q);
       }
       System.arraycopy(e, 2, e, 0, 2 * (n - 1));
       n--;
       entries--;
+      peerPrefixCounter[q][0]--;
       removeFromReverseList(q, t);
       if (peerTrackCount[q] == 0) {
         freePeerSlot(q);
@@ -400,10 +619,11 @@ final class IndexCore {
     trackSize[t] = n + 1;
     trackOldest[t] = e[1];
     if (partial) {
-      partials.put(PartialMap.key(t, p), h);
+      partialPut(t, p, h);
     }
     if (added) {
       entries++;
+      peerPrefixCounter[p][0]++;
       addToReverseList(p, t);
     }
     return true;
@@ -426,12 +646,13 @@ final class IndexCore {
     int n = trackSize[t];
     int v = e[2 * i];
     if ((v & PARTIAL) != 0) {
-      partials.remove(PartialMap.key(t, v & SLOT_MASK));
+      partialRemove(t, v & SLOT_MASK);
     }
     System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
     n--;
     trackSize[t] = n;
     entries--;
+    peerPrefixCounter[v & SLOT_MASK][0]--;
     if (n == 0) {
       freeTrackSlot(t);
     } else {
@@ -666,6 +887,9 @@ final class IndexCore {
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
         freePeers = Arrays.copyOf(freePeers, cap);
+        peerPrefixCounter = Arrays.copyOf(peerPrefixCounter, cap);
+        peerPrefix = Arrays.copyOf(peerPrefix, cap);
+        peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
       s = peerHigh++;
     }
@@ -674,6 +898,8 @@ final class IndexCore {
     peerTracks[s] = new int[INITIAL_PEER_TRACKS];
     peerTrackCount[s] = 0;
     peerHash[s] = h;
+    peerPartialBytes[s] = 0;
+    joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.length) {
       peerTable = rebuildTable(2 * peerTable.length, peerHash, peerInfo, peerHigh);
@@ -684,6 +910,7 @@ final class IndexCore {
   }
 
   private void freePeerSlot(int p) {
+    leavePrefix(p);
     tableRemove(peerTable, peerHash, p);
     peerInfo[p] = null;
     peerTracks[p] = null;
@@ -767,7 +994,7 @@ final class IndexCore {
     return align8(16 + 4L * length);
   }
 
-  private static long align8(long bytes) {
+  static long align8(long bytes) {
     return (bytes + 7) & ~7L;
   }
 
@@ -833,6 +1060,33 @@ final class IndexCore {
       check(findPeer(peerInfo[p].nodeId()) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
+    HashMap<NetworkPrefix, int[]> counted = new HashMap<>();
+    long bitmapBytes = 0;
+    for (int p = 0; p < peerHigh; p++) {
+      if (peerInfo[p] == null) {
+        check(peerPrefixCounter[p] == null, "free peer slot " + p + " has a prefix counter");
+        continue;
+      }
+      check(peerPrefix[p].equals(quotaPrefix(peerInfo[p])), "peer " + p + " prefix");
+      check(prefixCounters.get(peerPrefix[p]) == peerPrefixCounter[p], "peer " + p + " prefix counter not shared");
+      int[] c = counted.computeIfAbsent(peerPrefix[p], k -> new int[2]);
+      c[0] += peerTrackCount[p];
+      c[1]++;
+      long own = 0;
+      for (int r = 0; r < peerTrackCount[p]; r++) {
+        Holding h = partials.get(PartialMap.key(peerTracks[p][r], p));
+        if (h != null) {
+          own += h.bitmapLength();
+          bitmapBytes += align8(h.bitmapLength());
+        }
+      }
+      check(own == peerPartialBytes[p], "peer " + p + " partial bytes " + peerPartialBytes[p] + " vs " + own);
+    }
+    check(counted.size() == prefixCounters.size(), "prefix counters " + prefixCounters.size() + " vs " + counted.size());
+    for (var e : counted.entrySet()) {
+      check(Arrays.equals(e.getValue(), prefixCounters.get(e.getKey())), "prefix " + e.getKey() + " counter");
+    }
+    check(bitmapBytes == partialBitmapBytes, "partial bitmap bytes " + partialBitmapBytes + " vs " + bitmapBytes);
     check(freePeerCount == peerHigh - livePeers, "free peer count");
   }
 

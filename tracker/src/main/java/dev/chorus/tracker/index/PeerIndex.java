@@ -30,6 +30,13 @@ import java.util.concurrent.CompletionStage;
  *   <li>The chunk count of a complete holding is a property of the track: an implementation may
  *       return the track's most recently announced non-zero chunk count for every complete
  *       holding of it. Partial holdings come back exactly as announced.
+ *   <li>Bounds ({@link PeerIndexConfig}): a holding that would give its peer an entry it does not
+ *       have yet is refused when the peer holds {@code maxHoldingsPerPeer} entries, or the peers
+ *       of its quota prefix hold {@code maxHoldingsPerPrefix} together. Re-announcing a track the
+ *       peer already holds is never refused by these caps (it refreshes, and so cannot grow the
+ *       count). Refused holdings are left out and counted in the {@link AnnounceResult}; the rest
+ *       of the announce applies. Implementations may apply further bounds (partial bitmap bytes
+ *       per peer, a memory budget) and say which in their javadoc.
  * </ul>
  *
  * <p>Time is passed in as epoch milliseconds of the caller's clock (never negative);
@@ -40,8 +47,16 @@ import java.util.concurrent.CompletionStage;
  * returned stage. Implementations are thread-safe.
  */
 public interface PeerIndex extends AutoCloseable {
-  /** Records what {@code peer} holds, as of {@code nowMillis}. */
-  CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis);
+  /**
+   * Records what {@code peer} holds, as of {@code nowMillis}, within the bounds; the stage gives
+   * what was refused.
+   */
+  CompletionStage<AnnounceResult> announceChecked(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis);
+
+  /** {@link #announceChecked}, for callers that do not report refusals. */
+  default CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+    return announceChecked(peer, full, holdings, nowMillis).thenApply(r -> null);
+  }
 
   /** {@code peer} no longer holds {@code tracks}. */
   CompletionStage<Void> withdraw(NodeId peer, List<TrackId> tracks);

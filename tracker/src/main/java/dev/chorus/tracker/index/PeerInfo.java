@@ -96,6 +96,16 @@ public final class PeerInfo {
     return ip.clone();
   }
 
+  /** The address itself, not a copy: callers in this package must not modify it. */
+  byte[] ipBytesUnsafe() {
+    return ip;
+  }
+
+  /** Whether {@code other} was observed at the same IP. */
+  boolean sameIp(PeerInfo other) {
+    return Arrays.equals(ip, other.ip);
+  }
+
   public int port() {
     return port;
   }

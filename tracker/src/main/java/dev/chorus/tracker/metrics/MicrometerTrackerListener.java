@@ -2,6 +2,7 @@ package dev.chorus.tracker.metrics;
 
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.tracker.TrackerListener;
+import dev.chorus.tracker.index.AnnounceResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +29,7 @@ public final class MicrometerTrackerListener implements TrackerListener {
   private final Counter emptyLookups;
   private final Counter bans;
   private final Counter bytesIn;
+  private final Map<AnnounceResult.Refusal, Counter> refusedHoldings = new EnumMap<>(AnnounceResult.Refusal.class);
   private final Counter bytesOut;
   private final Timer lookupLatency;
   private final DistributionSummary peersReturned;
@@ -53,6 +55,10 @@ public final class MicrometerTrackerListener implements TrackerListener {
         closes.put(code, Counter.builder("chorus.tracker.disconnects").tag("reason", code.name().toLowerCase(Locale.ROOT))
             .description("Connections ended, by reason (none = ordinary close)").register(registry));
       }
+    }
+    for (AnnounceResult.Refusal r : AnnounceResult.Refusal.values()) {
+      refusedHoldings.put(r, Counter.builder("chorus.tracker.holdings.refused").tag("reason", r.label())
+          .description("Announced holdings not indexed because a bound was reached, by bound").register(registry));
     }
     announcedTracks = Counter.builder("chorus.tracker.announced.tracks")
         .description("Track holdings received in announces").register(registry);
@@ -120,6 +126,11 @@ public final class MicrometerTrackerListener implements TrackerListener {
     if (c != null) {
       c.increment();
     }
+  }
+
+  @Override
+  public void holdingsRefused(AnnounceResult.Refusal reason, int count) {
+    refusedHoldings.get(reason).increment(count);
   }
 
   @Override

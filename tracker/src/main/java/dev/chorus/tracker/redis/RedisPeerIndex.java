@@ -2,9 +2,11 @@ package dev.chorus.tracker.redis;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.tracker.index.AnnounceResult;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
+import dev.chorus.tracker.index.NetworkPrefix;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerInfo;
@@ -28,10 +30,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -103,7 +107,8 @@ public final class RedisPeerIndex implements PeerIndex {
   private final byte[] expireTrackBatch;
   private final int shardsPerCall;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ConcurrentHashMap<NodeId, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<NodeId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+  private final PrefixCounts prefixCounts = new PrefixCounts();
 
   private RedisPeerIndex(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
       RedisClusterAsyncCommands<byte[], byte[]> redis, PeerIndexConfig config, String target, boolean cluster) {
@@ -171,7 +176,7 @@ public final class RedisPeerIndex implements PeerIndex {
   }
 
   @Override
-  public CompletionStage<Void> announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+  public CompletionStage<AnnounceResult> announceChecked(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     try {
       Objects.requireNonNull(peer, "peer");
       for (Holding h : holdings) {
@@ -191,27 +196,51 @@ public final class RedisPeerIndex implements PeerIndex {
    * the time another announce can evict this peer from a track, the peer's track set already
    * lists the track, and the eviction's unlink finds it.
    */
-  private CompletableFuture<Void> doAnnounce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
+  private CompletableFuture<AnnounceResult> doAnnounce(PeerInfo peer, boolean full, List<Holding> all, long nowMillis) {
     NodeId node = peer.nodeId();
     byte[] nodeBytes = node.bytes();
     byte[] now = number(nowMillis);
-    byte[][] args = new byte[5 + holdings.size()][];
+    NetworkPrefix prefix = config.quotaPrefix(peer.ip());
+    byte[][] args = new byte[8 + all.size()][];
     args[0] = nodeBytes;
     args[1] = now;
     args[2] = Blobs.peer(peer);
     args[3] = full ? ONE : ZERO;
     args[4] = safetyTtl;
-    for (int i = 0; i < holdings.size(); i++) {
-      args[5 + i] = holdings.get(i).track().bytes();
+    args[5] = number(config.maxHoldingsPerPeer());
+    args[6] = number(config.maxHoldingsPerPrefix());
+    args[7] = number(prefixCounts.others(prefix, node));
+    for (int i = 0; i < all.size(); i++) {
+      args[8 + i] = all.get(i).track().bytes();
     }
     int ps = Keys.shard(node);
     return run(Scripts.PEER_ANNOUNCE, keys(Keys.peerInfo(node), Keys.peerTracks(node), Keys.shardPeers(ps)), args)
         .thenCompose(result -> {
-          List<?> dropped = list(result);
+          List<?> parts = list(result);
+          List<?> dropped = list(parts.get(0));
           List<TrackId> gone = new ArrayList<>(dropped.size());
           for (Object t : dropped) {
             gone.add(TrackId.fromBytes((byte[]) t));
           }
+          List<?> refusedIds = list(parts.get(1));
+          List<Holding> holdings = all;
+          if (!refusedIds.isEmpty()) {
+            Set<TrackId> refused = new HashSet<>();
+            for (Object t : refusedIds) {
+              refused.add(TrackId.fromBytes((byte[]) t));
+            }
+            holdings = new ArrayList<>(all.size());
+            for (Holding h : all) {
+              if (!refused.contains(h.track())) {
+                holdings.add(h);
+              }
+            }
+          }
+          int[] counts = new int[AnnounceResult.Refusal.values().length];
+          counts[AnnounceResult.Refusal.PEER_CAP.ordinal()] = (int) integer(parts.get(2));
+          counts[AnnounceResult.Refusal.PREFIX_CAP.ordinal()] = (int) integer(parts.get(3));
+          prefixCounts.set(node, prefix, (int) integer(parts.get(4)));
+          AnnounceResult outcome = AnnounceResult.of(counts);
           List<CompletableFuture<?>> steps = new ArrayList<>();
           steps.add(removeEntries(nodeBytes, gone));
           for (Map.Entry<Integer, List<Holding>> e : byShard(holdings, h -> Keys.shard(h.track())).entrySet()) {
@@ -242,7 +271,7 @@ public final class RedisPeerIndex implements PeerIndex {
               }));
             }
           }
-          return allOf(steps);
+          return allOf(steps).thenApply(v -> outcome);
         });
   }
 
@@ -266,7 +295,11 @@ public final class RedisPeerIndex implements PeerIndex {
         }
         int ps = Keys.shard(peer);
         CompletableFuture<Object> peerStep = run(Scripts.PEER_WITHDRAW,
-            keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), args);
+            keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), args)
+            .thenApply(size -> {
+              prefixCounts.resize(peer, (int) integer(size));
+              return size;
+            });
         return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy)));
       });
     } catch (RuntimeException e) {
@@ -287,6 +320,7 @@ public final class RedisPeerIndex implements PeerIndex {
       byte[] nodeBytes = peer.bytes();
       return run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), nodeBytes)
           .thenCompose(tracks -> {
+            prefixCounts.remove(peer);
             List<TrackId> ids = new ArrayList<>();
             for (Object t : list(tracks)) {
               ids.add(TrackId.fromBytes((byte[]) t));
@@ -302,9 +336,9 @@ public final class RedisPeerIndex implements PeerIndex {
    * peer's messages on without waiting for the previous one's stage. The map holds only peers
    * with an operation in flight.
    */
-  private CompletableFuture<Void> inOrder(NodeId peer, Supplier<CompletableFuture<Void>> operation) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    CompletableFuture<Void> previous = inFlight.put(peer, done);
+  private <T> CompletableFuture<T> inOrder(NodeId peer, Supplier<CompletableFuture<T>> operation) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    CompletableFuture<?> previous = inFlight.put(peer, done);
     CompletableFuture<Void> start = previous == null
         ? CompletableFuture.completedFuture(null)
         : previous.handle((v, e) -> null);
@@ -313,7 +347,7 @@ public final class RedisPeerIndex implements PeerIndex {
       if (e != null) {
         done.completeExceptionally(unwrap(e));
       } else {
-        done.complete(null);
+        done.complete(v);
       }
     });
     return done.copy();
@@ -585,6 +619,15 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static byte[][] keys(byte[]... keys) {
     return keys;
+  }
+
+  /** An integer a script returned (MULTI output wraps a lone integer reply in a list). */
+  private static long integer(Object scriptResult) {
+    Object v = scriptResult instanceof List && !((List<?>) scriptResult).isEmpty() ? ((List<?>) scriptResult).get(0) : scriptResult;
+    if (!(v instanceof Long)) {
+      throw new IllegalStateException("a script returned " + v + " where an integer was expected");
+    }
+    return (Long) v;
   }
 
   private static List<?> list(Object scriptResult) {

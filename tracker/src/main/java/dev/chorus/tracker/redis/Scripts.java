@@ -134,18 +134,24 @@ final class Scripts {
       """);
 
   /**
-   * Records a peer's announce: its info and the tracks listed. A peer exists (info key, entry in
-   * the shard's peers) exactly while its track set is non-empty. KEYS: peer info, peer tracks,
-   * shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, tracks... Returns, for a full
-   * announce, the tracks the peer held before and no longer lists.
+   * Records a peer's announce: its info and the tracks listed, within the caps. A peer exists
+   * (info key, entry in the shard's peers) exactly while its track set is non-empty. KEYS: peer
+   * info, peer tracks, shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer,
+   * cap per prefix, entries of the prefix's other peers (as the calling instance counts them),
+   * tracks... A track the set does not have yet is refused when the set holds the cap per peer, or
+   * when the set plus the others reach the cap per prefix. Returns {tracks the peer held before
+   * and a full announce no longer lists, refused tracks, refused for the peer cap, refused for the
+   * prefix cap, size of the track set after}.
    */
   static final Script PEER_ANNOUNCE = new Script("peer_announce", """
       local p, pt, peers = KEYS[1], KEYS[2], KEYS[3]
       local now, px = ARGV[2], ARGV[5]
-      local dropped = {}
+      local perPeer, perPrefix, others = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+      local dropped, refused = {}, {}
+      local peerCap, prefixCap = 0, 0
       if ARGV[4] == '1' then
         local listed = {}
-        for i = 6, #ARGV do
+        for i = 9, #ARGV do
           listed[ARGV[i]] = true
         end
         for _, tr in ipairs(redis.call('ZRANGE', pt, 0, -1)) do
@@ -155,10 +161,22 @@ final class Scripts {
           end
         end
       end
-      for i = 6, #ARGV do
-        redis.call('ZADD', pt, now, ARGV[i])
+      local size = redis.call('ZCARD', pt)
+      for i = 9, #ARGV do
+        if redis.call('ZSCORE', pt, ARGV[i]) then
+          redis.call('ZADD', pt, now, ARGV[i])
+        elseif size >= perPeer then
+          refused[#refused + 1] = ARGV[i]
+          peerCap = peerCap + 1
+        elseif size + others >= perPrefix then
+          refused[#refused + 1] = ARGV[i]
+          prefixCap = prefixCap + 1
+        else
+          redis.call('ZADD', pt, now, ARGV[i])
+          size = size + 1
+        end
       end
-      if redis.call('EXISTS', pt) == 1 then
+      if size > 0 then
         redis.call('SET', p, ARGV[3], 'PX', px)
         redis.call('PEXPIRE', pt, px)
         redis.call('ZADD', peers, now, ARGV[1])
@@ -166,12 +184,12 @@ final class Scripts {
         redis.call('DEL', p)
         redis.call('ZREM', peers, ARGV[1])
       end
-      return dropped
+      return {dropped, refused, peerCap, prefixCap, size}
       """);
 
   /**
    * Drops tracks from a peer's track set at its request, forgetting the peer if none are left.
-   * KEYS: peer info, peer tracks, shard peers. ARGV: node, tracks...
+   * KEYS: peer info, peer tracks, shard peers. ARGV: node, tracks... Returns the set's size after.
    */
   static final Script PEER_WITHDRAW = new Script("peer_withdraw", """
       for i = 2, #ARGV do
@@ -181,7 +199,7 @@ final class Scripts {
         redis.call('DEL', KEYS[1])
         redis.call('ZREM', KEYS[3], ARGV[1])
       end
-      return 0
+      return redis.call('ZCARD', KEYS[2])
       """);
 
   /** Forgets a peer. KEYS: peer info, peer tracks, shard peers. ARGV: node. Returns its tracks. */

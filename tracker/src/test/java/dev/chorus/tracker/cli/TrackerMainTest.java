@@ -24,7 +24,9 @@ class TrackerMainTest {
     String help = out.toString();
     assertTrue(help.contains("Usage: chorus-tracker"), help);
     for (String option : new String[] {"--listen", "--metrics", "--key-file", "--backend", "--redis-uri",
-        "--keep-per-track", "--ttl", "--lookup-rate", "--max-connections-per-ip", "--ban-duration", "--idle-timeout"}) {
+        "--keep-per-track", "--ttl", "--lookup-rate", "--max-connections-per-ip", "--ban-duration", "--idle-timeout",
+        "--max-holdings-per-key", "--max-holdings-per-prefix", "--max-partial-bytes-per-key", "--max-index-bytes",
+        "--quota-prefix-v4", "--quota-prefix-v6"}) {
       assertTrue(help.contains(option), option + " is documented");
     }
   }
@@ -51,6 +53,23 @@ class TrackerMainTest {
   void badDurationSaysWhatADurationLooksLike() {
     assertEquals(2, run("--ttl", "soon"));
     assertTrue(err.toString().contains("'soon' is not a duration"), err.toString());
+  }
+
+  @Test
+  void anIpv6QuotaPrefixLongerThan64BitsIsRefused(@TempDir Path dir) {
+    assertEquals(2, run("--quota-prefix-v6", "96", "--key-file", dir.resolve("k").toString()));
+    assertTrue(err.toString().contains("IPv6 prefix length must be 1..64"), err.toString());
+  }
+
+  @Test
+  void byteSizesAreConverted() {
+    ByteSizeConverter c = new ByteSizeConverter();
+    assertEquals(512L << 20, c.convert("512m"));
+    assertEquals(1L << 30, c.convert("1G"));
+    assertEquals(65_536L, c.convert("64k"));
+    assertEquals(1000L, c.convert("1000"));
+    assertEquals(2, run("--max-index-bytes", "lots"));
+    assertTrue(err.toString().contains("'lots' is not a byte size"), err.toString());
   }
 
   @Test

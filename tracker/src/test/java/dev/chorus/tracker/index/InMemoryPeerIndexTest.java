@@ -23,15 +23,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The contract, plus what is particular to the in-memory index and its core. */
 class InMemoryPeerIndexTest extends PeerIndexContract {
   private static final long SECOND = 1000;
 
+  private final List<InMemoryPeerIndex> made = new ArrayList<>();
+
   @Override
   protected PeerIndex newIndex(PeerIndexConfig config) {
-    return InMemoryPeerIndex.create(config, 0x5eed);
+    InMemoryPeerIndex index = InMemoryPeerIndex.create(config, 0x5eed);
+    made.add(index);
+    return index;
+  }
+
+  /** After every contract test (this runs before the suite closes the indexes). */
+  @AfterEach
+  void structureStaysConsistent() {
+    for (InMemoryPeerIndex index : made) {
+      if (index.isClosed()) {
+        continue; // the tests of a closed index
+      }
+      index.withCore(c -> {
+        c.checkInvariants();
+        return null;
+      });
+    }
+    made.clear();
   }
 
   private static IndexCore core(int keep, Duration ttl) {
@@ -184,7 +204,8 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
 
   @Test
   void expireSweepsInBatchesOverManySlots() {
-    InMemoryPeerIndex index = InMemoryPeerIndex.create(config(20, Duration.ofSeconds(60)), 3);
+    InMemoryPeerIndex index = InMemoryPeerIndex.create(PeerIndexConfig.builder().keepPerTrack(20)
+        .ttl(Duration.ofSeconds(60)).maxHoldingsPerPeer(100_000).maxHoldingsPerPrefix(100_000).build(), 3);
     try {
       int tracks = 2 * InMemoryPeerIndex.EXPIRE_BATCH_SLOTS + 100;
       List<Holding> old = new ArrayList<>();

@@ -115,6 +115,115 @@ public abstract class PeerIndexContract {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Bounds
+
+  private PeerIndex bounded(int perPeer, int perPrefix, int prefixV4, int prefixV6) throws Exception {
+    return open(PeerIndexConfig.builder().maxHoldingsPerPeer(perPeer).maxHoldingsPerPrefix(perPrefix)
+        .quotaPrefix(prefixV4, prefixV6).build());
+  }
+
+  private static AnnounceResult announceChecked(PeerIndex index, PeerInfo peer, boolean full, long now, int... tracks) {
+    List<Holding> holdings = new ArrayList<>();
+    for (int t : tracks) {
+      holdings.add(complete(t));
+    }
+    return await(index.announceChecked(peer, full, holdings, now));
+  }
+
+  private static PeerInfo at(int n, byte[] ip) {
+    return peer(n, ip, 20_000 + n, coordinate(1, 1, 1), "");
+  }
+
+  @Test
+  public void aPeerAtItsCapIsRefusedNewHoldingsButRefreshesWhatItHolds() throws Exception {
+    PeerIndex index = bounded(3, 100, 32, 64);
+    PeerInfo p = peer(1);
+    AnnounceResult r = announceChecked(index, p, false, T0, 1, 2, 3, 4, 5);
+    assertEquals(2, r.refused(AnnounceResult.Refusal.PEER_CAP));
+    assertEquals(2, r.refusedTotal());
+    assertEquals(3, stats(index).entries());
+    assertEquals(ids(1), ids(candidates(index, 1, T0)));
+    assertEquals(ids(1), ids(candidates(index, 3, T0)));
+    assertTrue(candidates(index, 4, T0).isEmpty(), "a refused holding is not indexed");
+
+    r = announceChecked(index, p, false, T0 + SECOND, 3, 2, 1);
+    assertEquals(0, r.refusedTotal(), "re-announcing held tracks is never refused by the caps");
+    assertEquals(T0 + SECOND, candidates(index, 1, T0 + SECOND).get(0).lastSeenMillis());
+
+    await(index.withdraw(p.nodeId(), List.of(track(1))));
+    r = announceChecked(index, p, false, T0 + SECOND, 4, 5);
+    assertEquals(1, r.refused(AnnounceResult.Refusal.PEER_CAP), "room for one after a withdraw");
+    assertEquals(ids(1), ids(candidates(index, 4, T0 + SECOND)));
+    assertEquals(3, stats(index).entries());
+  }
+
+  @Test
+  public void aFullAnnounceReplacesWithinTheCap() throws Exception {
+    PeerIndex index = bounded(3, 100, 32, 64);
+    PeerInfo p = peer(1);
+    assertEquals(0, announceChecked(index, p, true, T0, 1, 2, 3).refusedTotal());
+    assertEquals(0, announceChecked(index, p, true, T0 + SECOND, 4, 5, 6).refusedTotal(),
+        "what a full announce replaces does not count against it");
+    assertEquals(3, stats(index).entries());
+    assertTrue(candidates(index, 1, T0 + SECOND).isEmpty());
+    assertEquals(1, announceChecked(index, p, true, T0 + 2 * SECOND, 6, 7, 8, 9).refused(AnnounceResult.Refusal.PEER_CAP));
+    assertEquals(3, stats(index).entries());
+  }
+
+  @Test
+  public void theKeysOfOneIpv6Slash64ShareItsCap() throws Exception {
+    PeerIndex index = bounded(3, 5, 32, 64);
+    PeerInfo a = at(1, ipv6("fd00::1"));
+    PeerInfo b = at(2, ipv6("fd00::ffff:2")); // same /64, other address, other key
+    PeerInfo c = at(3, ipv6("fd00:0:0:1::1")); // the next /64
+    assertEquals(0, announceChecked(index, a, false, T0, 1, 2, 3).refusedTotal());
+    AnnounceResult r = announceChecked(index, b, false, T0, 4, 5, 6);
+    assertEquals(1, r.refused(AnnounceResult.Refusal.PREFIX_CAP));
+    assertEquals(1, r.refusedTotal());
+    assertEquals(0, announceChecked(index, c, false, T0, 7, 8, 9).refusedTotal(), "another /64 has its own cap");
+    assertEquals(8, stats(index).entries());
+    assertTrue(candidates(index, 6, T0).isEmpty());
+
+    await(index.removePeer(a.nodeId()));
+    assertEquals(0, announceChecked(index, b, false, T0 + SECOND, 6).refusedTotal(), "a removed peer frees its share");
+    assertEquals(ids(2), ids(candidates(index, 6, T0 + SECOND)));
+  }
+
+  @Test
+  public void ipv4AddressesAreCountedOneByOneByDefault() throws Exception {
+    PeerIndex index = bounded(3, 3, 32, 64);
+    assertEquals(0, announceChecked(index, at(1, ipv4(192, 0, 2, 1)), false, T0, 1, 2, 3).refusedTotal());
+    assertEquals(0, announceChecked(index, at(2, ipv4(192, 0, 2, 2)), false, T0, 4, 5, 6).refusedTotal());
+    assertEquals(3, announceChecked(index, at(3, ipv4(192, 0, 2, 2)), false, T0, 7, 8, 9)
+        .refused(AnnounceResult.Refusal.PREFIX_CAP), "a second key on the same address shares its cap");
+  }
+
+  @Test
+  public void theQuotaPrefixLengthIsConfigurable() throws Exception {
+    PeerIndex index = bounded(3, 4, 24, 48);
+    assertEquals(0, announceChecked(index, at(1, ipv4(192, 0, 2, 1)), false, T0, 1, 2, 3).refusedTotal());
+    assertEquals(2, announceChecked(index, at(2, ipv4(192, 0, 2, 200)), false, T0, 4, 5, 6)
+        .refused(AnnounceResult.Refusal.PREFIX_CAP), "one /24");
+    assertEquals(0, announceChecked(index, at(3, ipv4(192, 0, 3, 1)), false, T0, 7, 8, 9).refusedTotal());
+    assertEquals(0, announceChecked(index, at(4, ipv6("fd00:0:0:1::1")), false, T0, 1, 2, 3).refusedTotal());
+    assertEquals(2, announceChecked(index, at(5, ipv6("fd00:0:0:2::1")), false, T0, 4, 5, 6)
+        .refused(AnnounceResult.Refusal.PREFIX_CAP), "one /48");
+  }
+
+  @Test
+  public void aPeerThatMovesTakesItsEntriesToItsNewPrefix() throws Exception {
+    PeerIndex index = bounded(4, 4, 32, 64);
+    PeerInfo before = at(1, ipv4(192, 0, 2, 1));
+    PeerInfo after = at(1, ipv4(192, 0, 2, 9));
+    assertEquals(0, announceChecked(index, before, false, T0, 1, 2, 3).refusedTotal());
+    assertEquals(0, announceChecked(index, after, false, T0 + SECOND, 1).refusedTotal());
+    assertEquals(0, announceChecked(index, at(2, ipv4(192, 0, 2, 1)), false, T0 + SECOND, 4, 5, 6, 7).refusedTotal(),
+        "the old address's share left with the peer");
+    assertEquals(1, announceChecked(index, at(3, ipv4(192, 0, 2, 9)), false, T0 + SECOND, 8, 9)
+        .refused(AnnounceResult.Refusal.PREFIX_CAP), "and counts at the new one");
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Round trip
 
   @Test

@@ -55,8 +55,19 @@ public final class NodeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger("chorus.node");
 
   @Option(names = "--origin", required = true, paramLabel = "URL",
-      description = "Origin base URL holding the published catalog (CDN, S3, 'chorus origin'); repeat for failover.")
+      description = "Origin holding the published catalog: a base URL (CDN, public bucket, 'chorus origin') or a "
+          + "private bucket as s3://BUCKET/PREFIX; repeat for failover, in order of preference.")
   List<URI> origins = new ArrayList<>();
+
+  @Option(names = "--s3-endpoint", paramLabel = "URL",
+      description = "For s3:// origins: the endpoint of an S3-compatible store, addressed path-style (default: AWS S3). "
+          + "Credentials come from the AWS SDK's chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, roles).")
+  URI s3Endpoint;
+
+  @Option(names = "--s3-region", paramLabel = "REGION",
+      description = "For s3:// origins: the bucket's region (default: AWS_REGION or the AWS profile; "
+          + "us-east-1 with --s3-endpoint).")
+  String s3Region;
 
   @Option(names = "--tracker", paramLabel = "KEY@HOST:PORT",
       description = "The tracker, with its public key pinned (as 'chorus tracker' prints it). Without one, "
@@ -130,6 +141,8 @@ public final class NodeCommand implements Callable<Integer> {
       node = ChorusNode.start(config);
     } catch (IOException e) {
       throw new CliException(Cli.FAILED, "cannot start the node: " + Cli.describe(e));
+    } catch (IllegalArgumentException e) { // e.g. an s3:// origin without a region
+      throw new CliException(Cli.USAGE, "cannot start the node: " + e.getMessage() + " (see --help)");
     }
     StreamServer stream = null;
     HttpServer metrics = null;
@@ -199,6 +212,12 @@ public final class NodeCommand implements Callable<Integer> {
     NodeConfig.Builder b = NodeConfig.builder().identity(key).bindHost(bind).listenPort(listenPort)
         .acceptIncoming(!noIncoming).region(region).listener(new LoggingListener());
     origins.forEach(b::origin);
+    if (s3Endpoint != null) {
+      b.s3Endpoint(s3Endpoint);
+    }
+    if (s3Region != null) {
+      b.s3Region(s3Region);
+    }
     if (tracker != null) {
       b.tracker(tracker);
     }

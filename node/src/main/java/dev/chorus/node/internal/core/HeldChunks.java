@@ -11,4 +11,9 @@ import java.util.BitSet;
 public interface HeldChunks {
   /** The held chunk indexes of a track (a copy the core may keep); empty when none. */
   BitSet held(TrackId trackId);
+
+  /** Whether any chunk of the track is held; override where that is cheaper than a copy. */
+  default boolean holdsAny(TrackId trackId) {
+    return !held(trackId).isEmpty();
+  }
 }

@@ -27,12 +27,16 @@ final class Neighbour {
   /** The peer said its upload slots are full: leave it alone until then. */
   long busyUntilNanos = Long.MIN_VALUE;
 
+  /** Counts, over all neighbours, those that say they hold something of a track. */
+  private final TrackTally tally;
+
   /** Exponentially decayed bytes exchanged with it. */
   private double usefulness;
   private long usefulnessAtNanos;
 
-  Neighbour(NodeId id, long nowNanos) {
+  Neighbour(NodeId id, long nowNanos, TrackTally tally) {
     this.id = id;
+    this.tally = tally;
     this.connectedAtNanos = nowNanos;
     this.usefulnessAtNanos = nowNanos;
   }
@@ -73,16 +77,33 @@ final class Neighbour {
 
   void setHolding(TrackId track, boolean all, BitSet chunks) {
     if (all) {
-      complete.add(track);
-      partial.remove(track);
+      if (complete.add(track) && partial.remove(track) == null) {
+        tally.add(track);
+      }
     } else if (!complete.contains(track)) {
-      partial.computeIfAbsent(track, t -> new BitSet()).or(chunks);
+      BitSet b = partial.get(track);
+      if (b == null) {
+        partial.put(track, b = new BitSet());
+        tally.add(track);
+      }
+      b.or(chunks);
+    }
+  }
+
+  /** Takes this neighbour's holdings out of the tally (it is gone). */
+  void untally() {
+    for (TrackId t : complete) {
+      tally.remove(t);
+    }
+    for (TrackId t : partial.keySet()) {
+      tally.remove(t);
     }
   }
 
   void forget(TrackId track, int first, int count) {
     if (complete.remove(track)) {
       // It said complete, then missed chunks: from now on assume it holds nothing of the track.
+      tally.remove(track);
       return;
     }
     BitSet b = partial.get(track);

@@ -4,6 +4,7 @@ import dev.chorus.node.SwarmConfig;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.Reachability;
+import dev.chorus.protocol.manifest.TrackId;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,7 @@ final class Neighbourhood {
   private final UploadSlots uploads;
 
   private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
+  private final TrackTally tally = new TrackTally();
   private final Map<NodeId, Long> connecting = new HashMap<>();
   private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
   /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
@@ -71,7 +73,7 @@ final class Neighbourhood {
    */
   Neighbour admit(PeerContact contact, List<Download> downloads, long nowNanos) {
     NodeId id = contact.id();
-    Neighbour n = new Neighbour(id, nowNanos);
+    Neighbour n = new Neighbour(id, nowNanos, tally);
     n.contact = contact;
     n.coordinate = contact.coordinate();
     for (Download d : downloads) {
@@ -104,7 +106,19 @@ final class Neighbourhood {
   /** The peer is gone: returns its neighbour state, or null if it was not a neighbour. */
   Neighbour remove(NodeId peer) {
     connecting.remove(peer);
-    return neighbours.remove(peer);
+    Neighbour n = neighbours.remove(peer);
+    if (n != null) {
+      n.untally();
+    }
+    return n;
+  }
+
+  /**
+   * False when no neighbour has said it holds anything of {@code track}, so that a question about
+   * it needs no scan of every neighbour's holdings (true does not promise a holder).
+   */
+  boolean mayHold(TrackId track) {
+    return tally.any(track);
   }
 
   void ban(NodeId peer, long nowNanos) {

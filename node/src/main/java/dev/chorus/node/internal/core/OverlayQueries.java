@@ -78,18 +78,8 @@ final class OverlayQueries {
       return;
     }
     // Naming ourselves helps only if the asker can dial us (Reachability).
-    boolean self = acceptsIncoming && !cache.held(trackId).isEmpty();
-    List<PeerHolding> holders = new ArrayList<>();
-    for (Neighbour n : neighbours.all()) {
-      if (holders.size() >= config.overlayMaxAnswers() - (self ? 1 : 0)) {
-        break;
-      }
-      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
-          && n.holdsAny(trackId)) {
-        holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
-            : PeerHolding.partial(n.contact, n.partial.get(trackId)));
-      }
-    }
+    boolean self = acceptsIncoming && cache.holdsAny(trackId);
+    List<PeerHolding> holders = neighbours.mayHold(trackId) ? knownHolders(from, trackId, self) : List.of();
     if (self || !holders.isEmpty()) {
       actions.answerQuery(from, queryId, trackId, self, holders);
     }
@@ -101,6 +91,22 @@ final class OverlayQueries {
         }
       }
     }
+  }
+
+  /** The neighbours (other than the asker) known to hold some of the track and dialable, up to the answer limit. */
+  private List<PeerHolding> knownHolders(NodeId from, TrackId trackId, boolean self) {
+    List<PeerHolding> holders = new ArrayList<>();
+    for (Neighbour n : neighbours.all()) {
+      if (holders.size() >= config.overlayMaxAnswers() - (self ? 1 : 0)) {
+        break;
+      }
+      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
+          && n.holdsAny(trackId)) {
+        holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
+            : PeerHolding.partial(n.contact, n.partial.get(trackId)));
+      }
+    }
+    return holders;
   }
 
   /**

@@ -76,6 +76,26 @@ import java.util.random.RandomGenerator;
  * driven by the pure {@link RetryPlan}); {@link OriginContent} checks what a 2xx answer holds,
  * {@link OriginFailures} says what any other outcome means, and {@link OriginResources} holds the
  * threads, HTTP client and limits all requests share.
+ *
+ * <h2>Private buckets ({@code s3://bucket/prefix})</h2>
+ *
+ * <p>An {@code s3://} origin is turned into its bucket's HTTP(S) URL once ({@code
+ * S3Access.httpBase}: path-style at a custom endpoint, virtual-hosted at AWS), and each attempt's
+ * GET is signed with SigV4 by the AWS SDK's own signer ({@code S3RequestSigner}, credentials from
+ * the SDK's provider chain, asked again at every signature so refreshed ones are used). The
+ * request then goes through this client like any other.
+ *
+ * <p>Why the signer on our HTTP path rather than the SDK's {@code S3Client.getObject(range)}: the
+ * S3 client has its own retries, timeouts, connection pool, threads and exception types. Used
+ * here, a bucket would be retried by two policies (or need the SDK's turned off), its failures
+ * would have to be mapped back to {@link Kind}, and a failover between a CDN and its bucket would
+ * cross two clients. With the signer, one {@link RetryPlan} decides retries and failover for all
+ * origins alike, {@link OriginContent} checks {@code Content-Range} and chunk hashes the same way,
+ * {@link BoundedBody} bounds every body, cancellation and {@link #close()} abort the exchange the
+ * same way, and the listener sees one kind of origin. A signature lives in the request's headers
+ * only: they are never logged, and the origin is shown as {@code s3://bucket/prefix/}. A missing
+ * credential or region fails the attempt as {@link Kind#CLIENT_ERROR} without a request (the other
+ * origins are still tried). Pre-signed or CDN URLs need no signer: they are plain HTTP origins.
  */
 public final class OriginClient implements ChunkOrigin, AutoCloseable {
   private final OriginResources shared;

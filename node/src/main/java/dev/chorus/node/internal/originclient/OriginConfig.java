@@ -1,5 +1,7 @@
 package dev.chorus.node.internal.originclient;
 
+import dev.chorus.node.internal.s3.S3Access;
+import dev.chorus.node.internal.s3.S3Location;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,10 @@ import java.util.Objects;
  * {@code https://cdn.example/catalog/} are the same origin). An optional query (a CDN token, a
  * shared access signature) is kept verbatim and appended to every object URL; see {@link
  * OriginClient} for the catalog layout.
+ *
+ * <p>A base may also be {@code s3://bucket/prefix}: a bucket read with requests signed (SigV4)
+ * with the credentials of {@link #s3()} (the AWS SDK's default chain unless set), through the same
+ * HTTP client, retries, failover and verification as every other origin.
  */
 public final class OriginConfig {
   /** Default {@link #connectTimeout()}: 2 s. */
@@ -42,6 +48,7 @@ public final class OriginConfig {
   private final Duration maxBackoff;
   private final int maxConcurrentRequests;
   private final int maxRangeBytes;
+  private final S3Access s3;
 
   private OriginConfig(Builder b, List<URI> baseUris) {
     this.baseUris = List.copyOf(baseUris);
@@ -52,6 +59,7 @@ public final class OriginConfig {
     this.maxBackoff = b.maxBackoff;
     this.maxConcurrentRequests = b.maxConcurrentRequests;
     this.maxRangeBytes = b.maxRangeBytes;
+    this.s3 = b.s3 != null ? b.s3 : S3Access.standard();
   }
 
   public static Builder builder() {
@@ -101,6 +109,16 @@ public final class OriginConfig {
     return maxRangeBytes;
   }
 
+  /** How {@code s3://} bases are reached and signed for: endpoint, region, credentials. */
+  public S3Access s3() {
+    return s3;
+  }
+
+  /** Whether any base is an {@code s3://} location. */
+  public boolean hasS3Origins() {
+    return baseUris.stream().anyMatch(S3Location::isS3);
+  }
+
   @Override
   public String toString() {
     // Queries may hold credentials (tokens, signatures): never print them.
@@ -112,7 +130,7 @@ public final class OriginConfig {
         + ", requestTimeout=" + requestTimeout + ", maxAttempts=" + maxAttempts
         + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
         + ", maxConcurrentRequests=" + maxConcurrentRequests + ", maxRangeBytes=" + maxRangeBytes
-        + "]";
+        + (hasS3Origins() ? ", s3=" + s3 : "") + "]";
   }
 
   /** Builder; {@link #build()} validates and names the offending key. */
@@ -125,6 +143,7 @@ public final class OriginConfig {
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private int maxRangeBytes = DEFAULT_MAX_RANGE_BYTES;
+    private S3Access s3;
 
     private Builder() {}
 
@@ -180,6 +199,12 @@ public final class OriginConfig {
 
     public Builder maxRangeBytes(int maxRangeBytes) {
       this.maxRangeBytes = maxRangeBytes;
+      return this;
+    }
+
+    /** How to reach and sign for {@code s3://} bases; default {@link S3Access#standard()}. */
+    public Builder s3(S3Access s3) {
+      this.s3 = Objects.requireNonNull(s3, "origin.s3");
       return this;
     }
 

@@ -96,9 +96,20 @@ final class OriginFailures {
       return of(Kind.SERVER_ERROR, status, answered + ": the origin is failing or"
           + " overloaded; retry later or configure another origin", null);
     }
+    boolean s3 = "s3".equals(base.getScheme());
+    if ((status == 401 || status == 403) && s3) {
+      return of(Kind.CLIENT_ERROR, status, answered + ": access denied; check the node's AWS"
+          + " credentials (the access key must exist, its secret match, and it must be allowed"
+          + " s3:GetObject on " + base.getAuthority() + "/" + base.getPath().substring(1)
+          + "*) and the bucket's policy", null);
+    }
     if (status == 401 || status == 403) {
       return of(Kind.CLIENT_ERROR, status, answered + ": access denied; check the"
           + " origin's access policy and the base URL's token or signature (it may have expired)", null);
+    }
+    if (s3 && (status == 301 || status == 400)) {
+      return of(Kind.CLIENT_ERROR, status, answered + ": the bucket refused the request;"
+          + " check the bucket's region (--s3-region) and endpoint (--s3-endpoint)", null);
     }
     return of(Kind.CLIENT_ERROR, status, answered + ": the origin refused the"
         + " request; check the origin base URL", null);

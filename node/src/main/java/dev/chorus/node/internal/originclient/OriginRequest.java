@@ -3,6 +3,8 @@ package dev.chorus.node.internal.originclient;
 import dev.chorus.node.internal.originclient.OriginContent.BadContent;
 import dev.chorus.node.internal.originclient.OriginContent.BodyCheck;
 import dev.chorus.node.internal.originclient.OriginException.Kind;
+import dev.chorus.node.internal.s3.S3AccessException;
+import dev.chorus.node.internal.s3.S3RequestSigner;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -86,9 +88,17 @@ final class OriginRequest<T> {
     }
     Attempt a = new Attempt(plan.origin());
     current = a;
+    HttpRequest request;
+    try {
+      request = a.request();
+    } catch (S3AccessException e) {
+      shared.limiter.release();
+      unsigned(a, e);
+      return;
+    }
     try {
       shared.listener.requestStarted(shared.shownBases.get(a.origin));
-      a.exchange = shared.http.sendAsync(a.request(), a::bodyFor);
+      a.exchange = shared.http.sendAsync(request, a::bodyFor);
       // HttpRequest.timeout only covers the wait for the headers; this also bounds the body.
       a.watchdog = shared.timer.schedule(a::timeOut, shared.config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
       // Handled on our threads (java.net.http hands completions to the common pool).
@@ -120,10 +130,18 @@ final class OriginRequest<T> {
       this.uri = OriginUris.objectUri(shared.bases.get(origin), key);
     }
 
-    HttpRequest request() {
+    /**
+     * The request; signed (SigV4) for an {@code s3://} origin. The signature's headers hold the
+     * access key id and any session token: they are sent and never logged.
+     */
+    HttpRequest request() throws S3AccessException {
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(shared.config.requestTimeout());
       if (range != null) {
         b.header("Range", range);
+      }
+      S3RequestSigner signer = shared.signers.get(origin);
+      if (signer != null) {
+        signer.signGet(uri).forEach((name, values) -> values.forEach(v -> b.header(name, v)));
       }
       return b.build();
     }
@@ -177,6 +195,22 @@ final class OriginRequest<T> {
       }
       return b;
     }
+  }
+
+  /** The request to an {@code s3://} origin could not be signed: no credentials or no region. */
+  private void unsigned(Attempt a, S3AccessException e) {
+    if (current == a) {
+      current = null;
+    }
+    if (result.isDone()) {
+      return;
+    }
+    URI shown = OriginUris.redact(a.uri);
+    OriginFailures why = new OriginFailures(shared.config, shared.shownBases.get(a.origin), shown, key,
+        plan.attempts());
+    // No cause: the SDK's exception adds nothing the message lacks.
+    failed(a.origin, why.of(Kind.CLIENT_ERROR, -1, "cannot sign the request for " + key + " to origin "
+        + shared.shownBases.get(a.origin) + ": " + e.getMessage(), null));
   }
 
   private void handle(Attempt a, HttpResponse<byte[]> response, Throwable error) {

@@ -1,5 +1,8 @@
 package dev.chorus.node.internal.originclient;
 
+import dev.chorus.node.internal.s3.S3AccessException;
+import dev.chorus.node.internal.s3.S3Location;
+import dev.chorus.node.internal.s3.S3RequestSigner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
@@ -22,9 +25,15 @@ final class OriginResources {
   final OriginConfig config;
   final OriginListener listener;
   final RandomGenerator random;
+  /** The HTTP(S) base URL of every origin ({@code s3://} ones as their bucket's URL). */
   final List<URI> bases;
-  /** {@link #bases} with their queries (credentials) removed: the only form that is shown. */
+  /**
+   * The origins as configured, with their queries (credentials) removed: the only form that is
+   * shown ({@code s3://bucket/prefix/} for a bucket).
+   */
   final List<URI> shownBases;
+  /** Per origin: the SigV4 signer of an {@code s3://} origin, or null for a plain HTTP one. */
+  final List<S3RequestSigner> signers;
   final ExecutorService executor;
   final ScheduledThreadPoolExecutor timer;
   final HttpClient http;
@@ -37,12 +46,29 @@ final class OriginResources {
     this.config = config;
     this.listener = listener;
     this.random = random;
-    this.bases = config.baseUris();
+    List<URI> http = new ArrayList<>();
     List<URI> shown = new ArrayList<>();
-    for (URI b : bases) {
+    List<S3RequestSigner> sign = new ArrayList<>();
+    S3RequestSigner s3 = config.hasS3Origins() ? new S3RequestSigner(config.s3()) : null;
+    for (int i = 0; i < config.baseUris().size(); i++) {
+      URI b = config.baseUris().get(i);
       shown.add(OriginUris.redact(b));
+      if (S3Location.isS3(b)) {
+        S3Location location = S3Location.parse("origin.baseUris[" + i + "]", b.toString());
+        try {
+          http.add(config.s3().httpBase(location));
+        } catch (S3AccessException e) {
+          throw new IllegalArgumentException("origin.baseUris[" + i + "]: " + e.getMessage(), e);
+        }
+        sign.add(s3);
+      } else {
+        http.add(b);
+        sign.add(null);
+      }
     }
+    this.bases = List.copyOf(http);
     this.shownBases = List.copyOf(shown);
+    this.signers = java.util.Collections.unmodifiableList(sign);
     this.executor = Executors.newFixedThreadPool(HTTP_THREADS, daemonThreads("chorus-origin-http-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("chorus-origin-timer-"));
     // Cancelled timeouts (nearly all of them) must not pile up in the queue.

@@ -1,5 +1,6 @@
 package dev.chorus.node.internal.originclient;
 
+import dev.chorus.node.internal.s3.S3Location;
 import dev.chorus.protocol.manifest.TrackId;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -17,9 +18,13 @@ final class OriginUris {
 
   /**
    * Parses and normalizes an origin base URL: lower-case http/https scheme, a host, no user info,
-   * no fragment, a path ending with {@code /}, the query kept verbatim.
+   * no fragment, a path ending with {@code /}, the query kept verbatim; or an {@code
+   * s3://bucket/prefix/} location ({@link S3Location}).
    */
   static URI parseBase(String key, String text) {
+    if (S3Location.isS3(text)) {
+      return S3Location.parse(key, text).uri();
+    }
     URI u;
     try {
       u = new URI(text.strip());
@@ -29,7 +34,7 @@ final class OriginUris {
     String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
       throw new IllegalArgumentException(
-          key + ": scheme must be http or https, was " + (scheme == null ? "none" : scheme));
+          key + ": scheme must be http, https or s3, was " + (scheme == null ? "none" : scheme));
     }
     if (u.getHost() == null) {
       throw new IllegalArgumentException(key + ": has no host (or the host is not a valid name): "

@@ -56,6 +56,15 @@ public final class CatalogIndex {
   }
 
   static CatalogIndex parse(byte[] bytes, Path file) throws IOException {
+    return parse(bytes, file.toString());
+  }
+
+  /**
+   * The index in {@code bytes}, read from {@code source} (named in messages).
+   *
+   * @throws IOException if it is not a Chorus catalog index
+   */
+  static CatalogIndex parse(byte[] bytes, String file) throws IOException {
     Document doc;
     try {
       doc = JSON.readValue(bytes, Document.class);

@@ -1,5 +1,8 @@
 package dev.chorus.node.internal.publish;
 
+import dev.chorus.node.internal.s3.S3Access;
+import dev.chorus.node.internal.s3.S3AccessException;
+import dev.chorus.node.internal.s3.S3Location;
 import dev.chorus.protocol.manifest.ManifestLimits;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackManifest;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes audio files into a catalog directory laid out as {@code dev.chorus.node.internal.originclient.OriginClient}
- * reads it, ready to upload to S3 or to serve with nginx or {@code chorus origin}:
+ * Publishes audio files into a catalog laid out as {@code dev.chorus.node.internal.originclient.OriginClient}
+ * reads it: a local directory, ready to serve with nginx or {@code chorus origin}, or a bucket
+ * ({@code s3://bucket/prefix}):
  *
  * <pre>
  * &lt;root&gt;/audio/&lt;h0h1&gt;/&lt;sha256 of the file&gt;.&lt;ext&gt;   the audio, byte for byte
@@ -34,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * by the SHA-256 of its content (its first two hex digits as a directory keep directories small).
  * Everything is deterministic: publishing the same file with the same key gives the same object,
  * the same manifest bytes (Ed25519 signatures are deterministic) and the same track id, and
- * re-publishing into a catalog replaces the same files with the same bytes. The index is merged:
- * entries of other track ids already in it are kept.
+ * re-publishing into a catalog replaces the same files with the same bytes (a bucket skips them:
+ * see {@link S3CatalogBucket}). The index is merged: entries of other track ids already in it are
+ * kept.
  *
  * <p>Inputs are files (always tried) and folders (walked recursively, in name order; hidden files,
  * files without an audio extension and the catalog itself are skipped). A file that cannot be
@@ -43,11 +49,13 @@ import org.slf4j.LoggerFactory;
  * published. An error writing the catalog stops the run with an {@link IOException} (after writing
  * the index of what was published).
  *
- * <p>Every object is written to a temporary file in its directory and renamed into place, so a
- * server never serves half a file, and the manifest is made from the copy written to the catalog,
- * so the two always match. Not thread-safe; one publisher per catalog at a time.
+ * <p>Order makes the catalog consistent for readers at every moment: a file's audio object is
+ * stored before its manifest, and the index (naming the manifests) last. The audio is first copied
+ * to a staging file and the manifest made from that copy, so the two always match. The
+ * destination ({@link CatalogDestination}: {@link LocalCatalogDirectory} or {@link
+ * S3CatalogBucket}) only stores objects. Not thread-safe; one publisher per catalog at a time.
  */
-public final class CatalogPublisher {
+public final class CatalogPublisher implements AutoCloseable {
   /** Extensions of the files taken from input folders (a named file is always tried). */
   public static final Set<String> AUDIO_EXTENSIONS = Set.of("opus", "ogg", "oga", "mp3", "flac",
       "m4a", "aac", "wav", "aif", "aiff", "wma", "ape", "wv", "mka", "webm");
@@ -56,24 +64,53 @@ public final class CatalogPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogPublisher.class);
   private static final int DEFAULT_CHUNK_BYTES = TrackManifest.DEFAULT_CHUNK_BYTES;
 
+  /** The local catalog directory, or null for a bucket (its folder is then not skipped). */
   private final Path root;
+  private final CatalogDestination destination;
   private final PublisherKeyPair key;
   private final AudioProbe probe;
+  private int written;
+  private int unchanged;
 
-  private CatalogPublisher(Path root, PublisherKeyPair key, AudioProbe probe) {
+  private CatalogPublisher(Path root, CatalogDestination destination, PublisherKeyPair key, AudioProbe probe) {
     this.root = root;
-    this.key = key;
-    this.probe = probe;
+    this.destination = destination;
+    this.key = Objects.requireNonNull(key, "key");
+    this.probe = Objects.requireNonNull(probe, "probe");
   }
 
   /** A publisher into the catalog at {@code root} (created if missing), signing with {@code key}. */
   public static CatalogPublisher create(Path root, PublisherKeyPair key, AudioProbe probe) {
-    return new CatalogPublisher(Objects.requireNonNull(root, "root").toAbsolutePath().normalize(),
-        Objects.requireNonNull(key, "key"), Objects.requireNonNull(probe, "probe"));
+    Path dir = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    return new CatalogPublisher(dir, new LocalCatalogDirectory(dir), key, probe);
   }
 
-  public Path root() {
-    return root;
+  /**
+   * A publisher into the catalog at {@code location} in a bucket, reached with {@code access}.
+   *
+   * @throws S3AccessException if there are no credentials or no region
+   */
+  public static CatalogPublisher toBucket(S3Location location, S3Access access, PublisherKeyPair key,
+      AudioProbe probe) throws S3AccessException {
+    return new CatalogPublisher(null, S3CatalogBucket.open(location, access), key, probe);
+  }
+
+  /** Tests: into a bucket, with multipart uploads over {@code multipartThreshold} bytes. */
+  static CatalogPublisher toBucket(S3Location location, S3Access access, PublisherKeyPair key,
+      AudioProbe probe, long multipartThreshold, int partBytes) throws S3AccessException {
+    return new CatalogPublisher(null, S3CatalogBucket.open(location, access, multipartThreshold, partBytes),
+        key, probe);
+  }
+
+  /** Where the catalog is: a directory, or {@code s3://bucket/prefix/}. */
+  public String destination() {
+    return destination.toString();
+  }
+
+  /** Releases the S3 client and the staging files of a bucket. */
+  @Override
+  public void close() throws IOException {
+    destination.close();
   }
 
   /**
@@ -83,8 +120,14 @@ public final class CatalogPublisher {
    *     it and in its index)
    */
   public PublishReport publish(List<Path> inputs) throws IOException {
-    Files.createDirectories(root);
-    CatalogIndex index = CatalogIndex.read(root);
+    written = 0;
+    unchanged = 0;
+    if (root != null) {
+      Files.createDirectories(root);
+    }
+    byte[] indexBytes = destination.readIndex();
+    CatalogIndex index = indexBytes == null ? CatalogIndex.empty()
+        : CatalogIndex.parse(indexBytes, destination + (root != null ? "/" : "") + CatalogIndex.FILE_NAME);
     List<PublishReport.Published> published = new ArrayList<>();
     List<PublishReport.Failure> failed = new ArrayList<>();
     int[] skipped = {0};
@@ -110,10 +153,15 @@ public final class CatalogPublisher {
       }
     } finally {
       if (!published.isEmpty()) {
-        index.write(root);
+        byte[] json = index.toJson();
+        if (indexBytes == null || !Arrays.equals(indexBytes, json)) {
+          count(destination.putBytes(CatalogIndex.FILE_NAME, json, CatalogDestination.ObjectType.index()));
+        } else {
+          unchanged++;
+        }
       }
     }
-    return new PublishReport(published, failed, skipped[0]);
+    return new PublishReport(published, failed, skipped[0], written, unchanged);
   }
 
   /** A file to publish, or an input that already failed (in input order). */
@@ -121,7 +169,7 @@ public final class CatalogPublisher {
 
   private void expand(Path input, List<Candidate> files, int[] skipped) {
     if (Files.isDirectory(input)) {
-      if (input.toAbsolutePath().normalize().startsWith(root)) {
+      if (root != null && input.toAbsolutePath().normalize().startsWith(root)) {
         return; // the catalog itself, e.g. --in music --out music/catalog
       }
       List<Path> children = new ArrayList<>();
@@ -158,8 +206,7 @@ public final class CatalogPublisher {
     } catch (AudioProbeException e) {
       throw new UnpublishableException(e.getMessage());
     }
-    Path audioDir = Files.createDirectories(root.resolve(AUDIO_DIR));
-    Path tmp = CatalogFiles.newTempFile(audioDir);
+    Path tmp = CatalogFiles.newTempFile(destination.stagingDirectory());
     try {
       String sha256 = copyAndHash(file, tmp);
       String originKey = AUDIO_DIR + "/" + sha256.substring(0, 2) + "/" + sha256 + "." + info.extension();
@@ -176,17 +223,24 @@ public final class CatalogPublisher {
       } catch (IllegalArgumentException e) {
         throw new UnpublishableException("cannot make its manifest: " + e.getMessage());
       }
-      Path audio = root.resolve(originKey);
-      Files.createDirectories(audio.getParent());
-      CatalogFiles.moveAtomically(tmp, audio);
+      count(destination.putFile(originKey, tmp, sha256, CatalogDestination.ObjectType.audio(info.mimeType())));
       String idHex = manifest.trackId().toHex();
-      CatalogFiles.writeAtomically(root.resolve(MANIFEST_DIR).resolve(idHex), manifest.encoded());
+      count(destination.putBytes(MANIFEST_DIR + "/" + idHex, manifest.encoded(),
+          CatalogDestination.ObjectType.manifest()));
       CatalogEntry entry = new CatalogEntry(idHex, info.title(), info.artist(), info.album(),
           manifest.durationMillis(), manifest.mimeType(), manifest.bitsPerSecond(),
           manifest.sizeBytes(), originKey, key.publicKey().toText(), file.getFileName().toString());
       return new PublishReport.Published(file, manifest, entry);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private void count(boolean wrote) {
+    if (wrote) {
+      written++;
+    } else {
+      unchanged++;
     }
   }
 

@@ -4,7 +4,9 @@ import dev.chorus.protocol.manifest.ManifestException;
 import dev.chorus.protocol.manifest.ManifestVerifier;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +38,13 @@ abstract class AbstractChunkStore implements ChunkStore {
   /** ManifestVerifier reuses a digest and is not thread-safe: one per thread. */
   private final ThreadLocal<ManifestVerifier> verifiers = ThreadLocal.withInitial(ManifestVerifier::create);
   private final Map<TrackId, Track> tracks = new HashMap<>();
-  private final LruTrackPolicy policy = new LruTrackPolicy();
+  private final TrackCachePolicy policy = new LruTrackPolicy();
+  /** Tracks found on open, entered into the policy oldest first once all are known. */
+  private final List<Restored> restored = new ArrayList<>();
+  /** The last-use counter persisted with each track, so that LRU order survives a restart. */
   private long tick;
+  /** The track the player reads, which eviction spares; null when nothing plays. */
+  private TrackId playing;
   private boolean caching = true;
   private boolean closed;
 
@@ -69,15 +76,21 @@ abstract class AbstractChunkStore implements ChunkStore {
   final synchronized void restore(TrackManifest manifest, BitSet held, long lastUse) {
     TrackId id = manifest.trackId();
     tracks.put(id, new Track(manifest, held));
-    policy.touch(id, lastUse);
-    policy.addBytes(id, bytesOf(manifest, held));
+    restored.add(new Restored(id, lastUse, bytesOf(manifest, held)));
     tick = Math.max(tick, lastUse + 1);
   }
+
+  private record Restored(TrackId id, long lastUse, long bytes) {}
 
   /** Evicts down to the capacity after open (the capacity may have shrunk). */
   final void evictAfterOpen() {
     List<TrackId> evicted;
     synchronized (this) {
+      restored.sort(Comparator.comparingLong(Restored::lastUse).thenComparing(Restored::id));
+      for (Restored r : restored) {
+        policy.addBytes(r.id(), r.bytes());
+      }
+      restored.clear();
       evicted = evictLocked(null);
     }
     notifyEvicted(evicted);
@@ -104,7 +117,7 @@ abstract class AbstractChunkStore implements ChunkStore {
         touchLocked(id);
         return true;
       }
-      if (!caching) {
+      if (!caching || !policy.fits(id, manifest.encodedLength() + manifest.sizeBytes(), capacityBytes, playing)) {
         return false;
       }
       long lastUse = tick++;
@@ -115,7 +128,6 @@ abstract class AbstractChunkStore implements ChunkStore {
         return false;
       }
       tracks.put(id, new Track(manifest, new BitSet(manifest.chunkCount())));
-      policy.touch(id, lastUse);
       policy.addBytes(id, manifest.encodedLength());
       evicted = evictLocked(id);
     }
@@ -256,7 +268,7 @@ abstract class AbstractChunkStore implements ChunkStore {
 
   private void touchLocked(TrackId trackId) {
     long lastUse = tick++;
-    policy.touch(trackId, lastUse);
+    policy.touch(trackId);
     if (caching) {
       try {
         storeLastUse(trackId, lastUse);
@@ -264,6 +276,11 @@ abstract class AbstractChunkStore implements ChunkStore {
         disable(e);
       }
     }
+  }
+
+  @Override
+  public synchronized void playing(TrackId trackId) {
+    playing = trackId;
   }
 
   @Override
@@ -283,7 +300,7 @@ abstract class AbstractChunkStore implements ChunkStore {
 
   @Override
   public synchronized long usedBytes() {
-    return policy.totalBytes();
+    return policy.usedBytes();
   }
 
   @Override
@@ -321,7 +338,7 @@ abstract class AbstractChunkStore implements ChunkStore {
   // ---- internals -----------------------------------------------------------------------------
 
   private List<TrackId> evictLocked(TrackId protectedTrack) {
-    List<TrackId> evicted = policy.evictionsFor(capacityBytes, protectedTrack);
+    List<TrackId> evicted = policy.evictionsFor(capacityBytes, protectedTrack, playing);
     for (TrackId id : evicted) {
       tracks.remove(id);
       policy.remove(id);

@@ -23,7 +23,9 @@ public interface ChunkStore extends AutoCloseable {
 
   /**
    * Stores a manifest (a no-op if the track's manifest is already stored) and marks the track as
-   * most recently used. Returns {@code false} if the store is not caching.
+   * most recently used. Returns {@code false} if the store is not caching, or if the whole track
+   * would not fit beside the track being played ({@link TrackCachePolicy#fits}): such a track is
+   * played without being cached.
    */
   boolean putManifest(TrackManifest manifest);
 
@@ -71,6 +73,12 @@ public interface ChunkStore extends AutoCloseable {
 
   /** Deletes a track's manifest and chunks; {@code false} if it was not stored. */
   boolean removeTrack(TrackId trackId);
+
+  /**
+   * Names the track the player is reading (null: none), which eviction spares, as it spares the
+   * track being written (see {@link TrackCachePolicy}).
+   */
+  void playing(TrackId trackId);
 
   /** Bytes held: stored manifests plus stored chunks. */
   long usedBytes();

@@ -11,6 +11,7 @@ import dev.chorus.node.internal.originserver.OriginServer;
 import dev.chorus.node.internal.publish.CatalogIndex;
 import dev.chorus.node.internal.publish.CatalogEntry;
 import dev.chorus.node.internal.publish.TestAudio;
+import dev.chorus.node.internal.s3.S3TestServer;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
@@ -53,10 +54,14 @@ class CliTest {
 
   @Test
   void helpForEveryCommand() {
-    for (String cmd : new String[] {"keygen", "publish", "origin"}) {
+    for (String cmd : new String[] {"keygen", "publish", "origin", "node"}) {
       Run r = chorus(cmd, "--help");
       assertEquals(0, r.exitCode());
       assertTrue(r.out().contains("Usage: chorus " + cmd), r.out());
+    }
+    for (String cmd : new String[] {"publish", "node"}) {
+      String help = chorus(cmd, "--help").out();
+      assertTrue(help.contains("s3://") && help.contains("--s3-endpoint") && help.contains("--s3-region"), help);
     }
     Run top = chorus("--help");
     assertTrue(top.out().contains("keygen") && top.out().contains("publish") && top.out().contains("origin"), top.out());
@@ -172,6 +177,68 @@ class CliTest {
     assertEquals(2, onlyBad.exitCode());
     assertTrue(onlyBad.err().contains(dir.resolve("gone.mp3") + ": no such file or folder"), onlyBad.err());
     assertFalse(Files.exists(dir.resolve("c/index.json")));
+  }
+
+  @Test
+  void publishToABucketThenAgainUploadsNothing() throws Exception {
+    Path song = TestAudio.tone(dir, "song.opus", "libopus", 440, 3, "title=Song");
+    Path key = keygen();
+    try (S3TestServer s3 = S3TestServer.start()) {
+      s3.createBucket("music");
+      String[] args = {"publish", "--key", key.toString(), "--in", song.toString(), "--out", "s3://music/catalog",
+          "--s3-endpoint", s3.endpoint().toString()};
+      Run noCredentials = withAwsCredentials(null, null, () -> chorus(args));
+      assertEquals(1, noCredentials.exitCode());
+      assertTrue(noCredentials.err().contains("no AWS credentials for S3: set AWS_ACCESS_KEY_ID"), noCredentials.err());
+      assertEquals(1, noCredentials.err().lines().count(), noCredentials.err());
+
+      Run first = withAwsCredentials(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY, () -> chorus(args));
+      assertEquals(0, first.exitCode(), first.err());
+      assertTrue(first.err().contains("published 1 track to s3://music/catalog/")
+          && first.err().contains("3 objects written, 0 already there"), first.err());
+      int writes = s3.writes();
+      Run again = withAwsCredentials(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY, () -> chorus(args));
+      assertEquals(0, again.exitCode(), again.err());
+      assertEquals(first.out(), again.out());
+      assertTrue(again.err().contains("0 objects written, 3 already there"), again.err());
+      assertEquals(writes, s3.writes());
+
+      String[] missing = args.clone();
+      missing[6] = "s3://no-such-bucket/catalog";
+      Run noBucket = withAwsCredentials(S3TestServer.ACCESS_KEY, S3TestServer.SECRET_KEY, () -> chorus(missing));
+      assertEquals(1, noBucket.exitCode());
+      assertTrue(noBucket.err().contains("bucket 'no-such-bucket' does not exist"), noBucket.err());
+    }
+  }
+
+  /**
+   * Runs {@code r} with the AWS credentials the SDK's default chain takes from system properties
+   * (the CLI has no credentials flag, on purpose); null clears them. Test classes run one at a
+   * time in this JVM, so the properties are restored before anything else can read them.
+   */
+  private static Run withAwsCredentials(String accessKey, String secretKey, java.util.function.Supplier<Run> r) {
+    String oldKey = System.getProperty("aws.accessKeyId");
+    String oldSecret = System.getProperty("aws.secretAccessKey");
+    String oldFile = System.getProperty("aws.sharedCredentialsFile");
+    set("aws.accessKeyId", accessKey);
+    set("aws.secretAccessKey", secretKey);
+    // No profile file either: the "no credentials" case must not find the machine's own.
+    System.setProperty("aws.sharedCredentialsFile", "/nonexistent/chorus-test-credentials");
+    try {
+      return r.get();
+    } finally {
+      set("aws.accessKeyId", oldKey);
+      set("aws.secretAccessKey", oldSecret);
+      set("aws.sharedCredentialsFile", oldFile);
+    }
+  }
+
+  private static void set(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
+    }
   }
 
   @Test

@@ -80,4 +80,27 @@ class NeighbourhoodTest {
     n.get(peer(1)).outstandingRequests = 1;
     assertNull(n.leastUseful(peer(3), now));
   }
+
+  @Test
+  void mayHoldFollowsWhatNeighboursSayTheyHold() {
+    Neighbourhood n = neighbourhood(SwarmConfig.defaults());
+    Download d = downloadWithCandidates(1); // peer 1 is said to hold track 1 whole
+    Neighbour one = n.admit(contact(1), List.of(d), now);
+    Neighbour two = n.admit(contact(2), List.of(), now);
+    assertTrue(n.mayHold(track(1)));
+    assertFalse(n.mayHold(track(2)));
+    BitSet some = new BitSet();
+    some.set(3);
+    two.setHolding(track(2), false, some);
+    two.setHolding(track(2), false, some); // told twice: still one holder
+    two.setHolding(track(2), true, new BitSet()); // partial becomes complete: still one
+    assertTrue(n.mayHold(track(2)));
+    two.forget(track(2), 0, 1); // said complete, then missed: holds nothing of it
+    assertFalse(n.mayHold(track(2)));
+    two.setHolding(track(1), true, new BitSet());
+    n.remove(one.id);
+    assertTrue(n.mayHold(track(1)), "two still holds it");
+    n.remove(two.id);
+    assertFalse(n.mayHold(track(1)));
+  }
 }

@@ -46,11 +46,13 @@ class OriginConfigTest {
   void errorsNameTheKey() {
     assertEquals("origin.baseUris: at least one origin base URL is required",
         assertThrows(IllegalArgumentException.class, () -> OriginConfig.builder().build()).getMessage());
-    assertEquals("origin.baseUris[1]: scheme must be http or https, was ftp",
+    assertEquals("origin.baseUris[1]: scheme must be http, https or s3, was ftp",
         error(b -> b.addBaseUri("ftp://example.com/x")));
-    assertEquals("origin.baseUris[1]: scheme must be http or https, was none",
+    assertEquals("origin.baseUris[1]: scheme must be http, https or s3, was none",
         error(b -> b.addBaseUri("cdn.example.com/catalog")));
     assertTrue(error(b -> b.addBaseUri("http://")).startsWith("origin.baseUris[1]: not a URL"));
+    assertTrue(error(b -> b.addBaseUri("s3://Bad_Bucket/x")).startsWith("origin.baseUris[1]: 'Bad_Bucket' is not a valid bucket"));
+    assertTrue(error(b -> b.addBaseUri("s3://music/x?token=1")).startsWith("origin.baseUris[1]: an s3:// location has no query"));
     assertTrue(error(b -> b.addBaseUri("http://user:pw@example.com/")).startsWith("origin.baseUris[1]: user info"));
     assertTrue(error(b -> b.addBaseUri("http://example.com/#frag")).startsWith("origin.baseUris[1]: must not have a fragment"));
     assertTrue(error(b -> b.addBaseUri("http://127.0.0.1:1")).startsWith("origin.baseUris[1]: duplicate"));

@@ -241,12 +241,37 @@ abstract class ChunkStoreContract {
 
   @Test
   void neverEvictsTheTrackBeingWritten() throws Exception {
-    ChunkStore s = store(fullSize(B) / 2);
+    ChunkStore s = store(fullSize(B));
+    putAll(s, C);
+    putAll(s, B); // its last chunk overflows: C goes, not B
+    assertEquals(List.of(C.manifest().trackId()), listener.evicted);
+    assertEquals(List.of(B.manifest().trackId()), s.tracks());
+  }
+
+  @Test
+  void neverEvictsTheTrackBeingPlayed() throws Exception {
+    ChunkStore s = store(fullSize(A) + fullSize(B));
+    putAll(s, A);
     putAll(s, B);
-    assertTrue(s.isComplete(B.manifest().trackId()));
+    s.playing(A.manifest().trackId()); // the least recently used, but a player reads it
     putAll(s, C);
     assertEquals(List.of(B.manifest().trackId()), listener.evicted);
+    s.playing(null);
+    s.touch(C.manifest().trackId());
+    putAll(s, B);
+    assertEquals(List.of(B.manifest().trackId(), A.manifest().trackId()), listener.evicted);
+  }
+
+  @Test
+  void aTrackThatCannotFitBesideThePlayingOneIsNotCachedAndEvictsNothing() throws Exception {
+    ChunkStore s = store(fullSize(B) + fullSize(C) - 1);
+    putAll(s, C);
+    s.playing(C.manifest().trackId());
+    assertFalse(s.putManifest(B.manifest()), "B and the playing C do not fit together");
+    assertEquals(List.of(), listener.evicted);
     assertEquals(List.of(C.manifest().trackId()), s.tracks());
+    s.playing(null);
+    assertTrue(s.putManifest(B.manifest()), "alone, B fits");
   }
 
   @Test

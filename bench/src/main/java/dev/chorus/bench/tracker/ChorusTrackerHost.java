@@ -1,0 +1,127 @@
+package dev.chorus.bench.tracker;
+
+import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.tracker.TrackerConfig;
+import dev.chorus.tracker.TrackerServer;
+import dev.chorus.tracker.index.InMemoryPeerIndex;
+import dev.chorus.tracker.index.IndexStats;
+import dev.chorus.tracker.index.PeerIndexConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Chorus tracker in a process of its own, for {@code bench/compare}: so that its CPU time can be
+ * read from /proc as opentracker's is, apart from the load generator's. It preloads an in-memory
+ * index exactly as {@code bench/run tracker} does ({@link Preload}, same workload and seed), starts
+ * a {@link TrackerServer} on 127.0.0.1 with the same settings, prints one line
+ * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds>} and
+ * serves until its standard input closes.
+ *
+ * <p>Announces get no reply on the wire, so the generator learns how many the tracker processed
+ * from a counter this process publishes every millisecond in a small memory-mapped file
+ * ({@code --counters FILE}: announces processed, lookups answered, refusals; three longs).
+ */
+final class ChorusTrackerHost {
+  private ChorusTrackerHost() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> list = List.of(args);
+    int tracks = intOption(list, "--tracks", 100_000);
+    int peers = intOption(list, "--peers", 200_000);
+    int tracksPerPeer = intOption(list, "--tracks-per-peer", 16);
+    int keepPerTrack = intOption(list, "--keep-per-track", 30);
+    int ioThreads = intOption(list, "--io-threads", 2);
+    double zipf = Double.parseDouble(option(list, "--zipf", "0.5"));
+    Path counters = Path.of(option(list, "--counters", null));
+
+    PeerIndexConfig indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).build();
+    long baselineHeap = usedHeapAfterGc();
+    InMemoryPeerIndex index = InMemoryPeerIndex.create(indexConfig);
+    Preload.Result preload = Preload.run(index, new Workload(tracks, zipf), peers, tracksPerPeer,
+        System.currentTimeMillis(), 1, 7, new Preload.ProgressPrinter());
+    IndexStats stats = index.stats().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    double bytesPerEntry = (double) (usedHeapAfterGc() - baselineHeap) / stats.entries();
+
+    CountingListener listener = new CountingListener();
+    TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
+        .listenAddress(new InetSocketAddress("127.0.0.1", 0))
+        .index(indexConfig)
+        .maxPeersPerLookup(50)
+        .announceRate(1e9, 1_000_000)
+        .lookupRate(1e9, 1_000_000)
+        .maxConnectionsPerIp(1_000_000)
+        .rateLimitedBeforeDisconnect(Integer.MAX_VALUE)
+        .ioThreads(ioThreads)
+        .shutdownGrace(Duration.ofSeconds(1))
+        .build();
+    try (TrackerServer server = TrackerServer.start(config, index, listener);
+        FileChannel file = FileChannel.open(counters, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
+      MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 24);
+      Thread publisher = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          shared.putLong(0, listener.announcesOk.sum());
+          shared.putLong(8, listener.lookupsOk.sum());
+          shared.putLong(16, listener.notOk.sum() + listener.rejected.sum());
+          try {
+            Thread.sleep(1);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "counter-publisher");
+      publisher.setDaemon(true);
+      publisher.start();
+      System.out.println(String.format(Locale.ROOT, "READY %d %s %d %.1f %.1f", server.address().getPort(),
+          HexFormat.of().formatHex(server.publicKey()), stats.entries(), bytesPerEntry, preload.nanos / 1e9));
+      System.out.flush();
+      BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      while (true) {
+        String line = stdin.readLine();
+        if (line == null || line.trim().equals("stop")) {
+          break;
+        }
+      }
+      publisher.interrupt();
+    } finally {
+      index.close();
+    }
+    System.exit(0);
+  }
+
+  private static String option(List<String> args, String name, String fallback) {
+    int i = args.indexOf(name);
+    if (i >= 0 && i + 1 < args.size()) {
+      return args.get(i + 1);
+    }
+    if (fallback == null) {
+      throw new IllegalArgumentException(name + " is required");
+    }
+    return fallback;
+  }
+
+  private static int intOption(List<String> args, String name, int fallback) {
+    return Integer.parseInt(option(args, name, Integer.toString(fallback)));
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
