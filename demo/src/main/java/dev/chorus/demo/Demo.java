@@ -59,6 +59,8 @@ public final class Demo {
   /** Popularity: rank k is played ∝ 1/(k+1)^s (a few tracks get most plays). */
   static final double ZIPF_EXPONENT = 1.0;
   private static final String LOOPBACK = "127.0.0.1";
+  /** How often the demo page's state is renewed. */
+  private static final long PAGE_UPDATE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private Demo() {}
 
@@ -73,6 +75,15 @@ public final class Demo {
    */
   public static DemoReport run(DemoOptions options, PrintStream out, boolean liveLine, AtomicBoolean stop)
       throws IOException, InterruptedException {
+    return run(options, out, liveLine, stop, null);
+  }
+
+  /**
+   * {@link #run(DemoOptions, PrintStream, boolean, AtomicBoolean)}, showing the swarm live on
+   * {@code page} (about once a second) and, at the end, the table; null for no page.
+   */
+  static DemoReport run(DemoOptions options, PrintStream out, boolean liveLine, AtomicBoolean stop, DemoPage page)
+      throws IOException, InterruptedException {
     Path dir = options.directory().orElse(null);
     boolean temporary = dir == null;
     if (temporary) {
@@ -82,7 +93,7 @@ public final class Demo {
     }
     Deque<AutoCloseable> open = new ArrayDeque<>();
     try {
-      return run(options, dir, out, liveLine, stop, open);
+      return run(options, dir, out, liveLine, stop, open, page);
     } finally {
       closeAll(open);
       if (temporary && !options.keep()) {
@@ -94,7 +105,7 @@ public final class Demo {
   }
 
   private static DemoReport run(DemoOptions options, Path dir, PrintStream out, boolean liveLine,
-      AtomicBoolean stop, Deque<AutoCloseable> open) throws IOException, InterruptedException {
+      AtomicBoolean stop, Deque<AutoCloseable> open, DemoPage page) throws IOException, InterruptedException {
     long began = System.nanoTime();
     out.printf(Locale.ROOT, "chorus demo: %d nodes, %d tracks, %s at %s× real time, seed %d%n", options.nodes(),
         options.tracks(), seconds(options.duration().toNanos()), speed(options.speed()), options.seed());
@@ -174,8 +185,15 @@ public final class Demo {
     }
 
     Progress progress = new Progress(out, liveLine, start, options.duration().toNanos());
+    SwarmView view = new SwarmView(nodes, streams, listeners, options.duration().toNanos());
+    long shown = System.nanoTime() - PAGE_UPDATE_NANOS;
     while (threads.stream().anyMatch(Thread::isAlive) && !stop.get()) {
       progress.maybePrint(nodes, listeners);
+      long now = System.nanoTime();
+      if (page != null && now - shown >= PAGE_UPDATE_NANOS) {
+        shown = now;
+        page.show(view.json(now, now - start, null));
+      }
       TimeUnit.MILLISECONDS.sleep(250);
     }
     for (Thread t : threads) { // on stop, a listener may sit in a read; closing the node ends it
@@ -194,7 +212,11 @@ public final class Demo {
     for (Thread t : threads) {
       t.interrupt();
     }
-    return new DemoReport(rows, percentile(all, 50), percentile(all, 90), elapsed);
+    DemoReport report = new DemoReport(rows, percentile(all, 50), percentile(all, 90), elapsed);
+    if (page != null) {
+      page.show(view.json(System.nanoTime(), elapsed, report.table()));
+    }
+    return report;
   }
 
   /** Start latencies of every playback of every node. */

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -32,6 +33,9 @@ final class DemoCatalog {
     }
   }
 
+  /** The artist every demo track is credited to in {@code index.json}. */
+  static final String ARTIST = "Chorus demo";
+
   /** Writes {@code count} tracks under {@code root} and returns them in catalog order. */
   static List<Track> publish(Path root, int count, long seed, PublisherKeyPair publisher) throws IOException {
     SplittableRandom lengths = new SplittableRandom(seed);
@@ -53,7 +57,28 @@ final class DemoCatalog {
       Files.write(root.resolve("manifests").resolve(manifest.trackId().toHex()), manifest.encoded());
       tracks.add(new Track(i, manifest));
     }
+    writeIndex(root, tracks);
     return List.copyOf(tracks);
+  }
+
+  /**
+   * {@code <root>/index.json} as {@code chorus publish} writes it (node/README.md, "Commands"): what
+   * a node's page lists. The titles are plain ASCII made here, so no escaping is needed.
+   */
+  private static void writeIndex(Path root, List<Track> tracks) throws IOException {
+    StringBuilder json = new StringBuilder("{\"version\":1,\"tracks\":[");
+    List<Track> byId = new ArrayList<>(tracks);
+    byId.sort((a, b) -> a.manifest().trackId().toHex().compareTo(b.manifest().trackId().toHex()));
+    for (int i = 0; i < byId.size(); i++) {
+      TrackManifest m = byId.get(i).manifest();
+      json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+          "{\"trackId\":\"%s\",\"title\":\"%s\",\"artist\":\"%s\",\"durationMillis\":%d,\"mimeType\":\"%s\","
+              + "\"bitsPerSecond\":%d,\"sizeBytes\":%d,\"originKey\":\"%s\"}",
+          m.trackId().toHex(), byId.get(i).title(), ARTIST, m.durationMillis(), m.mimeType(), m.bitsPerSecond(),
+          m.sizeBytes(), m.originKey()));
+    }
+    json.append("]}\n");
+    Files.writeString(root.resolve("index.json"), json);
   }
 
   /**

@@ -73,6 +73,15 @@ public final class DemoMain implements Callable<Integer> {
       description = "Port of /metrics on 127.0.0.1 (default: a free one, printed at start).", defaultValue = "0")
   int metricsPort;
 
+  @Option(names = "--page-port", paramLabel = "PORT",
+      description = "Port of the demo page on 127.0.0.1 (default: a free one, printed at start).", defaultValue = "0")
+  int pagePort;
+
+  @Option(names = "--linger", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long the demo page stays up after the run, with the final table (default: ${DEFAULT-VALUE}; "
+          + "0s: stop at once). Ctrl-C ends it sooner.", defaultValue = "5m")
+  Duration linger;
+
   @Spec
   CommandSpec spec;
 
@@ -97,6 +106,12 @@ public final class DemoMain implements Callable<Integer> {
     try {
       options = new DemoOptions(nodes, tracks, duration, speed, seed, Optional.ofNullable(dir), keep,
           Math.multiplyExact(cacheMegabytes, 1_000_000L), metricsPort);
+      if (pagePort < 0 || pagePort > 65535) {
+        throw new IllegalArgumentException("--page-port must be in 0..65535, was " + pagePort);
+      }
+      if (linger.isNegative()) {
+        throw new IllegalArgumentException("--linger must not be negative, was " + linger);
+      }
     } catch (IllegalArgumentException | ArithmeticException e) {
       spec.commandLine().getErr().println("chorus demo: " + e.getMessage() + " (see --help)");
       return 2;
@@ -112,22 +127,43 @@ public final class DemoMain implements Callable<Integer> {
       }
     }, "chorus-demo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    DemoPage page = null;
     try {
-      DemoReport report = Demo.run(options, out, System.console() != null, stop);
+      page = DemoPage.start(pagePort);
+      out.println("demo page: " + page.url() + "  (the swarm, live, in a browser)");
+      DemoReport report = Demo.run(options, out, System.console() != null, stop, page);
       out.println();
       out.print(report.table());
       if (stop.get()) {
         out.printf(Locale.ROOT, "(stopped early, after %d s of listening)%n", Math.round(report.elapsedNanos() / 1e9));
       }
+      linger(page, stop);
       out.flush();
       return 0;
     } finally {
+      if (page != null) {
+        page.close();
+      }
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
         // the JVM is already shutting down (Ctrl-C): the hook returns now that we are done
       }
+    }
+  }
+
+  /** Keeps the page up for {@code --linger}, or until Ctrl-C. */
+  private void linger(DemoPage page, AtomicBoolean stop) throws InterruptedException {
+    if (linger.isZero() || stop.get()) {
+      return;
+    }
+    out.printf(Locale.ROOT, "%nthe demo page stays at %s for %s with this table; Ctrl-C to stop sooner%n", page.url(),
+        Durations.format(linger));
+    out.flush();
+    long end = System.nanoTime() + linger.toNanos();
+    while (!stop.get() && System.nanoTime() < end) {
+      TimeUnit.MILLISECONDS.sleep(250);
     }
   }
 

@@ -77,7 +77,8 @@ class DemoTest {
     }
     String help = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(0, code);
-    for (String knob : new String[] {"--nodes", "--tracks", "--duration", "--speed", "--seed", "--dir", "--keep"}) {
+    for (String knob : new String[] {"--nodes", "--tracks", "--duration", "--speed", "--seed", "--dir", "--keep",
+        "--page-port", "--linger"}) {
       assertTrue(help.contains(knob), knob + " missing from:\n" + help);
     }
   }
@@ -88,6 +89,8 @@ class DemoTest {
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
       assertEquals(2, DemoMain.run(out, "--nodes", "0"));
       assertEquals(2, DemoMain.run(out, "--duration", "soon"));
+      assertEquals(2, DemoMain.run(out, "--page-port", "70000"));
+      assertEquals(2, DemoMain.run(out, "--linger", "a while"));
     }
     assertFalse(bytes.toString(StandardCharsets.UTF_8).contains("listening"));
   }

@@ -3,6 +3,8 @@ package dev.chorus.node;
 import dev.chorus.node.internal.originclient.OriginClient;
 import dev.chorus.node.internal.originclient.OriginConfig;
 import dev.chorus.node.internal.core.SwarmCore;
+import dev.chorus.node.internal.inspect.NodeInspection;
+import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.node.internal.peer.PeerNetwork;
 import dev.chorus.node.internal.peer.PeerNetworkConfig;
 import dev.chorus.node.internal.store.ChunkStore;
@@ -70,7 +72,13 @@ public final class ChorusNode implements AutoCloseable {
   private final PeerNetwork network;
   private final TrackerClient tracker;
   private final NodeStatsRecorder stats;
+  private final NodeSelfInspector inspector;
   private volatile boolean closed;
+
+  static {
+    // The node's page and the demo look inside a node through this bridge, not a public method.
+    NodeInspection.install(ChorusNode::inspector);
+  }
 
   /** The parts of a running node, each made complete before the next that needs it. */
   private record Parts(CoreLoop loop, ReceivedChunks received, SwarmCommands commands, Playback playback) {}
@@ -92,6 +100,8 @@ public final class ChorusNode implements AutoCloseable {
     this.network = network;
     this.tracker = tracker;
     this.stats = stats;
+    this.inspector = new NodeSelfInspector(this, loop, stats, store, received, playback, network,
+        this::isTrackerConnected, config.origins());
   }
 
   /**
@@ -119,7 +129,7 @@ public final class ChorusNode implements AutoCloseable {
       config.origins().forEach(originConfig::addBaseUri);
       origin = OriginClient.create(originConfig.build());
       CoreLoop loop = new CoreLoop(coreLoop, System::nanoTime);
-      ReceivedChunks received = new ReceivedChunks(store, loop, stats.ledger(), config.trustedPublishers(), name);
+      ReceivedChunks received = new ReceivedChunks(store, loop, stats, config.trustedPublishers(), name);
       NodeEventRouter router = new NodeEventRouter(loop, stats, config.listener(), new StoreHoldings(store));
       storeEvents.set(router);
       Writability writability = new Writability();
@@ -266,6 +276,11 @@ public final class ChorusNode implements AutoCloseable {
   /** Whether every chunk of the track is in the cache. */
   public boolean isCached(TrackId trackId) {
     return store.isComplete(trackId);
+  }
+
+  /** What the node's page and the demo show of it ({@link NodeInspection}). */
+  NodeInspector inspector() {
+    return inspector;
   }
 
   private void bindMetrics(MeterRegistry registry) {

@@ -4,9 +4,11 @@ import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.protocol.VivaldiCoordinate;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,6 +66,38 @@ final class CoreLoop {
         publish();
       }
     });
+  }
+
+  /**
+   * Asks the core a question on its thread, after the events posted before it; the answer comes
+   * through the future (failed if the node is closing). {@code question} must only read.
+   */
+  <T> CompletableFuture<T> ask(Function<SwarmCore, T> question) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    if (closed) {
+      answer.completeExceptionally(new IllegalStateException("the node is shut down"));
+      return answer;
+    }
+    try {
+      executor.execute(() -> {
+        if (core == null) {
+          early.add(c -> answer(answer, question, c));
+        } else {
+          answer(answer, question, core);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      answer.completeExceptionally(new IllegalStateException("the node is shut down"));
+    }
+    return answer;
+  }
+
+  private static <T> void answer(CompletableFuture<T> answer, Function<SwarmCore, T> question, SwarmCore core) {
+    try {
+      answer.complete(question.apply(core));
+    } catch (RuntimeException e) {
+      answer.completeExceptionally(e);
+    }
   }
 
   long now() {

@@ -13,6 +13,8 @@ import org.HdrHistogram.Histogram;
  */
 final class NodeStatsRecorder {
   private final PlayedBytesLedger ledger = new PlayedBytesLedger();
+  private final ChunkSources chunkSources = new ChunkSources();
+  private final PeerTraffic peerTraffic = new PeerTraffic();
   private final LongAdder uploaded = new LongAdder();
   private final LongAdder playbacks = new LongAdder();
   private final LongAdder stutters = new LongAdder();
@@ -30,6 +32,16 @@ final class NodeStatsRecorder {
 
   PlayedBytesLedger ledger() {
     return ledger;
+  }
+
+  /** Where the chunks of the last few tracks came from (the node's page). */
+  ChunkSources chunkSources() {
+    return chunkSources;
+  }
+
+  /** Bytes exchanged per peer (the node's page, the demo). */
+  PeerTraffic peerTraffic() {
+    return peerTraffic;
   }
 
   void uploaded(long bytes) {

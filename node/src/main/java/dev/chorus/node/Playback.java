@@ -31,6 +31,8 @@ final class Playback {
   private final String origins;
   private final Map<TrackStream, StreamState> streams = new IdentityHashMap<>();
   private volatile StreamState current;
+  /** The stream opened last, open or closed: what the node's page shows. */
+  private volatile StreamState shown;
 
   /** Per-stream bookkeeping; see the class comment. */
   private static final class StreamState {
@@ -90,11 +92,13 @@ final class Playback {
     store.playing(trackId);
     TrackManifest manifest = received.awaitManifest(trackId, MANIFEST_TIMEOUT_NANOS, origins);
     TrackStream stream = new TrackStream(trackId, manifest, this);
+    stats.chunkSources().playing(trackId);
     StreamState st = new StreamState(stream, opened, stats.ledger().open(trackId));
     synchronized (streams) {
       streams.put(stream, st);
     }
     current = st;
+    shown = st;
     return stream;
   }
 
@@ -151,6 +155,24 @@ final class Playback {
       stats.started(latency);
       listener.playbackStarted(stream.trackId(), latency);
     }
+  }
+
+  /**
+   * The stream opened last (still {@code open}, or closed: a player that read the whole track
+   * closes its stream while it goes on playing), and its read position; null before the first.
+   */
+  record Shown(TrackStream stream, PlayedBytesLedger.Play play, long readPosition, boolean open) {}
+
+  Shown shown() {
+    StreamState st = shown;
+    if (st == null) {
+      return null;
+    }
+    boolean open;
+    synchronized (streams) {
+      open = streams.containsKey(st.stream);
+    }
+    return new Shown(st.stream, st.play, st.readPosition, open);
   }
 
   void seek(TrackStream stream, long offset) {

@@ -110,6 +110,20 @@ final class PlayedBytesLedger {
         fetchedFromCdn);
   }
 
+  /**
+   * Where chunk {@code index} of {@code play}'s track comes from for that play, as the counts have
+   * it: the source the play charged it to, else the source of a fetch on record not yet played,
+   * else null (held from before, or not held). Any thread: for the node's page.
+   */
+  synchronized Source sourceOf(Play play, int index) {
+    if (index < play.sources.length && play.sources[index] != NONE) {
+      return Source.values()[play.sources[index] - 1];
+    }
+    byte[] fetched = unplayed.get(play.track);
+    return fetched == null || index >= fetched.length || fetched[index] == NONE ? null
+        : Source.values()[fetched[index] - 1];
+  }
+
   /** Takes the record of a chunk: the source this play charges it to. */
   private Source claim(TrackId track, int index) {
     byte[] sources = unplayed.get(track);
@@ -168,10 +182,10 @@ final class PlayedBytesLedger {
       if (fresh == 0) {
         return;
       }
-      if (index >= sources.length) {
-        sources = Arrays.copyOf(sources, Math.max(index + 1, 2 * sources.length));
-      }
       synchronized (PlayedBytesLedger.this) {
+        if (index >= sources.length) {
+          sources = Arrays.copyOf(sources, Math.max(index + 1, 2 * sources.length));
+        }
         if (sources[index] == NONE) {
           sources[index] = (byte) (claim(track, index).ordinal() + 1);
         }

@@ -43,6 +43,8 @@ final class ReceivedChunks {
   private final ChunkStore store;
   private final CoreLoop loop;
   private final PlayedBytesLedger ledger;
+  private final ChunkSources sources;
+  private final PeerTraffic traffic;
   private final List<PublisherKey> trustedPublishers;
   private final ThreadLocal<ManifestVerifier> verifiers;
   private final ExecutorService[] verifyThreads;
@@ -70,11 +72,13 @@ final class ReceivedChunks {
   private volatile long generation;
   private volatile boolean closed;
 
-  ReceivedChunks(ChunkStore store, CoreLoop loop, PlayedBytesLedger ledger,
+  ReceivedChunks(ChunkStore store, CoreLoop loop, NodeStatsRecorder stats,
       List<PublisherKey> trustedPublishers, String name) {
     this.store = store;
     this.loop = loop;
-    this.ledger = ledger;
+    this.ledger = stats.ledger();
+    this.sources = stats.chunkSources();
+    this.traffic = stats.peerTraffic();
     this.trustedPublishers = List.copyOf(trustedPublishers);
     this.verifiers = ThreadLocal.withInitial(() -> ManifestVerifier.builder()
         .trustedPublishers(this.trustedPublishers).build());
@@ -179,7 +183,7 @@ final class ReceivedChunks {
       if (closed || condemned.contains(peer)) {
         return;
       }
-      if (accept(id, index, data, Source.PEER)) {
+      if (accept(id, index, data, Source.PEER, peer)) {
         loop.post(core -> core.chunkArrived(peer, requestId, id, index, loop.now()));
       } else if (manifests.containsKey(id) && condemned.add(peer)) {
         log.warn("peer {} at {} sent a chunk that fails verification (track {}, chunk {}): banning it",
@@ -195,11 +199,17 @@ final class ReceivedChunks {
    * takes it back if it is bad.
    */
   boolean accept(TrackId id, int index, byte[] data, Source source) {
+    return accept(id, index, data, source, null);
+  }
+
+  /** {@link #accept(TrackId, int, byte[], Source)}, naming the peer a {@link Source#PEER} chunk came from. */
+  boolean accept(TrackId id, int index, byte[] data, Source source, NodeId peer) {
     TrackManifest m = manifests.get(id);
     if (m == null) {
       return false;
     }
-    boolean counted = !holds(id, index) && ledger.fetched(id, index, data.length, source);
+    boolean fresh = !holds(id, index);
+    boolean counted = fresh && ledger.fetched(id, index, data.length, source);
     boolean stored;
     try {
       stored = store.putChunk(id, index, data);
@@ -219,6 +229,12 @@ final class ReceivedChunks {
         while (buffered.size() > BUFFERED_TRACKS) {
           buffered.remove(buffered.keySet().iterator().next());
         }
+      }
+    }
+    if (fresh) {
+      sources.fetched(id, index, source, peer);
+      if (peer != null) {
+        traffic.received(peer, data.length);
       }
     }
     signal();

@@ -252,6 +252,7 @@ final class SwarmCommands implements SwarmActions {
 
   private void serve(NodeId peer, long requestId, TrackId trackId, int first, int count, String key) {
     long sent = 0;
+    long counted = 0; // of sent, already in the per-peer traffic (counted batch by batch, live)
     try {
       PeerLink link = peers.link(peer).orElse(null);
       if (link == null) {
@@ -272,6 +273,8 @@ final class SwarmCommands implements SwarmActions {
         if (batch.size() == SERVE_BATCH || i == first + count - 1) {
           // One event-loop task per batch: far fewer wake-ups than a task per chunk.
           link.sendAll(batch);
+          stats.peerTraffic().sent(peer, sent - counted);
+          counted = sent;
           batch = new ArrayList<>(SERVE_BATCH);
           if (!link.isWritable()) {
             writability.await(link, () -> closed);

@@ -66,7 +66,7 @@ class NodeShellContractTest extends SwarmShellContract {
     final InMemoryChunkStore store = InMemoryChunkStore.create(
         ChunkStoreConfig.builder().capacityBytes(100_000_000).build(), ChunkStoreListener.NO_OP);
     final NodeStatsRecorder stats = new NodeStatsRecorder();
-    final ReceivedChunks received = new ReceivedChunks(store, loop, stats.ledger(), List.of(), "contract");
+    final ReceivedChunks received = new ReceivedChunks(store, loop, stats, List.of(), "contract");
     final FakePeers peers = new FakePeers();
     final FakeTracker tracker = new FakeTracker();
     final FakeOrigin origin = new FakeOrigin();

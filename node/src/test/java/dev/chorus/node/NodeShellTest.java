@@ -72,7 +72,7 @@ class NodeShellTest {
           throw e.getCause();
         }
       });
-  final ReceivedChunks received = new ReceivedChunks(gatedStore, loop, stats.ledger(), List.of(), "test");
+  final ReceivedChunks received = new ReceivedChunks(gatedStore, loop, stats, List.of(), "test");
   final FakePeers peers = new FakePeers();
   final FakeTracker tracker = new FakeTracker();
   final FakeOrigin origin = new FakeOrigin();

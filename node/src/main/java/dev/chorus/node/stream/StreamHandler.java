@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection: parses requests, refuses those whose {@code Host} ({@link HostRule}) or token
  * is wrong (answered, counted, logged once, then the connection is closed and what the client
- * pipelined after them is dropped), answers the ones it can at once (400, 404, 405) on the event
- * loop, hands track requests to an {@link Exchange} (which blocks on the server's pool, never
+ * pipelined after them is dropped), answers the ones it can at once (400, 404, 405, the page's
+ * static parts) on the event loop, the page's JSON when it is ready (put together off the event
+ * loop), hands track requests to an {@link Exchange} (which blocks on the server's pool, never
  * here), and answers pipelined requests one after the other. Its fields belong to the event loop.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
@@ -153,6 +156,18 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
       respond(r, HttpResponseStatus.BAD_REQUEST, "bad request", Map.of());
       return;
     }
+    NodePage.Asset asset = NodePage.asset(path);
+    if (asset != null) {
+      Object token = new Object();
+      busy = token;
+      respond(ctx.channel(), r, HttpResponseStatus.OK, asset.body(), asset.contentType(), NodePage.PAGE_HEADERS,
+          token);
+      return;
+    }
+    if (NodePage.isJson(path)) {
+      json(r, path);
+      return;
+    }
     if (!path.startsWith(PREFIX) || path.indexOf('/', PREFIX.length()) >= 0) {
       respond(r, HttpResponseStatus.NOT_FOUND, "not found", Map.of());
       return;
@@ -165,6 +180,26 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
     Exchange e = new Exchange(this, ctx.channel(), r, TrackId.fromHex(id));
     busy = e;
     e.resume();
+  }
+
+  /** The page's JSON: put together off the event loop (the core is asked on its own thread), then sent. */
+  private void json(Request r, String path) {
+    Object token = new Object();
+    busy = token;
+    Channel ch = ctx.channel();
+    CompletableFuture<byte[]> body;
+    try {
+      body = server.page().json(path, server.blocking());
+    } catch (RejectedExecutionException e) {
+      body = CompletableFuture.failedFuture(e);
+    }
+    body.whenComplete((json, error) -> {
+      if (error != null) {
+        respond(ch, r, HttpResponseStatus.SERVICE_UNAVAILABLE, "the node is shut down", Map.of(), token);
+      } else {
+        respond(ch, r, HttpResponseStatus.OK, json, "application/json", NodePage.JSON_HEADERS, token);
+      }
+    });
   }
 
   /** Answers a refused request (with {@code Connection: close}); nothing after it is answered. */
@@ -226,10 +261,16 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
    */
   void respond(Channel ch, Request r, HttpResponseStatus status, String message, Map<String, String> headers,
       Object token) {
-    byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    respond(ch, r, status, (message + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", headers,
+        token);
+  }
+
+  /** Writes a whole answer from any thread; then, on the event loop, {@link #completed} with {@code token}. */
+  void respond(Channel ch, Request r, HttpResponseStatus status, byte[] body, String contentType,
+      Map<String, String> headers, Object token) {
     ByteBuf content = r.isHead() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
     FullHttpResponse res = new DefaultFullHttpResponse(r.version(), status, content);
-    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     HttpUtil.setContentLength(res, body.length);
     headers.forEach(res.headers()::set);
     boolean keepAlive = r.keepAlive();

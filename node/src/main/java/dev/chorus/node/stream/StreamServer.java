@@ -1,6 +1,8 @@
 package dev.chorus.node.stream;
 
 import dev.chorus.node.ChorusNode;
+import dev.chorus.node.internal.inspect.NodeInspection;
+import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.protocol.manifest.TrackId;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -78,6 +80,12 @@ import org.slf4j.LoggerFactory;
  * that the URL still ends in {@code /tracks/<trackId>} and players that drop or mangle queries
  * keep it.
  *
+ * <p><b>The node's page.</b> {@code /} (under the token's prefix when there is one) is a page
+ * about the node: its catalog with a play button per track (an {@code <audio>} element on this
+ * endpoint's track URLs), and live panels fed by {@code /ui/state.json} and {@code
+ * /ui/catalog.json} — read-only, under the same {@code Host} rule and token as the tracks, with a
+ * Content-Security-Policy that allows nothing from elsewhere ({@code NodePage}).
+ *
  * <p>Every request opens a new {@link dev.chorus.node.TrackStream} at the range's first byte: the
  * track becomes the node's current playback (a {@code HEAD} too, since players send it just
  * before playing) and a seek — which players do with a new ranged request — re-prioritises the
@@ -116,6 +124,7 @@ public final class StreamServer implements AutoCloseable {
   private final InetSocketAddress address;
   private final StreamListener listener;
   private final HostRule hostRule;
+  private final NodePage page;
   /** The per-start token (lowercase hex, ASCII bytes), or null when none is required. */
   private final byte[] token;
   private final AtomicInteger connections = new AtomicInteger();
@@ -131,6 +140,8 @@ public final class StreamServer implements AutoCloseable {
     this.address = (InetSocketAddress) serverChannel.localAddress();
     this.listener = listener;
     this.hostRule = HostRule.forBind(address.getAddress());
+    NodeInspector inspector = NodeInspection.of(node);
+    this.page = new NodePage(inspector, new OriginCatalog(inspector.origins(), System::nanoTime));
     this.token = token;
   }
 
@@ -231,6 +242,10 @@ public final class StreamServer implements AutoCloseable {
   public URI url(TrackId trackId) {
     Objects.requireNonNull(trackId, "trackId");
     return URI.create(urlPrefix() + "tracks/" + trackId.toHex());
+  }
+
+  NodePage page() {
+    return page;
   }
 
   HostRule hostRule() {

@@ -221,7 +221,7 @@ class StreamServerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/tracks", "/tracks/", "/other/x", "/tracks/a/b"})
+  @ValueSource(strings = {"/index.html", "/ui", "/ui/", "/ui/other.json", "/tracks", "/tracks/", "/other/x", "/tracks/a/b"})
   void otherPathsAreNotFound(String path) throws Exception {
     HttpResponse<byte[]> r = send("GET", URI.create("http://127.0.0.1:" + server.port() + path));
     assertEquals(path.equals("/tracks/") ? 400 : 404, r.statusCode(), path);

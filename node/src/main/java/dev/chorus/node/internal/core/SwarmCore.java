@@ -8,6 +8,7 @@ import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Priority;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -490,6 +491,18 @@ public final class SwarmCore {
   /** Peers being served now. */
   public int uploadingTo() {
     return uploads.activePeers();
+  }
+
+  /**
+   * The measured download rate of each connected neighbour, in bytes per second (an EWMA over
+   * per-chunk samples), or -1 for one nothing has been received from yet.
+   */
+  public Map<NodeId, Double> neighbourRates() {
+    Map<NodeId, Double> rates = new HashMap<>();
+    for (Neighbour n : neighbours.all()) {
+      rates.put(n.id, n.measuredBytesPerSecond);
+    }
+    return rates;
   }
 
   /** The track being played, if any. */
