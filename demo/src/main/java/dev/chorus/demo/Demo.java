@@ -31,6 +31,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
@@ -61,6 +62,10 @@ public final class Demo {
   private static final String LOOPBACK = "127.0.0.1";
   /** How often the demo page's state is renewed. */
   private static final long PAGE_UPDATE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Nodes report playback to the tracker this often, so that its /metrics follow the run. */
+  private static final Duration TELEMETRY_INTERVAL = Duration.ofSeconds(10);
+  /** How long to wait for the nodes' last reports to reach the tracker's counters. */
+  private static final long TELEMETRY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private Demo() {}
 
@@ -153,6 +158,7 @@ public final class Demo {
           .cacheCapacityBytes(options.cacheBytesPerNode())
           .trustedPublisher(publisher.publicKey())
           .meterRegistry(registry)
+          .telemetryInterval(TELEMETRY_INTERVAL)
           .listener(latencies)
           .build());
       open.push(node);
@@ -202,17 +208,28 @@ public final class Demo {
     progress.finish(nodes, listeners);
     long elapsed = System.nanoTime() - start;
 
-    List<DemoReport.Row> rows = new ArrayList<>();
+    // The nodes close here, before the table, so that each sends the tracker its last playback
+    // report and the table and the tracker's telemetry describe the same bytes.
+    long[][] listened = new long[nodes.size()][];
     for (int i = 0; i < nodes.size(); i++) {
       Listener l = listeners.get(i);
+      listened[i] = new long[] {l.plays(), l.skips(), l.errors(), l.bytesPlayed(), l.playsStarted()};
+    }
+    closeInParallel(new ArrayList<>(nodes));
+    List<DemoReport.Row> rows = new ArrayList<>();
+    PlayedBytes played = PlayedBytes.NONE;
+    for (int i = 0; i < nodes.size(); i++) {
+      long[] l = listened[i];
       NodeStats s = nodes.get(i).stats();
-      rows.add(new DemoReport.Row(i + 1, l.plays(), l.skips(), l.errors(), l.bytesPlayed(), l.playsStarted(), s));
+      played = played.plus(s.played());
+      rows.add(new DemoReport.Row(i + 1, l[0], l[1], l[2], l[3], l[4], s));
     }
     long[] all = latencies.sorted();
     for (Thread t : threads) {
       t.interrupt();
     }
-    DemoReport report = new DemoReport(rows, percentile(all, 50), percentile(all, 90), elapsed);
+    PlayedBytes reported = TrackerTelemetry.awaitPlayed(registry, played, TELEMETRY_WAIT_NANOS);
+    DemoReport report = new DemoReport(rows, percentile(all, 50), percentile(all, 90), elapsed, reported);
     if (page != null) {
       page.show(view.json(System.nanoTime(), elapsed, report.table()));
     }

@@ -18,7 +18,8 @@ import java.util.Locale;
  * is the node's ({@link NodeStats#played()}); {@link #invariantViolation()} checks it against what
  * the listeners read, counted separately.
  */
-public record DemoReport(List<Row> nodes, long startLatencyP50Nanos, long startLatencyP90Nanos, long elapsedNanos) {
+public record DemoReport(List<Row> nodes, long startLatencyP50Nanos, long startLatencyP90Nanos, long elapsedNanos,
+    PlayedBytes trackerPlayed) {
 
   /**
    * One node's line of the table.
@@ -35,6 +36,19 @@ public record DemoReport(List<Row> nodes, long startLatencyP50Nanos, long startL
 
   public DemoReport {
     nodes = List.copyOf(nodes);
+  }
+
+  /** A report without the tracker's telemetry figures. */
+  public DemoReport(List<Row> nodes, long startLatencyP50Nanos, long startLatencyP90Nanos, long elapsedNanos) {
+    this(nodes, startLatencyP50Nanos, startLatencyP90Nanos, elapsedNanos, null);
+  }
+
+  /**
+   * Whether the bytes played by source that the nodes reported to the tracker (its
+   * {@code chorus_tracker_playback_played_bytes_total}) equal the table's; null without figures.
+   */
+  public Boolean telemetryAgrees() {
+    return trackerPlayed == null ? null : trackerPlayed.equals(played());
   }
 
   /** Bytes played on all nodes, by source. */
@@ -146,6 +160,12 @@ public record DemoReport(List<Row> nodes, long startLatencyP50Nanos, long startL
           "network share, bytes fetched: peers %.1f%% of %s (peers %s, CDN %s; %s of it unplayed)%n",
           100 * networkPeerShare(), megabytes(network), megabytes(fetchedFromPeers()),
           megabytes(fetchedFromCdn()), megabytes(fetchedNotPlayed())));
+    }
+    if (trackerPlayed != null) {
+      b.append(String.format(Locale.ROOT,
+          "the tracker's telemetry (chorus_tracker_playback_played_bytes_total): cache %s, peers %s, CDN %s: %s%n",
+          megabytes(trackerPlayed.fromCache()), megabytes(trackerPlayed.fromPeers()),
+          megabytes(trackerPlayed.fromCdn()), telemetryAgrees() ? "the same as the table" : "NOT the same as the table"));
     }
     long errors = nodes.stream().mapToLong(Row::errors).sum();
     if (errors > 0) {

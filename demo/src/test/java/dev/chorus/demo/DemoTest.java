@@ -64,6 +64,10 @@ class DemoTest {
     assertTrue(table.contains("share of bytes played, by source"), table);
     assertTrue(table.contains("network share, bytes fetched"), table);
     assertFalse(table.contains("ACCOUNTING ERROR"), table);
+    // The tracker's telemetry: what the nodes reported over their tracker connections, as its
+    // /metrics export it, is the table's played bytes by source, to the byte.
+    assertEquals(total, report.trackerPlayed(), "the tracker's telemetry against the table:\n" + table);
+    assertTrue(table.contains("the tracker's telemetry") && table.contains("the same as the table"), table);
     assertTrue(Files.isDirectory(dir.resolve("catalog").resolve("manifests")), "a named directory is kept");
     assertTrue(Files.isDirectory(dir.resolve("node-01")), "each node has its own cache directory");
   }

@@ -151,7 +151,7 @@ public final class ChorusNode implements AutoCloseable {
             .tracker(TrackerEndpoint.of(config.trackerKey(), config.trackerHost(), config.trackerPort()))
             .listenPort(listenPort)
             .region(config.region())
-            .telemetryInterval(config.telemetry() ? java.time.Duration.ofMinutes(1) : java.time.Duration.ZERO)
+            .telemetryInterval(config.telemetry() ? config.telemetryInterval() : java.time.Duration.ZERO)
             .build();
         tracker = TrackerClient.start(trackerConfig, group, router, router, stats::playbackTotals);
       }

@@ -48,6 +48,7 @@ public final class NodeConfig {
   private final List<PublisherKey> trustedPublishers;
   private final String region;
   private final boolean telemetry;
+  private final Duration telemetryInterval;
   private final SwarmConfig swarm;
   private final MeterRegistry meterRegistry;
   private final NodeListener listener;
@@ -72,6 +73,7 @@ public final class NodeConfig {
     trustedPublishers = List.copyOf(b.trustedPublishers);
     region = b.region;
     telemetry = b.telemetry;
+    telemetryInterval = b.telemetryInterval;
     swarm = b.swarm;
     meterRegistry = b.meterRegistry;
     listener = b.listener;
@@ -183,6 +185,11 @@ public final class NodeConfig {
     return telemetry;
   }
 
+  /** How often playback reports go to the tracker when {@link #telemetry()} is on. Default 1 min. */
+  public Duration telemetryInterval() {
+    return telemetryInterval;
+  }
+
   public SwarmConfig swarm() {
     return swarm;
   }
@@ -225,6 +232,7 @@ public final class NodeConfig {
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
     private String region = "";
     private boolean telemetry = true;
+    private Duration telemetryInterval = Duration.ofMinutes(1);
     private SwarmConfig swarm = SwarmConfig.defaults();
     private MeterRegistry meterRegistry;
     private NodeListener listener = NodeListener.NONE;
@@ -363,6 +371,21 @@ public final class NodeConfig {
     /** False: send the tracker no playback reports ({@code chorus node --no-telemetry}). */
     public Builder telemetry(boolean telemetry) {
       this.telemetry = telemetry;
+      return this;
+    }
+
+    /**
+     * How often to send playback reports (default 1 min; at least 10 s, since a tracker accepts
+     * about one report per 10 s from a connection). A node also sends one when it closes, so
+     * nothing played is left out.
+     */
+    public Builder telemetryInterval(Duration interval) {
+      Objects.requireNonNull(interval, "telemetryInterval");
+      if (interval.compareTo(Duration.ofSeconds(10)) < 0) {
+        throw new IllegalArgumentException("telemetryInterval must be at least 10 s (a tracker accepts about one "
+            + "report per 10 s), got " + interval);
+      }
+      this.telemetryInterval = interval;
       return this;
     }
 

@@ -60,4 +60,17 @@ class NodeConfigTest {
     IllegalArgumentException x = assertThrows(IllegalArgumentException.class, e);
     assertTrue(x.getMessage().startsWith(key), x.getMessage());
   }
+
+  @Test
+  void telemetryIsOnOnceAMinuteByDefaultAndNotMoreOftenThanATrackerAccepts() {
+    NodeConfig c = NodeConfig.builder().origin(URI.create("http://o/")).build();
+    assertTrue(c.telemetry());
+    assertEquals(java.time.Duration.ofMinutes(1), c.telemetryInterval());
+    NodeConfig often = NodeConfig.builder().origin(URI.create("http://o/"))
+        .telemetryInterval(java.time.Duration.ofSeconds(10)).build();
+    assertEquals(java.time.Duration.ofSeconds(10), often.telemetryInterval());
+    IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+        () -> NodeConfig.builder().telemetryInterval(java.time.Duration.ofSeconds(9)));
+    assertTrue(x.getMessage().contains("at least 10 s"), x.getMessage());
+  }
 }
