@@ -119,13 +119,18 @@ public final class FfprobeAudioProbe implements AudioProbe {
     if (run.exitCode != 0) {
       throw new AudioProbeException("not an audio file ffprobe can read: " + lastLine(run.stderr, absolute));
     }
+    return parse(run.stdout, size);
+  }
+
+  /** Reads ffprobe's standard output ({@code -print_format json}) for a file of {@code sizeBytes}. */
+  static AudioInfo parse(byte[] stdout, long sizeBytes) throws AudioProbeException {
     JsonNode root;
     try {
-      root = JSON.readTree(run.stdout);
+      root = JSON.readTree(stdout);
     } catch (IOException e) {
       throw new AudioProbeException("ffprobe's output is not JSON: " + e.getMessage(), e);
     }
-    return parse(root, size);
+    return parse(root, sizeBytes);
   }
 
   /** Reads ffprobe's JSON ({@code -show_format -show_streams}) of a file of {@code sizeBytes}. */
