@@ -244,14 +244,14 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     return peerInfo;
   }
 
-  private static String checkRegion(String region) throws ProtocolException {
+  static String checkRegion(String region) throws ProtocolException {
     if (region.length() > PeerInfo.MAX_REGION_LENGTH) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "region tag longer than " + PeerInfo.MAX_REGION_LENGTH);
     }
     return region;
   }
 
-  private static Holding holding(TrackHolding t) throws ProtocolException {
+  static Holding holding(TrackHolding t) throws ProtocolException {
     TrackId track = trackId(t.getTrackId());
     ChunkSet chunks = t.getChunks();
     try {
@@ -264,7 +264,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static TrackId trackId(ByteString bytes) throws ProtocolException {
+  static TrackId trackId(ByteString bytes) throws ProtocolException {
     if (bytes.size() != 32) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "a track id is 32 bytes, got " + bytes.size());
     }

@@ -38,6 +38,9 @@ public final class FfprobeAudioProbe implements AudioProbe {
   private static final int MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ERROR_BYTES = 64 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Longest duration text read; ffprobe's are like "12.500000". */
+  private static final int MAX_SECONDS_CHARS = 64;
+  private static final BigDecimal ONE_MILLISECOND = new BigDecimal("0.001");
 
   private final String executable;
   private final Duration timeout;
@@ -119,13 +122,18 @@ public final class FfprobeAudioProbe implements AudioProbe {
     if (run.exitCode != 0) {
       throw new AudioProbeException("not an audio file ffprobe can read: " + lastLine(run.stderr, absolute));
     }
+    return parse(run.stdout, size);
+  }
+
+  /** Reads ffprobe's standard output ({@code -print_format json}) for a file of {@code sizeBytes}. */
+  static AudioInfo parse(byte[] stdout, long sizeBytes) throws AudioProbeException {
     JsonNode root;
     try {
-      root = JSON.readTree(run.stdout);
+      root = JSON.readTree(stdout);
     } catch (IOException e) {
       throw new AudioProbeException("ffprobe's output is not JSON: " + e.getMessage(), e);
     }
-    return parse(root, size);
+    return parse(root, sizeBytes);
   }
 
   /** Reads ffprobe's JSON ({@code -show_format -show_streams}) of a file of {@code sizeBytes}. */
@@ -217,10 +225,20 @@ public final class FfprobeAudioProbe implements AudioProbe {
     if (!seconds.isValueNode()) {
       return -1;
     }
+    String text = seconds.asText().trim();
+    // Rounding costs a power of ten of the number's scale: "1e-99999999" (10 characters) would
+    // take minutes. ffprobe writes "12.500000"; a long text or a value under a millisecond (which
+    // rounds to the 1 ms floor anyway) never reaches setScale.
+    if (text.length() > MAX_SECONDS_CHARS) {
+      return -1;
+    }
     try {
-      BigDecimal s = new BigDecimal(seconds.asText().trim());
+      BigDecimal s = new BigDecimal(text);
       if (s.signum() <= 0 || s.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 1000)) > 0) {
         return -1;
+      }
+      if (s.compareTo(ONE_MILLISECOND) < 0) {
+        return 1;
       }
       return Math.max(1, s.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact());
     } catch (NumberFormatException | ArithmeticException e) {

@@ -61,6 +61,19 @@ class FfprobeAudioProbeTest {
     assertEquals("ffprobe found no duration", noDuration.getMessage());
   }
 
+  /** Found by FfprobeOutputFuzzTest: a tiny exponent made rounding compute 10^99999999. */
+  @Test
+  void durationsWithExtremeScalesAreReadWithoutRoundingThem() throws Exception {
+    String vorbis = "{'streams':[{'codec_type':'audio','codec_name':'vorbis'}],'format':{'format_name':'ogg',"
+        + "'duration':'%s'}}";
+    assertEquals(1, parse(vorbis.formatted("1e-99999999"), 10).durationMillis());
+    assertEquals(1, parse(vorbis.formatted("0.0004"), 10).durationMillis());
+    assertEquals(12_500, parse(vorbis.formatted("12.500000"), 10).durationMillis());
+    AudioProbeException tooLong = assertThrows(AudioProbeException.class,
+        () -> parse(vorbis.formatted("1." + "0".repeat(100)), 10));
+    assertEquals("ffprobe found no duration", tooLong.getMessage());
+  }
+
   @Test
   void missingFfprobeNamesThePackage() {
     FfprobeAudioProbe probe = FfprobeAudioProbe.create(dir.resolve("no-ffprobe").toString());
