@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerNetwork.class);
+  /** Outgoing connections opened, for tests that must know whether a dial happened. */
+  private final AtomicInteger dialsStarted = new AtomicInteger();
 
   /** How long close() waits for every link to say goodbye and close. */
   private static final long CLOSE_WAIT_MILLIS = 5000;
@@ -148,6 +151,11 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
    *
    * @throws IllegalArgumentException if the key is not 32 bytes
    */
+  /** Outgoing connections this network has opened (not the connects a link already answered). */
+  int dialsStarted() {
+    return dialsStarted.get();
+  }
+
   @Override
   public CompletableFuture<PeerLink> connect(InetSocketAddress address, byte[] expectedStaticKey) {
     Objects.requireNonNull(address, "address");
@@ -159,6 +167,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   }
 
   private void dial(PendingConnect c, InetSocketAddress address, byte[] key) {
+    dialsStarted.incrementAndGet();
     PeerChannelHandler handler = new PeerChannelHandler(this, true);
     handler.inFlight = true;
     ChannelFuture connected = pipeline.dial(address, ch -> {
