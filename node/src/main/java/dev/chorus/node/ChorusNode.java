@@ -7,6 +7,7 @@ import dev.chorus.node.internal.inspect.NodeInspection;
 import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.node.internal.peer.PeerNetwork;
 import dev.chorus.node.internal.peer.PeerNetworkConfig;
+import dev.chorus.node.internal.portmap.PortMapper;
 import dev.chorus.node.internal.store.ChunkStore;
 import dev.chorus.node.internal.store.ChunkStoreConfig;
 import dev.chorus.node.internal.store.ChunkStoreListener;
@@ -73,6 +74,8 @@ public final class ChorusNode implements AutoCloseable {
   private final TrackerClient tracker;
   private final NodeStatsRecorder stats;
   private final NodeSelfInspector inspector;
+  /** Null unless {@link NodeConfig#portMapping()} is AUTO and the node accepts connections. */
+  private final PortMapper portMapper;
   private volatile boolean closed;
 
   static {
@@ -85,7 +88,7 @@ public final class ChorusNode implements AutoCloseable {
 
   private ChorusNode(NodeConfig config, ChunkStore store, Parts parts, ScheduledExecutorService coreLoop,
       ExecutorService io, EventLoopGroup group, OriginClient origin, PeerNetwork network, TrackerClient tracker,
-      NodeStatsRecorder stats) {
+      NodeStatsRecorder stats, PortMapper portMapper) {
     this.config = config;
     this.store = store;
     this.loop = parts.loop();
@@ -100,6 +103,7 @@ public final class ChorusNode implements AutoCloseable {
     this.network = network;
     this.tracker = tracker;
     this.stats = stats;
+    this.portMapper = portMapper;
     this.inspector = new NodeSelfInspector(this, loop, stats, store, received, playback, network,
         this::isTrackerConnected, config.origins());
   }
@@ -124,6 +128,7 @@ public final class ChorusNode implements AutoCloseable {
     NodeStatsRecorder stats = new NodeStatsRecorder();
     OriginClient origin = null;
     PeerNetwork network = null;
+    PortMapper portMapper = null;
     try {
       OriginConfig.Builder originConfig = OriginConfig.builder().s3(config.s3Access());
       config.origins().forEach(originConfig::addBaseUri);
@@ -155,6 +160,11 @@ public final class ChorusNode implements AutoCloseable {
             .build();
         tracker = TrackerClient.start(trackerConfig, group, router, router, stats::playbackTotals);
       }
+      if (config.portMapping() == NodeConfig.PortMapping.AUTO && config.acceptIncoming()) {
+        stats.portMapping(new NodeStatsRecorder.PortMappingView("discovering", "", "", 0));
+        portMapper = PortMapper.start(config.portMappingConfig(), network.listenPort(), new PortMappingEvents(stats,
+            tracker, network.listenPort(), config.listener(), config.meterRegistry(), name));
+      }
       SwarmCommands commands = new SwarmCommands(loop, network, tracker, origin, store, received, io, stats,
           config.listener(), config.identity().publicKey(), writability);
       loop.start(() -> {
@@ -164,7 +174,7 @@ public final class ChorusNode implements AutoCloseable {
       });
       Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString());
       ChorusNode node = new ChorusNode(config, store, new Parts(loop, received, commands, playback), coreLoop, io,
-          group, origin, network, tracker, stats);
+          group, origin, network, tracker, stats, portMapper);
       long tick = config.tickInterval().toNanos();
       coreLoop.scheduleAtFixedRate(() -> loop.post(core -> {
         playback.reportPlayhead(core);
@@ -177,6 +187,9 @@ public final class ChorusNode implements AutoCloseable {
           config.hasTracker() ? config.trackerHost() + ":" + config.trackerPort() : "none", config.origins());
       return node;
     } catch (IOException | RuntimeException e) {
+      if (portMapper != null) {
+        portMapper.close();
+      }
       if (network != null) {
         network.close();
       }
@@ -308,6 +321,9 @@ public final class ChorusNode implements AutoCloseable {
         .description("Connected peers").tag("node", id).register(registry);
     Gauge.builder("chorus.node.cache.used", store, ChunkStore::usedBytes).baseUnit("bytes")
         .description("Bytes in the chunk cache").tag("node", id).register(registry);
+    Gauge.builder("chorus.node.port.mapping.external.port", stats, s -> s.portMapping().externalPort())
+        .description("The external port the gateway mapped to the peer port; 0 without a mapping").tag("node", id)
+        .register(registry);
   }
 
   private void ensureOpen() throws IOException {
@@ -328,6 +344,9 @@ public final class ChorusNode implements AutoCloseable {
     received.close();
     if (tracker != null) {
       tracker.close();
+    }
+    if (portMapper != null) {
+      portMapper.close(); // after the tracker's goodbye, so that losing the mapping makes no new hello
     }
     network.close();
     coreLoop.shutdownNow();

@@ -1,10 +1,13 @@
 package dev.chorus.node;
 
+import dev.chorus.node.internal.portmap.PortMappingConfig;
 import dev.chorus.node.internal.s3.S3Access;
 import dev.chorus.node.internal.s3.S3Location;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -56,8 +59,18 @@ public final class NodeConfig {
   private final URI s3Endpoint;
   private final String s3Region;
   private final S3Access s3Access;
+  private final PortMapping portMapping;
+  private final PortMappingConfig portMappingConfig;
 
-  private NodeConfig(Builder b, S3Access s3Access) {
+  /** Whether the node asks its gateway to forward a port to it ({@link Builder#portMapping}). */
+  public enum PortMapping {
+    /** Ask with PCP, NAT-PMP, then UPnP-IGD; announce the mapped port; remove it on close. */
+    AUTO,
+    /** Never talk to the gateway (the default). */
+    OFF
+  }
+
+  private NodeConfig(Builder b, S3Access s3Access, PortMappingConfig portMappingConfig) {
     origins = List.copyOf(b.origins);
     trackerHost = b.trackerHost;
     trackerPort = b.trackerPort;
@@ -81,6 +94,8 @@ public final class NodeConfig {
     s3Endpoint = b.s3Endpoint;
     s3Region = b.s3Region;
     this.s3Access = s3Access;
+    this.portMapping = b.portMapping;
+    this.portMappingConfig = portMappingConfig;
   }
 
   public static Builder builder() {
@@ -203,6 +218,21 @@ public final class NodeConfig {
     return listener;
   }
 
+  /** Whether the node maps its peer port on the gateway. Default {@link PortMapping#OFF}. */
+  public PortMapping portMapping() {
+    return portMapping;
+  }
+
+  /** The gateway the port mapping asks; empty: the default route's. */
+  public Optional<InetAddress> portMappingGateway() {
+    return Optional.ofNullable(portMappingConfig.gateway());
+  }
+
+  /** Where and how the port mapping talks to the gateway. */
+  PortMappingConfig portMappingConfig() {
+    return portMappingConfig;
+  }
+
   /** How often the swarm core's periodic work runs. Default 100 ms. */
   public Duration tickInterval() {
     return tickInterval;
@@ -240,8 +270,35 @@ public final class NodeConfig {
     private URI s3Endpoint;
     private String s3Region;
     private AwsCredentialsProvider s3Credentials;
+    private PortMapping portMapping = PortMapping.OFF;
+    private InetAddress portMappingGateway;
+    private PortMappingConfig portMappingConfig;
 
     private Builder() {}
+
+    /**
+     * {@link PortMapping#AUTO}: ask the home gateway (PCP, then NAT-PMP, then UPnP-IGD) to forward
+     * a TCP port to the peer port, renew it, announce the mapped port to the tracker, and remove
+     * it on close. Off by default: it opens a port on the user's router, which the application
+     * (or the user, {@code chorus node --port-mapping auto}) should decide. Ignored when
+     * {@link #acceptIncoming} is false.
+     */
+    public Builder portMapping(PortMapping mode) {
+      this.portMapping = Objects.requireNonNull(mode, "portMapping");
+      return this;
+    }
+
+    /** The gateway to ask (IPv4); unset to take the default route's (Linux: /proc/net/route). */
+    public Builder portMappingGateway(InetAddress gateway) {
+      this.portMappingGateway = Objects.requireNonNull(gateway, "portMappingGateway");
+      return this;
+    }
+
+    /** Everything about reaching the gateway (tests point it at a scripted gateway on loopback). */
+    Builder portMappingConfig(PortMappingConfig config) {
+      this.portMappingConfig = Objects.requireNonNull(config, "portMappingConfig");
+      return this;
+    }
 
     /**
      * Adds an origin: an {@code http(s)://} base URL, or a bucket as {@code s3://bucket/prefix}
@@ -445,7 +502,19 @@ public final class NodeConfig {
       if (tickInterval.isNegative() || tickInterval.isZero() || tickInterval.toMillis() > 10_000) {
         throw new IllegalArgumentException("tickInterval must be in (0, 10 s], was " + tickInterval);
       }
-      return new NodeConfig(this, s3);
+      if (portMappingGateway != null && !(portMappingGateway instanceof Inet4Address)) {
+        throw new IllegalArgumentException("portMappingGateway must be an IPv4 address, was "
+            + portMappingGateway.getHostAddress());
+      }
+      PortMappingConfig mapping = portMappingConfig;
+      if (mapping == null) {
+        PortMappingConfig.Builder m = PortMappingConfig.builder();
+        if (portMappingGateway != null) {
+          m.gateway(portMappingGateway);
+        }
+        mapping = m.build();
+      }
+      return new NodeConfig(this, s3, mapping);
     }
   }
 }

@@ -28,4 +28,19 @@ public interface NodeListener {
 
   /** A storage error turned caching off; the node keeps streaming. */
   default void cachingDisabled(Exception cause) {}
+
+  /**
+   * The gateway mapped the peer port ({@link NodeConfig#portMapping}): peers reach this node at
+   * {@code externalAddress:externalPort}, which is what the tracker is told. Also called when a
+   * renewal changed the address or port.
+   *
+   * @param protocol "pcp", "nat-pmp" or "upnp-igd"
+   */
+  default void portMapped(String protocol, String externalAddress, int externalPort) {}
+
+  /**
+   * The node has no port mapping: no gateway protocol gave one (tried again later), or the mapping
+   * held was lost or removed on close. The node keeps running with its unmapped port.
+   */
+  default void portMappingLost(String reason) {}
 }

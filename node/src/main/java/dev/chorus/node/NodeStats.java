@@ -22,6 +22,11 @@ package dev.chorus.node;
  * @param stutters times playback had to wait for data after it started
  * @param peersBanned peers banned for bad data
  * @param neighbours connected peers now
+ * @param portMappingState the port mapping ({@link NodeConfig#portMapping}): "off", "discovering",
+ *     "mapped", "failed" (no gateway protocol worked; retried later) or "stopped"
+ * @param portMappingProtocol "pcp", "nat-pmp" or "upnp-igd" while mapped, else ""
+ * @param externalAddress the gateway's external IPv4 address while mapped (as the gateway says it), else ""
+ * @param externalPort the mapped external port announced to the tracker, else 0
  */
 public record NodeStats(
     PlayedBytes played,
@@ -33,7 +38,18 @@ public record NodeStats(
     long startLatencyP90Nanos,
     long stutters,
     long peersBanned,
-    int neighbours) {
+    int neighbours,
+    String portMappingState,
+    String portMappingProtocol,
+    String externalAddress,
+    int externalPort) {
+
+  /** The counters of a node without port mapping ({@code portMappingState} "off"). */
+  public NodeStats(PlayedBytes played, long bytesFromPeers, long bytesFromCdn, long bytesUploaded, long playbacks,
+      long startLatencyP50Nanos, long startLatencyP90Nanos, long stutters, long peersBanned, int neighbours) {
+    this(played, bytesFromPeers, bytesFromCdn, bytesUploaded, playbacks, startLatencyP50Nanos, startLatencyP90Nanos,
+        stutters, peersBanned, neighbours, "off", "", "", 0);
+  }
 
   /** Bytes played from the node's own cache: {@code played().fromCache()} (nothing is fetched from it). */
   public long bytesFromCache() {

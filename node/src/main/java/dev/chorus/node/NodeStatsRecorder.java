@@ -19,6 +19,13 @@ final class NodeStatsRecorder {
   private final LongAdder playbacks = new LongAdder();
   private final LongAdder stutters = new LongAdder();
   private final LongAdder banned = new LongAdder();
+  /** The port mapping as NodeStats shows it; replaced whole, so readers see one consistent view. */
+  private volatile PortMappingView portMapping = PortMappingView.OFF;
+
+  /** What {@link NodeStats} shows of the port mapping. */
+  record PortMappingView(String state, String protocol, String externalAddress, int externalPort) {
+    static final PortMappingView OFF = new PortMappingView("off", "", "", 0);
+  }
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
   /** Start latencies in the tracker report's buckets (PlaybackReports). */
@@ -64,6 +71,14 @@ final class NodeStatsRecorder {
     banned.increment();
   }
 
+  void portMapping(PortMappingView view) {
+    portMapping = view;
+  }
+
+  PortMappingView portMapping() {
+    return portMapping;
+  }
+
   long bytesUploaded() {
     return uploaded.sum();
   }
@@ -94,6 +109,7 @@ final class NodeStatsRecorder {
     }
     PlayedBytesLedger.Totals bytes = ledger.totals();
     return new NodeStats(bytes.played(), bytes.fetchedFromPeers(), bytes.fetchedFromCdn(), uploaded.sum(),
-        playbacks.sum(), p50, p90, stutters.sum(), banned.sum(), neighbours);
+        playbacks.sum(), p50, p90, stutters.sum(), banned.sum(), neighbours, portMapping.state(), portMapping.protocol(),
+        portMapping.externalAddress(), portMapping.externalPort());
   }
 }

@@ -96,6 +96,16 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--no-incoming", description = "Accept no peer connections (behind NAT); still downloads.")
   boolean noIncoming;
 
+  @Option(names = "--port-mapping", paramLabel = "auto|off", defaultValue = "off",
+      description = "auto: ask the home router to forward a TCP port to the peer port (PCP, then NAT-PMP, then "
+          + "UPnP-IGD), renew it, announce the mapped port to the tracker, and remove it on exit. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String portMapping;
+
+  @Option(names = "--gateway", paramLabel = "IPV4",
+      description = "The router that --port-mapping asks (default: the default route's gateway, from /proc/net/route).")
+  String gateway;
+
   @Option(names = "--stream-port", defaultValue = "7402",
       description = "Local stream endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
   int streamPort;
@@ -217,6 +227,10 @@ public final class NodeCommand implements Callable<Integer> {
     NodeConfig.Builder b = NodeConfig.builder().identity(key).bindHost(bind).listenPort(listenPort)
         .acceptIncoming(!noIncoming).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
     origins.forEach(b::origin);
+    b.portMapping(portMappingMode());
+    if (gateway != null) {
+      b.portMappingGateway(ipv4("--gateway", gateway));
+    }
     if (s3Endpoint != null) {
       b.s3Endpoint(s3Endpoint);
     }
@@ -249,6 +263,32 @@ public final class NodeCommand implements Callable<Integer> {
       }
     }
     return b;
+  }
+
+  private NodeConfig.PortMapping portMappingMode() {
+    return switch (portMapping.trim().toLowerCase(Locale.ROOT)) {
+      case "auto" -> NodeConfig.PortMapping.AUTO;
+      case "off" -> NodeConfig.PortMapping.OFF;
+      default -> throw new CliException(Cli.USAGE, "--port-mapping: '" + portMapping + "' is neither auto nor off");
+    };
+  }
+
+  /** An IPv4 literal, never a name (no DNS lookup for the router). */
+  static java.net.InetAddress ipv4(String option, String text) {
+    String t = text.trim();
+    String[] parts = t.split("\\.", -1);
+    boolean literal = parts.length == 4;
+    for (String p : parts) {
+      literal &= !p.isEmpty() && p.length() <= 3 && p.chars().allMatch(Character::isDigit) && Integer.parseInt(p) <= 255;
+    }
+    if (!literal) {
+      throw new CliException(Cli.USAGE, option + ": '" + text + "' is not an IPv4 address like 192.168.1.1");
+    }
+    try {
+      return java.net.InetAddress.getByName(t);
+    } catch (java.net.UnknownHostException e) {
+      throw new CliException(Cli.USAGE, option + ": '" + text + "' is not an IPv4 address");
+    }
   }
 
   /** Parses 500MB, 2GB, 1MiB, 4096 (bytes). */

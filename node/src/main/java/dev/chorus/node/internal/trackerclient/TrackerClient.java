@@ -102,6 +102,10 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
 
   /** Mirrors {@code ready} for other threads. */
   private volatile boolean connected;
+  /** The port sent in the next Hello: the configured one, or the gateway's mapped port. */
+  private int listenPort;
+  /** The connection is being closed to say hello again with a new port: reconnect at once. */
+  private boolean rehello;
 
   private TrackerClient(TrackerClientConfig config, EventLoop loop, HoldingsSource source,
       TrackerClientListener listener, RandomGenerator random, PlaybackSource playback) {
@@ -118,6 +122,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         config.reconnectMaxBackoff().toMillis(), random);
     this.lookups = new PendingLookups(config, loop, listener);
     this.announces = new AnnounceBatcher(config, loop, source, listener, () -> ready ? channel : null);
+    this.listenPort = config.listenPort();
   }
 
   /**
@@ -206,6 +211,38 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     });
   }
 
+  /**
+   * Changes the port the node announces (a port mapping was made, changed or lost). The port goes
+   * in the Hello, which is sent once per connection, so a connection that is up is closed with a
+   * goodbye and made again at once.
+   */
+  public void listenPort(int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("listenPort must be in 0..65535, was " + port);
+    }
+    onLoop(() -> {
+      if (port == listenPort) {
+        return;
+      }
+      listenPort = port;
+      Channel ch = channel;
+      if (ch != null && !closed.get()) {
+        log.info("announcing peer port {} to the tracker: reconnecting to say hello again", port);
+        rehello = true;
+        if (ready && ch.isActive()) {
+          Goodbyes.sendAndClose(ch, Envelope.TRACKER.goodbye(ErrorCode.NONE, "listen port changed"));
+        } else {
+          ch.close();
+        }
+      }
+    });
+  }
+
+  /** The port the next Hello carries (tests). */
+  int announcedListenPort() {
+    return listenPort;
+  }
+
   // ---------------------------------------------------------------- lookups
 
   /** {@link #lookup(TrackId, BitSet, int)} for any chunks and the configured number of peers. */
@@ -273,7 +310,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Hello hello = Hello.newBuilder().setListenPort(config.listenPort()).setCoordinate(coordinate()).build();
+            Hello hello = Hello.newBuilder().setListenPort(listenPort).setCoordinate(coordinate()).build();
             ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello, new TrackerSession(TrackerClient.this, lookups));
           }
         })
@@ -420,7 +457,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     boolean isClosed = closed.get();
     lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
         "the tracker connection ended: " + why);
-    long retry = isClosed ? -1 : scheduleReconnect(code, reason != null && !reason.isLocal());
+    long retry = isClosed ? -1 : rehello ? reconnectNow() : scheduleReconnect(code, reason != null && !reason.isLocal());
+    rehello = false;
     String tracker = config.tracker().host() + ":" + config.tracker().port();
     if (code == ErrorCode.DUPLICATE_CONNECTION) {
       log.error("tracker {} dropped this connection for a newer one with the same key: another node instance "
@@ -440,6 +478,11 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     } else {
       listener.connectFailed(code, retry);
     }
+  }
+
+  private long reconnectNow() {
+    reconnectTimer = loop.schedule(this::connect, 0, TimeUnit.MILLISECONDS);
+    return 0;
   }
 
   /** Schedules the next attempt; returns its delay in milliseconds. */
