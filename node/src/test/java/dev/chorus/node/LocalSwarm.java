@@ -86,6 +86,11 @@ final class LocalSwarm implements AutoCloseable {
     tracker = TrackerServer.start(config, index, TrackerListener.NOOP);
   }
 
+  /** The index of the tracker running now. */
+  PeerIndex index() {
+    return indexes.get(indexes.size() - 1);
+  }
+
   void stopTracker() {
     tracker.close();
   }
