@@ -38,7 +38,8 @@ class NodeCommandTest {
         .execute("--help");
     assertEquals(0, code);
     for (String option : new String[] {"--origin", "--tracker", "--cache-dir", "--cache-size", "--listen-port",
-        "--stream-port", "--metrics-port", "--upload-cap", "--download-cap", "--trust", "--no-telemetry"}) {
+        "--stream-port", "--metrics-port", "--upload-cap", "--download-cap", "--trust", "--no-telemetry",
+        "--port-mapping", "auto|off", "--gateway"}) {
       assertTrue(out.toString().contains(option), option);
     }
   }
@@ -51,6 +52,22 @@ class NodeCommandTest {
             "--key", dir.resolve("k").toString(), "--cache-size", "lots");
     assertEquals(Cli.USAGE, code);
     assertTrue(err.toString().contains("--cache-size"), err.toString());
+  }
+
+  @Test
+  void aBadPortMappingModeOrGatewayIsAUsageErrorNamingTheOption() {
+    for (String[] args : new String[][] {{"--port-mapping", "upnp"}, {"--port-mapping", "auto", "--gateway",
+        "router.lan"}, {"--port-mapping", "auto", "--gateway", "192.168.1.256"}}) {
+      StringWriter err = new StringWriter();
+      String[] all = new String[args.length + 6];
+      System.arraycopy(new String[] {"--origin", "http://127.0.0.1:1/", "--cache-dir", dir.resolve("c").toString(),
+          "--key", dir.resolve("k").toString()}, 0, all, 0, 6);
+      System.arraycopy(args, 0, all, 6, args.length);
+      int code = Cli.commandLine(new NodeCommand(), new PrintWriter(new StringWriter()), new PrintWriter(err))
+          .execute(all);
+      assertEquals(Cli.USAGE, code, String.join(" ", args));
+      assertTrue(err.toString().contains(args[args.length - 2]), err.toString());
+    }
   }
 
   @Test
