@@ -100,6 +100,25 @@ class TrackerClientScriptedTest {
   }
 
   @Test
+  void aNewListenPortIsSaidInANewHelloAfterAGoodbyeAndTheCacheIsAnnouncedAgain() throws Exception {
+    TestSource cache = new TestSource();
+    cache.put(Holding.complete(track(1), 10));
+    RecordingClientListener events = new RecordingClientListener();
+    TrackerClient client = connected(cache, events, b -> b);
+    tracker.await(TrackerMessage::hasAnnounce);
+
+    client.listenPort(40_123); // a port mapping was made
+    TrackerMessage goodbye = tracker.await(TrackerMessage::hasGoodbye);
+    assertEquals(ErrorCode.NONE, goodbye.getGoodbye().getReason());
+    assertEquals(40_123, tracker.await(TrackerMessage::hasHello).getHello().getListenPort());
+    assertTrue(tracker.await(TrackerMessage::hasAnnounce).getAnnounce().getFull());
+
+    client.listenPort(40_123); // the same port again: nothing to say
+    client.listenPort(4100); // the mapping was lost: back to the peer port
+    assertEquals(4100, tracker.await(TrackerMessage::hasHello).getHello().getListenPort());
+  }
+
+  @Test
   void theFullAnnounceIsSplitWithMoreOnAllButTheLastPartAndCarriesCoordinateAndRegion() throws Exception {
     VivaldiCoordinate here = VivaldiCoordinate.of(new float[] {12.5f, -3f}, 4f, 0.4f);
     TestSource cache = new TestSource() {
