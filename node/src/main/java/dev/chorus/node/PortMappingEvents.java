@@ -53,8 +53,7 @@ final class PortMappingEvents implements PortMappingListener {
   }
 
   @Override
-  public void unmapped(Mapping m, String why) {
-    boolean closing = why.equals("removed on close");
+  public void unmapped(Mapping m, boolean closing, String why) {
     stats.portMapping(new NodeStatsRecorder.PortMappingView(closing ? "stopped" : "discovering", "", "", 0));
     if (tracker != null) {
       tracker.listenPort(internalPort); // a no-op once the tracker client is closed

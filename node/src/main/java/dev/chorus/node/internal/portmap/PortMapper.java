@@ -173,10 +173,13 @@ public final class PortMapper implements AutoCloseable {
       return;
     }
     if (was != null) {
-      String why = now.state() == PortMappingStatus.State.STOPPED ? "removed on close" : now.lastError();
-      log.warn("port mapping: lost the mapping {}:{} ({}): {}", was.externalAddress(), was.externalPort(),
-          was.protocol(), why);
-      listener.unmapped(was, why);
+      boolean onClose = now.state() == PortMappingStatus.State.STOPPED;
+      String why = onClose ? "removed on close" : now.lastError();
+      if (!onClose) {
+        log.warn("port mapping: lost the mapping {}:{} ({}): {}", was.externalAddress(), was.externalPort(),
+            was.protocol(), why);
+      }
+      listener.unmapped(was, onClose, why);
     }
     if (now.state() == PortMappingStatus.State.FAILED && before.state() != PortMappingStatus.State.FAILED) {
       long retry = (core.nextWakeNanos() - clock.getAsLong()) / 1_000_000_000L;

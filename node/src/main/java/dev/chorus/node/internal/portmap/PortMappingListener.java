@@ -13,6 +13,6 @@ public interface PortMappingListener {
   /** No protocol gave a mapping in this round; the node runs without one and tries again later. */
   default void failed(String why) {}
 
-  /** The mapping held is gone: it expired unrenewed, or was removed on close. */
-  default void unmapped(Mapping mapping, String why) {}
+  /** The mapping held is gone: it expired unrenewed, or ({@code onClose}) was removed on close. */
+  default void unmapped(Mapping mapping, boolean onClose, String why) {}
 }

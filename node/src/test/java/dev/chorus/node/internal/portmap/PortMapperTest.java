@@ -42,7 +42,7 @@ class PortMapperTest {
     mapper.close();
     assertEquals(1, gateway.count("pcp delete " + PORT));
     assertTrue(gateway.mappings.isEmpty(), gateway.mappings.toString());
-    assertEquals("removed on close", events.lastUnmapReason());
+    assertEquals("on close: removed on close", events.lastUnmapReason());
     assertEquals(PortMappingStatus.State.STOPPED, mapper.status().state());
   }
 
@@ -75,6 +75,19 @@ class PortMapperTest {
     mapper.close();
     assertEquals(1, gateway.count("upnp DeletePortMapping 7401"));
     assertTrue(gateway.mappings.isEmpty());
+  }
+
+  @Test
+  void aMappingWhoseRenewalsFailIsLostAtExpiryAndTheNextRoundFindsAnotherProtocol() throws Exception {
+    gateway.grantLifetime = 2;
+    mapper = PortMapper.start(gateway.config().build(), PORT, events);
+    assertEquals(MappingProtocol.PCP, events.nextMapped().protocol());
+    gateway.pcp = false; // the router was switched to NAT-PMP only: PCP renewals are refused
+    Mapping next = events.nextMapped();
+    assertEquals(MappingProtocol.NAT_PMP, next.protocol());
+    assertTrue(events.lastUnmapReason().contains("pcp: "), events.lastUnmapReason());
+    assertTrue(gateway.count("pcp refused: nat-pmp only") >= 2, "a renewal and the new round's PCP try: "
+        + gateway.requests);
   }
 
   @Test
@@ -222,8 +235,8 @@ class PortMapperTest {
     }
 
     @Override
-    public void unmapped(Mapping mapping, String why) {
-      lastUnmapReason = why;
+    public void unmapped(Mapping mapping, boolean onClose, String why) {
+      lastUnmapReason = onClose ? "on close: " + why : why;
     }
 
     Mapping nextMapped() throws InterruptedException {
