@@ -50,9 +50,15 @@ class PlaybackReportEndToEndTest {
           .region("eu-west").telemetryInterval(Duration.ofMillis(200)).build();
       try (TrackerClient client = TrackerClient.start(clientConfig, group, new TestSource(),
           TrackerClientListener.NOOP, source)) {
-        Await.until(() -> registry.scrape().contains(
-            "chorus_tracker_playback_played_bytes_total{region=\"eu-west\",source=\"cdn\"} 3000.0"),
-            "the tracker exports the node's CDN bytes");
+        // The tracker's listener records the report's counters before its start-latency timer,
+        // so wait for both: a scrape between the two would see the bytes without the latency.
+        Await.until(() -> {
+          String scraped = registry.scrape();
+          return scraped.contains(
+              "chorus_tracker_playback_played_bytes_total{region=\"eu-west\",source=\"cdn\"} 3000.0")
+              && scraped.contains(
+              "chorus_tracker_playback_start_latency_seconds_bucket{region=\"eu-west\",le=\"0.25\"} 2");
+        }, "the tracker exports the node's CDN bytes and its start latencies");
         assertTrue(client.isConnected(), "reports are not a reason to drop the node");
         String body = registry.scrape();
         for (String line : new String[] {
