@@ -299,9 +299,13 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     int recordLength = length + TAG_BYTES;
     ByteBuf record = ctx.alloc().heapBuffer(2 + recordLength); // heap: see decrypt
     try {
+      // In place: the JDK's AES-GCM copies its input first when input and output are distinct
+      // regions of one array (pooled heap buffers share their arena's) with the input first.
       record.writeShort(recordLength);
+      record.writeBytes(plain, plain.readerIndex(), length);
+      ByteBuffer src = record.nioBuffer(2, length);
       ByteBuffer dst = record.internalNioBuffer(2, recordLength);
-      transport.encrypt(plain.nioBuffer(plain.readerIndex(), length), dst);
+      transport.encrypt(src, dst);
       plain.skipBytes(length);
       record.writerIndex(2 + recordLength);
       return record;
