@@ -63,8 +63,8 @@ final class IndexCore {
    * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 23.5 bytes per entry in
    * arrays (8.8 in the tracks' pair arrays, about 7 in the peers' reverse lists, the rest in the
    * dense per-slot arrays and the two tables; see retainedBytesEstimate), plus the PeerInfo
-   * objects, about 270 bytes per peer, i.e. 27 per entry at 10 entries per peer: about 50 bytes
-   * per entry on the heap in all.
+   * objects, about 190 bytes per peer (one serialized record, see PeerInfo), i.e. 19 per entry at
+   * 10 entries per peer: about 43 bytes per entry on the heap in all.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
