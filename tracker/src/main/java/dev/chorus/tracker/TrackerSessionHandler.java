@@ -37,6 +37,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
@@ -376,6 +379,18 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs {@code then} on this channel's event loop when {@code stage} completes. */
   private static <T> void whenDone(ChannelHandlerContext ctx, CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+    if (stage instanceof CompletableFuture<T> done && done.isDone() && ctx.executor().inEventLoop()) {
+      // The in-memory index completes before returning: no dependent stage to allocate.
+      T value;
+      try {
+        value = done.join();
+      } catch (CompletionException | CancellationException e) {
+        then.accept(null, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        return;
+      }
+      then.accept(value, null);
+      return;
+    }
     stage.whenComplete((value, error) -> {
       if (ctx.executor().inEventLoop()) {
         then.accept(value, error);
