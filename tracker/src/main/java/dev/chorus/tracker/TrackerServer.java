@@ -60,6 +60,8 @@ public final class TrackerServer implements AutoCloseable {
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup ioGroup;
   private final ByteCounter byteCounter;
+  private final SecureChannelConfig secure;
+  private final LookupReplyEncoder replies;
   private volatile Channel serverChannel;
   private volatile boolean closing;
   /** Refreshed by housekeeping, so metrics scrapes never wait on (or hammer) a remote index. */
@@ -79,6 +81,11 @@ public final class TrackerServer implements AutoCloseable {
     this.bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("tracker-accept", true));
     this.ioGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io", true));
     this.byteCounter = new ByteCounter(listener);
+    this.secure = SecureChannelConfig.builder(config.keyPair())
+        .maxFrameBytes(config.maxFrameBytes())
+        .handshakeTimeout(config.handshakeTimeout())
+        .build();
+    this.replies = new LookupReplyEncoder(secure.frameFormat());
   }
 
   /**
@@ -104,10 +111,6 @@ public final class TrackerServer implements AutoCloseable {
   }
 
   private void bind() throws InterruptedException {
-    SecureChannelConfig secure = SecureChannelConfig.builder(config.keyPair())
-        .maxFrameBytes(config.maxFrameBytes())
-        .handshakeTimeout(config.handshakeTimeout())
-        .build();
     Hello hello = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY).build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
@@ -213,6 +216,10 @@ public final class TrackerServer implements AutoCloseable {
 
   LookupPolicy lookups() {
     return lookups;
+  }
+
+  LookupReplyEncoder replies() {
+    return replies;
   }
 
   AbuseGuard guard() {

@@ -6,7 +6,6 @@ import dev.chorus.protocol.ProtocolException;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
-import dev.chorus.protocol.message.ChunkSets;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.limits.TokenBucket;
@@ -19,20 +18,18 @@ import dev.chorus.protocol.wire.ChunkSet;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.Lookup;
-import dev.chorus.protocol.wire.LookupResult;
-import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.PlaybackReport;
 import dev.chorus.protocol.wire.TrackHolding;
 import dev.chorus.protocol.wire.TrackerMessage;
-import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.protocol.wire.Withdraw;
 import dev.chorus.tracker.index.AnnounceResult;
-import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.NetworkPrefix;
 import dev.chorus.tracker.index.PeerInfo;
 import dev.chorus.tracker.TrackerListener.Outcome;
+import dev.chorus.protocol.framing.FrameException;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,6 +37,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
@@ -82,6 +82,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private boolean fullAnnounceContinues;
   /** Rebuilt only when the node's coordinate or region changes (it hashes the key and copies arrays). */
   private PeerInfo peerInfo;
+  /** The coordinate {@link #peerInfo} was made with. */
+  private VivaldiCoordinate peerInfoCoordinate;
   private int rateLimited;
 
   TrackerSessionHandler(TrackerServer server, RandomGenerator random) {
@@ -238,8 +240,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private PeerInfo peerInfo() {
-    if (peerInfo == null || !peerInfo.coordinate().equals(coordinate) || !peerInfo.region().equals(region)) {
+    if (peerInfo == null || !peerInfoCoordinate.equals(coordinate) || !peerInfo.region().equals(region)) {
       peerInfo = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
+      peerInfoCoordinate = coordinate;
     }
     return peerInfo;
   }
@@ -317,9 +320,16 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         listener.lookupHandled(Outcome.ERROR, 0, server.nanoTime() - start);
         return;
       }
-      List<Candidate> ranked = server.lookups().answer(identity.nodeId(), prefix, region,
+      List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), prefix, region,
           coordinate, candidates, wanted, requested, random);
-      ctx.writeAndFlush(TrackerMessage.newBuilder().setLookupResult(result(lookupId, ranked)).build());
+      ByteBuf reply;
+      try {
+        reply = server.replies().encode(ctx.alloc(), lookupId, ranked);
+      } catch (FrameException e) {
+        ctx.fireExceptionCaught(e);
+        return;
+      }
+      ctx.writeAndFlush(reply);
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
     });
   }
@@ -348,21 +358,6 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     listener.playbackReported(config.telemetryRegionLabel(region), figures);
   }
 
-  private static LookupResult result(long lookupId, List<Candidate> ranked) {
-    LookupResult.Builder result = LookupResult.newBuilder().setLookupId(lookupId);
-    for (Candidate c : ranked) {
-      PeerInfo p = c.peer();
-      ChunkSet chunks = c.holding().isComplete() ? ChunkSets.complete() : ChunkSets.bitmap(c.holding().bitmap());
-      result.addPeers(TrackerPeer.newBuilder()
-          .setNodeId(ByteString.copyFrom(p.nodeId().bytes()))
-          .setStaticKey(ByteString.copyFrom(p.staticKey()))
-          .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(p.ip())).setPort(p.port()))
-          .setCoordinate(p.coordinate().toWire())
-          .setChunks(chunks));
-    }
-    return result.build();
-  }
-
   private void refuseRateLimited(ChannelHandlerContext ctx, long lookupId) throws ProtocolException {
     listener.rejected(ErrorCode.RATE_LIMITED);
     if (++rateLimited >= config.rateLimitedBeforeDisconnect()) {
@@ -384,6 +379,18 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   /** Runs {@code then} on this channel's event loop when {@code stage} completes. */
   private static <T> void whenDone(ChannelHandlerContext ctx, CompletionStage<T> stage, BiConsumer<T, Throwable> then) {
+    if (stage instanceof CompletableFuture<T> done && done.isDone() && ctx.executor().inEventLoop()) {
+      // The in-memory index completes before returning: no dependent stage to allocate.
+      T value;
+      try {
+        value = done.join();
+      } catch (CompletionException | CancellationException e) {
+        then.accept(null, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+        return;
+      }
+      then.accept(value, null);
+      return;
+    }
     stage.whenComplete((value, error) -> {
       if (ctx.executor().inEventLoop()) {
         then.accept(value, error);

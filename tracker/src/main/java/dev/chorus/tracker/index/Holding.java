@@ -72,7 +72,7 @@ public final class Holding {
   }
 
   /** Bytes of the bitmap as kept (trailing zeros trimmed), 0 when complete. */
-  int bitmapLength() {
+  public int bitmapLength() {
     return bitmap == null ? 0 : bitmap.length;
   }
 

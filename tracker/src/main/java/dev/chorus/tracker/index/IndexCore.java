@@ -63,8 +63,8 @@ final class IndexCore {
    * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 23.5 bytes per entry in
    * arrays (8.8 in the tracks' pair arrays, about 7 in the peers' reverse lists, the rest in the
    * dense per-slot arrays and the two tables; see retainedBytesEstimate), plus the PeerInfo
-   * objects, about 270 bytes per peer, i.e. 27 per entry at 10 entries per peer: about 50 bytes
-   * per entry on the heap in all.
+   * objects, about 190 bytes per peer (one serialized record, see PeerInfo), i.e. 19 per entry at
+   * 10 entries per peer: about 43 bytes per entry on the heap in all.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
@@ -207,7 +207,7 @@ final class IndexCore {
       Objects.requireNonNull(h, "holding");
       n++;
     }
-    int p = findPeer(peer.nodeId());
+    int p = findPeer(peer);
     if (p < 0) {
       if (n == 0) {
         return AnnounceResult.ACCEPTED;
@@ -333,7 +333,7 @@ final class IndexCore {
   }
 
   private NetworkPrefix quotaPrefix(PeerInfo info) {
-    return NetworkPrefix.of(info.ipBytesUnsafe(), prefixV4, prefixV6);
+    return NetworkPrefix.of(info.ip(), prefixV4, prefixV6);
   }
 
   /** Takes a re-announced peer's info; a move to another prefix takes its entries along. */
@@ -854,13 +854,22 @@ final class IndexCore {
   // ---------------------------------------------------------------------------------------------
   // Peer slots and table
 
-  private int peerHashOf(NodeId id) {
-    long x = mix64(seed ^ (id.hashCode() & 0xffff_ffffL) ^ 0x5bd1e995L);
+  private int peerHashOf(int nodeIdHash) {
+    long x = mix64(seed ^ (nodeIdHash & 0xffff_ffffL) ^ 0x5bd1e995L);
     return (int) (x ^ (x >>> 32));
   }
 
   private int findPeer(NodeId id) {
-    int h = peerHashOf(id);
+    return findPeer(id.hashCode(), id.bytes(), 0);
+  }
+
+  private int findPeer(PeerInfo info) {
+    return findPeer(info.nodeIdHash(), info.recordUnsafe(), PeerInfo.NODE_ID_OFFSET);
+  }
+
+  /** The slot of the peer whose id (hashing to {@code nodeIdHash}) is at {@code id[offset..]}, or -1. */
+  private int findPeer(int nodeIdHash, byte[] id, int offset) {
+    int h = peerHashOf(nodeIdHash);
     int[] table = peerTable;
     int mask = table.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
@@ -869,7 +878,7 @@ final class IndexCore {
         return -1;
       }
       int s = v - 1;
-      if (peerHash[s] == h && peerInfo[s].nodeId().equals(id)) {
+      if (peerHash[s] == h && peerInfo[s].hasNodeId(id, offset)) {
         return s;
       }
     }
@@ -893,7 +902,7 @@ final class IndexCore {
       }
       s = peerHigh++;
     }
-    int h = peerHashOf(info.nodeId());
+    int h = peerHashOf(info.nodeIdHash());
     peerInfo[s] = info;
     peerTracks[s] = new int[INITIAL_PEER_TRACKS];
     peerTrackCount[s] = 0;

@@ -1,8 +1,14 @@
 package dev.chorus.tracker.index;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.limits.WireLimits;
+import dev.chorus.protocol.wire.PeerAddress;
+import dev.chorus.protocol.wire.TrackerPeer;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -14,15 +20,26 @@ public final class PeerInfo {
   /** Region tags are short operator-defined names such as "eu-west". */
   public static final int MAX_REGION_LENGTH = WireLimits.MAX_REGION_LENGTH;
 
-  private final NodeId nodeId;
-  private final byte[] staticKey;
-  private final byte[] ip;
+  /*
+   * Memory and the reply. The identity, address and coordinate live in one byte[]: fields 1-4 of
+   * the wire's TrackerPeer (node_id, static_key, address, coordinate), serialized once when the
+   * PeerInfo is made. A lookup reply copies it per peer (writeTrackerPeerFields) instead of
+   * building messages, and the index keeps one array per peer instead of five objects (NodeId and
+   * its bytes, key, ip, coordinate and its array): about 180 bytes per peer instead of 270. The
+   * getters decode from it; they are off the hot paths.
+   */
+  static final int NODE_ID_OFFSET = 2;
+  private static final int STATIC_KEY_OFFSET = NODE_ID_OFFSET + NodeId.BYTES + 2;
+  private static final int ADDRESS_OFFSET = STATIC_KEY_OFFSET + 32;
+  /** The address field's tag and length byte, then the ip field's tag and length byte. */
+  private static final int IP_OFFSET = ADDRESS_OFFSET + 4;
+
+  private final byte[] record;
   private final int port;
-  private final VivaldiCoordinate coordinate;
   private final String region;
-  // Derived copies, so that ranking reads this object only: one cache miss per candidate instead
-  // of five dependent ones (NodeId, its bytes, ip, coordinate, its array). 40 bytes per peer.
+  // Derived copies, so that ranking reads this object only: one cache miss per candidate.
   private static final int INLINE_DIMENSIONS = 4;
+  private final int nodeIdHash;
   private final long nodeIdHead;
   private final long packedPrefix;
   private final int regionHash;
@@ -34,12 +51,17 @@ public final class PeerInfo {
   private final float p3;
 
   private PeerInfo(byte[] staticKey, byte[] ip, int port, VivaldiCoordinate coordinate, String region) {
-    this.staticKey = staticKey;
-    this.nodeId = NodeId.ofStaticKey(staticKey);
-    this.ip = ip;
+    NodeId nodeId = NodeId.ofStaticKey(staticKey);
+    this.record = TrackerPeer.newBuilder()
+        .setNodeId(ByteString.copyFrom(nodeId.bytes()))
+        .setStaticKey(ByteString.copyFrom(staticKey))
+        .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(ip)).setPort(port))
+        .setCoordinate(coordinate.toWire())
+        .build()
+        .toByteArray();
     this.port = port;
-    this.coordinate = coordinate;
     this.region = region;
+    this.nodeIdHash = nodeId.hashCode();
     this.nodeIdHead = head(nodeId);
     this.packedPrefix = NetworkPrefix.pack(ip);
     this.regionHash = region.hashCode();
@@ -85,42 +107,78 @@ public final class PeerInfo {
   }
 
   public NodeId nodeId() {
-    return nodeId;
+    return NodeId.fromBytes(Arrays.copyOfRange(record, NODE_ID_OFFSET, NODE_ID_OFFSET + NodeId.BYTES));
+  }
+
+  /** {@code nodeId().hashCode()}, without making the NodeId. */
+  int nodeIdHash() {
+    return nodeIdHash;
+  }
+
+  /** Whether this peer's node id is the 32 bytes of {@code id} at {@code offset}. */
+  boolean hasNodeId(byte[] id, int offset) {
+    return Arrays.equals(record, NODE_ID_OFFSET, NODE_ID_OFFSET + NodeId.BYTES, id, offset, offset + NodeId.BYTES);
+  }
+
+  /** The record itself (see the class notes), not a copy: callers in this package must not modify it. */
+  byte[] recordUnsafe() {
+    return record;
   }
 
   public byte[] staticKey() {
-    return staticKey.clone();
+    return Arrays.copyOfRange(record, STATIC_KEY_OFFSET, STATIC_KEY_OFFSET + 32);
   }
 
   public byte[] ip() {
-    return ip.clone();
+    return Arrays.copyOfRange(record, IP_OFFSET, IP_OFFSET + ipLength());
   }
 
-  /** The address itself, not a copy: callers in this package must not modify it. */
-  byte[] ipBytesUnsafe() {
-    return ip;
+  private int ipLength() {
+    return record[IP_OFFSET - 1];
   }
 
   /** Whether {@code other} was observed at the same IP. */
   boolean sameIp(PeerInfo other) {
-    return Arrays.equals(ip, other.ip);
+    return Arrays.equals(record, IP_OFFSET, IP_OFFSET + ipLength(), other.record, IP_OFFSET, IP_OFFSET + other.ipLength());
   }
 
   public int port() {
     return port;
   }
 
+  /** Decoded from the record: a new object each call. */
   public VivaldiCoordinate coordinate() {
-    return coordinate;
+    try {
+      return VivaldiCoordinate.fromWireOrOrigin(TrackerPeer.parseFrom(record).getCoordinate());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a PeerInfo record that does not parse", e);
+    }
   }
 
   public String region() {
     return region;
   }
 
+  /**
+   * Bytes of fields 1-4 of the wire's {@code TrackerPeer} for this peer (node_id, static_key,
+   * address, coordinate), as {@link #writeTrackerPeerFields} writes them.
+   */
+  public int trackerPeerFieldsSize() {
+    return record.length;
+  }
+
+  /**
+   * Writes fields 1-4 of the wire's {@code TrackerPeer} for this peer, serialized when this
+   * object was made: followed by field 5 ({@code chunks}) they are the whole message, exactly as
+   * the generated builder would encode it.
+   */
+  public void writeTrackerPeerFields(CodedOutputStream out) throws IOException {
+    out.writeRawBytes(record);
+  }
+
   /** The network prefix used for "same network" ranking: IPv4 /24, IPv6 /48. */
   public NetworkPrefix prefix() {
-    return NetworkPrefix.of(ip);
+    return NetworkPrefix.of(ip());
   }
 
   /** {@link #prefix()} packed into a long (for ranking on the hot path). */
@@ -145,7 +203,7 @@ public final class PeerInfo {
   double predictedRttMillisFrom(VivaldiCoordinate from) {
     int n = Math.min(dimensions, from.dimensions());
     if (n > INLINE_DIMENSIONS) {
-      return from.predictedRttMillis(coordinate);
+      return from.predictedRttMillis(coordinate());
     }
     // Same operations in the same order as VivaldiCoordinate: float differences, double sums.
     double d = from.position(0) - p0;
@@ -169,17 +227,17 @@ public final class PeerInfo {
       return false;
     }
     PeerInfo p = (PeerInfo) o;
-    return Arrays.equals(staticKey, p.staticKey) && Arrays.equals(ip, p.ip) && port == p.port
-        && coordinate.equals(p.coordinate) && region.equals(p.region);
+    // The record holds the key, ip, port and coordinate; the node id is derived from the key.
+    return Arrays.equals(record, p.record) && port == p.port && region.equals(p.region);
   }
 
   @Override
   public int hashCode() {
-    return nodeId.hashCode();
+    return nodeIdHash;
   }
 
   @Override
   public String toString() {
-    return "PeerInfo[" + nodeId + " " + prefix() + " port " + port + (region.isEmpty() ? "" : " " + region) + "]";
+    return "PeerInfo[" + nodeId() + " " + prefix() + " port " + port + (region.isEmpty() ? "" : " " + region) + "]";
   }
 }

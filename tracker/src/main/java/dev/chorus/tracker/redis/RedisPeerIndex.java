@@ -26,6 +26,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,10 +94,13 @@ public final class RedisPeerIndex implements PeerIndex {
   private static final long MAX_TIME_MILLIS = (1L << 53) - 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
+  /** Decoded peer values kept (about 300 bytes each with the value). */
+  private static final int DECODED_PEERS = 1 << 14;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
 
   private final AbstractRedisClient client;
+  private final ConcurrentHashMap<ByteBuffer, PeerInfo> decodedPeers = new ConcurrentHashMap<>();
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> redis;
   private final PeerIndexConfig config;
@@ -382,7 +386,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 continue; // the peer was removed while its entries are being removed
               }
               try {
-                out.add(new Candidate(Blobs.peer(info.getValue()),
+                out.add(new Candidate(decodedPeer(info.getValue()),
                     Blobs.holding(track, (byte[]) triples.get(3 * i + 2)), score(triples.get(3 * i + 1))));
               } catch (IllegalArgumentException e) {
                 LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
@@ -391,6 +395,24 @@ public final class RedisPeerIndex implements PeerIndex {
             return out;
           });
         });
+  }
+
+  /**
+   * The peer a stored value describes. Decoding hashes its key (SHA-256) and serializes its reply
+   * record, so the result is kept by the value's bytes: a popular peer is decoded once, not once
+   * per lookup of each of its tracks. Bounded by {@link #DECODED_PEERS}; cleared when full.
+   */
+  private PeerInfo decodedPeer(byte[] value) {
+    ByteBuffer key = ByteBuffer.wrap(value);
+    PeerInfo peer = decodedPeers.get(key);
+    if (peer == null) {
+      peer = Blobs.peer(value);
+      if (decodedPeers.size() >= DECODED_PEERS) {
+        decodedPeers.clear();
+      }
+      decodedPeers.put(key, peer);
+    }
+    return peer;
   }
 
   @Override
