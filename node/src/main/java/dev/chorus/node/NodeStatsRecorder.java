@@ -19,6 +19,9 @@ final class NodeStatsRecorder {
   private final LongAdder playbacks = new LongAdder();
   private final LongAdder stutters = new LongAdder();
   private final LongAdder banned = new LongAdder();
+  private final LongAdder reversalsConnected = new LongAdder();
+  private final LongAdder reversalsFailed = new LongAdder();
+  private final LongAdder reversalsServed = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
   /** Start latencies in the tracker report's buckets (PlaybackReports). */
@@ -58,6 +61,25 @@ final class NodeStatsRecorder {
 
   void stutter() {
     stutters.increment();
+  }
+
+  /** A reversal this node asked for ended: the holder connected, or not. */
+  void reversal(boolean connected) {
+    (connected ? reversalsConnected : reversalsFailed).increment();
+  }
+
+  /** This node dialled a requester because the tracker relayed its reversal. */
+  void reversalServed() {
+    reversalsServed.increment();
+  }
+
+  /** Reversals asked for, by outcome: {@code connected} or {@code failed}; {@code served}: those dialled for others. */
+  long reversals(String outcome) {
+    return switch (outcome) {
+      case "connected" -> reversalsConnected.sum();
+      case "failed" -> reversalsFailed.sum();
+      default -> reversalsServed.sum();
+    };
   }
 
   void banned() {

@@ -2,6 +2,7 @@ package dev.chorus.tracker;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.netty.ChorusPipeline;
@@ -60,6 +61,7 @@ public final class TrackerServer implements AutoCloseable {
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup ioGroup;
   private final ByteCounter byteCounter;
+  private final ReachabilityProbe probe;
   private volatile Channel serverChannel;
   private volatile boolean closing;
   /** Refreshed by housekeeping, so metrics scrapes never wait on (or hammer) a remote index. */
@@ -79,6 +81,7 @@ public final class TrackerServer implements AutoCloseable {
     this.bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("tracker-accept", true));
     this.ioGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io", true));
     this.byteCounter = new ByteCounter(listener);
+    this.probe = new ReachabilityProbe(config.traversal(), ioGroup, config.keyPair(), nanoTime);
   }
 
   /**
@@ -108,7 +111,11 @@ public final class TrackerServer implements AutoCloseable {
         .maxFrameBytes(config.maxFrameBytes())
         .handshakeTimeout(config.handshakeTimeout())
         .build();
-    Hello hello = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY).build();
+    Hello.Builder helloBuilder = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY);
+    if (config.traversal().reversal()) {
+      helloBuilder.addCapabilities(Reachability.TRAVERSAL_CAPABILITY);
+    }
+    Hello hello = helloBuilder.build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
         .channel(NioServerSocketChannel.class)
@@ -213,6 +220,15 @@ public final class TrackerServer implements AutoCloseable {
 
   LookupPolicy lookups() {
     return lookups;
+  }
+
+  ReachabilityProbe probe() {
+    return probe;
+  }
+
+  /** The current connection of {@code node} to this instance, or null. */
+  Channel session(NodeId node) {
+    return sessions.get(node);
   }
 
   AbuseGuard guard() {
