@@ -45,16 +45,16 @@ final class ReachabilityProbe {
   }
 
   /**
-   * The verdict on the node with {@code staticKey} at {@code ip}:{@code port}: {@code NOT_PROBED}
-   * outside the probe ranges, {@code UNREACHABLE} for port 0, {@code UNKNOWN} when the probe
+   * The verdict on the node with {@code staticKey} at {@code ip}:{@code port}: {@code UNREACHABLE}
+   * for port 0, {@code NOT_PROBED} outside the probe ranges, {@code UNKNOWN} when the probe
    * budget is used up, else what the dial-back found. Never completes exceptionally.
    */
   CompletableFuture<ReachabilityVerdict> probe(InetAddress ip, int port, byte[] staticKey) {
-    if (!config.probes(ip)) {
-      return CompletableFuture.completedFuture(ReachabilityVerdict.VERDICT_NOT_PROBED);
-    }
     if (port <= 0) {
       return CompletableFuture.completedFuture(ReachabilityVerdict.VERDICT_UNREACHABLE);
+    }
+    if (!config.probes(ip)) {
+      return CompletableFuture.completedFuture(ReachabilityVerdict.VERDICT_NOT_PROBED);
     }
     synchronized (this) {
       if (inFlight >= config.maxProbesInFlight() || !rate.tryTake(nanoTime.getAsLong())) {
