@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>What it shows: the tracker's dial-back finds the NATed node unreachable and the public one
  * reachable; a public listener gets the track from the NATed holder through connection reversal
  * (the holder's connection arrives from its router's address); and a second NATed listener, which
- * could only reach the first by hole punching (not built), falls back to the CDN for every byte.
+ * could only reach the first by hole punching (not built), falls back to the CDN for every byte;
+ * a node whose router forwards its port (the DNAT rule a port-mapping gateway installs) is found
+ * reachable and serves a NATed listener, which dials it directly.
  */
 class NatTraversalNetnsTest {
   private static final int TRACK_BYTES = 3 * 1024 * 1024;
@@ -74,6 +76,10 @@ class NatTraversalNetnsTest {
       this.log = dir.resolve(name + ".log");
       List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          // What a failure message needs: reversals asked, relayed and dialled, and connects that failed.
+          "-Dorg.slf4j.simpleLogger.log.dev.chorus.node.SwarmCommands=debug",
+          "-Dorg.slf4j.simpleLogger.log.dev.chorus.node.ChorusNode=debug",
+          "-Dorg.slf4j.simpleLogger.log.dev.chorus.tracker.TrackerSessionHandler=debug",
           "-cp", System.getProperty("java.class.path"), NatPeerMain.class.getName()));
       command.addAll(List.of(args));
       Process p = lab.startPiped(namespace, command, log);
@@ -131,7 +137,7 @@ class NatTraversalNetnsTest {
   }
 
   @Test
-  void aNattedHolderServesAPublicListenerByReversalAndTwoNattedNodesFallBackToTheCdn() throws Exception {
+  void reversalThroughARealNatTwoNattedNodesFallBackToTheCdnAndAMappedNodeIsDialled() throws Exception {
     lab = NetnsLab.create();
     NetnsLab.Home home1 = lab.addHome();
     NetnsLab.Home home2 = lab.addHome();
@@ -214,6 +220,42 @@ class NatTraversalNetnsTest {
         fallback.fromPeers(), fallback.fromCdn());
     assertEquals(0, fallback.fromPeers(), "no way to the NATed holder without punching");
     assertEquals(TRACK_BYTES, fallback.fromCdn(), "the CDN served every byte");
+    nat2.stop();
+
+    // A mapped node: its router forwards the port (the DNAT rule a UPnP/NAT-PMP/PCP gateway installs),
+    // so the dial-back reaches it and it serves a NATed listener directly.
+    NetnsLab.Home home3 = lab.addHome();
+    NetnsLab.Home home4 = lab.addHome();
+    lab.forwardPort(home3, PEER_PORT);
+    Child mapped = new Child("mapped", home3.namespace(), "node", "mapped", trackerSpec, origin,
+        dir.resolve("mapped").toString(), "" + PEER_PORT);
+    String mappedId = mapped.await("READY ").split(" ")[1];
+    mapped.awaitLog("VERDICT_REACHABLE");
+    assertEquals("PLAYED " + TRACK_BYTES + " " + sha, mapped.ask("play " + track, "PLAYED "));
+    Stats mappedStats = stats(mapped);
+    System.out.printf("NAT test, mapped listener: %d bytes from peers (the NATed holders, by reversal), %d from the"
+        + " CDN%n", mappedStats.fromPeers(), mappedStats.fromCdn());
+    Child nat4 = new Child("nat4", home4.namespace(), "node", "nat4", trackerSpec, origin,
+        dir.resolve("nat4").toString(), "" + PEER_PORT);
+    nat4.await("READY ");
+    nat4.awaitLog("VERDICT_UNREACHABLE");
+    assertEquals("PLAYED " + TRACK_BYTES + " " + sha, nat4.ask("play " + track, "PLAYED "));
+    Stats direct = stats(nat4);
+    long fromMapped = 0;
+    String mappedAddress = null;
+    for (String[] n : direct.neighbours()) {
+      if (n[1].equals(mappedId)) {
+        fromMapped = Long.parseLong(n[3]);
+        mappedAddress = n[2];
+      }
+    }
+    System.out.printf("NAT test, NATed listener of the mapped node: %d bytes from peers (%d from the mapped node,"
+        + " dialled at %s), %d from the CDN%n", direct.fromPeers(), fromMapped, mappedAddress, direct.fromCdn());
+    assertTrue(fromMapped > 0, "bytes from the mapped node: " + direct + "\nnat4 log:\n" + nat4.logText()
+        + "\nmapped log:\n" + mapped.logText() + "\nholder log:\n" + holder.logText() + "\nhub log:\n" + hub.logText()
+        + "\nrouter:\n" + lab.ruleset(home3));
+    assertEquals(home3.routerWanAddress(), mappedAddress, "dialled at its router's forwarded port");
+    assertEquals(fromMapped, direct.fromPeers(), "only the mapped node can be reached from behind a NAT");
   }
 
   /** Whether {@code listener}'s node is no longer among {@code holder}'s neighbours. */

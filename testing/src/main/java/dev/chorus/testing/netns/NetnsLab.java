@@ -77,6 +77,8 @@ public final class NetnsLab implements AutoCloseable {
     try {
       lab.ipIn(lab.publicNamespace, "link", "set", "lo", "up");
       lab.ipIn(lab.publicNamespace, "addr", "add", PUBLIC_ADDRESS + "/32", "dev", "lo");
+      // The public side routes between routers too: home to home goes through it, as over the internet.
+      lab.exec(lab.publicNamespace, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
     } catch (RuntimeException e) {
       lab.close();
       throw e;
