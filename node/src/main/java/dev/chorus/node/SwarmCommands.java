@@ -160,7 +160,11 @@ final class SwarmCommands implements SwarmActions {
   @Override
   public void connect(PeerContact contact) {
     if (!Reachability.acceptsIncoming(contact.port())) {
-      reverse(contact);
+      if (tracker == null) {
+        loop.post(core -> core.connectFailed(contact.id(), loop.now())); // only a tracker relays a reversal
+      } else {
+        reverse(contact);
+      }
       return;
     }
     InetSocketAddress address;

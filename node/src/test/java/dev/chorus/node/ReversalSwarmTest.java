@@ -55,6 +55,8 @@ class ReversalSwarmTest {
     ChorusNode noIncoming = swarm.startNode("no-incoming", b -> b.acceptIncoming(false));
     ChorusNode noReversal = swarm.startNode("no-reversal", b -> b.reversal(false));
     ChorusNode listener = swarm.startNode("listener");
+    // Before its tracker connection is up a node's lookups fail and it plays from the CDN alone.
+    Await.until(listener::isTrackerConnected, "the listener connects to the tracker");
     assertArrayEquals(track.content(), LocalSwarm.play(listener, track.id()));
     NodeStats s = listener.stats();
     long fromHolder = bytesFrom(listener, holder);
