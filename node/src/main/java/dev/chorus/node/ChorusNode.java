@@ -157,8 +157,10 @@ public final class ChorusNode implements AutoCloseable {
             .listenPort(listenPort)
             .region(config.region())
             .telemetryInterval(config.telemetry() ? config.telemetryInterval() : java.time.Duration.ZERO)
+            .traversal(config.reversal())
             .build();
         tracker = TrackerClient.start(trackerConfig, group, router, router, stats::playbackTotals);
+        tracker.onConnectTo(reversalDialler(network, stats));
       }
       if (config.portMapping() == NodeConfig.PortMapping.AUTO && config.acceptIncoming()) {
         stats.portMapping(new NodeStatsRecorder.PortMappingView("discovering", "", "", 0));
@@ -202,6 +204,18 @@ public final class ChorusNode implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /** Dials a requester the tracker names (connection reversal); the link is then as any other. */
+  private static TrackerClient.ConnectToHandler reversalDialler(PeerNetwork network, NodeStatsRecorder stats) {
+    return (node, key, address) -> {
+      stats.reversalServed();
+      network.connect(address, key).whenComplete((link, error) -> {
+        if (error != null) {
+          log.debug("connecting back to {} at {} for a reversal failed: {}", node, address, error.getMessage());
+        }
+      });
+    };
   }
 
   private static ChunkStore openStore(NodeConfig config, ChunkStoreListener listener) throws IOException {
@@ -317,6 +331,11 @@ public final class ChorusNode implements AutoCloseable {
         .baseUnit("bytes").description("Chunk bytes served to peers").tag("node", id).register(registry);
     FunctionCounter.builder("chorus.node.stutters", stats, NodeStatsRecorder::stutters)
         .description("Times playback waited for data").tag("node", id).register(registry);
+    for (String outcome : List.of("connected", "failed", "served")) {
+      FunctionCounter.builder("chorus.node.reversals", stats, s -> s.reversals(outcome))
+          .description("Connection reversals: asked for and connected, asked for and failed, served (dialled for a requester)")
+          .tag("outcome", outcome).tag("node", id).register(registry);
+    }
     Gauge.builder("chorus.node.neighbours", loop, CoreLoop::neighbourCount)
         .description("Connected peers").tag("node", id).register(registry);
     Gauge.builder("chorus.node.cache.used", store, ChunkStore::usedBytes).baseUnit("bytes")

@@ -46,6 +46,7 @@ public final class NodeConfig {
   private final String bindHost;
   private final int listenPort;
   private final boolean acceptIncoming;
+  private final boolean reversal;
   private final long uploadBytesPerSecond;
   private final long downloadBytesPerSecond;
   private final List<PublisherKey> trustedPublishers;
@@ -81,6 +82,7 @@ public final class NodeConfig {
     bindHost = b.bindHost;
     listenPort = b.listenPort;
     acceptIncoming = b.acceptIncoming;
+    reversal = b.reversal;
     uploadBytesPerSecond = b.uploadBytesPerSecond;
     downloadBytesPerSecond = b.downloadBytesPerSecond;
     trustedPublishers = List.copyOf(b.trustedPublishers);
@@ -172,6 +174,16 @@ public final class NodeConfig {
     return acceptIncoming;
   }
 
+  /**
+   * Whether the node takes part in connection reversal (default on): behind a NAT it is indexed
+   * and dials out when a reachable peer asks through the tracker; when reachable it asks the
+   * tracker to have unreachable holders connect to it. Off: as before traversal, an unreachable
+   * node only downloads.
+   */
+  public boolean reversal() {
+    return reversal;
+  }
+
   /** Upload cap in bytes per second; 0 for none. */
   public long uploadBytesPerSecond() {
     return uploadBytesPerSecond;
@@ -257,6 +269,7 @@ public final class NodeConfig {
     private String bindHost = "0.0.0.0";
     private int listenPort;
     private boolean acceptIncoming = true;
+    private boolean reversal = true;
     private long uploadBytesPerSecond;
     private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
@@ -397,6 +410,12 @@ public final class NodeConfig {
 
     public Builder listenPort(int port) {
       this.listenPort = port;
+      return this;
+    }
+
+    /** See {@link NodeConfig#reversal()}. */
+    public Builder reversal(boolean reversal) {
+      this.reversal = reversal;
       return this;
     }
 

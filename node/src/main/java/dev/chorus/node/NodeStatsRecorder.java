@@ -26,6 +26,10 @@ final class NodeStatsRecorder {
   record PortMappingView(String state, String protocol, String externalAddress, int externalPort) {
     static final PortMappingView OFF = new PortMappingView("off", "", "", 0);
   }
+
+  private final LongAdder reversalsConnected = new LongAdder();
+  private final LongAdder reversalsFailed = new LongAdder();
+  private final LongAdder reversalsServed = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
   /** Start latencies in the tracker report's buckets (PlaybackReports). */
@@ -65,6 +69,25 @@ final class NodeStatsRecorder {
 
   void stutter() {
     stutters.increment();
+  }
+
+  /** A reversal this node asked for ended: the holder connected, or not. */
+  void reversal(boolean connected) {
+    (connected ? reversalsConnected : reversalsFailed).increment();
+  }
+
+  /** This node dialled a requester because the tracker relayed its reversal. */
+  void reversalServed() {
+    reversalsServed.increment();
+  }
+
+  /** Reversals asked for, by outcome: {@code connected} or {@code failed}; {@code served}: those dialled for others. */
+  long reversals(String outcome) {
+    return switch (outcome) {
+      case "connected" -> reversalsConnected.sum();
+      case "failed" -> reversalsFailed.sum();
+      default -> reversalsServed.sum();
+    };
   }
 
   void banned() {

@@ -13,6 +13,7 @@ import dev.chorus.node.internal.trackerclient.Holding;
 import dev.chorus.node.internal.trackerclient.TrackerConnection;
 import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -46,6 +47,9 @@ final class SwarmCommands implements SwarmActions {
   private static final Logger log = LoggerFactory.getLogger(SwarmCommands.class);
   /** Chunks handed to the event loop at once when serving a run. */
   private static final int SERVE_BATCH = 8;
+
+  /** How long a reversed connection may take to arrive: the tracker's relay, then the holder's dial and handshake. */
+  static final java.time.Duration REVERSAL_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private final CoreLoop loop;
   private final PeerConnections peers;
@@ -155,6 +159,14 @@ final class SwarmCommands implements SwarmActions {
 
   @Override
   public void connect(PeerContact contact) {
+    if (!Reachability.acceptsIncoming(contact.port())) {
+      if (tracker == null) {
+        loop.post(core -> core.connectFailed(contact.id(), loop.now())); // only a tracker relays a reversal
+      } else {
+        reverse(contact);
+      }
+      return;
+    }
     InetSocketAddress address;
     try {
       address = new InetSocketAddress(InetAddress.getByAddress(contact.ip()), contact.port());
@@ -168,6 +180,25 @@ final class SwarmCommands implements SwarmActions {
         loop.post(core -> core.connectFailed(contact.id(), loop.now()));
       }
     });
+  }
+
+  /**
+   * The contact accepts no connections (the tracker returned it because this node can reverse,
+   * ConnectionPlan.REVERSAL): ask the tracker to have it connect to us, and take its connection,
+   * once its handshake proves the contact's key, as the link.
+   */
+  private void reverse(PeerContact contact) {
+    NodeId id = contact.id();
+    peers.awaitIncoming(id, REVERSAL_TIMEOUT, refused -> tracker.requestReversal(id, e -> refused.accept(e.getMessage())))
+        .whenComplete((link, error) -> {
+          if (error != null) {
+            log.debug("reversal from {} failed: {}", id, error.getMessage());
+            stats.reversal(false);
+            loop.post(core -> core.connectFailed(id, loop.now()));
+          } else {
+            stats.reversal(true);
+          }
+        });
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class TrackerConfig {
   private final Duration expireInterval;
   private final Duration statsInterval;
   private final Set<String> telemetryRegions;
+  private final TraversalConfig traversal;
 
   /** Most regions that get their own label in the playback metrics. */
   public static final int MAX_TELEMETRY_REGIONS = 32;
@@ -76,6 +77,12 @@ public final class TrackerConfig {
     expireInterval = b.expireInterval;
     statsInterval = b.statsInterval;
     telemetryRegions = b.telemetryRegions;
+    traversal = b.traversal;
+  }
+
+  /** Reachability probes and connection reversal. */
+  public TraversalConfig traversal() {
+    return traversal;
   }
 
   public static Builder builder(NoiseKeyPair keyPair) {
@@ -228,6 +235,7 @@ public final class TrackerConfig {
     private Duration expireInterval = Duration.ofMinutes(1);
     private Duration statsInterval = Duration.ofSeconds(15);
     private Set<String> telemetryRegions = Set.of();
+    private TraversalConfig traversal = TraversalConfig.defaults();
 
     private Builder(NoiseKeyPair keyPair) {
       this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
@@ -337,6 +345,11 @@ public final class TrackerConfig {
 
     public Builder telemetryRegions(Set<String> v) {
       telemetryRegions = Set.copyOf(Objects.requireNonNull(v, "telemetryRegions"));
+      return this;
+    }
+
+    public Builder traversal(TraversalConfig v) {
+      traversal = Objects.requireNonNull(v, "traversal");
       return this;
     }
 

@@ -52,6 +52,19 @@ public interface TrackerListener {
   /** A playback report was dropped: {@code RATE_LIMITED} or {@code INVALID}. */
   default void playbackReportRefused(Outcome outcome) {}
 
+  /**
+   * A node's reachability was decided after its {@code Hello}: {@code verdict} is the wire verdict's
+   * label ({@code reachable}, {@code unreachable}, {@code not_probed}, {@code unknown}).
+   */
+  default void reachabilityDecided(String verdict) {}
+
+  /**
+   * A {@code ReverseConnect} ended: {@code relayed} (the holder was told), {@code holder_gone},
+   * {@code rate_limited} (the requester's or the holder's budget), {@code refused} (the requester
+   * is not reachable, or the holder takes no part in traversal).
+   */
+  default void reversalHandled(String outcome) {}
+
   /** An IP was banned after repeated violations. */
   default void banned() {}
 

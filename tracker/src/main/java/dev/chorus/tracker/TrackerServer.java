@@ -2,6 +2,7 @@ package dev.chorus.tracker;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.netty.ChorusPipeline;
@@ -62,6 +63,7 @@ public final class TrackerServer implements AutoCloseable {
   private final ByteCounter byteCounter;
   private final SecureChannelConfig secure;
   private final LookupReplyEncoder replies;
+  private final ReachabilityProbe probe;
   private volatile Channel serverChannel;
   private volatile boolean closing;
   /** Refreshed by housekeeping, so metrics scrapes never wait on (or hammer) a remote index. */
@@ -86,6 +88,7 @@ public final class TrackerServer implements AutoCloseable {
         .handshakeTimeout(config.handshakeTimeout())
         .build();
     this.replies = new LookupReplyEncoder(secure.frameFormat());
+    this.probe = new ReachabilityProbe(config.traversal(), ioGroup, config.keyPair(), nanoTime);
   }
 
   /**
@@ -111,7 +114,11 @@ public final class TrackerServer implements AutoCloseable {
   }
 
   private void bind() throws InterruptedException {
-    Hello hello = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY).build();
+    Hello.Builder helloBuilder = Hello.newBuilder().addCapabilities("tracker").addCapabilities(PlaybackReports.CAPABILITY);
+    if (config.traversal().reversal()) {
+      helloBuilder.addCapabilities(Reachability.TRAVERSAL_CAPABILITY);
+    }
+    Hello hello = helloBuilder.build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
         .channel(NioServerSocketChannel.class)
@@ -220,6 +227,15 @@ public final class TrackerServer implements AutoCloseable {
 
   LookupReplyEncoder replies() {
     return replies;
+  }
+
+  ReachabilityProbe probe() {
+    return probe;
+  }
+
+  /** The current connection of {@code node} to this instance, or null. */
+  Channel session(NodeId node) {
+    return sessions.get(node);
   }
 
   AbuseGuard guard() {

@@ -1,9 +1,12 @@
 package dev.chorus.tracker;
 
 import com.google.protobuf.ByteString;
+import dev.chorus.protocol.ConnectionPlan;
+import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.PeerIdentity;
 import dev.chorus.protocol.ProtocolException;
 import dev.chorus.protocol.Reachability;
+import dev.chorus.protocol.ReachabilityClass;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
@@ -15,10 +18,15 @@ import dev.chorus.protocol.netty.NoiseHandshakeCompletionEvent;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.wire.Announce;
 import dev.chorus.protocol.wire.ChunkSet;
+import dev.chorus.protocol.wire.ConnectTo;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.Lookup;
+import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.PlaybackReport;
+import dev.chorus.protocol.wire.ReachabilityReport;
+import dev.chorus.protocol.wire.ReachabilityVerdict;
+import dev.chorus.protocol.wire.ReverseConnect;
 import dev.chorus.protocol.wire.TrackHolding;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.Withdraw;
@@ -40,6 +48,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
@@ -65,6 +74,16 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private final TokenBucket announces;
   private final TokenBucket lookups;
   private final TokenBucket reports;
+  /** ReverseConnects this node may ask for. */
+  private final TokenBucket reversalsAsked;
+  /** ConnectTos relayed to this node; touched only on this channel's event loop. */
+  private final TokenBucket reversalsRelayed;
+  /** The node takes part in traversal (its Hello lists the capability) and this tracker relays. */
+  private boolean traversal;
+  private ReachabilityVerdict verdict = ReachabilityVerdict.VERDICT_UNKNOWN;
+  private int observedPort;
+  /** This session's channel, once admitted. */
+  private Channel channel;
   /** When the last playback report was accepted, or the connection admitted: a report's interval. */
   private long lastReportNanos;
 
@@ -95,6 +114,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     this.announces = new TokenBucket(config.announcesPerSecond(), config.announceBurst(), now);
     this.lookups = new TokenBucket(config.lookupsPerSecond(), config.lookupBurst(), now);
     this.reports = new TokenBucket(REPORTS_PER_SECOND, REPORT_BURST, now);
+    TraversalConfig t = config.traversal();
+    this.reversalsAsked = new TokenBucket(t.reversalsPerSecondPerRequester(), t.reversalBurstPerRequester(), now);
+    this.reversalsRelayed = new TokenBucket(t.reversalsPerSecondPerHolder(), t.reversalBurstPerHolder(), now);
   }
 
   @Override
@@ -102,6 +124,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     ipBytes = remote.getAddress().getAddress();
     ip = remote.getAddress().getHostAddress();
+    observedPort = remote.getPort();
     prefix = NetworkPrefix.of(ipBytes);
     quotaPrefix = config.index().quotaPrefix(ipBytes).toString();
     admission = server.guard().admit(quotaPrefix, server.nanoTime());
@@ -128,7 +151,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       identity = ((NoiseHandshakeCompletionEvent) evt).remote();
-      server.register(identity, ctx.channel());
+      channel = ctx.channel();
+      server.register(identity, channel);
       registered = true;
       lastReportNanos = server.nanoTime();
       listener.connectionOpened();
@@ -148,7 +172,10 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
     switch (message.getBodyCase()) {
       case HELLO:
-        hello(message.getHello());
+        hello(ctx, message.getHello());
+        break;
+      case REVERSE_CONNECT:
+        reverseConnect(ctx, message.getReverseConnect());
         break;
       case ANNOUNCE:
         announce(ctx, message.getAnnounce());
@@ -171,10 +198,113 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void hello(Hello hello) {
+  private void hello(ChannelHandlerContext ctx, Hello hello) {
     listenPort = Reachability.normalise(hello.getListenPort());
     peerInfo = null;
     coordinate = VivaldiCoordinate.fromWireOrOrigin(hello.getCoordinate());
+    traversal = config.traversal().reversal() && hello.getCapabilitiesList().contains(Reachability.TRAVERSAL_CAPABILITY);
+    if (traversal) {
+      InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+      server.probe().probe(remote.getAddress(), listenPort, identity.staticKey())
+          .thenAccept(v -> ctx.executor().execute(() -> reachabilityDecided(ctx, v)));
+    }
+  }
+
+  /** This node's class as the rule ({@link LookupPolicy#classOf}) sees it now. */
+  private ReachabilityClass reachabilityClass() {
+    return server.lookups().classOf(listenPort, verdict != ReachabilityVerdict.VERDICT_UNREACHABLE, traversal);
+  }
+
+  /**
+   * The dial-back has answered. A node that turned out unreachable loses the entries it was
+   * indexed with under its claimed port (it announces again, in full, when it reads the report).
+   */
+  private void reachabilityDecided(ChannelHandlerContext ctx, ReachabilityVerdict decided) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    boolean wasIndexedWithPort = reachabilityClass().acceptsIncoming();
+    verdict = decided;
+    peerInfo = null;
+    listener.reachabilityDecided(decided.name().substring("VERDICT_".length()).toLowerCase(Locale.ROOT));
+    log.debug("node {} at {}:{} is {}", identity.nodeId(), ip, listenPort, decided);
+    if (wasIndexedWithPort && !reachabilityClass().acceptsIncoming()) {
+      server.index().removePeer(identity.nodeId());
+    }
+    ctx.writeAndFlush(TrackerMessage.newBuilder().setReachability(ReachabilityReport.newBuilder()
+        .setObserved(PeerAddress.newBuilder().setIp(ByteString.copyFrom(ipBytes)).setPort(observedPort))
+        .setVerdict(decided)).build());
+  }
+
+  /**
+   * A reachable node asks that a holder connect to it: relayed over the holder's own connection,
+   * on the holder's event loop, within the asker's and the holder's budgets.
+   */
+  private void reverseConnect(ChannelHandlerContext ctx, ReverseConnect request) throws ProtocolException {
+    long id = request.getReversalId();
+    if (!traversal) {
+      throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE,
+          "ReverseConnect from a node whose Hello does not list \"" + Reachability.TRAVERSAL_CAPABILITY + "\"");
+    }
+    if (request.getNodeId().size() != NodeId.BYTES) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "a node id is 32 bytes, got " + request.getNodeId().size());
+    }
+    if (!reversalsAsked.tryTake(server.nanoTime())) {
+      reversalRefused(ctx, id, "rate_limited", ErrorCode.RATE_LIMITED, "over this node's reversal rate");
+      return;
+    }
+    if (!reachabilityClass().acceptsIncoming()) {
+      reversalRefused(ctx, id, "refused", ErrorCode.BAD_REQUEST,
+          "this node is not reachable (" + verdict + "), so a holder could not connect to it");
+      return;
+    }
+    NodeId holder = NodeId.fromBytes(request.getNodeId().toByteArray());
+    Channel holderChannel = holder.equals(identity.nodeId()) ? null : server.session(holder);
+    TrackerSessionHandler holderSession = holderChannel == null ? null : holderChannel.pipeline().get(TrackerSessionHandler.class);
+    if (holderSession == null) {
+      reversalRefused(ctx, id, "holder_gone", ErrorCode.HOLDER_GONE, "that node has no connection to this tracker");
+      return;
+    }
+    ConnectTo connectTo = ConnectTo.newBuilder()
+        .setNodeId(ByteString.copyFrom(identity.nodeId().bytes()))
+        .setStaticKey(ByteString.copyFrom(identity.staticKey()))
+        .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(ipBytes)).setPort(listenPort))
+        .build();
+    holderChannel.eventLoop().execute(() -> {
+      String outcome = holderSession.relay(connectTo);
+      ctx.executor().execute(() -> {
+        switch (outcome) {
+          case "relayed" -> listener.reversalHandled(outcome);
+          case "holder_gone" -> reversalRefused(ctx, id, outcome, ErrorCode.HOLDER_GONE, "that node has left");
+          case "rate_limited" -> reversalRefused(ctx, id, outcome, ErrorCode.RATE_LIMITED,
+              "that node is asked for reversals too often; try another holder");
+          default -> reversalRefused(ctx, id, outcome, ErrorCode.BAD_REQUEST,
+              "that node takes no part in connection reversal");
+        }
+      });
+    });
+  }
+
+  /** On this (the holder's) event loop: tells the node to dial a requester, if it may be asked. */
+  private String relay(ConnectTo connectTo) {
+    if (channel == null || !channel.isActive() || server.session(identity.nodeId()) != channel) {
+      return "holder_gone";
+    }
+    if (!traversal) {
+      return "refused";
+    }
+    if (!reversalsRelayed.tryTake(server.nanoTime())) {
+      return "rate_limited";
+    }
+    channel.writeAndFlush(TrackerMessage.newBuilder().setConnectTo(connectTo).build());
+    return "relayed";
+  }
+
+  private void reversalRefused(ChannelHandlerContext ctx, long id, String outcome, ErrorCode code, String detail) {
+    listener.reversalHandled(outcome);
+    ctx.writeAndFlush(TrackerMessage.newBuilder()
+        .setError(dev.chorus.protocol.wire.Error.newBuilder().setCode(code).setReversalId(id).setDetail(detail))
+        .build());
   }
 
   private void announce(ChannelHandlerContext ctx, Announce announce) throws ProtocolException {
@@ -202,8 +332,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     boolean replace = announce.getFull() && !fullAnnounceContinues;
     fullAnnounceContinues = announce.getFull() && announce.getMore();
     int count = holdings.size();
-    if (!server.lookups().indexes(listenPort)) {
-      // The node accepts no incoming connections (Reachability): checked but not indexed.
+    if (!server.lookups().indexes(reachabilityClass())) {
+      // Nobody could connect to the node (LookupPolicy, ConnectionPlan): checked but not indexed.
       listener.announceHandled(Outcome.OK, count);
       return;
     }
@@ -240,8 +370,10 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private PeerInfo peerInfo() {
-    if (peerInfo == null || !peerInfoCoordinate.equals(coordinate) || !peerInfo.region().equals(region)) {
-      peerInfo = PeerInfo.of(identity.staticKey(), ipBytes, listenPort, coordinate, region);
+    int port = server.lookups().indexedPort(reachabilityClass(), listenPort);
+    if (peerInfo == null || !peerInfoCoordinate.equals(coordinate) || !peerInfo.region().equals(region)
+        || peerInfo.port() != port) {
+      peerInfo = PeerInfo.of(identity.staticKey(), ipBytes, port, coordinate, region);
       peerInfoCoordinate = coordinate;
     }
     return peerInfo;
@@ -320,7 +452,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         listener.lookupHandled(Outcome.ERROR, 0, server.nanoTime() - start);
         return;
       }
-      List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), prefix, region,
+      List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), reachabilityClass(),
+          traversal ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE, prefix, region,
           coordinate, candidates, wanted, requested, random);
       ByteBuf reply;
       try {

@@ -51,6 +51,12 @@ final class TestNode implements AutoCloseable {
 
   static TestNode connect(EventLoopGroup group, InetSocketAddress tracker, byte[] trackerKey, NoiseKeyPair key,
       String localIp, int listenPort) throws InterruptedException {
+    return connect(group, tracker, trackerKey, key, localIp, Hello.newBuilder().setListenPort(listenPort).build());
+  }
+
+  /** As above with the node's whole Hello (capabilities). */
+  static TestNode connect(EventLoopGroup group, InetSocketAddress tracker, byte[] trackerKey, NoiseKeyPair key,
+      String localIp, Hello hello) throws InterruptedException {
     SecureChannelConfig config = SecureChannelConfig.builder(key).pinnedRemoteKey(trackerKey).build();
     BlockingQueue<TrackerMessage> inbox = new LinkedBlockingQueue<>();
     Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -58,7 +64,7 @@ final class TestNode implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel c) {
             ChorusPipeline.install(c.pipeline(), config, true, Envelope.TRACKER,
-                Hello.newBuilder().setListenPort(listenPort).build(),
+                hello,
                 new SimpleChannelInboundHandler<TrackerMessage>(false) {
                   @Override
                   protected void channelRead0(ChannelHandlerContext ctx, TrackerMessage msg) {

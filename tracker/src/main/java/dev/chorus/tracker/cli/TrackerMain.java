@@ -2,7 +2,9 @@ package dev.chorus.tracker.cli;
 
 import dev.chorus.protocol.keys.NoiseKeyFile;
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.tracker.IpRange;
 import dev.chorus.tracker.TrackerConfig;
+import dev.chorus.tracker.TraversalConfig;
 import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
@@ -160,6 +162,23 @@ public final class TrackerMain implements Callable<Integer> {
           + " at most 32); nodes of other regions are labelled 'other', nodes without one 'none'.")
   List<String> telemetryRegions = new ArrayList<>();
 
+  @Option(names = "--no-reversal", description = "Relay no connection reversals: nodes that accept no connections"
+      + " are not indexed and get no reachability report (as before NAT traversal).")
+  boolean noReversal;
+
+  @Option(names = "--no-probe", description = "Do not dial nodes back to check their listen port; trust it.")
+  boolean noProbe;
+
+  @Option(names = "--probe-range", paramLabel = "CIDR", split = ",",
+      description = "Besides public addresses, also probe nodes connecting from these networks (repeatable or"
+          + " comma-separated, e.g. 10.0.0.0/8). Private, loopback, shared and documentation addresses are"
+          + " otherwise never probed, and such a node's listen port is trusted.")
+  List<String> probeRanges = new ArrayList<>();
+
+  @Option(names = "--probe-timeout", description = "How long a dial-back probe may take (default: ${DEFAULT-VALUE}).",
+      defaultValue = "3s", converter = DurationConverter.class)
+  Duration probeTimeout;
+
   @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
   Integer ioThreads;
 
@@ -196,7 +215,10 @@ public final class TrackerMain implements Callable<Integer> {
           .announceRate(announceRate, announceBurst).lookupRate(lookupRate, lookupBurst)
           .maxConnectionsPerIp(maxConnectionsPerIp).violationsBeforeBan(violationsBeforeBan)
           .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout)
-          .telemetryRegions(new LinkedHashSet<>(telemetryRegions));
+          .telemetryRegions(new LinkedHashSet<>(telemetryRegions))
+          .traversal(TraversalConfig.builder().reversal(!noReversal).probe(!noProbe)
+              .probeRanges(probeRanges.stream().map(String::trim).map(IpRange::parse).toList())
+              .probeTimeout(probeTimeout).build());
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }

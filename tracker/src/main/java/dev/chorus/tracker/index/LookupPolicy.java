@@ -1,7 +1,10 @@
 package dev.chorus.tracker.index;
 
+import dev.chorus.protocol.ConnectionPlan;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.Reachability;
+import dev.chorus.protocol.ReachabilityClass;
+import java.util.ArrayList;
 import dev.chorus.protocol.VivaldiCoordinate;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +18,10 @@ import java.util.random.RandomGenerator;
  * <p>A lookup goes candidates (from the {@link PeerIndex}) → limits (how many peers: the
  * request's {@code max_peers}, 0 meaning the tracker's default, never above the tracker's maximum)
  * → ranking ({@link NearestPeerRanker}: what they hold, locality, predicted RTT in buckets,
- * chance). A node is indexed only if it accepts incoming connections ({@link Reachability}).
+ * chance). Who is indexed and who may be returned to whom follows the traversal rule ({@link
+ * ConnectionPlan}): a node that accepts connections is indexed with its port; a node that only
+ * connection reversal reaches is indexed with port 0 and returned only to askers that can reverse
+ * (or punch) to it; a node outside traversal that accepts nothing is not indexed.
  */
 public final class LookupPolicy {
   /** Peers a lookup gets when it does not say how many. */
@@ -88,6 +94,32 @@ public final class LookupPolicy {
     return Reachability.acceptsIncoming(listenPort);
   }
 
+  /**
+   * A connected node's class as the tracker sees it.
+   *
+   * @param listenPort its {@code Hello} listen port
+   * @param dialable false when the tracker's dial-back failed; true when it worked, is still
+   *     running, or was not made (the port is trusted)
+   * @param traversal whether the node takes part in traversal (its {@code Hello} lists {@link
+   *     Reachability#TRAVERSAL_CAPABILITY}) and the tracker relays reversals
+   */
+  public ReachabilityClass classOf(int listenPort, boolean dialable, boolean traversal) {
+    if (Reachability.acceptsIncoming(listenPort) && dialable) {
+      return ReachabilityClass.PUBLIC;
+    }
+    return traversal ? ReachabilityClass.REVERSAL_ONLY : ReachabilityClass.NONE;
+  }
+
+  /** Whether a node of class {@code node} goes into the index: when some asker could reach it. */
+  public boolean indexes(ReachabilityClass node) {
+    return node != ReachabilityClass.NONE;
+  }
+
+  /** The port a node of class {@code node} is indexed with: 0 for one that only reversal reaches. */
+  public int indexedPort(ReachabilityClass node, int listenPort) {
+    return node.acceptsIncoming() ? listenPort : Reachability.NO_INCOMING;
+  }
+
   /** Whether {@code peer} goes into the index. */
   public boolean indexes(PeerInfo peer) {
     return indexes(peer.port());
@@ -118,9 +150,36 @@ public final class LookupPolicy {
   public List<Candidate> answer(NodeId asker, NetworkPrefix askerPrefix, String askerRegion,
       VivaldiCoordinate askerCoordinate, List<Candidate> candidates, byte[] wanted, int requested,
       RandomGenerator random) {
+    return answer(asker, ReachabilityClass.NONE, ConnectionPlan.Traversal.NONE, askerPrefix, askerRegion,
+        askerCoordinate, candidates, wanted, requested, random);
+  }
+
+  /**
+   * As above for an asker of class {@code askerClass} that may use {@code traversal}: holders it
+   * cannot connect to ({@link ConnectionPlan#UNREACHABLE}) are left out before the ranking.
+   */
+  public List<Candidate> answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
+      List<Candidate> candidates, byte[] wanted, int requested, RandomGenerator random) {
     Objects.requireNonNull(asker, "asker");
-    return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted,
-        peersFor(requested), random);
+    return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate,
+        usable(askerClass, traversal, candidates), wanted, peersFor(requested), random);
+  }
+
+  /** {@code candidates} without those {@code askerClass} cannot connect to; the same list if none. */
+  private static List<Candidate> usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      List<Candidate> candidates) {
+    List<Candidate> kept = null;
+    for (int i = 0; i < candidates.size(); i++) {
+      Candidate c = candidates.get(i);
+      boolean usable = ConnectionPlan.of(askerClass, ConnectionPlan.holderClass(c.peer().port()), traversal).connects();
+      if (!usable && kept == null) {
+        kept = new ArrayList<>(candidates.subList(0, i));
+      } else if (usable && kept != null) {
+        kept.add(c);
+      }
+    }
+    return kept == null ? candidates : kept;
   }
 
   @Override

@@ -41,6 +41,8 @@ public final class MicrometerTrackerListener implements TrackerListener {
   private final Map<Outcome, Counter> reports = new EnumMap<>(Outcome.class);
   /** One set of playback meters per region label; the tracker bounds the labels (TrackerConfig). */
   private final Map<String, PlaybackMeters> playback = new ConcurrentHashMap<>();
+  private final Map<String, Counter> verdicts = new java.util.HashMap<>();
+  private final Map<String, Counter> reversals = new java.util.HashMap<>();
 
   public MicrometerTrackerListener(MeterRegistry registry) {
     this.registry = registry;
@@ -92,6 +94,14 @@ public final class MicrometerTrackerListener implements TrackerListener {
       reports.put(o, Counter.builder("chorus.tracker.playback.reports").tag("outcome", o.name().toLowerCase(Locale.ROOT))
           .description("Playback reports from nodes, by outcome (invalid and rate_limited ones are dropped)")
           .register(registry));
+    }
+    for (String v : new String[] {"reachable", "unreachable", "not_probed", "unknown"}) {
+      verdicts.put(v, Counter.builder("chorus.tracker.reachability").tag("verdict", v)
+          .description("Nodes' reachability decided after their Hello (dial-back probe), by verdict").register(registry));
+    }
+    for (String o : new String[] {"relayed", "holder_gone", "rate_limited", "refused"}) {
+      reversals.put(o, Counter.builder("chorus.tracker.reversals").tag("outcome", o)
+          .description("Connection reversal requests, by outcome").register(registry));
     }
     // Present from the start, so that dashboards and alert rules find the series before any report.
     playback.put(TrackerConfig.NO_REGION_LABEL, new PlaybackMeters(registry, TrackerConfig.NO_REGION_LABEL));
@@ -218,6 +228,22 @@ public final class MicrometerTrackerListener implements TrackerListener {
   @Override
   public void holdingsRefused(AnnounceResult.Refusal reason, int count) {
     refusedHoldings.get(reason).increment(count);
+  }
+
+  @Override
+  public void reachabilityDecided(String verdict) {
+    Counter c = verdicts.get(verdict);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  @Override
+  public void reversalHandled(String outcome) {
+    Counter c = reversals.get(outcome);
+    if (c != null) {
+      c.increment();
+    }
   }
 
   @Override

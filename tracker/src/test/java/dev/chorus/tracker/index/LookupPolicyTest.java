@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.protocol.ConnectionPlan;
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.ReachabilityClass;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -76,6 +78,44 @@ class LookupPolicyTest {
     assertFalse(p.indexes(0));
     assertTrue(p.indexes(peer(1, ipv4(10, 0, 0, 1), 4000, coordinate(0, 0, 0), "")));
     assertFalse(p.indexes(peer(1, ipv4(10, 0, 0, 1), 0, coordinate(0, 0, 0), "")));
+  }
+
+  @Test
+  void aNodeIsPublicWhenItsPortIsDialableElseReversalOnlyIfItTakesPartElseNotIndexed() {
+    LookupPolicy p = LookupPolicy.defaults();
+    assertEquals(ReachabilityClass.PUBLIC, p.classOf(7401, true, true));
+    assertEquals(ReachabilityClass.PUBLIC, p.classOf(7401, true, false));
+    assertEquals(ReachabilityClass.REVERSAL_ONLY, p.classOf(7401, false, true));
+    assertEquals(ReachabilityClass.REVERSAL_ONLY, p.classOf(0, true, true));
+    assertEquals(ReachabilityClass.NONE, p.classOf(0, true, false));
+    assertEquals(ReachabilityClass.NONE, p.classOf(7401, false, false));
+    assertTrue(p.indexes(ReachabilityClass.REVERSAL_ONLY));
+    assertFalse(p.indexes(ReachabilityClass.NONE));
+    assertEquals(7401, p.indexedPort(ReachabilityClass.PUBLIC, 7401));
+    assertEquals(0, p.indexedPort(ReachabilityClass.REVERSAL_ONLY, 7401));
+  }
+
+  @Test
+  void holdersOnlyReversalReachesGoOnlyToAskersThatCanReverse() {
+    LookupPolicy p = LookupPolicy.defaults();
+    List<Candidate> mixed = new ArrayList<>(candidates(3));
+    Candidate natted = new Candidate(peer(50, ipv4(10, 1, 0, 50), 0, coordinate(0, 0, 0), ""), complete(100), T0);
+    mixed.add(natted);
+    NodeId asker = nodeId(99);
+    List<Candidate> reversing = p.answer(asker, ReachabilityClass.PUBLIC, ConnectionPlan.Traversal.REVERSAL, null, "",
+        null, mixed, null, 0, new SplittableRandom(1));
+    assertEquals(4, reversing.size());
+    assertTrue(reversing.contains(natted));
+    for (ConnectionPlan.Traversal t : new ConnectionPlan.Traversal[] {ConnectionPlan.Traversal.NONE, ConnectionPlan.Traversal.REVERSAL}) {
+      List<Candidate> unreachableAsker = p.answer(asker, ReachabilityClass.REVERSAL_ONLY, t, null, "", null, mixed,
+          null, 0, new SplittableRandom(1));
+      assertEquals(3, unreachableAsker.size());
+      assertFalse(unreachableAsker.contains(natted));
+    }
+    assertFalse(p.answer(asker, ReachabilityClass.PUBLIC, ConnectionPlan.Traversal.NONE, null, "", null, mixed, null, 0,
+        new SplittableRandom(1)).contains(natted), "an asker outside traversal cannot ask for a reversal");
+    assertFalse(p.answer(asker, null, "", null, mixed, null, 0, new SplittableRandom(1)).contains(natted),
+        "the answer without classes (the simulator's) returns dialable holders only");
   }
 
   @Test

@@ -93,7 +93,8 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Peer port (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int listenPort;
 
-  @Option(names = "--no-incoming", description = "Accept no peer connections (behind NAT); still downloads.")
+  @Option(names = "--no-incoming", description = "Accept no peer connections (behind NAT); still downloads, and"
+      + " still serves peers that ask through the tracker (connection reversal) unless --no-reversal.")
   boolean noIncoming;
 
   @Option(names = "--port-mapping", paramLabel = "auto|off", defaultValue = "off",
@@ -105,6 +106,11 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--gateway", paramLabel = "IPV4",
       description = "The router that --port-mapping asks (default: the default route's gateway, from /proc/net/route).")
   String gateway;
+
+  @Option(names = "--no-reversal", description = "Take no part in connection reversal: behind a NAT the node only"
+      + " downloads (it is not indexed); when reachable it never asks unreachable holders to connect to it."
+      + " Hole punching is not built.")
+  boolean noReversal;
 
   @Option(names = "--stream-port", defaultValue = "7402",
       description = "Local stream endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
@@ -225,7 +231,7 @@ public final class NodeCommand implements Callable<Integer> {
 
   private NodeConfig.Builder builder(NoiseKeyPair key) {
     NodeConfig.Builder b = NodeConfig.builder().identity(key).bindHost(bind).listenPort(listenPort)
-        .acceptIncoming(!noIncoming).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
+        .acceptIncoming(!noIncoming).reversal(!noReversal).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
     origins.forEach(b::origin);
     b.portMapping(portMappingMode());
     if (gateway != null) {

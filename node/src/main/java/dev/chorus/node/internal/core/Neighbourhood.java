@@ -3,7 +3,8 @@ package dev.chorus.node.internal.core;
 import dev.chorus.node.SwarmConfig;
 
 import dev.chorus.protocol.NodeId;
-import dev.chorus.protocol.Reachability;
+import dev.chorus.protocol.ConnectionPlan;
+import dev.chorus.protocol.ReachabilityClass;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,11 +36,26 @@ final class Neighbourhood {
   private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
   /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
   private final Map<NodeId, Long> bannedUntil = new HashMap<>();
+  /** How peers reach this node, as far as the connection rule cares; none until the shell says. */
+  private ReachabilityClass self = ReachabilityClass.REVERSAL_ONLY;
 
   Neighbourhood(SwarmConfig config, CommandGuard actions, UploadSlots uploads) {
     this.config = config;
     this.actions = actions;
     this.uploads = uploads;
+  }
+
+  void listening(int listenPort) {
+    self = ConnectionPlan.holderClass(listenPort);
+  }
+
+  /**
+   * Whether this node can connect to {@code contact} (ConnectionPlan): dial it, or have it dial
+   * us through the tracker (its port is 0). The tracker returns a holder that needs reversal only
+   * to a node that can ask for one, so this mainly keeps an unreachable node from trying.
+   */
+  private boolean canConnect(PeerContact contact) {
+    return ConnectionPlan.of(self, ConnectionPlan.holderClass(contact.port()), ConnectionPlan.Traversal.REVERSAL).connects();
   }
 
   Neighbour get(NodeId id) {
@@ -155,7 +171,7 @@ final class Neighbourhood {
       NodeId id = h.contact().id();
       Long failed = connectFailedAt.get(id);
       if (neighbours.containsKey(id) || connecting.containsKey(id) || isBanned(id, nowNanos)
-          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !Reachability.acceptsIncoming(h.contact().port())) {
+          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !canConnect(h.contact())) {
         continue;
       }
       connecting.put(id, nowNanos);

@@ -421,6 +421,7 @@ public final class SwarmCore {
   public void listening(int listenPort) {
     actions.checkNotInCommand("listening");
     overlay.listening(listenPort);
+    neighbours.listening(listenPort);
   }
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */

@@ -126,6 +126,60 @@ final class LinkRegistry {
     return c.future.copy();
   }
 
+  /**
+   * A link to {@code id} that the peer itself will open (connection reversal): the existing link,
+   * a share of a connect in progress, or a new wait that fails after {@code timeoutMillis} unless
+   * the peer's connection has become a link. {@code ask} (outside the lock) asks for that
+   * connection and returns the wait's {@link PendingConnect} so that a refusal can end it early.
+   */
+  CompletableFuture<PeerLink> awaitIncoming(NodeId id, long timeoutMillis, Consumer<PendingConnect> ask) {
+    PendingConnect c;
+    synchronized (lock) {
+      if (closing) {
+        return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
+      }
+      if (id.equals(localId)) {
+        return failed(id, ErrorCode.NONE, "that is this node's own key");
+      }
+      long banLeft = bans.leftNanos(id);
+      if (banLeft > 0) {
+        return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
+      }
+      PeerChannelHandler existing = registered.get(id);
+      if (existing != null && existing.link.connected) {
+        return CompletableFuture.completedFuture(existing.link);
+      }
+      c = connecting.get(id);
+      if (c != null) {
+        return c.future.copy();
+      }
+      c = new PendingConnect(id);
+      c.awaitingOther = true;
+      connecting.put(id, c);
+    }
+    PendingConnect waiting = c;
+    group.schedule(() -> stopAwaitingIncoming(waiting, new PeerConnectException(id, ErrorCode.NONE,
+        "the node did not connect back within " + timeoutMillis + " ms (reversal)", null)), timeoutMillis, TimeUnit.MILLISECONDS);
+    ask.accept(c);
+    return c.future.copy();
+  }
+
+  /** The wait {@code c} of {@link #awaitIncoming} ends with {@code failure} unless it is linked already. */
+  void stopAwaitingIncoming(PendingConnect c, PeerConnectException failure) {
+    Runnable then;
+    synchronized (lock) {
+      if (!c.awaitingOther) {
+        return;
+      }
+      c.awaitingOther = false;
+      if (c.failure == null) {
+        c.failure = failure;
+      }
+      then = settle(c);
+    }
+    run(then);
+  }
+
   boolean isClosing() {
     synchronized (lock) {
       return closing;

@@ -14,6 +14,7 @@ import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -164,6 +166,13 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     }
     byte[] key = expectedStaticKey.clone();
     return registry.connect(NodeId.ofStaticKey(key), c -> dial(c, address, key));
+  }
+
+  @Override
+  public CompletableFuture<PeerLink> awaitIncoming(NodeId node, Duration timeout, Consumer<Consumer<String>> ask) {
+    Objects.requireNonNull(node, "node");
+    return registry.awaitIncoming(node, timeout.toMillis(), c -> ask.accept(why -> registry.stopAwaitingIncoming(c,
+        new PeerConnectException(node, ErrorCode.NONE, "reversal refused: " + why, null))));
   }
 
   private void dial(PendingConnect c, InetSocketAddress address, byte[] key) {

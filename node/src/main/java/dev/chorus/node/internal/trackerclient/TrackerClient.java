@@ -1,5 +1,9 @@
 package dev.chorus.node.internal.trackerclient;
 
+import com.google.protobuf.ByteString;
+import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.ProtocolException;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.message.PlaybackReports;
@@ -8,9 +12,13 @@ import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.wire.ConnectTo;
 import dev.chorus.protocol.wire.Coordinate;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
+import dev.chorus.protocol.wire.ReachabilityReport;
+import dev.chorus.protocol.wire.ReachabilityVerdict;
+import dev.chorus.protocol.wire.ReverseConnect;
 import dev.chorus.protocol.wire.TrackerMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -23,7 +31,9 @@ import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.BitSet;
 import java.util.Collection;
@@ -35,6 +45,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +110,20 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private ScheduledFuture<?> reportTimer;
   /** What has been reported so far; kept across connections, so nothing played is lost or sent twice. */
   private PlaybackDeltas reported;
+  private final Reversals reversals = new Reversals();
+  /** The tracker relays reversals (its Hello lists the capability) and this node takes part. */
+  private boolean trackerTraversal;
+
+  /** Mirrors for other threads. */
+  private volatile ReachabilityVerdict verdict = ReachabilityVerdict.VERDICT_UNKNOWN;
+  private volatile InetSocketAddress observed;
+  private volatile ConnectToHandler connectToHandler;
+
+  /** Dials a node that asked, through the tracker, to be connected to (connection reversal). */
+  @FunctionalInterface
+  public interface ConnectToHandler {
+    void connectTo(NodeId node, byte[] staticKey, InetSocketAddress address);
+  }
 
   /** Mirrors {@code ready} for other threads. */
   private volatile boolean connected;
@@ -310,8 +335,11 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Hello hello = Hello.newBuilder().setListenPort(listenPort).setCoordinate(coordinate()).build();
-            ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello, new TrackerSession(TrackerClient.this, lookups));
+            Hello.Builder hello = Hello.newBuilder().setListenPort(listenPort).setCoordinate(coordinate());
+            if (config.traversal()) {
+              hello.addCapabilities(Reachability.TRAVERSAL_CAPABILITY);
+            }
+            ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello.build(), new TrackerSession(TrackerClient.this, lookups));
           }
         })
         .connect(config.tracker().host(), config.tracker().port());
@@ -327,6 +355,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }
     ready = true;
     connected = true;
+    trackerTraversal = config.traversal() && hello.getCapabilitiesList().contains(Reachability.TRAVERSAL_CAPABILITY);
     int tracks = announceAll(ch);
     if (playback != null && hello.getCapabilitiesList().contains(PlaybackReports.CAPABILITY)) {
       startReports();
@@ -413,9 +442,90 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     return announces.coordinate();
   }
 
-  /** The tracker refused something: a lookup we still wait for, or an announce or withdraw. */
+  /**
+   * Who handles the tracker's {@code ConnectTo}s; set it right after {@link #start} (one that
+   * arrives before is dropped with a log line).
+   */
+  public void onConnectTo(ConnectToHandler handler) {
+    connectToHandler = Objects.requireNonNull(handler, "handler");
+  }
+
+  /** What the tracker last said about this node's reachability; {@code VERDICT_UNKNOWN} until it does. */
+  public ReachabilityVerdict reachability() {
+    return verdict;
+  }
+
+  /** The address the tracker sees this node's connection come from; null until it says. */
+  public InetSocketAddress observedAddress() {
+    return observed;
+  }
+
+  @Override
+  public void requestReversal(NodeId holder, Consumer<TrackerException> refused) {
+    Objects.requireNonNull(holder, "holder");
+    onLoop(() -> {
+      if (!ready || !trackerTraversal) {
+        refused.accept(new TrackerException(TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE,
+            ready ? "the tracker relays no reversals" : "not connected to the tracker"));
+        return;
+      }
+      long id = reversals.add(refused);
+      loop.schedule(() -> reversals.forget(id), config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      channel.writeAndFlush(TrackerMessage.newBuilder().setReverseConnect(ReverseConnect.newBuilder()
+          .setReversalId(id).setNodeId(ByteString.copyFrom(holder.bytes()))).build());
+    });
+  }
+
+  /**
+   * The tracker's verdict on this node's reachability. An unreachable node is indexed without its
+   * port from now on, and the tracker dropped what it had indexed with it: announce everything again.
+   */
+  void reachabilityReported(Channel ch, ReachabilityReport report) {
+    if (ch != channel || !ready) {
+      return;
+    }
+    try {
+      observed = new InetSocketAddress(InetAddress.getByAddress(report.getObserved().getIp().toByteArray()),
+          report.getObserved().getPort());
+    } catch (UnknownHostException | IllegalArgumentException e) {
+      observed = null;
+    }
+    verdict = report.getVerdict();
+    log.info("the tracker sees this node at {}, listen port {}: {}", observed, config.listenPort(), verdict);
+    if (verdict == ReachabilityVerdict.VERDICT_UNREACHABLE) {
+      announceAll(ch);
+    }
+  }
+
+  /** The tracker relays a reversal: a reachable node wants this one to connect to it. */
+  void connectToRequested(Channel ch, ConnectTo request) throws ProtocolException {
+    if (ch != channel || !config.traversal()) {
+      return;
+    }
+    if (request.getStaticKey().size() != 32) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "ConnectTo with a key of " + request.getStaticKey().size() + " bytes");
+    }
+    InetSocketAddress address;
+    try {
+      address = new InetSocketAddress(InetAddress.getByAddress(request.getAddress().getIp().toByteArray()),
+          request.getAddress().getPort());
+    } catch (UnknownHostException | IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "ConnectTo with a bad address: " + e.getMessage());
+    }
+    byte[] key = request.getStaticKey().toByteArray();
+    NodeId node = NodeId.ofStaticKey(key);
+    ConnectToHandler handler = connectToHandler;
+    if (handler == null) {
+      log.info("dropping the tracker's request to connect to {}: the node is still starting", node);
+      return;
+    }
+    log.debug("the tracker asks us to connect to {} at {}", node, address);
+    handler.connectTo(node, key, address);
+  }
+
+  /** The tracker refused something: a lookup we still wait for, a reversal, or an announce or withdraw. */
   void trackerError(dev.chorus.protocol.wire.Error error) {
-    if (lookups.refused(error)) {
+    if (lookups.refused(error) || reversals.refused(error)) {
       return;
     }
     if (error.getLookupId() != 0) {
@@ -443,6 +553,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     cancel(reportTimer);
     reportTimer = null;
     announces.clear();
+    trackerTraversal = false;
 
     CloseReason reason = ch.attr(ProtocolErrorHandler.CLOSE_REASON).get();
     ErrorCode code = reason == null ? ErrorCode.NONE : reason.code();
@@ -457,6 +568,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     boolean isClosed = closed.get();
     lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
         "the tracker connection ended: " + why);
+    reversals.disconnected(code);
     long retry = isClosed ? -1 : rehello ? reconnectNow() : scheduleReconnect(code, reason != null && !reason.isLocal());
     rehello = false;
     String tracker = config.tracker().host() + ":" + config.tracker().port();

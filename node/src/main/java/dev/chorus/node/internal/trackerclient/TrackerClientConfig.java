@@ -32,6 +32,7 @@ public final class TrackerClientConfig {
   private final Duration deltaDelay;
   private final Duration refreshInterval;
   private final Duration telemetryInterval;
+  private final boolean traversal;
 
   private TrackerClientConfig(Builder b, TrackerEndpoint tracker) {
     this.tracker = tracker;
@@ -49,6 +50,7 @@ public final class TrackerClientConfig {
     this.deltaDelay = b.deltaDelay;
     this.refreshInterval = b.refreshInterval;
     this.telemetryInterval = b.telemetryInterval;
+    this.traversal = b.traversal;
   }
 
   /** A builder for a node with static key {@code keyPair}; {@link Builder#tracker} is required. */
@@ -124,6 +126,15 @@ public final class TrackerClientConfig {
    * How often a playback report goes to a tracker that accepts them (default 1 minute); zero = never
    * (the node's {@code --no-telemetry}). The tracker accepts about one per 10 s.
    */
+  /**
+   * Whether the node takes part in NAT traversal: it lists the capability in its Hello, so the
+   * tracker probes it, indexes it even when unreachable, relays reversals to it and accepts its
+   * reversal requests. Default true.
+   */
+  public boolean traversal() {
+    return traversal;
+  }
+
   public Duration telemetryInterval() {
     return telemetryInterval;
   }
@@ -146,6 +157,7 @@ public final class TrackerClientConfig {
     private Duration deltaDelay = Duration.ofSeconds(1);
     private Duration refreshInterval = Duration.ofMinutes(5);
     private Duration telemetryInterval = Duration.ofMinutes(1);
+    private boolean traversal = true;
 
     private Builder(NoiseKeyPair keyPair) {
       this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
@@ -232,6 +244,11 @@ public final class TrackerClientConfig {
     }
 
     /** Playback report period (default 1 min; 100 ms .. 1 h); zero = send none. */
+    public Builder traversal(boolean traversal) {
+      this.traversal = traversal;
+      return this;
+    }
+
     public Builder telemetryInterval(Duration telemetryInterval) {
       this.telemetryInterval = Objects.requireNonNull(telemetryInterval, "telemetryInterval");
       return this;

@@ -1,10 +1,13 @@
 package dev.chorus.node.internal.trackerclient;
 
+import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.wire.ErrorCode;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * What the node's runtime needs of the tracker: the narrow side of {@link TrackerClient}, so that
@@ -19,4 +22,14 @@ public interface TrackerConnection {
 
   /** Who holds {@code track}; see {@link TrackerClient#lookup(TrackId, BitSet, int)}. */
   CompletableFuture<List<TrackerPeerInfo>> lookup(TrackId track, BitSet wanted, int maxPeers);
+
+  /**
+   * Asks the tracker to have {@code holder} connect to this node (connection reversal). Nothing
+   * answers success: the holder's connection is the answer. {@code refused} is called (on a
+   * network thread) if the tracker refuses or cannot be asked.
+   */
+  default void requestReversal(NodeId holder, Consumer<TrackerException> refused) {
+    refused.accept(new TrackerException(TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE,
+        "this tracker connection relays no reversals"));
+  }
 }

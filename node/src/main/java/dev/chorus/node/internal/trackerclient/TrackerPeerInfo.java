@@ -47,7 +47,8 @@ public final class TrackerPeerInfo {
     }
     byte[] ip = peer.getAddress().getIp().toByteArray();
     int port = peer.getAddress().getPort();
-    if ((ip.length != 4 && ip.length != 16) || port < 1 || port > 65535) {
+    // Port 0: the peer accepts no connections and is reached by reversal (ConnectionPlan).
+    if ((ip.length != 4 && ip.length != 16) || port < 0 || port > 65535) {
       return null;
     }
     InetSocketAddress address;

@@ -31,6 +31,12 @@ final class TrackerSession extends ChannelInboundHandlerAdapter {
       case LOOKUP_RESULT:
         lookups.answered(message.getLookupResult());
         break;
+      case REACHABILITY:
+        client.reachabilityReported(ctx.channel(), message.getReachability());
+        break;
+      case CONNECT_TO:
+        client.connectToRequested(ctx.channel(), message.getConnectTo());
+        break;
       case ERROR:
         client.trackerError(message.getError());
         break;

@@ -239,13 +239,18 @@ class TrackerClientScriptedTest {
         .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(new byte[] {10, 0, 0, 7})).setPort(4001))
         .setChunks(ChunkSet.newBuilder().setComplete(true))
         .build();
-    TrackerPeer badPort = good.toBuilder().setAddress(good.getAddress().toBuilder().setPort(0)).build();
+    TrackerPeer badPort = good.toBuilder().setAddress(good.getAddress().toBuilder().setPort(65_536)).build();
     TrackerPeer wrongId = good.toBuilder().setNodeId(ByteString.copyFrom(new byte[32])).build();
+    byte[] nattedKey = NoiseKeyPair.generateX25519(random).publicKey();
+    TrackerPeer natted = good.toBuilder().setStaticKey(ByteString.copyFrom(nattedKey))
+        .setNodeId(ByteString.copyFrom(dev.chorus.protocol.NodeId.ofStaticKey(nattedKey).bytes()))
+        .setAddress(good.getAddress().toBuilder().setPort(0)).build();
     tracker.send(TrackerMessage.newBuilder().setLookupResult(LookupResult.newBuilder()
-        .setLookupId(lookup.getLookupId()).addPeers(badPort).addPeers(good).addPeers(wrongId)).build());
+        .setLookupId(lookup.getLookupId()).addPeers(badPort).addPeers(good).addPeers(wrongId).addPeers(natted)).build());
     List<TrackerPeerInfo> peers = answered.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    assertEquals(1, peers.size(), "unusable entries are dropped");
+    assertEquals(2, peers.size(), "unusable entries are dropped");
     assertEquals(4001, peers.get(0).address().getPort());
+    assertEquals(0, peers.get(1).address().getPort(), "port 0: reached by reversal, kept");
 
     CompletableFuture<List<TrackerPeerInfo>> refused = client.lookup(track(2));
     long id = tracker.await(TrackerMessage::hasLookup).getLookup().getLookupId();
