@@ -19,6 +19,7 @@ final class NodeStatsRecorder {
   private final LongAdder playbacks = new LongAdder();
   private final LongAdder stutters = new LongAdder();
   private final LongAdder banned = new LongAdder();
+  private final LongAdder trackerHoldingsRefused = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
   /** Start latencies in the tracker report's buckets (PlaybackReports). */
@@ -58,6 +59,15 @@ final class NodeStatsRecorder {
 
   void stutter() {
     stutters.increment();
+  }
+
+  /** The tracker answered an announce with {@code LIMIT_EXCEEDED}. */
+  void trackerHoldingsRefused() {
+    trackerHoldingsRefused.increment();
+  }
+
+  long trackerHoldingsRefusals() {
+    return trackerHoldingsRefused.sum();
   }
 
   void banned() {
