@@ -26,7 +26,7 @@ import java.util.Map;
  * @param cachesReopened child caches reopened after their last SIGKILL
  * @param cachedChunksVerified chunks read and verified in those caches
  * @param cacheErrors caches that did not open, and chunks that failed or were missing
- * @param errorSamples a few error messages players saw
+ * @param errorSamples up to five error messages of each kind players saw
  */
 public record ChaosReport(Map<String, Long> outcomes, long unverifiedBytes, long bytesPlayed, long playsStarted,
     long stutters, double peerShare, long kills, long restarts, long trackerRestarts, long originOutageSeconds,

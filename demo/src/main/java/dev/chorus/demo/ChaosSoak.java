@@ -261,7 +261,7 @@ public final class ChaosSoak {
           peers + cdn == 0 ? 0 : (double) peers / (peers + cdn), kills.get(), restarts.get(), trackerRestarts.get(),
           o.originOutage().toSeconds(), o.stall().toSeconds(), corruptChunks.get(), bans.get(),
           tmpfs == null ? -1 : diskFull.get(), afterFull, cacheCheck[0], cacheCheck[1], cacheCheck[2],
-          elapsed / 1_000_000_000L, samples.subList(0, Math.min(samples.size(), 20)));
+          elapsed / 1_000_000_000L, firstOfEachKind(samples));
     }
 
     /** The faults, at fixed fractions of the run. */
@@ -391,6 +391,19 @@ public final class ChaosSoak {
         out.flush();
       }
     }
+  }
+
+  /** Up to five messages of each outcome ("player 3: HTTP_ERROR: ..."). */
+  private static List<String> firstOfEachKind(List<String> samples) {
+    Map<String, Integer> seen = new HashMap<>();
+    List<String> kept = new ArrayList<>();
+    for (String s : samples) {
+      String kind = s.replaceFirst("^player \\d+: ([A-Z_]+):.*$", "$1");
+      if (seen.merge(kind, 1, Integer::sum) <= 5) {
+        kept.add(s);
+      }
+    }
+    return kept;
   }
 
   private static void startInParallel(List<ChildNode> children) throws IOException, InterruptedException {

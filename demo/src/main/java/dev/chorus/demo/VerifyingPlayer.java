@@ -66,7 +66,7 @@ final class VerifyingPlayer implements Runnable {
   final AtomicLong playsStarted = new AtomicLong();
   /** When each complete play ended (nanoTime). */
   final ConcurrentLinkedQueue<Long> completedAt = new ConcurrentLinkedQueue<>();
-  /** A few error messages, for the report. */
+  /** The first few error messages of each outcome, for the report. */
   final ConcurrentLinkedQueue<String> errorSamples = new ConcurrentLinkedQueue<>();
 
   VerifyingPlayer(int number, String baseUrl, List<DemoCatalog.Track> tracks,
@@ -189,8 +189,7 @@ final class VerifyingPlayer implements Runnable {
     boolean killed = kills != null && (kills.getAsInt() != killsBefore || outcome == Outcome.HTTP_ERROR
         && detail.startsWith("connection refused"));
     Outcome o = killed && outcome != Outcome.HUNG ? Outcome.NODE_KILLED : outcome;
-    outcomes.get(o).incrementAndGet();
-    if (errorSamples.size() < 20) {
+    if (outcomes.get(o).incrementAndGet() <= 3) { // the first few of each kind
       errorSamples.add("player " + number + ": " + o + ": " + detail);
     }
   }
