@@ -121,6 +121,9 @@ final class VerifyingPlayer implements Runnable {
       c = (HttpURLConnection) new URL(baseUrl + "tracks/" + track.manifest().trackId().toHex()).openConnection();
       c.setConnectTimeout(5000);
       c.setReadTimeout(READ_TIMEOUT_MILLIS);
+      // A connection per play: a kept-alive one to a node that was killed and restarted on the
+      // same port would end at byte 0 on the next play, which is the player's doing, not the node's.
+      c.setRequestProperty("Connection", "close");
       int status = c.getResponseCode();
       if (status != 200) {
         ended(Outcome.HTTP_ERROR, "HTTP " + status + ": " + body(c), killsBefore);
