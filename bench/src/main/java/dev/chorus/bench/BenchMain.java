@@ -1,5 +1,6 @@
 package dev.chorus.bench;
 
+import dev.chorus.bench.chaos.ChaosBench;
 import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
 import dev.chorus.bench.sim.SimBench;
@@ -41,6 +42,9 @@ public final class BenchMain {
           + "                  entries held, accounted bytes, heap after GC, lookups served (issue 17)\n"
           + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
           + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
+          + "  chaos           a chaos soak of real nodes (issue 17): 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
+          + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
+          + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
           + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
           + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
@@ -50,6 +54,7 @@ public final class BenchMain {
           + CompareTracker.usage() + "\n\n"
           + FloodBench.usage() + "\n\n"
           + NodeBench.usage() + "\n\n"
+          + ChaosBench.usage() + "\n\n"
           + SimBench.usage());
       return;
     }
@@ -75,6 +80,10 @@ public final class BenchMain {
         List<String> lines = TrackerBench.run(List.of(args).subList(1, args.length), args[0].equals("tracker-redis"));
         lines.forEach(System.out::println);
         System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
+        break;
+      case "chaos":
+        ChaosBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
         break;
       case "tracker-flood":
         FloodBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);

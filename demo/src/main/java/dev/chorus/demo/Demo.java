@@ -356,7 +356,7 @@ public final class Demo {
     open.clear();
   }
 
-  private static void closeInParallel(List<AutoCloseable> closeables) {
+  static void closeInParallel(List<AutoCloseable> closeables) {
     List<Thread> closers = new ArrayList<>();
     for (AutoCloseable c : closeables) {
       Thread t = new Thread(() -> closeQuietly(c), "chorus-demo-close");
@@ -380,7 +380,7 @@ public final class Demo {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     try {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
         @Override

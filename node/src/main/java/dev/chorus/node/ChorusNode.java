@@ -155,6 +155,7 @@ public final class ChorusNode implements AutoCloseable {
         TrackerClientConfig trackerConfig = TrackerClientConfig.builder(config.identity())
             .tracker(TrackerEndpoint.of(config.trackerKey(), config.trackerHost(), config.trackerPort()))
             .listenPort(listenPort)
+            .localAddress(InetAddress.getByName(config.bindHost()))
             .region(config.region())
             .telemetryInterval(config.telemetry() ? config.telemetryInterval() : java.time.Duration.ZERO)
             .traversal(config.reversal())
@@ -329,6 +330,9 @@ public final class ChorusNode implements AutoCloseable {
     }
     FunctionCounter.builder("chorus.node.bytes.uploaded", stats, NodeStatsRecorder::bytesUploaded)
         .baseUnit("bytes").description("Chunk bytes served to peers").tag("node", id).register(registry);
+    FunctionCounter.builder("chorus.node.tracker.limit.refusals", stats, NodeStatsRecorder::trackerHoldingsRefusals)
+        .description("Announces the tracker indexed only in part (LIMIT_EXCEEDED: it is at one of its limits)")
+        .tag("node", id).register(registry);
     FunctionCounter.builder("chorus.node.stutters", stats, NodeStatsRecorder::stutters)
         .description("Times playback waited for data").tag("node", id).register(registry);
     for (String outcome : List.of("connected", "failed", "served")) {

@@ -87,6 +87,14 @@ final class NodeEventRouter implements SwarmListener, ChunkStoreListener, Tracke
   }
 
   @Override
+  public void requestRefused(ErrorCode code, String detail) {
+    if (code == ErrorCode.LIMIT_EXCEEDED) { // the tracker client has logged it, with what to do
+      stats.trackerHoldingsRefused();
+      listener.trackerLimitReached(detail);
+    }
+  }
+
+  @Override
   public Collection<Holding> snapshot() {
     return holdings.all();
   }

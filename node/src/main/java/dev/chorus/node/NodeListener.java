@@ -43,4 +43,12 @@ public interface NodeListener {
    * held was lost or removed on close. The node keeps running with its unmapped port.
    */
   default void portMappingLost(String reason) {}
+
+  /**
+   * The tracker did not index part of what the node announced ({@code LIMIT_EXCEEDED}): it is at
+   * one of its limits (holdings per node or per network, its memory budget). {@code detail} is the
+   * tracker's explanation, for logs. The node goes on serving and downloading, and offers the rest
+   * again with its next regular full announce (node/README.md, "Tracker client").
+   */
+  default void trackerLimitReached(String detail) {}
 }

@@ -30,6 +30,8 @@ final class NodeStatsRecorder {
   private final LongAdder reversalsConnected = new LongAdder();
   private final LongAdder reversalsFailed = new LongAdder();
   private final LongAdder reversalsServed = new LongAdder();
+
+  private final LongAdder trackerHoldingsRefused = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
   private final Histogram latencies = new Histogram(TimeUnit.MINUTES.toNanos(10), 3);
   /** Start latencies in the tracker report's buckets (PlaybackReports). */
@@ -88,6 +90,15 @@ final class NodeStatsRecorder {
       case "failed" -> reversalsFailed.sum();
       default -> reversalsServed.sum();
     };
+  }
+
+  /** The tracker answered an announce with {@code LIMIT_EXCEEDED}. */
+  void trackerHoldingsRefused() {
+    trackerHoldingsRefused.increment();
+  }
+
+  long trackerHoldingsRefusals() {
+    return trackerHoldingsRefused.sum();
   }
 
   void banned() {

@@ -476,7 +476,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     long now = server.nanoTime();
     if (!reports.tryTake(now)) {
       listener.playbackReportRefused(Outcome.RATE_LIMITED);
-      refuseRateLimited(ctx, 0);
+      refuseRateLimited(ctx, 0, report.getSequence());
       return;
     }
     PlaybackReports.Figures figures;
@@ -484,7 +484,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       figures = PlaybackReports.check(report, now - lastReportNanos);
     } catch (ProtocolException e) {
       listener.playbackReportRefused(Outcome.INVALID);
-      sendError(ctx, e.code(), 0, e.getMessage());
+      sendError(ctx, e.code(), 0, report.getSequence(), e.getMessage());
       return;
     }
     lastReportNanos = now;
@@ -492,17 +492,29 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuseRateLimited(ChannelHandlerContext ctx, long lookupId) throws ProtocolException {
+    refuseRateLimited(ctx, lookupId, 0);
+  }
+
+  /** As above, for a playback report: the error names the report by its sequence. */
+  private void refuseRateLimited(ChannelHandlerContext ctx, long lookupId, long reportSequence)
+      throws ProtocolException {
     listener.rejected(ErrorCode.RATE_LIMITED);
     if (++rateLimited >= config.rateLimitedBeforeDisconnect()) {
       throw new ProtocolException(ErrorCode.RATE_LIMITED,
           rateLimited + " requests over the rate limit; slow down before reconnecting");
     }
-    sendError(ctx, ErrorCode.RATE_LIMITED, lookupId, "over the rate limit");
+    sendError(ctx, ErrorCode.RATE_LIMITED, lookupId, reportSequence, "over the rate limit");
   }
 
   private static void sendError(ChannelHandlerContext ctx, ErrorCode code, long lookupId, String detail) {
+    sendError(ctx, code, lookupId, 0, detail);
+  }
+
+  private static void sendError(ChannelHandlerContext ctx, ErrorCode code, long lookupId, long reportSequence,
+      String detail) {
     ctx.writeAndFlush(TrackerMessage.newBuilder()
-        .setError(dev.chorus.protocol.wire.Error.newBuilder().setCode(code).setLookupId(lookupId).setDetail(detail))
+        .setError(dev.chorus.protocol.wire.Error.newBuilder().setCode(code).setLookupId(lookupId)
+            .setReportSequence(reportSequence).setDetail(detail))
         .build());
   }
 

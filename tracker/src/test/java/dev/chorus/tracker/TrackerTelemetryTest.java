@@ -107,9 +107,10 @@ class TrackerTelemetryTest {
 
     // The same figures a second later are not plausible: dropped, said, and the connection stays.
     clock.addAndGet(SECOND);
-    n.send(report(PlaybackReport.newBuilder().setPlayedCdnBytes(lotsForAMinute)));
+    n.send(report(PlaybackReport.newBuilder().setPlayedCdnBytes(lotsForAMinute).setSequence(7)));
     TrackerMessage error = n.await(TrackerMessage::hasError);
     assertEquals(ErrorCode.BAD_REQUEST, error.getError().getCode());
+    assertEquals(7, error.getError().getReportSequence());
     assertTrue(error.getError().getDetail().contains("played_cdn_bytes"), error.getError().getDetail());
     listener.awaitCount("report:INVALID", 1);
     n.send(TestNode.lookup(5, new byte[32], 10));
@@ -121,9 +122,12 @@ class TrackerTelemetryTest {
   void reportsAreRateLimitedPerConnection() throws Exception {
     TestNode n = node("127.0.0.2");
     for (int i = 0; i < TrackerSessionHandler.REPORT_BURST + 1; i++) {
-      n.send(report(PlaybackReport.newBuilder().setPlays(1)));
+      n.send(report(PlaybackReport.newBuilder().setPlays(1).setSequence(i + 1)));
     }
-    assertEquals(ErrorCode.RATE_LIMITED, n.await(TrackerMessage::hasError).getError().getCode());
+    dev.chorus.protocol.wire.Error refused = n.await(TrackerMessage::hasError).getError();
+    assertEquals(ErrorCode.RATE_LIMITED, refused.getCode());
+    assertEquals(TrackerSessionHandler.REPORT_BURST + 1, refused.getReportSequence(), "the refusal names the report");
+    assertEquals(0, refused.getLookupId());
     listener.awaitCount("report:RATE_LIMITED", 1);
     assertEquals(TrackerSessionHandler.REPORT_BURST, listener.count("report:OK"));
 

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * hub  CATALOG TRACKER_PORT ORIGIN_PORT      → READY trackerKeyHex originUri
+ *   holders TRACK → HOLDERS nodeIdHex:indexedPort … (what the tracker's index holds for the track)
  * node NAME TRACKER_SPEC ORIGIN_URI CACHE_DIR LISTEN_PORT   → READY nodeIdHex
  *   play TRACK    → PLAYED bytes sha256
  *   stats         → STATS fromPeers fromCdn uploaded, NEIGHBOUR id address received sent …, END
@@ -75,8 +76,18 @@ public final class NatPeerMain {
          OriginServer origin = OriginServer.start(OriginServerConfig.builder().root(catalog).host("0.0.0.0")
              .port(originPort).build())) {
       out.println("READY " + HexFormat.of().formatHex(tracker.publicKey()) + " " + origin.baseUri());
-      while (in.readLine() != null) {
-        // only end of input matters
+      for (String line; (line = in.readLine()) != null; ) {
+        String[] cmd = line.trim().split(" ");
+        if (cmd[0].equals("holders")) {
+          StringBuilder answer = new StringBuilder("HOLDERS ");
+          for (var c : index.candidates(TrackId.fromHex(cmd[1]), System.currentTimeMillis()).toCompletableFuture()
+              .get(30, TimeUnit.SECONDS)) {
+            answer.append(c.peer().nodeId().toHex()).append(':').append(c.peer().port()).append(' ');
+          }
+          out.println(answer);
+        } else {
+          out.println("UNKNOWN " + line);
+        }
       }
     }
   }

@@ -232,6 +232,15 @@ class NatTraversalNetnsTest {
     String mappedId = mapped.await("READY ").split(" ")[1];
     mapped.awaitLog("VERDICT_REACHABLE");
     assertEquals("PLAYED " + TRACK_BYTES + " " + sha, mapped.ask("play " + track, "PLAYED "));
+    // The mapped node announces the track a moment after it is cached (the tracker client batches
+    // deltas); a NATed listener that looked up before that would find only reversal-only holders.
+    Await.until(() -> {
+      try {
+        return hub.ask("holders " + track, "HOLDERS ").contains(mappedId + ":" + PEER_PORT);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "the tracker indexes the mapped node as a holder it can hand out with its port");
     Stats mappedStats = stats(mapped);
     System.out.printf("NAT test, mapped listener: %d bytes from peers (the NATed holders, by reversal), %d from the"
         + " CDN%n", mappedStats.fromPeers(), mappedStats.fromCdn());

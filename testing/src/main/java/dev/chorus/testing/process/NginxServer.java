@@ -45,18 +45,27 @@ public final class NginxServer implements AutoCloseable {
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("not a directory: " + root);
     }
-    return ServerProcess.onFreePort(port -> {
-      Path dir = Files.createTempDirectory("chorus-nginx-" + port + "-");
-      Files.writeString(dir.resolve("nginx.conf"), config(dir, root.toAbsolutePath(), port, isRoot(dir)));
-      // -e: the error log from the very start (before the config is read nginx would open
-      // /var/log/nginx/error.log, which a non-root user cannot).
-      List<String> cmd = List.of(program.toString(), "-p", dir + "/", "-c", dir.resolve("nginx.conf").toString(),
-          "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
-      // nginx writes its pid file after binding its port, so a port taken by someone else makes it
-      // exit instead; then the port must accept a connection.
-      return new NginxServer(ServerProcess.start(PROGRAM + " :" + port, dir, cmd, STOP_GRACE, START_TIMEOUT,
-          () -> Files.exists(dir.resolve("nginx.pid")) && accepts(port), "error.log"), port);
-    });
+    return ServerProcess.onFreePort(port -> start(program, root, port));
+  }
+
+  /**
+   * Starts {@code program} serving {@code root} on {@code port} (for a restart on the port an
+   * earlier instance used); fails if the port is taken.
+   */
+  public static NginxServer start(Path program, Path root, int port) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new IllegalArgumentException("not a directory: " + root);
+    }
+    Path dir = Files.createTempDirectory("chorus-nginx-" + port + "-");
+    Files.writeString(dir.resolve("nginx.conf"), config(dir, root.toAbsolutePath(), port, isRoot(dir)));
+    // -e: the error log from the very start (before the config is read nginx would open
+    // /var/log/nginx/error.log, which a non-root user cannot).
+    List<String> cmd = List.of(program.toString(), "-p", dir + "/", "-c", dir.resolve("nginx.conf").toString(),
+        "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
+    // nginx writes its pid file after binding its port, so a port taken by someone else makes it
+    // exit instead; then the port must accept a connection.
+    return new NginxServer(ServerProcess.start(PROGRAM + " :" + port, dir, cmd, STOP_GRACE, START_TIMEOUT,
+        () -> Files.exists(dir.resolve("nginx.pid")) && accepts(port), "error.log"), port);
   }
 
   public int port() {

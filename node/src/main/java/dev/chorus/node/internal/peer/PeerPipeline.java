@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,15 @@ final class PeerPipeline {
 
   /** Opens a connection to {@code address}; {@code init} gets its channel once registered. */
   ChannelFuture dial(InetSocketAddress address, Consumer<Channel> init) {
+    // Bound to one address, the node also dials from it: peers then see (and ban, if need be)
+    // the address it listens on, not whatever source the system picks. A loopback address can
+    // reach only loopback, so elsewhere the system chooses.
+    InetAddress bound = config.bindAddress();
+    InetAddress to = address.getAddress();
+    boolean fromBound = !bound.isAnyLocalAddress() && to != null && to.getClass() == bound.getClass()
+        && (!bound.isLoopbackAddress() || to.isLoopbackAddress());
     return new Bootstrap()
+        .localAddress(fromBound ? new InetSocketAddress(bound, 0) : null)
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)

@@ -9,9 +9,19 @@ import dev.chorus.protocol.wire.PlaybackReport;
  * ({@link PlaybackReports}); what does not fit carries over to the next report, so nothing is lost
  * or counted twice. Bytes fetched but not played are reported as the increase of their running
  * maximum: a prefetch counts as unplayed until it is played, and never more than once.
+ *
+ * <p>Reports are numbered ({@code sequence} 1, 2, 3...). A report the tracker refused unread
+ * ({@code RATE_LIMITED}, naming it by its sequence) is given back with {@link #refused}: its
+ * figures count as unreported again and go out with the next report. The last {@link
+ * #REMEMBERED} reports can be given back; the tracker answers at once, so older ones were taken.
  */
 final class PlaybackDeltas {
+  /** Reports kept so that a refused one can be given back. */
+  static final int REMEMBERED = 8;
+
   private final long intervalSeconds;
+  private long sequence;
+  private final java.util.ArrayDeque<PlaybackReport> sent = new java.util.ArrayDeque<>();
   private long cache;
   private long peers;
   private long cdn;
@@ -77,7 +87,38 @@ final class PlaybackDeltas {
     for (int i = 0; i <= last; i++) {
       r.addStartLatencyCounts((int) sent[i]);
     }
-    return r.build();
+    PlaybackReport report = r.setSequence(++sequence).build();
+    if (this.sent.size() == REMEMBERED) {
+      this.sent.removeFirst();
+    }
+    this.sent.addLast(report);
+    return report;
+  }
+
+  /**
+   * The tracker refused report {@code sequence} without counting it: its figures count as not
+   * reported, so the next report carries them. False if that report is not one of the last {@link
+   * #REMEMBERED} (or was given back already).
+   */
+  boolean refused(long sequence) {
+    for (java.util.Iterator<PlaybackReport> it = sent.iterator(); it.hasNext(); ) {
+      PlaybackReport r = it.next();
+      if (r.getSequence() == sequence) {
+        it.remove();
+        cache -= r.getPlayedCacheBytes();
+        peers -= r.getPlayedPeerBytes();
+        cdn -= r.getPlayedCdnBytes();
+        unplayedHighWater -= r.getUnplayedBytes();
+        uploaded -= r.getUploadedBytes();
+        stutters -= r.getStutters();
+        plays -= r.getPlays();
+        for (int i = 0; i < r.getStartLatencyCountsCount(); i++) {
+          latency[i] -= r.getStartLatencyCounts(i);
+        }
+        return true;
+      }
+    }
+    return false;
   }
 
   private static long delta(long now, long reported, long cap) {

@@ -125,6 +125,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     void connectTo(NodeId node, byte[] staticKey, InetSocketAddress address);
   }
 
+  /** Whether a LIMIT_EXCEEDED since the last full announce was logged as a warning. */
+  private boolean limitWarned;
+
   /** Mirrors {@code ready} for other threads. */
   private volatile boolean connected;
   /** The port sent in the next Hello: the configured one, or the gateway's mapped port. */
@@ -342,10 +345,25 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
             ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello.build(), new TrackerSession(TrackerClient.this, lookups));
           }
         })
+        .localAddress(sourceAddress(config.localAddress(), config.tracker().host()))
         .connect(config.tracker().host(), config.tracker().port());
     Channel ch = connecting.channel();
     channel = ch;
     ch.closeFuture().addListener(f -> channelClosed(ch, connecting));
+  }
+
+  /**
+   * Where to dial the tracker from: {@code bound} when the tracker's host is an IP literal of the
+   * same family that {@code bound} can reach (a loopback source reaches only loopback); otherwise
+   * (a name, no bound address) the system's choice, null.
+   */
+  static InetSocketAddress sourceAddress(java.net.InetAddress bound, String trackerHost) {
+    java.net.InetAddress literal = io.netty.util.NetUtil.createInetAddressFromIpAddressString(trackerHost);
+    if (bound == null || literal == null || literal.getClass() != bound.getClass()
+        || bound.isLoopbackAddress() && !literal.isLoopbackAddress()) {
+      return null;
+    }
+    return new InetSocketAddress(bound, 0);
   }
 
   /** The tracker said hello: the connection is ready; announce everything. */
@@ -370,6 +388,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
    * refresh. Returns the number of tracks, or -1 if the source failed.
    */
   private int announceAll(Channel ch) {
+    limitWarned = false;
     cancel(fullAnnounceTimer);
     fullAnnounceTimer = null;
     announces.clear();
@@ -523,13 +542,21 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     handler.connectTo(node, key, address);
   }
 
-  /** The tracker refused something: a lookup we still wait for, a reversal, or an announce or withdraw. */
+  /** The tracker refused something: a lookup we still wait for, a reversal, a playback report, an announce or withdraw. */
   void trackerError(dev.chorus.protocol.wire.Error error) {
     if (lookups.refused(error) || reversals.refused(error)) {
       return;
     }
+    if (error.getReportSequence() != 0) {
+      reportRefused(error);
+      return;
+    }
     if (error.getLookupId() != 0) {
       log.debug("ignoring an error for lookup {}: timed out or unknown", error.getLookupId());
+      return;
+    }
+    if (error.getCode() == ErrorCode.LIMIT_EXCEEDED) {
+      holdingsRefused(error);
       return;
     }
     // An announce or withdraw was dropped (e.g. RATE_LIMITED): what the tracker has may now be
@@ -538,6 +565,49 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
         error.getCode(), error.getDetail(), config.reconnectMaxBackoff());
     listener.requestRefused(error.getCode(), error.getDetail());
     scheduleFullAnnounce(config.reconnectMaxBackoff().toNanos());
+  }
+
+  /**
+   * The tracker refused playback report {@code error.report_sequence}. Over its rate
+   * ({@code RATE_LIMITED}) it did not read it, so the figures go out again with the next report;
+   * any other refusal (figures it finds implausible, {@code BAD_REQUEST}) would come back the same,
+   * so they are dropped, as the tracker dropped them.
+   */
+  private void reportRefused(dev.chorus.protocol.wire.Error error) {
+    boolean carried = error.getCode() == ErrorCode.RATE_LIMITED && reported != null
+        && reported.refused(error.getReportSequence());
+    if (carried) {
+      log.debug("tracker refused playback report {} ({}); its figures go out with the next one",
+          error.getReportSequence(), error.getCode());
+    } else {
+      log.warn("tracker refused playback report {}: {} ({}); its figures are dropped", error.getReportSequence(),
+          error.getCode(), error.getDetail());
+    }
+    listener.playbackReportRefused(error.getCode(), carried);
+  }
+
+  /**
+   * The tracker indexed only part of an announce: one of its bounds (holdings per node or per
+   * network, partial-bitmap bytes, its memory budget) is reached. The rule (node/README.md,
+   * "Tracker client"): nothing is sent early because of it — the refused holdings are offered
+   * again with the regular full announce ({@link TrackerClientConfig#refreshInterval()}), which
+   * also keeps the accepted ones from expiring — the connection stays, lookups go on, and peers
+   * that know the node keep being served. At most one warning per full announce; every refusal
+   * goes to the listener.
+   */
+  private void holdingsRefused(dev.chorus.protocol.wire.Error error) {
+    listener.requestRefused(error.getCode(), error.getDetail());
+    if (limitWarned) {
+      log.debug("tracker refused holdings again: {}", error.getDetail());
+      return;
+    }
+    limitWarned = true;
+    log.warn("tracker {}:{} did not index all of this node's cache ({}): it is at one of its limits (holdings per node "
+        + "or per network, or its memory budget). Peers that know this node, and the holdings it did index, are "
+        + "unaffected; the node offers the rest again with its regular full announce in {}, not sooner. If this "
+        + "persists, lower this node's cache size, or ask the tracker's operator to raise --max-holdings-per-key, "
+        + "--max-holdings-per-prefix or --max-index-bytes", config.tracker().host(), config.tracker().port(),
+        error.getDetail(), config.refreshInterval());
   }
 
   private void channelClosed(Channel ch, ChannelFuture connecting) {

@@ -21,6 +21,7 @@ public final class TrackerClientConfig {
   private final NoiseKeyPair keyPair;
   private final int listenPort;
   private final String region;
+  private final java.net.InetAddress localAddress;
   private final int maxTracksPerAnnounce;
   private final Duration lookupTimeout;
   private final int maxPeersPerLookup;
@@ -39,6 +40,7 @@ public final class TrackerClientConfig {
     this.keyPair = b.keyPair;
     this.listenPort = b.listenPort;
     this.region = b.region;
+    this.localAddress = b.localAddress;
     this.maxTracksPerAnnounce = b.maxTracksPerAnnounce;
     this.lookupTimeout = b.lookupTimeout;
     this.maxPeersPerLookup = b.maxPeersPerLookup;
@@ -71,6 +73,15 @@ public final class TrackerClientConfig {
   /** The port other nodes can reach this one on; 0 = accepts no incoming connections. */
   public int listenPort() {
     return listenPort;
+  }
+
+  /**
+   * The address the connection to the tracker is made from, or null for the system's choice. A node
+   * bound to one address of a multi-homed host dials from it, so that the tracker hands out the
+   * address the node listens on.
+   */
+  public java.net.InetAddress localAddress() {
+    return localAddress;
   }
 
   /** Operator-defined region tag, empty for none. */
@@ -146,6 +157,7 @@ public final class TrackerClientConfig {
     private String trackerText;
     private int listenPort;
     private String region = "";
+    private java.net.InetAddress localAddress;
     private int maxTracksPerAnnounce = 1000;
     private Duration lookupTimeout = Duration.ofSeconds(5);
     private int maxPeersPerLookup = 10;
@@ -184,6 +196,12 @@ public final class TrackerClientConfig {
     }
 
     /** Region tag (at most 32 characters); empty (default) for none. */
+    /** See {@link TrackerClientConfig#localAddress()}; null (the default) or a wildcard address: the system's choice. */
+    public Builder localAddress(java.net.InetAddress localAddress) {
+      this.localAddress = localAddress == null || localAddress.isAnyLocalAddress() ? null : localAddress;
+      return this;
+    }
+
     public Builder region(String region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;

@@ -45,6 +45,17 @@ public interface TrackerClientListener {
   /** A lookup failed (refused, timed out, disconnected, not connected, over the local rate limit). */
   default void lookupFailed(TrackerException.Reason reason, ErrorCode code) {}
 
-  /** The tracker refused an announce or withdraw (e.g. {@code RATE_LIMITED}); a full re-announce follows. */
+  /**
+   * The tracker refused an announce or withdraw: {@code RATE_LIMITED} (a full re-announce follows
+   * after the maximum backoff) or {@code LIMIT_EXCEEDED} (part of an announce not indexed, at one
+   * of the tracker's bounds; offered again with the next regular full announce, not sooner).
+   */
   default void requestRefused(ErrorCode code, String detail) {}
+
+  /**
+   * The tracker refused a playback report: {@code carriedOver} when its figures go out again with
+   * the next report ({@code RATE_LIMITED}: the tracker did not read it), false when they are
+   * dropped (e.g. {@code BAD_REQUEST}: figures the tracker found implausible).
+   */
+  default void playbackReportRefused(ErrorCode code, boolean carriedOver) {}
 }

@@ -1,6 +1,8 @@
 package dev.chorus.node.internal.trackerclient;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.chorus.protocol.message.PlaybackReports;
 import dev.chorus.protocol.wire.PlaybackReport;
@@ -31,7 +33,28 @@ class PlaybackDeltasTest {
     PlaybackReports.check(first, MINUTE_NANOS);
 
     PlaybackReport idle = deltas.next(totals(1100, 2200, 3300, 400, 4, 1, new long[] {2, 0, 2, 0, 0, 0}, 550));
-    assertEquals(PlaybackReport.getDefaultInstance(), idle);
+    assertEquals(PlaybackReport.newBuilder().setSequence(2).build(), idle, "nothing but its number");
+    assertEquals(1, first.getSequence());
+  }
+
+  @Test
+  void aRefusedReportIsCarriedIntoTheNextOneAndNothingIsCountedTwice() {
+    PlaybackDeltas deltas = new PlaybackDeltas(PlaybackTotals.ZERO, 60);
+    PlaybackReport first = deltas.next(totals(1000, 0, 0, 0, 2, 0, new long[] {2, 0, 0, 0, 0, 0}, 10));
+    PlaybackReport second = deltas.next(totals(1500, 0, 0, 0, 3, 1, new long[] {2, 1, 0, 0, 0, 0}, 30));
+    assertTrue(deltas.refused(second.getSequence()));
+    assertFalse(deltas.refused(second.getSequence()), "given back once");
+    PlaybackReport third = deltas.next(totals(1600, 0, 0, 0, 3, 1, new long[] {2, 1, 0, 0, 0, 0}, 30));
+    assertEquals(3, third.getSequence());
+    assertEquals(600, third.getPlayedCacheBytes(), "the refused 500 and the new 100");
+    assertEquals(1, third.getPlays());
+    assertEquals(1, third.getStutters());
+    assertEquals(List.of(0, 1), third.getStartLatencyCountsList());
+    assertEquals(20, third.getUploadedBytes());
+    assertEquals(first.getPlayedCacheBytes() + third.getPlayedCacheBytes(), 1600, "the accepted reports add up");
+    assertFalse(deltas.refused(99), "an unknown report changes nothing");
+    assertEquals(PlaybackReport.newBuilder().setSequence(4).build(),
+        deltas.next(totals(1600, 0, 0, 0, 3, 1, new long[] {2, 1, 0, 0, 0, 0}, 30)));
   }
 
   @Test

@@ -97,4 +97,18 @@ class TrackerClientConfigTest {
     assertEquals(1, some.chunks().cardinality(), "copied, not shared");
     assertArrayEquals(new byte[] {0, 2}, some.bitmap());
   }
+
+  @Test
+  void aBoundNodeDialsItsTrackerFromItsAddressWhereThatAddressReachesIt() throws Exception {
+    java.net.InetAddress lo2 = java.net.InetAddress.getByName("127.0.0.2");
+    java.net.InetAddress lan = java.net.InetAddress.getByName("192.0.2.7");
+    assertEquals(new java.net.InetSocketAddress(lo2, 0), TrackerClient.sourceAddress(lo2, "127.0.0.1"));
+    assertEquals(new java.net.InetSocketAddress(lan, 0), TrackerClient.sourceAddress(lan, "198.51.100.1"));
+    assertEquals(null, TrackerClient.sourceAddress(lo2, "198.51.100.1"), "loopback reaches only loopback");
+    assertEquals(null, TrackerClient.sourceAddress(lo2, "::1"), "another family");
+    assertEquals(null, TrackerClient.sourceAddress(lan, "tracker.example.com"), "a name: the system chooses");
+    assertEquals(null, TrackerClient.sourceAddress(null, "127.0.0.1"), "not bound to one address");
+    assertEquals(null, TrackerClientConfig.builder(ours).tracker(TrackerEndpoint.parse(KEY + "@127.0.0.1:7070"))
+        .localAddress(java.net.InetAddress.getByName("0.0.0.0")).build().localAddress(), "the wildcard is no address");
+  }
 }
