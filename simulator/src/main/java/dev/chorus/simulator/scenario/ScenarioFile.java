@@ -129,7 +129,12 @@ public final class ScenarioFile {
           SwarmConfig::connectsPerTrack),
       SwarmKey.duration("usefulnessHalfLife", SwarmConfig.Builder::usefulnessHalfLife,
           SwarmConfig::usefulnessHalfLifeNanos),
-      SwarmKey.duration("banDuration", SwarmConfig.Builder::banDuration, SwarmConfig::banNanos));
+      SwarmKey.duration("banDuration", SwarmConfig.Builder::banDuration, SwarmConfig::banNanos),
+      SwarmKey.duration("startBuffer", SwarmConfig.Builder::startBuffer, SwarmConfig::startBufferNanos),
+      SwarmKey.count("startRateMarginPercent", (b, v) -> b.startRateMarginPercent(v),
+          SwarmConfig::startRateMarginPercent),
+      SwarmKey.duration("startRateWindow", SwarmConfig.Builder::startRateWindow,
+          SwarmConfig::startRateWindowNanos));
 
   private static final List<String> KEYS = allKeys();
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
