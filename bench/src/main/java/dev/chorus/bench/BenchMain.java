@@ -2,6 +2,7 @@ package dev.chorus.bench;
 
 import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
+import dev.chorus.bench.node.StoreReadBench;
 import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.CompareTracker;
 import dev.chorus.bench.tracker.TrackerBench;
@@ -50,6 +51,7 @@ public final class BenchMain {
           + CompareTracker.usage() + "\n\n"
           + FloodBench.usage() + "\n\n"
           + NodeBench.usage() + "\n\n"
+          + StoreReadBench.usage() + "\n\n"
           + SimBench.usage());
       return;
     }
@@ -86,6 +88,9 @@ public final class BenchMain {
         }
         NodeBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
+        break;
+      case "store-read":
+        StoreReadBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         break;
       case "sim":
         SimBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);

@@ -100,23 +100,12 @@ final class Playback {
     /** Whether the policy says ready now; {@code held} is what the node holds of the track. */
     synchronized boolean policyReady(long now, long position, BitSet held) {
       TrackLayout layout = start.layout();
-      start.observe(now, heldBytes(layout, held));
+      start.observe(now, StartPolicy.heldBytes(layout, held));
       int from = layout.chunkAt(position);
       int missing = held.nextClearBit(from);
       long bufferedEnd = missing >= layout.chunkCount() ? layout.sizeBytes() : layout.chunkOffset(missing);
       return start.ready(now, position, bufferedEnd);
     }
-  }
-
-  /** Bytes of the chunks in {@code held} (the last chunk may be short). */
-  static long heldBytes(TrackLayout layout, BitSet held) {
-    int count = held.cardinality();
-    int last = layout.chunkCount() - 1;
-    if (count == 0) {
-      return 0;
-    }
-    long bytes = (long) count * layout.chunkBytes();
-    return held.get(last) ? bytes - layout.chunkBytes() + layout.chunkLength(last) : bytes;
   }
 
   Playback(CoreLoop loop, ReceivedChunks received, ChunkStore store, NodeStatsRecorder stats,
@@ -140,7 +129,7 @@ final class Playback {
     TrackStream stream = new TrackStream(trackId, manifest, this);
     stats.chunkSources().playing(trackId);
     TrackLayout layout = TrackLayout.of(manifest);
-    StartPolicy.Play start = startPolicy.begin(layout, heldBytes(layout, received.held(trackId)), opened);
+    StartPolicy.Play start = startPolicy.begin(layout, StartPolicy.heldBytes(layout, received.held(trackId)), opened);
     StreamState st = new StreamState(stream, opened, stats.ledger().open(trackId), start);
     synchronized (streams) {
       streams.put(stream, st);

@@ -40,6 +40,7 @@ final class Metrics {
   private final long[] uploaded;
   private final Histogram startLatencyMicros = new Histogram(3_600_000_000L, 3);
   // Plays whose first chunk had to be fetched (not already held when the play asked for it).
+  // The others (instantStarts) wait only for the node's manifest and first-chunk reads.
   private final Histogram fetchedStartMicros = new Histogram(3_600_000_000L, 3);
   private long instantStarts;
   private int peakOnline;
@@ -96,14 +97,18 @@ final class Metrics {
     }
   }
 
-  void playStarted(long nowNanos, long latencyNanos) {
+  /**
+   * A play started {@code latencyNanos} after it asked for its track; {@code heldAtRequest}: its
+   * first chunk was held then (cached or prefetched), so its latency is the node's own costs.
+   */
+  void playStarted(long nowNanos, long latencyNanos, boolean heldAtRequest) {
     long micros = Math.max(1, Math.min(latencyNanos / 1000, 3_600_000_000L));
     intervalPlays++;
     intervalStart.recordValue(micros);
     if (counted(nowNanos)) {
       plays++;
       startLatencyMicros.recordValue(micros);
-      if (latencyNanos == 0) {
+      if (heldAtRequest) {
         instantStarts++;
       } else {
         fetchedStartMicros.recordValue(micros);

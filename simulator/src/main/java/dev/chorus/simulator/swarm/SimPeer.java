@@ -4,6 +4,7 @@ import dev.chorus.node.internal.core.HeldChunks;
 import dev.chorus.node.internal.core.PeerContact;
 import dev.chorus.node.internal.core.PeerHolding;
 import dev.chorus.node.internal.core.Source;
+import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.SwarmActions;
 import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.node.internal.core.SwarmListener;
@@ -30,10 +31,15 @@ import java.util.SplittableRandom;
  * exists from the moment the peer comes online to the moment it leaves; what outlives it (cache
  * contents, bytes uploaded) is in the world's per-host arrays.
  *
- * <p>The player: a play asks the core for the track, starts when the chunk under the playhead is
- * held (the start latency), then moves the playhead at the track's byte rate; reaching a chunk not
- * yet held stalls it (a stutter) until the chunk arrives. A play is at most two segments (a seek
- * in between), as {@link PlayCursor} describes. Each chunk the playhead enters counts as played,
+ * <p>The player, as a node's {@code Playback} does it: a play asks the core for the track; once
+ * the manifest is known (read from the cache, {@code node.manifestRead}, when the peer holds some
+ * of the track; else the core's round trip to the CDN) the node's {@link StartPolicy} is asked at
+ * every arrival whether the buffer and the measured rate carry the play to the end; when it says
+ * ready, the chunk under the playhead is read and verified ({@code node.chunkRead}) and the play
+ * starts (the start latency: asked → started). The playhead then moves at the track's byte rate;
+ * reaching a chunk not yet held stalls it (a stutter) until the policy says ready again. A play is
+ * at most two segments (a seek in between, which waits for ready again without counting a
+ * stutter), as {@link PlayCursor} describes. Each chunk the playhead enters counts as played,
  * attributed to where the chunk came from.
  */
 final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
@@ -42,6 +48,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final NodeId id;
   final SwarmCore core;
   final SplittableRandom sessionRng;
+  final StartPolicy startPolicy;
   final int onlinePeriod;
   /** The port it accepts connections on; 0 behind a NAT (see {@link World#listenPort}). */
   final int listenPort;
@@ -66,6 +73,14 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   TrackLayout layout;
   private byte[] playSources;
   private long playRequestedAt;
+  /** The start policy's measurement of this play. */
+  private StartPolicy.Play startCheck;
+  /** When the node would know the manifest: the play cannot start before. */
+  private long manifestAt;
+  /** Ready: the chunk under the playhead is being read until then; -1 otherwise. */
+  private long readingUntil = -1;
+  /** Whether the chunk under the playhead was held when the play asked for the track. */
+  private boolean heldAtRequest;
   private boolean started;
   private boolean stalled;
   private boolean stuttered;
@@ -86,6 +101,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.onlinePeriod = onlinePeriod;
     this.id = Ids.node(host);
     this.sessionRng = sessionRng;
+    this.startPolicy = w.startPolicy;
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
     this.listenPort = w.listenPort(host);
     core.listening(listenPort);
@@ -298,6 +314,11 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     playSources = s;
     playRequestedAt = now;
+    boolean local = cached || holdsAnyOf(track);
+    manifestAt = now + (local ? w.scenario.manifestReadNanos() : w.latency.rttNanos(host, w.cdnHost));
+    startCheck = startPolicy.begin(layout, heldBytes(), now);
+    readingUntil = -1;
+    heldAtRequest = held(0);
     started = false;
     stalled = false;
     stuttered = false;
@@ -321,6 +342,50 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   private boolean held(int chunk) {
     return holdsChunk(playTrack, chunk);
+  }
+
+  private boolean holdsAnyOf(int track) {
+    BitSet b = partial.get(track);
+    return b != null && !b.isEmpty();
+  }
+
+  /** Bytes of the playing track held now (the start policy measures the download rate from it). */
+  private long heldBytes() {
+    if (w.caches.holds(host, playTrack)) {
+      return layout.sizeBytes();
+    }
+    BitSet b = partial.get(playTrack);
+    return b == null ? 0 : StartPolicy.heldBytes(layout, b);
+  }
+
+  /**
+   * Whether a play that has not started, or has stalled, may (re)start now; arms the playback
+   * event when only time stands in the way (the manifest read, the first chunk's read).
+   */
+  private boolean mayStart(long now) {
+    if (readingUntil >= 0) {
+      if (now < readingUntil) {
+        armPlayback(readingUntil);
+        return false;
+      }
+      readingUntil = -1;
+      return true;
+    }
+    startCheck.observe(now, heldBytes());
+    if (now < manifestAt) {
+      armPlayback(manifestAt);
+      return false;
+    }
+    if (!startCheck.ready(now, pos, bufferedEnd())) {
+      return false; // a chunk arrival calls advance again; between arrivals the answer cannot change
+    }
+    long readCost = w.scenario.chunkReadNanos();
+    if (readCost > 0) {
+      readingUntil = now + readCost;
+      armPlayback(readingUntil);
+      return false;
+    }
+    return true;
   }
 
   /** The offset of the first chunk not held at or after the playhead's chunk. */
@@ -349,12 +414,12 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     while (playTrack >= 0) {
       if (!started || stalled) {
         int c = layout.chunkAt(pos);
-        if (!held(c)) {
-          return; // a chunk arrival calls advance again
+        if (!mayStart(now)) {
+          return;
         }
         if (!started) {
           started = true;
-          w.metrics.playStarted(now, now - playRequestedAt);
+          w.metrics.playStarted(now, now - playRequestedAt, heldAtRequest);
         }
         stalled = false;
         lastAdvance = now;
@@ -386,11 +451,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
           pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis()));
           segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.endMillis()));
           enteredThrough = layout.chunkAt(pos) - 1;
-          stalled = true; // re-checks the chunk at the new position without counting a stutter
+          stalled = true; // waits for ready at the new position without counting a stutter
           core.seek(Ids.track(playTrack), pos, now);
-          if (!held(layout.chunkAt(pos))) {
-            return;
-          }
           continue;
         }
         endPlay(now);
@@ -462,6 +524,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     playTrack = -1;
     layout = null;
     playSources = null;
+    startCheck = null;
+    readingUntil = -1;
     playbackEventId = -1;
     playbackEventAt = -1;
     w.playing(-1);

@@ -1,6 +1,7 @@
 package dev.chorus.node.internal.core;
 
 import dev.chorus.node.SwarmConfig;
+import java.util.BitSet;
 
 /**
  * When a play has enough buffered to start without stutter, and when a play that ran dry may go
@@ -90,6 +91,17 @@ public final class StartPolicy {
     }
     double deliverable = rateShare * Math.max(0, bytesPerSecond) * (layout.nanosOf(remaining) / 1e9);
     return buffered + deliverable >= remaining;
+  }
+
+  /** Bytes of the chunks in {@code held} (the last chunk may be short): what {@link Play#observe} takes. */
+  public static long heldBytes(TrackLayout layout, BitSet held) {
+    int count = held.cardinality();
+    if (count == 0) {
+      return 0;
+    }
+    int last = layout.chunkCount() - 1;
+    long bytes = (long) count * layout.chunkBytes();
+    return held.get(last) ? bytes - layout.chunkBytes() + layout.chunkLength(last) : bytes;
   }
 
   /** A new play of {@code layout}, begun at {@code nowNanos} with {@code heldBytes} of it held. */
