@@ -39,8 +39,9 @@ import java.util.SplittableRandom;
  * starts (the start latency: asked → started). The playhead then moves at the track's byte rate;
  * reaching a chunk not yet held stalls it (a stutter) until the policy says ready again. A play is
  * at most two segments (a seek in between, which waits for ready again without counting a
- * stutter), as {@link PlayCursor} describes. Each chunk the playhead enters counts as played,
- * attributed to where the chunk came from.
+ * stutter), as {@link PlayCursor} describes. Each byte the playhead passes counts as played,
+ * attributed to where its chunk came from; the playhead's distance is counted apart, for the
+ * run's byte invariant.
  */
 final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final World w;
@@ -88,7 +89,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private long pos;
   private long segEnd;
   private long lastAdvance;
-  private int enteredThrough;
   private boolean prefetchReported;
   long playbackEventId = -1;
   private long playbackEventAt = -1;
@@ -325,7 +325,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     segment = 1;
     pos = 0;
     segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.seekFromMillis()));
-    enteredThrough = -1;
     prefetchReported = false;
     w.playing(+1);
     core.play(Ids.track(track), now);
@@ -399,11 +398,21 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return missing >= layout.chunkCount() ? layout.sizeBytes() : layout.chunkOffset(missing);
   }
 
-  private void enterThrough(long now, int chunk) {
-    for (int c = enteredThrough + 1; c <= chunk; c++) {
-      w.metrics.playedChunk(now, layout.chunkLength(c), playSources[c]);
+  /**
+   * Moves the playhead to {@code to}: the bytes it passed count as played twice over, once as the
+   * playhead's own distance and once split by the chunks they belong to, each attributed to where
+   * its chunk came from. The run's invariant checks that the two agree.
+   */
+  private void moveTo(long now, long to) {
+    if (to > pos) {
+      w.metrics.playheadMoved(now, to - pos);
+      for (int c = layout.chunkAt(pos); c < layout.chunkCount() && layout.chunkOffset(c) < to; c++) {
+        long from = Math.max(pos, layout.chunkOffset(c));
+        long end = Math.min(to, layout.chunkOffset(c) + layout.chunkLength(c));
+        w.metrics.playedChunk(now, (int) (end - from), playSources[c]);
+      }
     }
-    enteredThrough = Math.max(enteredThrough, chunk);
+    pos = to;
   }
 
   /**
@@ -413,7 +422,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   void advance(long now) {
     while (playTrack >= 0) {
       if (!started || stalled) {
-        int c = layout.chunkAt(pos);
         if (!mayStart(now)) {
           return;
         }
@@ -423,7 +431,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
         }
         stalled = false;
         lastAdvance = now;
-        enterThrough(now, c);
       }
       long limit = Math.min(segEnd, bufferedEnd());
       long reachAt = lastAdvance + Math.max(1, layout.nanosOf(limit - pos));
@@ -433,24 +440,19 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       if (now < reachAt) {
         long target = Math.min(limit - 1, pos + layout.bytesOf(now - lastAdvance));
         if (target > pos) {
-          enterThrough(now, layout.chunkAt(target));
-          pos = target;
+          moveTo(now, target);
           lastAdvance = now;
         }
         armPlayback(Math.min(reachAt, prefetchPointAt()));
         return;
       }
-      if (limit > pos) {
-        enterThrough(now, layout.chunkAt(limit - 1));
-      }
-      pos = limit;
+      moveTo(now, limit);
       lastAdvance = reachAt;
       if (limit >= segEnd) {
         if (segment == 1 && cursor.seeked()) {
           segment = 2;
-          pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis()));
+          pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis())); // a jump: nothing played
           segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.endMillis()));
-          enteredThrough = layout.chunkAt(pos) - 1;
           stalled = true; // waits for ready at the new position without counting a stutter
           core.seek(Ids.track(playTrack), pos, now);
           continue;
