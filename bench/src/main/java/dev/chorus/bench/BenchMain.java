@@ -3,6 +3,7 @@ package dev.chorus.bench;
 import dev.chorus.bench.chaos.ChaosBench;
 import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
+import dev.chorus.bench.node.StoreReadBench;
 import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.CompareTracker;
 import dev.chorus.bench.tracker.TrackerBench;
@@ -39,12 +40,13 @@ public final class BenchMain {
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
           + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
           + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
-          + "                  entries held, accounted bytes, heap after GC, lookups served (issue 17)\n"
+          + "                  entries held, accounted bytes, heap after GC, lookups served\n"
           + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
           + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
-          + "  chaos           a chaos soak of real nodes (issue 17): 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
+          + "  chaos           a chaos soak of real nodes: 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
           + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
           + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
+          + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
           + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
           + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
@@ -55,6 +57,7 @@ public final class BenchMain {
           + FloodBench.usage() + "\n\n"
           + NodeBench.usage() + "\n\n"
           + ChaosBench.usage() + "\n\n"
+          + StoreReadBench.usage() + "\n\n"
           + SimBench.usage());
       return;
     }
@@ -95,6 +98,9 @@ public final class BenchMain {
         }
         NodeBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
+        break;
+      case "store-read":
+        StoreReadBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         break;
       case "sim":
         SimBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);

@@ -2,6 +2,7 @@ package dev.chorus.node;
 
 import dev.chorus.node.internal.originclient.OriginClient;
 import dev.chorus.node.internal.originclient.OriginConfig;
+import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.node.internal.inspect.NodeInspection;
 import dev.chorus.node.internal.inspect.NodeInspector;
@@ -175,7 +176,8 @@ public final class ChorusNode implements AutoCloseable {
         core.listening(listenPort);
         return core;
       });
-      Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString());
+      Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString(),
+          StartPolicy.of(config.swarm()));
       ChorusNode node = new ChorusNode(config, store, new Parts(loop, received, commands, playback), coreLoop, io,
           group, origin, network, tracker, stats, portMapper);
       long tick = config.tickInterval().toNanos();

@@ -11,7 +11,10 @@ public interface NodeListener {
   /** Ignores everything. */
   NodeListener NONE = new NodeListener() {};
 
-  /** The first verified bytes of an opened track were delivered. */
+  /**
+   * An opened track became ready to play ({@link TrackStream#awaitReady}, or the first read);
+   * the latency is from {@code open} to that moment.
+   */
   default void playbackStarted(TrackId trackId, long startLatencyNanos) {}
 
   /** Playback caught up with the download and had to wait (a stutter). */

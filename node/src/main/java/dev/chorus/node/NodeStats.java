@@ -17,7 +17,7 @@ package dev.chorus.node;
  * @param bytesFromCdn bytes fetched from the CDN/origin (likewise)
  * @param bytesUploaded chunk bytes sent to peers
  * @param playbacks tracks opened and started
- * @param startLatencyP50Nanos median time from open to the first byte
+ * @param startLatencyP50Nanos median time from open to ready to play ({@link TrackStream#awaitReady})
  * @param startLatencyP90Nanos 90th percentile of the same
  * @param stutters times playback had to wait for data after it started
  * @param peersBanned peers banned for bad data

@@ -34,6 +34,9 @@ public final class SwarmConfig {
   private final int connectsPerTrack;
   private final long usefulnessHalfLifeNanos;
   private final long banNanos;
+  private final long startBufferNanos;
+  private final int startRateMarginPercent;
+  private final long startRateWindowNanos;
 
   private SwarmConfig(Builder b) {
     maxRunChunks = b.maxRunChunks;
@@ -60,6 +63,9 @@ public final class SwarmConfig {
     connectsPerTrack = b.connectsPerTrack;
     usefulnessHalfLifeNanos = b.usefulnessHalfLife.toNanos();
     banNanos = b.banDuration.toNanos();
+    startBufferNanos = b.startBuffer.toNanos();
+    startRateMarginPercent = b.startRateMarginPercent;
+    startRateWindowNanos = b.startRateWindow.toNanos();
   }
 
   /** The defaults. */
@@ -202,6 +208,24 @@ public final class SwarmConfig {
   }
 
   /** Builder with the defaults; {@link #build()} validates. */
+  /**
+   * Audio buffered from the playhead before a play starts or resumes after running dry (less near
+   * the end of the track); see {@code StartPolicy}. Default 1 s.
+   */
+  public long startBufferNanos() {
+    return startBufferNanos;
+  }
+
+  /** Share of the measured download rate the start decision does not count on, in percent. Default 25. */
+  public int startRateMarginPercent() {
+    return startRateMarginPercent;
+  }
+
+  /** How far back the start decision measures the play's download rate. Default 5 s. */
+  public long startRateWindowNanos() {
+    return startRateWindowNanos;
+  }
+
   public static final class Builder {
     private int maxRunChunks = 64;
     private Duration initialCdnWindow = Duration.ofSeconds(15);
@@ -227,6 +251,9 @@ public final class SwarmConfig {
     private int connectsPerTrack = 4;
     private Duration usefulnessHalfLife = Duration.ofSeconds(60);
     private Duration banDuration = Duration.ofMinutes(10);
+    private Duration startBuffer = Duration.ofSeconds(1);
+    private int startRateMarginPercent = 25;
+    private Duration startRateWindow = Duration.ofSeconds(5);
 
     private Builder() {}
 
@@ -350,6 +377,21 @@ public final class SwarmConfig {
       return this;
     }
 
+    public Builder startBuffer(Duration v) {
+      startBuffer = Objects.requireNonNull(v, "startBuffer");
+      return this;
+    }
+
+    public Builder startRateMarginPercent(int v) {
+      startRateMarginPercent = v;
+      return this;
+    }
+
+    public Builder startRateWindow(Duration v) {
+      startRateWindow = Objects.requireNonNull(v, "startRateWindow");
+      return this;
+    }
+
     public SwarmConfig build() {
       range("swarm.maxRunChunks", maxRunChunks, 1, 1024);
       positive("swarm.initialCdnWindow", initialCdnWindow);
@@ -375,6 +417,9 @@ public final class SwarmConfig {
       range("swarm.connectsPerTrack", connectsPerTrack, 1, 1000);
       positive("swarm.usefulnessHalfLife", usefulnessHalfLife);
       positive("swarm.banDuration", banDuration);
+      notNegative("swarm.startBuffer", startBuffer);
+      range("swarm.startRateMarginPercent", startRateMarginPercent, 0, 99);
+      positive("swarm.startRateWindow", startRateWindow);
       return new SwarmConfig(this);
     }
 

@@ -7,9 +7,11 @@ import java.io.InputStream;
 import java.util.Objects;
 
 /**
- * The bytes of one track in order, as they are verified. {@link #read} blocks only until the next
- * verified bytes are there; {@link #seek} moves the read position and tells the node, which then
- * fetches from there first. Not thread-safe: one reader per stream. Closing it does not stop the
+ * The bytes of one track in order, as they are verified. The first {@link #read} (and the first
+ * after a {@link #seek}) blocks until the node judges the track ready to play ({@link
+ * #awaitReady}); later reads block only until the next verified bytes are there, or, when the
+ * player has caught up with the download (a stutter), until the track is ready to play again.
+ * {@link #seek} moves the read position and tells the node, which then fetches from there first. Not thread-safe: one reader per stream. Closing it does not stop the
  * download (the node keeps the track for the cache and for other peers).
  */
 public final class TrackStream extends InputStream {
@@ -19,6 +21,8 @@ public final class TrackStream extends InputStream {
   private long position;
   private byte[] chunk;
   private int chunkIndex = -1;
+  /** Whether the node said ready to play from here (false again after a seek). */
+  private boolean ready;
   private boolean closed;
 
   TrackStream(TrackId trackId, TrackManifest manifest, Playback playback) {
@@ -58,7 +62,31 @@ public final class TrackStream extends InputStream {
       throw new IOException("seek to " + offset + " outside the track's 0.." + length() + " bytes");
     }
     position = offset;
+    ready = false;
     playback.seek(this, offset);
+  }
+
+  /**
+   * Blocks until the node judges that the track can play from the read position to its end
+   * without running dry: enough is buffered ahead, given the download rate it measured (the rule:
+   * node/README.md, "Start and stall"). The first time, playback starts: the start latency (from
+   * {@code open} to this moment) goes to {@link NodeStats} and {@link
+   * NodeListener#playbackStarted}. A read waits for it by itself, so calling this is optional; a
+   * player calls it to show "buffering" until then. After a {@link #seek} the stream waits again.
+   *
+   * @throws IOException if the stream is closed, or not enough arrived within 60 s
+   */
+  public void awaitReady() throws IOException {
+    ensureOpen();
+    if (ready) {
+      return;
+    }
+    byte[] first = playback.awaitReady(this);
+    ready = true;
+    if (first != null) {
+      chunk = first;
+      chunkIndex = (int) (position / manifest.chunkSizeBytes());
+    }
   }
 
   @Override
@@ -78,6 +106,7 @@ public final class TrackStream extends InputStream {
     if (position >= length()) {
       return -1;
     }
+    awaitReady();
     int index = (int) (position / manifest.chunkSizeBytes());
     if (index != chunkIndex) {
       chunk = playback.awaitChunk(this, index);

@@ -207,6 +207,9 @@ final class Exchange {
       h.set(HttpHeaderNames.CONTENT_RANGE, range.contentRange());
     }
     HttpUtil.setKeepAlive(res, request.keepAlive());
+    if (!request.isHead() && range.size() > 0) {
+      s.awaitReady(); // nothing goes out until the track can play without running dry
+    }
     handler.server().listener().responded(request.method().name(), request.shownPath(), status,
         range.size() == 0 ? -1 : range.first(), range.size() == 0 ? -1 : range.last());
     if (request.isHead()) {

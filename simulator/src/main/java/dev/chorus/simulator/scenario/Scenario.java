@@ -17,6 +17,10 @@ import java.util.Objects;
  * default and its allowed values are in {@code simulator/docs/scenarios.md}.
  */
 public final class Scenario {
+  /** {@code node.manifestRead} by default: measured, {@code bench/run store-read} (simulator/docs/scenarios.md). */
+  static final Duration DEFAULT_MANIFEST_READ = Duration.ofNanos(700);
+  /** {@code node.chunkRead} by default: measured likewise. */
+  static final Duration DEFAULT_CHUNK_READ = Duration.ofNanos(17_200);
   private final String name;
   private final long seed;
   private final int peers;
@@ -33,6 +37,8 @@ public final class Scenario {
   private final NetworkModel.Config network;
   private final SwarmConfig swarm;
   private final PeerIndexConfig tracker;
+  private final Duration manifestRead;
+  private final Duration chunkRead;
 
   private Scenario(Builder b) {
     this.name = Objects.requireNonNull(b.name, "sim.name");
@@ -43,6 +49,8 @@ public final class Scenario {
     this.sampleInterval = b.sampleInterval;
     this.chunkBytes = b.chunkBytes;
     this.prefillTracks = b.prefillTracks;
+    this.manifestRead = b.manifestRead;
+    this.chunkRead = b.chunkRead;
     this.trackerMaxPeers = b.trackerMaxPeers;
     this.trackerDefaultPeers = b.trackerDefaultPeers;
     this.trackerRttBucketMillis = b.trackerRttBucketMillis;
@@ -67,6 +75,8 @@ public final class Scenario {
     b.sampleInterval = sampleInterval;
     b.chunkBytes = chunkBytes;
     b.prefillTracks = prefillTracks;
+    b.manifestRead = manifestRead;
+    b.chunkRead = chunkRead;
     b.trackerMaxPeers = trackerMaxPeers;
     b.trackerDefaultPeers = trackerDefaultPeers;
     b.trackerRttBucketMillis = trackerRttBucketMillis;
@@ -100,6 +110,22 @@ public final class Scenario {
   /** {@code sim.warmup}: simulated time at the start that the summary leaves out. */
   public Duration warmup() {
     return warmup;
+  }
+
+  /**
+   * {@code node.manifestRead}: what reading a held track's manifest from its cache costs a node
+   * (measured: {@code bench/run store-read}); a play of a track the peer holds waits this long.
+   */
+  public long manifestReadNanos() {
+    return manifestRead.toNanos();
+  }
+
+  /**
+   * {@code node.chunkRead}: what reading and verifying the chunk under the playhead costs a node
+   * once the start policy says ready (measured: {@code bench/run store-read}).
+   */
+  public long chunkReadNanos() {
+    return chunkRead.toNanos();
   }
 
   /** {@code sim.sampleInterval}: the time-series resolution. */
@@ -171,6 +197,8 @@ public final class Scenario {
     private Duration sampleInterval = Duration.ofMinutes(5);
     private int chunkBytes = 16 * 1024;
     private int prefillTracks = 0;
+    private Duration manifestRead = DEFAULT_MANIFEST_READ;
+    private Duration chunkRead = DEFAULT_CHUNK_READ;
     private int trackerMaxPeers = 10;
     private int trackerDefaultPeers = -1;
     private double trackerRttBucketMillis = NearestPeerRanker.DEFAULT_RTT_BUCKET_MILLIS;
@@ -219,6 +247,16 @@ public final class Scenario {
       return this;
     }
 
+    public Builder manifestRead(Duration v) {
+      this.manifestRead = v;
+      return this;
+    }
+
+    public Builder chunkRead(Duration v) {
+      this.chunkRead = v;
+      return this;
+    }
+
     public Builder prefillTracks(int v) {
       this.prefillTracks = v;
       return this;
@@ -261,6 +299,12 @@ public final class Scenario {
       return this;
     }
 
+    private static void nodeCost(String key, Duration d) {
+      if (d == null || d.isNegative() || d.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException(key + " must be between 0 and 10s, got " + d);
+      }
+    }
+
     public Scenario build() {
       if (name == null || name.isBlank() || name.length() > 100) {
         throw new IllegalArgumentException("sim.name must be 1 to 100 characters, got '" + name + "'");
@@ -284,6 +328,8 @@ public final class Scenario {
       if (chunkBytes < 1024 || chunkBytes > 4 * 1024 * 1024) {
         throw new IllegalArgumentException("sim.chunkBytes must be in [1024, 4194304], got " + chunkBytes);
       }
+      nodeCost("node.manifestRead", manifestRead);
+      nodeCost("node.chunkRead", chunkRead);
       if (prefillTracks < 0 || prefillTracks > 100_000) {
         throw new IllegalArgumentException("sim.prefillTracks must be in [0, 100000], got " + prefillTracks);
       }

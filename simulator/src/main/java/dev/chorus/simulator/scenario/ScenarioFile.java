@@ -129,7 +129,16 @@ public final class ScenarioFile {
           SwarmConfig::connectsPerTrack),
       SwarmKey.duration("usefulnessHalfLife", SwarmConfig.Builder::usefulnessHalfLife,
           SwarmConfig::usefulnessHalfLifeNanos),
-      SwarmKey.duration("banDuration", SwarmConfig.Builder::banDuration, SwarmConfig::banNanos));
+      SwarmKey.duration("banDuration", SwarmConfig.Builder::banDuration, SwarmConfig::banNanos),
+      SwarmKey.duration("startBuffer", SwarmConfig.Builder::startBuffer, SwarmConfig::startBufferNanos),
+      SwarmKey.count("startRateMarginPercent", (b, v) -> b.startRateMarginPercent(v),
+          SwarmConfig::startRateMarginPercent),
+      SwarmKey.duration("startRateWindow", SwarmConfig.Builder::startRateWindow,
+          SwarmConfig::startRateWindowNanos));
+
+  static final String NODE_MANIFEST_READ = "node.manifestRead";
+  static final String NODE_CHUNK_READ = "node.chunkRead";
+  static final List<String> NODE_KEYS = List.of(NODE_MANIFEST_READ, NODE_CHUNK_READ);
 
   private static final List<String> KEYS = allKeys();
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
@@ -137,7 +146,7 @@ public final class ScenarioFile {
 
   private ScenarioFile() {}
 
-  /** Every key, in documentation order: sim, workload, network, swarm, tracker. */
+  /** Every key, in documentation order: sim, workload, network, swarm, tracker, node. */
   public static List<String> keys() {
     return KEYS;
   }
@@ -212,6 +221,8 @@ public final class ScenarioFile {
     m.put(TRACKER_RTT_BUCKET, Double.toString(s.trackerRttBucketMillis()));
     m.put(TRACKER_KEEP_PER_TRACK, Integer.toString(s.tracker().keepPerTrack()));
     m.put(TRACKER_TTL, Durations.format(s.tracker().ttl()));
+    m.put(NODE_MANIFEST_READ, Durations.format(Duration.ofNanos(s.manifestReadNanos())));
+    m.put(NODE_CHUNK_READ, Durations.format(Duration.ofNanos(s.chunkReadNanos())));
     return Collections.unmodifiableMap(m);
   }
 
@@ -362,6 +373,7 @@ public final class ScenarioFile {
       keys.add(k.key);
     }
     keys.addAll(TRACKER_KEYS);
+    keys.addAll(NODE_KEYS);
     return List.copyOf(keys);
   }
 
@@ -428,6 +440,8 @@ public final class ScenarioFile {
       set(SIM_CHUNK_BYTES, v -> b.chunkBytes(
           (int) Math.min(Integer.MAX_VALUE, ScenarioValues.bytes(SIM_CHUNK_BYTES, v))));
       set(SIM_PREFILL_TRACKS, v -> b.prefillTracks(ScenarioValues.integer(SIM_PREFILL_TRACKS, v)));
+      set(NODE_MANIFEST_READ, v -> b.manifestRead(ScenarioValues.duration(NODE_MANIFEST_READ, v)));
+      set(NODE_CHUNK_READ, v -> b.chunkRead(ScenarioValues.duration(NODE_CHUNK_READ, v)));
     }
 
     private WorkloadConfig workload() {

@@ -11,9 +11,11 @@ import org.HdrHistogram.Histogram;
 /**
  * What a run measures. Totals count only what happens after the warm-up; the time series counts
  * every interval. Played bytes are attributed to the source each chunk came from when it was
- * fetched (own cache, a peer, the CDN); {@link #invariantViolation} checks that the attributed
- * bytes add up to the bytes played, and that no more bytes are attributed to peers or the CDN than
- * the network carried from them.
+ * fetched (own cache, a peer, the CDN). The bytes played are counted twice, independently: split
+ * by chunk and attributed ({@link #playedChunk}), and as the distance the players' playheads moved
+ * ({@link #playheadMoved}). {@link #invariantViolation} checks that the attributed bytes add up to
+ * the playheads' distance, and that no more bytes are attributed to peers or the CDN than the
+ * network carried from them.
  */
 final class Metrics {
   static final int CACHE = 1;
@@ -26,6 +28,8 @@ final class Metrics {
 
   // Totals after the warm-up.
   private long played;
+  /** What the playheads moved, counted apart from the attribution (after the warm-up). */
+  private long playheadBytes;
   private final long[] playedFrom = new long[4];
   private long unattributed;
   // Whole run, warm-up included: played bytes by source and bytes carried by the network.
@@ -40,6 +44,7 @@ final class Metrics {
   private final long[] uploaded;
   private final Histogram startLatencyMicros = new Histogram(3_600_000_000L, 3);
   // Plays whose first chunk had to be fetched (not already held when the play asked for it).
+  // The others (instantStarts) wait only for the node's manifest and first-chunk reads.
   private final Histogram fetchedStartMicros = new Histogram(3_600_000_000L, 3);
   private long instantStarts;
   private int peakOnline;
@@ -65,7 +70,14 @@ final class Metrics {
     return nowNanos >= warmupNanos;
   }
 
-  /** A played chunk of {@code bytes} whose data came from {@code source} (0: never acquired). */
+  /** A player's playhead moved on by {@code bytes} (a seek's jump is not a move). */
+  void playheadMoved(long nowNanos, long bytes) {
+    if (counted(nowNanos)) {
+      playheadBytes += bytes;
+    }
+  }
+
+  /** Played {@code bytes} of a chunk whose data came from {@code source} (0: never acquired). */
   void playedChunk(long nowNanos, int bytes, int source) {
     intervalFrom[source] += bytes;
     playedFromAll[source] += bytes;
@@ -96,14 +108,18 @@ final class Metrics {
     }
   }
 
-  void playStarted(long nowNanos, long latencyNanos) {
+  /**
+   * A play started {@code latencyNanos} after it asked for its track; {@code heldAtRequest}: its
+   * first chunk was held then (cached or prefetched), so its latency is the node's own costs.
+   */
+  void playStarted(long nowNanos, long latencyNanos, boolean heldAtRequest) {
     long micros = Math.max(1, Math.min(latencyNanos / 1000, 3_600_000_000L));
     intervalPlays++;
     intervalStart.recordValue(micros);
     if (counted(nowNanos)) {
       plays++;
       startLatencyMicros.recordValue(micros);
-      if (latencyNanos == 0) {
+      if (heldAtRequest) {
         instantStarts++;
       } else {
         fetchedStartMicros.recordValue(micros);
@@ -172,10 +188,10 @@ final class Metrics {
   /** Null if the bytes add up; otherwise a sentence saying what differs. */
   String invariantViolation() {
     long sum = playedFrom[CACHE] + playedFrom[PEER] + playedFrom[CDN];
-    if (sum != played || unattributed != 0) {
+    if (sum != playheadBytes || played != playheadBytes || unattributed != 0) {
       return "cache + peer + CDN bytes (" + playedFrom[CACHE] + " + " + playedFrom[PEER] + " + "
-          + playedFrom[CDN] + " = " + sum + ") differ from the bytes played (" + played
-          + "; " + unattributed + " played bytes were never acquired)";
+          + playedFrom[CDN] + " = " + sum + ") differ from the bytes the playheads moved over ("
+          + playheadBytes + "; " + unattributed + " played bytes were never acquired)";
     }
     for (int source : new int[] {PEER, CDN}) {
       if (playedFromAll[source] > carriedAll[source]) {

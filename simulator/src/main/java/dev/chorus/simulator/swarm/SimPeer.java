@@ -4,6 +4,7 @@ import dev.chorus.node.internal.core.HeldChunks;
 import dev.chorus.node.internal.core.PeerContact;
 import dev.chorus.node.internal.core.PeerHolding;
 import dev.chorus.node.internal.core.Source;
+import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.SwarmActions;
 import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.node.internal.core.SwarmListener;
@@ -30,11 +31,17 @@ import java.util.SplittableRandom;
  * exists from the moment the peer comes online to the moment it leaves; what outlives it (cache
  * contents, bytes uploaded) is in the world's per-host arrays.
  *
- * <p>The player: a play asks the core for the track, starts when the chunk under the playhead is
- * held (the start latency), then moves the playhead at the track's byte rate; reaching a chunk not
- * yet held stalls it (a stutter) until the chunk arrives. A play is at most two segments (a seek
- * in between), as {@link PlayCursor} describes. Each chunk the playhead enters counts as played,
- * attributed to where the chunk came from.
+ * <p>The player, as a node's {@code Playback} does it: a play asks the core for the track; once
+ * the manifest is known (read from the cache, {@code node.manifestRead}, when the peer holds some
+ * of the track; else the core's round trip to the CDN) the node's {@link StartPolicy} is asked at
+ * every arrival whether the buffer and the measured rate carry the play to the end; when it says
+ * ready, the chunk under the playhead is read and verified ({@code node.chunkRead}) and the play
+ * starts (the start latency: asked → started). The playhead then moves at the track's byte rate;
+ * reaching a chunk not yet held stalls it (a stutter) until the policy says ready again. A play is
+ * at most two segments (a seek in between, which waits for ready again without counting a
+ * stutter), as {@link PlayCursor} describes. Each byte the playhead passes counts as played,
+ * attributed to where its chunk came from; the playhead's distance is counted apart, for the
+ * run's byte invariant.
  */
 final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final World w;
@@ -42,6 +49,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final NodeId id;
   final SwarmCore core;
   final SplittableRandom sessionRng;
+  final StartPolicy startPolicy;
   final int onlinePeriod;
   /** The port it accepts connections on; 0 behind a NAT (see {@link World#listenPort}). */
   final int listenPort;
@@ -66,6 +74,14 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   TrackLayout layout;
   private byte[] playSources;
   private long playRequestedAt;
+  /** The start policy's measurement of this play. */
+  private StartPolicy.Play startCheck;
+  /** When the node would know the manifest: the play cannot start before. */
+  private long manifestAt;
+  /** Ready: the chunk under the playhead is being read until then; -1 otherwise. */
+  private long readingUntil = -1;
+  /** Whether the chunk under the playhead was held when the play asked for the track. */
+  private boolean heldAtRequest;
   private boolean started;
   private boolean stalled;
   private boolean stuttered;
@@ -73,7 +89,6 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private long pos;
   private long segEnd;
   private long lastAdvance;
-  private int enteredThrough;
   private boolean prefetchReported;
   long playbackEventId = -1;
   private long playbackEventAt = -1;
@@ -86,6 +101,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.onlinePeriod = onlinePeriod;
     this.id = Ids.node(host);
     this.sessionRng = sessionRng;
+    this.startPolicy = w.startPolicy;
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
     this.listenPort = w.listenPort(host);
     core.listening(listenPort);
@@ -298,13 +314,17 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     playSources = s;
     playRequestedAt = now;
+    boolean local = cached || holdsAnyOf(track);
+    manifestAt = now + (local ? w.scenario.manifestReadNanos() : w.latency.rttNanos(host, w.cdnHost));
+    startCheck = startPolicy.begin(layout, heldBytes(), now);
+    readingUntil = -1;
+    heldAtRequest = held(0);
     started = false;
     stalled = false;
     stuttered = false;
     segment = 1;
     pos = 0;
     segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.seekFromMillis()));
-    enteredThrough = -1;
     prefetchReported = false;
     w.playing(+1);
     core.play(Ids.track(track), now);
@@ -323,6 +343,50 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return holdsChunk(playTrack, chunk);
   }
 
+  private boolean holdsAnyOf(int track) {
+    BitSet b = partial.get(track);
+    return b != null && !b.isEmpty();
+  }
+
+  /** Bytes of the playing track held now (the start policy measures the download rate from it). */
+  private long heldBytes() {
+    if (w.caches.holds(host, playTrack)) {
+      return layout.sizeBytes();
+    }
+    BitSet b = partial.get(playTrack);
+    return b == null ? 0 : StartPolicy.heldBytes(layout, b);
+  }
+
+  /**
+   * Whether a play that has not started, or has stalled, may (re)start now; arms the playback
+   * event when only time stands in the way (the manifest read, the first chunk's read).
+   */
+  private boolean mayStart(long now) {
+    if (readingUntil >= 0) {
+      if (now < readingUntil) {
+        armPlayback(readingUntil);
+        return false;
+      }
+      readingUntil = -1;
+      return true;
+    }
+    startCheck.observe(now, heldBytes());
+    if (now < manifestAt) {
+      armPlayback(manifestAt);
+      return false;
+    }
+    if (!startCheck.ready(now, pos, bufferedEnd())) {
+      return false; // a chunk arrival calls advance again; between arrivals the answer cannot change
+    }
+    long readCost = w.scenario.chunkReadNanos();
+    if (readCost > 0) {
+      readingUntil = now + readCost;
+      armPlayback(readingUntil);
+      return false;
+    }
+    return true;
+  }
+
   /** The offset of the first chunk not held at or after the playhead's chunk. */
   private long bufferedEnd() {
     if (w.caches.holds(host, playTrack)) {
@@ -334,11 +398,21 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return missing >= layout.chunkCount() ? layout.sizeBytes() : layout.chunkOffset(missing);
   }
 
-  private void enterThrough(long now, int chunk) {
-    for (int c = enteredThrough + 1; c <= chunk; c++) {
-      w.metrics.playedChunk(now, layout.chunkLength(c), playSources[c]);
+  /**
+   * Moves the playhead to {@code to}: the bytes it passed count as played twice over, once as the
+   * playhead's own distance and once split by the chunks they belong to, each attributed to where
+   * its chunk came from. The run's invariant checks that the two agree.
+   */
+  private void moveTo(long now, long to) {
+    if (to > pos) {
+      w.metrics.playheadMoved(now, to - pos);
+      for (int c = layout.chunkAt(pos); c < layout.chunkCount() && layout.chunkOffset(c) < to; c++) {
+        long from = Math.max(pos, layout.chunkOffset(c));
+        long end = Math.min(to, layout.chunkOffset(c) + layout.chunkLength(c));
+        w.metrics.playedChunk(now, (int) (end - from), playSources[c]);
+      }
     }
-    enteredThrough = Math.max(enteredThrough, chunk);
+    pos = to;
   }
 
   /**
@@ -348,17 +422,15 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   void advance(long now) {
     while (playTrack >= 0) {
       if (!started || stalled) {
-        int c = layout.chunkAt(pos);
-        if (!held(c)) {
-          return; // a chunk arrival calls advance again
+        if (!mayStart(now)) {
+          return;
         }
         if (!started) {
           started = true;
-          w.metrics.playStarted(now, now - playRequestedAt);
+          w.metrics.playStarted(now, now - playRequestedAt, heldAtRequest);
         }
         stalled = false;
         lastAdvance = now;
-        enterThrough(now, c);
       }
       long limit = Math.min(segEnd, bufferedEnd());
       long reachAt = lastAdvance + Math.max(1, layout.nanosOf(limit - pos));
@@ -368,29 +440,21 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       if (now < reachAt) {
         long target = Math.min(limit - 1, pos + layout.bytesOf(now - lastAdvance));
         if (target > pos) {
-          enterThrough(now, layout.chunkAt(target));
-          pos = target;
+          moveTo(now, target);
           lastAdvance = now;
         }
         armPlayback(Math.min(reachAt, prefetchPointAt()));
         return;
       }
-      if (limit > pos) {
-        enterThrough(now, layout.chunkAt(limit - 1));
-      }
-      pos = limit;
+      moveTo(now, limit);
       lastAdvance = reachAt;
       if (limit >= segEnd) {
         if (segment == 1 && cursor.seeked()) {
           segment = 2;
-          pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis()));
+          pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis())); // a jump: nothing played
           segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.endMillis()));
-          enteredThrough = layout.chunkAt(pos) - 1;
-          stalled = true; // re-checks the chunk at the new position without counting a stutter
+          stalled = true; // waits for ready at the new position without counting a stutter
           core.seek(Ids.track(playTrack), pos, now);
-          if (!held(layout.chunkAt(pos))) {
-            return;
-          }
           continue;
         }
         endPlay(now);
@@ -462,6 +526,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     playTrack = -1;
     layout = null;
     playSources = null;
+    startCheck = null;
+    readingUntil = -1;
     playbackEventId = -1;
     playbackEventAt = -1;
     w.playing(-1);

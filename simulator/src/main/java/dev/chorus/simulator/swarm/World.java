@@ -1,6 +1,7 @@
 package dev.chorus.simulator.swarm;
 
 import dev.chorus.node.internal.core.PeerHolding;
+import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.TrackLayout;
 import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
@@ -82,6 +83,8 @@ final class World implements EventHandler {
   final int cdnHost;
   final PeerCaches caches;
   final Metrics metrics;
+  /** The node's start and stall rule, with the scenario's swarm parameters; shared by every player. */
+  final StartPolicy startPolicy;
   /** What the shell did on the cores' behalf, counted for the shell-contract tests. */
   final ShellCounts shell = new ShellCounts();
 
@@ -136,6 +139,7 @@ final class World implements EventHandler {
     this.trackerRng = streams.stream("tracker");
     this.lookups = scenario.lookups();
     this.metrics = new Metrics(peers, scenario.warmup().toNanos(), scenario.duration().toNanos());
+    this.startPolicy = StartPolicy.of(scenario.swarm());
     this.online = new SimPeer[peers];
     this.onlinePeriods = new int[peers];
     this.churnDraws = new int[peers];

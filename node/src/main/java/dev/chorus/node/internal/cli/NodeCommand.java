@@ -346,7 +346,7 @@ public final class NodeCommand implements Callable<Integer> {
   private static final class LoggingListener implements NodeListener {
     @Override
     public void playbackStarted(TrackId trackId, long startLatencyNanos) {
-      log.info("playing {} (first byte after {} ms)", trackId, startLatencyNanos / 1_000_000);
+      log.info("playing {} (ready to play after {} ms)", trackId, startLatencyNanos / 1_000_000);
     }
 
     @Override
