@@ -53,9 +53,11 @@ public final class ScenarioFile {
   static final String SIM_WARMUP = "sim.warmup";
   static final String SIM_SAMPLE_INTERVAL = "sim.sampleInterval";
   static final String SIM_CHUNK_BYTES = "sim.chunkBytes";
-  static final String SIM_PREFILL_TRACKS = "sim.prefillTracks";
+  static final String SIM_HISTORY_DAYS = "sim.historyDays";
+  static final String SIM_HISTORY_TOLERANCE = "sim.historyTolerance";
   static final List<String> SIM_KEYS = List.of(SIM_NAME, SIM_SEED, SIM_PEERS, SIM_DURATION,
-      SIM_WARMUP, SIM_SAMPLE_INTERVAL, SIM_CHUNK_BYTES, SIM_PREFILL_TRACKS);
+      SIM_WARMUP, SIM_SAMPLE_INTERVAL, SIM_CHUNK_BYTES, SIM_HISTORY_DAYS,
+      SIM_HISTORY_TOLERANCE);
 
   static final String NET_BANDWIDTH = "network.bandwidth";
   static final String NET_NAT_SHARE = "network.natShare";
@@ -196,7 +198,8 @@ public final class ScenarioFile {
     m.put(SIM_WARMUP, Durations.format(s.warmup()));
     m.put(SIM_SAMPLE_INTERVAL, Durations.format(s.sampleInterval()));
     m.put(SIM_CHUNK_BYTES, ScenarioValues.formatBytes((long) s.chunkBytes()));
-    m.put(SIM_PREFILL_TRACKS, Integer.toString(s.prefillTracks()));
+    m.put(SIM_HISTORY_DAYS, Integer.toString(s.historyDays()));
+    m.put(SIM_HISTORY_TOLERANCE, Double.toString(s.historyTolerance()));
     WorkloadConfig w = s.workload();
     m.putAll(w.toMap());
     m.put(WorkloadConfig.CACHE_MIN_BYTES, ScenarioValues.formatBytes(w.cacheMinBytes()));
@@ -427,7 +430,9 @@ public final class ScenarioFile {
           v -> b.sampleInterval(ScenarioValues.duration(SIM_SAMPLE_INTERVAL, v)));
       set(SIM_CHUNK_BYTES, v -> b.chunkBytes(
           (int) Math.min(Integer.MAX_VALUE, ScenarioValues.bytes(SIM_CHUNK_BYTES, v))));
-      set(SIM_PREFILL_TRACKS, v -> b.prefillTracks(ScenarioValues.integer(SIM_PREFILL_TRACKS, v)));
+      set(SIM_HISTORY_DAYS, v -> b.historyDays(ScenarioValues.integer(SIM_HISTORY_DAYS, v)));
+      set(SIM_HISTORY_TOLERANCE,
+          v -> b.historyTolerance(ScenarioValues.number(SIM_HISTORY_TOLERANCE, v)));
     }
 
     private WorkloadConfig workload() {

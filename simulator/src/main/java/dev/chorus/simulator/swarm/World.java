@@ -16,6 +16,7 @@ import dev.chorus.simulator.network.NetworkModel;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.workload.Catalogue;
 import dev.chorus.simulator.workload.Churn;
+import dev.chorus.simulator.workload.ListeningHistory;
 import dev.chorus.simulator.workload.Workload;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
@@ -82,6 +83,8 @@ final class World implements EventHandler {
   final int cdnHost;
   final PeerCaches caches;
   final Metrics metrics;
+  /** The listening before the run that filled the caches, reported with the run's summary. */
+  final ListeningHistory.Result history;
   /** What the shell did on the cores' behalf, counted for the shell-contract tests. */
   final ShellCounts shell = new ShellCounts();
 
@@ -142,23 +145,26 @@ final class World implements EventHandler {
     long[] capacity = new long[peers];
     workload.cacheSizes().fill(streams.stream("cache-size"), capacity);
     this.caches = new PeerCaches(capacity, catalogue::sizeBytes);
-    prefill(streams.stream("prefill"));
+    this.history = listeningHistory();
   }
 
   // ---- set-up ----------------------------------------------------------------------------------
 
-  /** Fills each cache with tracks drawn from the popularity, as if played before the run. */
-  private void prefill(SplittableRandom rng) {
-    int want = scenario.prefillTracks();
-    for (int h = 0; h < peers && want > 0; h++) {
-      for (int i = 0; i < want; i++) {
-        int track = workload.popularity().sampleTrack(rng);
-        if (caches.usedBytes(h) + catalogue.sizeBytes(track) > caches.capacityBytes(h)) {
-          break;
-        }
-        caches.insert(h, track, (host, t) -> {});
+  /** Fills the caches with {@code sim.historyDays} days of simulated listening before the run. */
+  private ListeningHistory.Result listeningHistory() {
+    ListeningHistory.Caches into = new ListeningHistory.Caches() {
+      @Override
+      public boolean touch(int host, int track) {
+        return caches.touch(host, track);
       }
-    }
+
+      @Override
+      public void insert(int host, int track) {
+        caches.insert(host, track, (h, t) -> {});
+      }
+    };
+    return new ListeningHistory(workload).run(peers, scenario.historyDays(),
+        scenario.historyTolerance(), host -> streams.stream("history", host), into);
   }
 
   /** Puts every peer's first churn transition and the first sample on the engine. */
@@ -462,12 +468,15 @@ final class World implements EventHandler {
     deliverAfter(delay, p, now -> p.core.layoutKnown(layout, now));
   }
 
-  /** A completed track enters the cache (evicting old ones) and is announced to the tracker. */
-  void trackCompleted(SimPeer p, int track) {
+  /**
+   * A completed track enters the cache (evicting old ones) and is announced to the tracker.
+   * Returns whether the cache took it (a track larger than the cache stays a partial holding).
+   */
+  boolean trackCompleted(SimPeer p, int track) {
     // The core already counts the track as grown; the tracker learns of it (and of what the
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
-    caches.insert(p.host, track, p.playTrack, (host, evicted) ->
+    return caches.insert(p.host, track, p.playTrack, (host, evicted) ->
         deliverAfter(0, p, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
   }
 
