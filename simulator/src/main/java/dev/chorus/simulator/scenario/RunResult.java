@@ -38,6 +38,12 @@ public final class RunResult {
   public static final String UPLOAD_PER_PEER_P50_BYTES = "upload_per_peer_p50_bytes";
   public static final String UPLOAD_PER_PEER_P99_BYTES = "upload_per_peer_p99_bytes";
   public static final String PEAK_ONLINE_PEERS = "peak_online_peers";
+  /** Peers that crashed while online (network.failures.crashPerHour), whole run. */
+  public static final String PEER_CRASHES = "peer_crashes";
+  /** Slow spells of peers (network.failures.slowPerHour), whole run. */
+  public static final String PEER_SLOW_SPELLS = "peer_slow_spells";
+  /** Peer transfers that waited for slow start on a new or idle connection, whole run. */
+  public static final String SLOW_START_DELAYS = "slow_start_delays";
   /** Days of listening history simulated before the run to fill the caches (0: none). */
   public static final String HISTORY_DAYS = "history_days";
   /** 1 if the history's daily cache share settled within the tolerance, else 0. */

@@ -28,6 +28,9 @@ public final class SwarmSimulation {
     progress.progress(duration, duration, world.engine.eventsProcessed());
     Metrics m = world.metrics;
     java.util.Map<String, Double> summary = m.summary();
+    summary.put(RunResult.PEER_CRASHES, (double) world.crashes);
+    summary.put(RunResult.PEER_SLOW_SPELLS, (double) world.slowSpells);
+    summary.put(RunResult.SLOW_START_DELAYS, (double) world.slowStartDelays);
     summary.put(RunResult.HISTORY_DAYS, (double) world.history.days());
     summary.put(RunResult.HISTORY_CONVERGED, world.history.converged() ? 1.0 : 0.0);
     summary.put(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY, world.history.firstDay());

@@ -13,6 +13,8 @@ import dev.chorus.simulator.network.FlowNetwork;
 import dev.chorus.simulator.network.Latency;
 import dev.chorus.simulator.network.Nat;
 import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.network.PeerFailures;
+import dev.chorus.simulator.network.SlowStart;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.workload.Catalogue;
 import dev.chorus.simulator.workload.Churn;
@@ -117,6 +119,19 @@ final class World implements EventHandler {
   private int slotHigh;
 
   private final HashMap<Long, Transfer> transfersByFlow = new HashMap<>();
+  // Network realism (docs/network-model.md, "Connections, the CDN and failing peers").
+  private final SlowStart slowStart;
+  private final PeerFailures failures;
+  private final long cdnRequestNanos;
+  /** When data last flowed from a server to a client ({@code server << 32 | client}). */
+  private final HashMap<Long, Long> lastDataAt = new HashMap<>();
+  /** Hosts that crashed and are down until their churn would have taken them offline. */
+  private final BitSet crashed;
+  /** Until when a host serves slowly (0: not slow). */
+  private final long[] slowUntil;
+  long crashes;
+  long slowSpells;
+  long slowStartDelays;
   private long networkEventId = -1;
   private long networkEventAt = Long.MAX_VALUE;
   private final long[] completed = new long[256];
@@ -146,6 +161,11 @@ final class World implements EventHandler {
     workload.cacheSizes().fill(streams.stream("cache-size"), capacity);
     this.caches = new PeerCaches(capacity, catalogue::sizeBytes);
     this.history = listeningHistory();
+    this.slowStart = scenario.network().slowStart();
+    this.failures = scenario.network().failures();
+    this.cdnRequestNanos = (long) (scenario.network().cdnRequestMs() * 1e6);
+    this.crashed = new BitSet(peers);
+    this.slowUntil = new long[peers];
   }
 
   // ---- set-up ----------------------------------------------------------------------------------
@@ -208,8 +228,12 @@ final class World implements EventHandler {
 
   private void onChurn(int host, long now) {
     SplittableRandom rng = churnRng(host);
-    if (online[host] != null) {
-      goOffline(host, now);
+    if (crashed.get(host)) {
+      // Down since a crash; this was when it would have left: it comes back as after a leave.
+      crashed.clear(host);
+      engine.schedule(churn.offlineUntil(rng, now), EV_CHURN, host, 0);
+    } else if (online[host] != null) {
+      goOffline(host, now, -1);
       engine.schedule(churn.offlineUntil(rng, now), EV_CHURN, host, 0);
     } else {
       comeOnline(host, now);
@@ -226,6 +250,7 @@ final class World implements EventHandler {
     online[host] = p;
     onlineCount++;
     metrics.online(onlineCount);
+    scheduleFailures(p, now);
     if (!lookups.indexes(p.trackerInfo)) {
       return;
     }
@@ -253,7 +278,42 @@ final class World implements EventHandler {
     return nat.acceptsIncoming(host) ? PORT : Reachability.NO_INCOMING;
   }
 
-  private void goOffline(int host, long now) {
+  /** Draws the peer's next crash and slow spell (if their rates are not 0) for this online period. */
+  private void scheduleFailures(SimPeer p, long now) {
+    SplittableRandom rng = streams.stream("failures", ((long) p.host << 24) | p.onlinePeriod);
+    long crashIn = failures.nextCrashNanos(rng);
+    if (crashIn != Long.MAX_VALUE && now + crashIn < scenario.duration().toNanos()) {
+      park(now + crashIn, t -> {
+        if (online[p.host] == p && p.alive) {
+          crashes++;
+          goOffline(p.host, t, failures.detectNanos());
+          crashed.set(p.host);
+        }
+      });
+    }
+    scheduleSlowSpell(p, rng, now);
+  }
+
+  private void scheduleSlowSpell(SimPeer p, SplittableRandom rng, long now) {
+    long in = failures.nextSlowNanos(rng);
+    if (in == Long.MAX_VALUE || now + in >= scenario.duration().toNanos()) {
+      return;
+    }
+    park(now + in, t -> {
+      if (online[p.host] == p && p.alive) {
+        slowSpells++;
+        slowUntil[p.host] = t + failures.slowNanos();
+        scheduleSlowSpell(p, rng, t + failures.slowNanos());
+      }
+    });
+  }
+
+  /**
+   * Takes a host offline: its flows stop and it leaves the tracker. Its neighbours learn it after
+   * half a round trip (an orderly leave closes its connections, {@code noticeNanos} -1) or after
+   * {@code noticeNanos} (a crash, detected by a timeout).
+   */
+  private void goOffline(int host, long now, long noticeNanos) {
     SimPeer p = online[host];
     p.advance(now);
     p.finishPlay();
@@ -264,10 +324,14 @@ final class World implements EventHandler {
         o.links.remove(host);
         cancelTransfersBetween(p, o, now);
         cancelTransfersBetween(o, p, now);
-        deliverAfter(latency.oneWayNanos(host, other), o, t -> o.core.peerDisconnected(p.id, t));
+        long notice = noticeNanos >= 0 ? noticeNanos : latency.oneWayNanos(host, other);
+        deliverAfter(notice, o, t -> o.core.peerDisconnected(p.id, t));
+        lastDataAt.remove(pair(host, other));
+        lastDataAt.remove(pair(other, host));
       }
     }
     p.links.clear();
+    slowUntil[host] = 0;
     for (Transfer t : p.cdnReads.values()) {
       cancel(t, now);
     }
@@ -600,7 +664,34 @@ final class World implements EventHandler {
     Transfer t = new Transfer(false, client, server, requestId, track, first, end,
         n == count ? chunks : Arrays.copyOf(chunks, n));
     server.serving.put(Transfer.servingKey(clientHost, requestId), t);
-    startSegment(t, engine.now());
+    long now = engine.now();
+    long rtt = latency.rttNanos(server.host, clientHost);
+    Long last = lastDataAt.get(pair(server.host, clientHost));
+    // RFC 5681 §4.1 / Linux's tcp_slow_start_after_idle: a connection idle for longer than an RTO
+    // (1 s, RFC 6298's initial value) restarts from the initial window, as a new one does.
+    if (last == null || now - last > Math.max(1_000_000_000L, rtt)) {
+      long bytes = 0;
+      for (int i = 0; i < t.chunks.length; i++) {
+        bytes += chunkLength(track, t.chunks[i]);
+      }
+      double rate = Math.min(flows.uplink(server.host), flows.downlink(clientHost));
+      long extra = slowStart.extraNanos(bytes, rate, rtt);
+      if (extra > 0) {
+        slowStartDelays++;
+        lastDataAt.put(pair(server.host, clientHost), now + extra);
+        park(now + extra, at -> {
+          if (!t.cancelled && client.alive && server.alive) {
+            startSegment(t, at);
+          }
+        });
+        return;
+      }
+    }
+    startSegment(t, now);
+  }
+
+  private static long pair(int server, int client) {
+    return ((long) server << 32) | (client & 0xffffffffL);
   }
 
   void stopServing(SimPeer server, int clientHost, long requestId) {
@@ -618,7 +709,8 @@ final class World implements EventHandler {
     }
     Transfer t = new Transfer(true, p, null, fetchId, track, first, first + count, chunks);
     p.cdnReads.put(fetchId, t);
-    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+    // The request travels half a round trip, then the CDN takes its request time to answer.
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost) + cdnRequestNanos, now -> {
       if (!t.cancelled && p.alive) {
         startSegment(t, now);
       }
@@ -653,6 +745,19 @@ final class World implements EventHandler {
   }
 
   private void startSegment(Transfer t, long now) {
+    if (!t.cdn && slowUntil[t.server.host] > now && failures.slowStallNanos() > 0) {
+      // A slow peer stalls before each segment it serves.
+      park(now + failures.slowStallNanos(), at -> {
+        if (!t.cancelled && t.client.alive && t.server.alive) {
+          startFlow(t, at);
+        }
+      });
+      return;
+    }
+    startFlow(t, now);
+  }
+
+  private void startFlow(Transfer t, long now) {
     // Segments of 1, 1, 2, 4, ... chunks: each arrives no later than twice the time a byte stream
     // would have delivered its last chunk, at log2(run) flows per request.
     int n = Math.min(t.chunks.length - t.sent, Math.max(1, t.sent));
@@ -702,6 +807,9 @@ final class World implements EventHandler {
       bytes += chunkLength(t.track, t.chunks[i]);
     }
     metrics.networkBytes(now, t.cdn ? -1 : t.server.host, t.cdn, bytes);
+    if (!t.cdn) {
+      lastDataAt.put(pair(t.server.host, t.client.host), now);
+    }
     t.sent = to;
     t.flowId = -1;
     boolean last = t.sent >= t.chunks.length;
