@@ -49,6 +49,14 @@ final class NoteCommand implements Callable<Integer> {
       description = "A results directory of 'chorus sim run' (the base run for sensitivity).")
   Path results;
 
+  @Option(names = "--label", paramLabel = "TEXT", defaultValue = "spotify-like",
+      description = "history: the name of the --results run in the table (default: ${DEFAULT-VALUE}).")
+  String label;
+
+  @Option(names = "--extra", paramLabel = "LABEL=DIR",
+      description = "history: more runs to list, by name; repeatable.")
+  Map<String, String> extra = new LinkedHashMap<>();
+
   @Option(names = "--plan", paramLabel = "FILE",
       description = "sensitivity: tab-separated lines 'key label base low high lowDir highDir'.")
   Path plan;
@@ -68,7 +76,12 @@ final class NoteCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String content = switch (table) {
       case "p2p10" -> PaperNotes.p2p10Table(results, meta);
-      case "history" -> PaperNotes.historyTable(results);
+      case "history" -> {
+        Map<String, Path> runs = new LinkedHashMap<>();
+        runs.put(label, results);
+        extra.forEach((k, v) -> runs.put(k, Path.of(v)));
+        yield PaperNotes.historyTable(runs);
+      }
       case "sensitivity" -> {
         if (plan == null || plots == null) {
           throw new ParameterException(spec.commandLine(), "sensitivity needs --plan and --plots");

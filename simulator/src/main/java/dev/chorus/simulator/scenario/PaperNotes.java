@@ -101,21 +101,28 @@ public final class PaperNotes {
     return b.toString();
   }
 
-  /** The listening-history warm-up per replication: days simulated and whether it settled. */
-  public static String historyTable(Path resultsDir) throws IOException {
-    JsonNode s = summary(resultsDir);
+  /**
+   * The listening-history warm-up per run and replication: days simulated, the days after which
+   * the daily cache share stopped changing, and the share on the first and last days.
+   */
+  public static String historyTable(Map<String, Path> runs) throws IOException {
     StringBuilder b = new StringBuilder();
-    b.append("| Replication | History days simulated | Converged | Cache share of the first day "
-        + "| of the last day | Change over the last day |\n|---|---|---|---|---|---|\n");
-    for (JsonNode r : s.path("runs")) {
-      JsonNode sum = r.path("summary");
-      b.append("| ").append(r.path("replication").asInt()).append(" | ")
-          .append(sum.path(RunResult.HISTORY_DAYS).asInt()).append(" | ")
-          .append(sum.path(RunResult.HISTORY_CONVERGED).asDouble() > 0 ? "yes" : "no").append(" | ")
-          .append(fmt(100 * sum.path(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY).asDouble(), true)).append("% | ")
-          .append(fmt(100 * sum.path(RunResult.HISTORY_CACHE_SHARE_LAST_DAY).asDouble(), true)).append("% | ")
-          .append(signed(100 * sum.path(RunResult.HISTORY_LAST_CHANGE).asDouble(), true))
-          .append(" pts |\n");
+    b.append("| Run | Replication | History days simulated | Settled after (days) | Cache share, "
+        + "first day | last day | Change over the last day |\n|---|---|---|---|---|---|---|\n");
+    for (Map.Entry<String, Path> run : runs.entrySet()) {
+      for (JsonNode r : summary(run.getValue()).path("runs")) {
+        JsonNode sum = r.path("summary");
+        int settled = sum.path(RunResult.HISTORY_DAYS_TO_CONVERGE).asInt(-1);
+        b.append("| ").append(run.getKey()).append(" | ").append(r.path("replication").asInt())
+            .append(" | ").append(sum.path(RunResult.HISTORY_DAYS).asInt()).append(" | ")
+            .append(settled < 0 ? "not settled" : Integer.toString(settled)).append(" | ")
+            .append(fmt(100 * sum.path(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY).asDouble(), true))
+            .append("% | ")
+            .append(fmt(100 * sum.path(RunResult.HISTORY_CACHE_SHARE_LAST_DAY).asDouble(), true))
+            .append("% | ")
+            .append(signed(100 * sum.path(RunResult.HISTORY_LAST_CHANGE).asDouble(), true))
+            .append(" pts |\n");
+      }
     }
     return b.toString();
   }

@@ -48,6 +48,8 @@ public final class RunResult {
   public static final String HISTORY_DAYS = "history_days";
   /** 1 if the history's daily cache share settled within the tolerance, else 0. */
   public static final String HISTORY_CONVERGED = "history_converged";
+  /** Days after which the history's daily cache share stayed within the tolerance (-1: never). */
+  public static final String HISTORY_DAYS_TO_CONVERGE = "history_days_to_converge";
   public static final String HISTORY_CACHE_SHARE_FIRST_DAY = "history_cache_share_first_day";
   public static final String HISTORY_CACHE_SHARE_LAST_DAY = "history_cache_share_last_day";
   /** The last day's cache share minus the day before's. */

@@ -33,6 +33,7 @@ public final class SwarmSimulation {
     summary.put(RunResult.SLOW_START_DELAYS, (double) world.slowStartDelays);
     summary.put(RunResult.HISTORY_DAYS, (double) world.history.days());
     summary.put(RunResult.HISTORY_CONVERGED, world.history.converged() ? 1.0 : 0.0);
+    summary.put(RunResult.HISTORY_DAYS_TO_CONVERGE, (double) world.history.daysToConverge());
     summary.put(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY, world.history.firstDay());
     summary.put(RunResult.HISTORY_CACHE_SHARE_LAST_DAY, world.history.lastDay());
     summary.put(RunResult.HISTORY_LAST_CHANGE, world.history.lastChange());

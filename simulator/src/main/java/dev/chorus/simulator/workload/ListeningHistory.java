@@ -49,6 +49,21 @@ public final class ListeningHistory {
       return n < 2 ? 0 : dailyCacheShare[n - 1] - dailyCacheShare[n - 2];
     }
 
+    /**
+     * The number of days after which every later day's share stays within the tolerance of the
+     * day before's (the warm-up the caches needed), or -1 if the last day still moved by more.
+     */
+    public int daysToConverge() {
+      if (!converged()) {
+        return -1;
+      }
+      int d = dailyCacheShare.length - 1;
+      while (d >= 1 && Math.abs(dailyCacheShare[d] - dailyCacheShare[d - 1]) <= tolerance) {
+        d--;
+      }
+      return d + 1;
+    }
+
     public boolean converged() {
       return dailyCacheShare.length >= 2 && Math.abs(lastChange()) <= tolerance;
     }

@@ -69,6 +69,11 @@ class ListeningHistoryTest {
     assertFalse(new ListeningHistory.Result(new double[] {0.1, 0.3, 0.31}, 0.005).converged());
     assertFalse(new ListeningHistory.Result(new double[] {0.3}, 0.005).converged());
     assertEquals(0.01, new ListeningHistory.Result(new double[] {0.3, 0.31}, 0).lastChange(), 1e-12);
+    assertEquals(3, new ListeningHistory.Result(new double[] {0.1, 0.2, 0.3, 0.301, 0.302}, 0.005)
+        .daysToConverge());
+    assertEquals(-1, new ListeningHistory.Result(new double[] {0.1, 0.3, 0.31}, 0.005)
+        .daysToConverge());
+    assertEquals(1, new ListeningHistory.Result(new double[] {0, 0, 0}, 0.005).daysToConverge());
   }
 
   @Test
