@@ -226,7 +226,8 @@ public final class PaperNotes {
     b.append("\nTornado plots: ");
     for (int i = 0; i < HEADLINES.size(); i++) {
       String f = "sensitivity-" + HEADLINES.get(i)[0].replace('_', '-') + ".png";
-      b.append(i == 0 ? "" : ", ").append('[').append(HEADLINES.get(i)[1]).append("](").append(f)
+      b.append(i == 0 ? "" : ", ").append('[').append(HEADLINES.get(i)[1]).append("](")
+          .append(plotDir.getFileName()).append('/').append(f)
           .append(')');
     }
     b.append(".\n");
