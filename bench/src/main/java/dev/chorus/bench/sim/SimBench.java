@@ -45,7 +45,7 @@ public final class SimBench {
         .peers(peers)
         .duration(Duration.ofMinutes(minutes))
         .sampleInterval(Duration.ofMinutes(Math.min(5, minutes)))
-        .prefillTracks(20)
+        .historyDays(1)
         .network(dev.chorus.simulator.network.NetworkModel.Config.builder(peers)
             .maxRegionFlows(maxRegionFlows).build())
         .build();

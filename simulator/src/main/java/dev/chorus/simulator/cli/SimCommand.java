@@ -60,7 +60,7 @@ public final class SimCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a subcommand: run");
+    throw new ParameterException(spec.commandLine(), "name a subcommand: run or note");
   }
 
   /** Runs the command line with the terminal's streams and returns the exit code. */
@@ -78,7 +78,8 @@ public final class SimCommand implements Runnable {
   static int execute(ScenarioRunner runner, PrintWriter out, PrintWriter err, Clock clock,
       boolean terminal, String... args) {
     CommandLine cl = new CommandLine(new SimCommand())
-        .addSubcommand("run", new RunCommand(runner, clock, terminal));
+        .addSubcommand("run", new RunCommand(runner, clock, terminal))
+        .addSubcommand("note", new NoteCommand());
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);

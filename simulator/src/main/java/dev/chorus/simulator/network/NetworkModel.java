@@ -20,8 +20,22 @@ public final class NetworkModel {
     final double cdnDownlink;
     final int maxRegionFlows;
     final Latency.Config latency;
+    final double cdnRequestMs;
+    final long tcpInitialWindowBytes;
+    final double crashPerHour;
+    final double slowPerHour;
+    final double slowSeconds;
+    final double slowStallMs;
+    final double failureDetectSeconds;
 
     private Config(Builder b) {
+      cdnRequestMs = b.cdnRequestMs;
+      tcpInitialWindowBytes = b.tcpInitialWindowBytes;
+      crashPerHour = b.crashPerHour;
+      slowPerHour = b.slowPerHour;
+      slowSeconds = b.slowSeconds;
+      slowStallMs = b.slowStallMs;
+      failureDetectSeconds = b.failureDetectSeconds;
       peers = b.peers;
       bandwidth = b.bandwidth;
       natShare = b.natShare;
@@ -67,6 +81,26 @@ public final class NetworkModel {
       return latency;
     }
 
+    /** {@code network.cdnRequestMs}: the CDN's time to answer a request, before its first byte. */
+    public double cdnRequestMs() {
+      return cdnRequestMs;
+    }
+
+    /** {@code network.tcp.initialWindowBytes}: slow start's initial window (0: no slow start). */
+    public long tcpInitialWindowBytes() {
+      return tcpInitialWindowBytes;
+    }
+
+    public SlowStart slowStart() {
+      return new SlowStart(tcpInitialWindowBytes);
+    }
+
+    /** {@code network.failures.*}: peers that crash or turn slow while online. */
+    public PeerFailures failures() {
+      return new PeerFailures(crashPerHour, slowPerHour, slowSeconds, slowStallMs,
+          failureDetectSeconds);
+    }
+
     @Override
     public String toString() {
       return "network.peers=" + peers + ", network.bandwidth=" + bandwidth
@@ -86,6 +120,13 @@ public final class NetworkModel {
     private double cdnDownlink = Double.POSITIVE_INFINITY;
     private int maxRegionFlows = FlowNetwork.DEFAULT_MAX_REGION_FLOWS;
     private Latency.Config latency = Latency.Config.builder().build();
+    private double cdnRequestMs = 10;
+    private long tcpInitialWindowBytes = 14_600;
+    private double crashPerHour = 0;
+    private double slowPerHour = 0;
+    private double slowSeconds = 60;
+    private double slowStallMs = 2000;
+    private double failureDetectSeconds = 10;
 
     private Builder(int peers) {
       this.peers = peers;
@@ -129,6 +170,43 @@ public final class NetworkModel {
       return this;
     }
 
+    /** The CDN's per-request time before the first byte (default 10 ms). */
+    public Builder cdnRequestMs(double ms) {
+      this.cdnRequestMs = ms;
+      return this;
+    }
+
+    /** Slow start's initial window in bytes (default 14,600: ten segments, RFC 6928); 0: none. */
+    public Builder tcpInitialWindowBytes(long bytes) {
+      this.tcpInitialWindowBytes = bytes;
+      return this;
+    }
+
+    public Builder crashPerHour(double v) {
+      this.crashPerHour = v;
+      return this;
+    }
+
+    public Builder slowPerHour(double v) {
+      this.slowPerHour = v;
+      return this;
+    }
+
+    public Builder slowSeconds(double v) {
+      this.slowSeconds = v;
+      return this;
+    }
+
+    public Builder slowStallMs(double v) {
+      this.slowStallMs = v;
+      return this;
+    }
+
+    public Builder failureDetectSeconds(double v) {
+      this.failureDetectSeconds = v;
+      return this;
+    }
+
     public Config build() {
       if (peers < 1 || peers > Integer.MAX_VALUE / 2 - 1) {
         throw new IllegalArgumentException(
@@ -154,6 +232,18 @@ public final class NetworkModel {
       }
       if (latency == null) {
         throw new IllegalArgumentException("network.latency must be set");
+      }
+      if (!(cdnRequestMs >= 0 && cdnRequestMs <= 60_000)) {
+        throw new IllegalArgumentException("network.cdnRequestMs must be in [0, 60000], got " + cdnRequestMs);
+      }
+      if (tcpInitialWindowBytes < 0 || tcpInitialWindowBytes > 1 << 30) {
+        throw new IllegalArgumentException("network.tcp.initialWindowBytes must be in [0, 2^30], got "
+            + tcpInitialWindowBytes);
+      }
+      try {
+        new PeerFailures(crashPerHour, slowPerHour, slowSeconds, slowStallMs, failureDetectSeconds);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("network.failures.*: " + e.getMessage(), e);
       }
       return new Config(this);
     }

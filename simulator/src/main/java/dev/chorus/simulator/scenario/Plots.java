@@ -89,7 +89,7 @@ final class Plots {
     series.setMarker(SeriesMarkers.NONE);
   }
 
-  private static void save(XYChart chart, Path dir, String name) throws IOException {
+  static void save(XYChart chart, Path dir, String name) throws IOException {
     try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".png"))) {
       BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
     }

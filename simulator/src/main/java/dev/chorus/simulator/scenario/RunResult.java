@@ -38,6 +38,22 @@ public final class RunResult {
   public static final String UPLOAD_PER_PEER_P50_BYTES = "upload_per_peer_p50_bytes";
   public static final String UPLOAD_PER_PEER_P99_BYTES = "upload_per_peer_p99_bytes";
   public static final String PEAK_ONLINE_PEERS = "peak_online_peers";
+  /** Peers that crashed while online (network.failures.crashPerHour), whole run. */
+  public static final String PEER_CRASHES = "peer_crashes";
+  /** Slow spells of peers (network.failures.slowPerHour), whole run. */
+  public static final String PEER_SLOW_SPELLS = "peer_slow_spells";
+  /** Peer transfers that waited for slow start on a new or idle connection, whole run. */
+  public static final String SLOW_START_DELAYS = "slow_start_delays";
+  /** Days of listening history simulated before the run to fill the caches (0: none). */
+  public static final String HISTORY_DAYS = "history_days";
+  /** 1 if the history's daily cache share settled within the tolerance, else 0. */
+  public static final String HISTORY_CONVERGED = "history_converged";
+  /** Days after which the history's daily cache share stayed within the tolerance (-1: never). */
+  public static final String HISTORY_DAYS_TO_CONVERGE = "history_days_to_converge";
+  public static final String HISTORY_CACHE_SHARE_FIRST_DAY = "history_cache_share_first_day";
+  public static final String HISTORY_CACHE_SHARE_LAST_DAY = "history_cache_share_last_day";
+  /** The last day's cache share minus the day before's. */
+  public static final String HISTORY_LAST_CHANGE = "history_last_change";
 
   // ---- time-series columns -----------------------------------------------------------------------
   public static final String T_TIME_S = "time_s";

@@ -28,7 +28,8 @@ public final class Scenario {
   private final Duration warmup;
   private final Duration sampleInterval;
   private final int chunkBytes;
-  private final int prefillTracks;
+  private final int historyDays;
+  private final double historyTolerance;
   private final int trackerMaxPeers;
   private final int trackerDefaultPeers;
   private final double trackerRttBucketMillis;
@@ -48,9 +49,10 @@ public final class Scenario {
     this.warmup = b.warmup;
     this.sampleInterval = b.sampleInterval;
     this.chunkBytes = b.chunkBytes;
-    this.prefillTracks = b.prefillTracks;
     this.manifestRead = b.manifestRead;
     this.chunkRead = b.chunkRead;
+    this.historyDays = b.historyDays;
+    this.historyTolerance = b.historyTolerance;
     this.trackerMaxPeers = b.trackerMaxPeers;
     this.trackerDefaultPeers = b.trackerDefaultPeers;
     this.trackerRttBucketMillis = b.trackerRttBucketMillis;
@@ -74,9 +76,10 @@ public final class Scenario {
     b.warmup = warmup;
     b.sampleInterval = sampleInterval;
     b.chunkBytes = chunkBytes;
-    b.prefillTracks = prefillTracks;
     b.manifestRead = manifestRead;
     b.chunkRead = chunkRead;
+    b.historyDays = historyDays;
+    b.historyTolerance = historyTolerance;
     b.trackerMaxPeers = trackerMaxPeers;
     b.trackerDefaultPeers = trackerDefaultPeers;
     b.trackerRttBucketMillis = trackerRttBucketMillis;
@@ -139,11 +142,20 @@ public final class Scenario {
   }
 
   /**
-   * {@code sim.prefillTracks}: at most this many tracks, drawn from the popularity as if played
-   * before the run, fill each peer's cache at the start (also bounded by the cache's size).
+   * {@code sim.historyDays}: days of listening simulated before the run (no network, see {@link
+   * dev.chorus.simulator.workload.ListeningHistory}) to fill the caches; excluded from every
+   * measurement except the history's own convergence figures.
    */
-  public int prefillTracks() {
-    return prefillTracks;
+  public int historyDays() {
+    return historyDays;
+  }
+
+  /**
+   * {@code sim.historyTolerance}: the history has converged when its last day's cache share differs
+   * from the day before's by at most this (a share, 0.005 = half a point).
+   */
+  public double historyTolerance() {
+    return historyTolerance;
   }
 
   /** {@code tracker.maxPeers}: peers returned per lookup (the node asks for its lookupMaxPeers). */
@@ -196,9 +208,10 @@ public final class Scenario {
     private Duration warmup = Duration.ZERO;
     private Duration sampleInterval = Duration.ofMinutes(5);
     private int chunkBytes = 16 * 1024;
-    private int prefillTracks = 0;
     private Duration manifestRead = DEFAULT_MANIFEST_READ;
     private Duration chunkRead = DEFAULT_CHUNK_READ;
+    private int historyDays = 0;
+    private double historyTolerance = 0.005;
     private int trackerMaxPeers = 10;
     private int trackerDefaultPeers = -1;
     private double trackerRttBucketMillis = NearestPeerRanker.DEFAULT_RTT_BUCKET_MILLIS;
@@ -257,8 +270,13 @@ public final class Scenario {
       return this;
     }
 
-    public Builder prefillTracks(int v) {
-      this.prefillTracks = v;
+    public Builder historyDays(int v) {
+      this.historyDays = v;
+      return this;
+    }
+
+    public Builder historyTolerance(double v) {
+      this.historyTolerance = v;
       return this;
     }
 
@@ -330,8 +348,11 @@ public final class Scenario {
       }
       nodeCost("node.manifestRead", manifestRead);
       nodeCost("node.chunkRead", chunkRead);
-      if (prefillTracks < 0 || prefillTracks > 100_000) {
-        throw new IllegalArgumentException("sim.prefillTracks must be in [0, 100000], got " + prefillTracks);
+      if (historyDays < 0 || historyDays > 365) {
+        throw new IllegalArgumentException("sim.historyDays must be in [0, 365], got " + historyDays);
+      }
+      if (!(historyTolerance >= 0 && historyTolerance <= 1)) {
+        throw new IllegalArgumentException("sim.historyTolerance must be in [0, 1], got " + historyTolerance);
       }
       if (trackerMaxPeers < 1 || trackerMaxPeers > LookupPolicy.MAX_PEERS_LIMIT) {
         throw new IllegalArgumentException("tracker.maxPeers must be in [1, " + LookupPolicy.MAX_PEERS_LIMIT

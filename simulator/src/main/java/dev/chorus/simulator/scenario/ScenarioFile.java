@@ -5,6 +5,7 @@ import dev.chorus.protocol.time.Durations;
 import dev.chorus.simulator.network.BandwidthDistribution;
 import dev.chorus.simulator.network.Latency;
 import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.network.PeerFailures;
 import dev.chorus.simulator.workload.WorkloadConfig;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import java.io.IOException;
@@ -53,15 +54,24 @@ public final class ScenarioFile {
   static final String SIM_WARMUP = "sim.warmup";
   static final String SIM_SAMPLE_INTERVAL = "sim.sampleInterval";
   static final String SIM_CHUNK_BYTES = "sim.chunkBytes";
-  static final String SIM_PREFILL_TRACKS = "sim.prefillTracks";
+  static final String SIM_HISTORY_DAYS = "sim.historyDays";
+  static final String SIM_HISTORY_TOLERANCE = "sim.historyTolerance";
   static final List<String> SIM_KEYS = List.of(SIM_NAME, SIM_SEED, SIM_PEERS, SIM_DURATION,
-      SIM_WARMUP, SIM_SAMPLE_INTERVAL, SIM_CHUNK_BYTES, SIM_PREFILL_TRACKS);
+      SIM_WARMUP, SIM_SAMPLE_INTERVAL, SIM_CHUNK_BYTES, SIM_HISTORY_DAYS,
+      SIM_HISTORY_TOLERANCE);
 
   static final String NET_BANDWIDTH = "network.bandwidth";
   static final String NET_NAT_SHARE = "network.natShare";
   static final String NET_CDN_UPLINK = "network.cdnUplink";
   static final String NET_CDN_DOWNLINK = "network.cdnDownlink";
   static final String NET_MAX_REGION_FLOWS = "network.maxRegionFlows";
+  static final String NET_CDN_REQUEST_MS = "network.cdnRequestMs";
+  static final String NET_TCP_INITIAL_WINDOW = "network.tcp.initialWindowBytes";
+  static final String NET_CRASH_PER_HOUR = "network.failures.crashPerHour";
+  static final String NET_SLOW_PER_HOUR = "network.failures.slowPerHour";
+  static final String NET_SLOW_SECONDS = "network.failures.slowSeconds";
+  static final String NET_SLOW_STALL_MS = "network.failures.slowStallMs";
+  static final String NET_DETECT_SECONDS = "network.failures.detectSeconds";
   static final String LAT_REGIONS = "network.latency.regions";
   static final String LAT_REGION_WEIGHTS = "network.latency.regionWeights";
   static final String LAT_WORLD_SPAN_MS = "network.latency.worldSpanMs";
@@ -70,7 +80,9 @@ public final class ScenarioFile {
   static final String LAT_ACCESS_SIGMA = "network.latency.accessSigma";
   static final String LAT_CDN_RTT_MS = "network.latency.cdnRttMs";
   static final List<String> NETWORK_KEYS = List.of(NET_BANDWIDTH, NET_NAT_SHARE, NET_CDN_UPLINK,
-      NET_CDN_DOWNLINK, NET_MAX_REGION_FLOWS, LAT_REGIONS, LAT_REGION_WEIGHTS, LAT_WORLD_SPAN_MS,
+      NET_CDN_DOWNLINK, NET_MAX_REGION_FLOWS, NET_CDN_REQUEST_MS, NET_TCP_INITIAL_WINDOW,
+      NET_CRASH_PER_HOUR, NET_SLOW_PER_HOUR, NET_SLOW_SECONDS, NET_SLOW_STALL_MS, NET_DETECT_SECONDS,
+      LAT_REGIONS, LAT_REGION_WEIGHTS, LAT_WORLD_SPAN_MS,
       LAT_REGION_SPREAD_MS, LAT_ACCESS_MEDIAN_MS, LAT_ACCESS_SIGMA, LAT_CDN_RTT_MS);
 
   static final String TRACKER_MAX_PEERS = "tracker.maxPeers";
@@ -205,7 +217,8 @@ public final class ScenarioFile {
     m.put(SIM_WARMUP, Durations.format(s.warmup()));
     m.put(SIM_SAMPLE_INTERVAL, Durations.format(s.sampleInterval()));
     m.put(SIM_CHUNK_BYTES, ScenarioValues.formatBytes((long) s.chunkBytes()));
-    m.put(SIM_PREFILL_TRACKS, Integer.toString(s.prefillTracks()));
+    m.put(SIM_HISTORY_DAYS, Integer.toString(s.historyDays()));
+    m.put(SIM_HISTORY_TOLERANCE, Double.toString(s.historyTolerance()));
     WorkloadConfig w = s.workload();
     m.putAll(w.toMap());
     m.put(WorkloadConfig.CACHE_MIN_BYTES, ScenarioValues.formatBytes(w.cacheMinBytes()));
@@ -251,6 +264,14 @@ public final class ScenarioFile {
     m.put(NET_CDN_UPLINK, ScenarioValues.formatRate(n.cdnUplink()));
     m.put(NET_CDN_DOWNLINK, ScenarioValues.formatRate(n.cdnDownlink()));
     m.put(NET_MAX_REGION_FLOWS, Integer.toString(n.maxRegionFlows()));
+    m.put(NET_CDN_REQUEST_MS, Double.toString(n.cdnRequestMs()));
+    m.put(NET_TCP_INITIAL_WINDOW, Long.toString(n.tcpInitialWindowBytes()));
+    PeerFailures f = n.failures();
+    m.put(NET_CRASH_PER_HOUR, Double.toString(f.crashPerHour()));
+    m.put(NET_SLOW_PER_HOUR, Double.toString(f.slowPerHour()));
+    m.put(NET_SLOW_SECONDS, Double.toString(f.slowNanos() / 1e9));
+    m.put(NET_SLOW_STALL_MS, Double.toString(f.slowStallNanos() / 1e6));
+    m.put(NET_DETECT_SECONDS, Double.toString(f.detectNanos() / 1e9));
     m.put(LAT_REGIONS, Integer.toString(l.regions()));
     double[] weights = l.regionWeights();
     List<String> w = new ArrayList<>();
@@ -439,9 +460,11 @@ public final class ScenarioFile {
           v -> b.sampleInterval(ScenarioValues.duration(SIM_SAMPLE_INTERVAL, v)));
       set(SIM_CHUNK_BYTES, v -> b.chunkBytes(
           (int) Math.min(Integer.MAX_VALUE, ScenarioValues.bytes(SIM_CHUNK_BYTES, v))));
-      set(SIM_PREFILL_TRACKS, v -> b.prefillTracks(ScenarioValues.integer(SIM_PREFILL_TRACKS, v)));
       set(NODE_MANIFEST_READ, v -> b.manifestRead(ScenarioValues.duration(NODE_MANIFEST_READ, v)));
       set(NODE_CHUNK_READ, v -> b.chunkRead(ScenarioValues.duration(NODE_CHUNK_READ, v)));
+      set(SIM_HISTORY_DAYS, v -> b.historyDays(ScenarioValues.integer(SIM_HISTORY_DAYS, v)));
+      set(SIM_HISTORY_TOLERANCE,
+          v -> b.historyTolerance(ScenarioValues.number(SIM_HISTORY_TOLERANCE, v)));
     }
 
     private WorkloadConfig workload() {
@@ -462,6 +485,15 @@ public final class ScenarioFile {
           v -> n.cdnDownlink(BandwidthDistribution.parseRate(NET_CDN_DOWNLINK, v)));
       set(NET_MAX_REGION_FLOWS,
           v -> n.maxRegionFlows(ScenarioValues.integer(NET_MAX_REGION_FLOWS, v)));
+      set(NET_CDN_REQUEST_MS, v -> n.cdnRequestMs(ScenarioValues.number(NET_CDN_REQUEST_MS, v)));
+      set(NET_TCP_INITIAL_WINDOW,
+          v -> n.tcpInitialWindowBytes(ScenarioValues.bytes(NET_TCP_INITIAL_WINDOW, v)));
+      set(NET_CRASH_PER_HOUR, v -> n.crashPerHour(ScenarioValues.number(NET_CRASH_PER_HOUR, v)));
+      set(NET_SLOW_PER_HOUR, v -> n.slowPerHour(ScenarioValues.number(NET_SLOW_PER_HOUR, v)));
+      set(NET_SLOW_SECONDS, v -> n.slowSeconds(ScenarioValues.number(NET_SLOW_SECONDS, v)));
+      set(NET_SLOW_STALL_MS, v -> n.slowStallMs(ScenarioValues.number(NET_SLOW_STALL_MS, v)));
+      set(NET_DETECT_SECONDS,
+          v -> n.failureDetectSeconds(ScenarioValues.number(NET_DETECT_SECONDS, v)));
       Latency.Builder l = Latency.Config.builder();
       set(LAT_REGIONS, v -> l.regions(ScenarioValues.integer(LAT_REGIONS, v)));
       set(LAT_REGION_WEIGHTS, v -> {

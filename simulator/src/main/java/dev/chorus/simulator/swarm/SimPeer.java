@@ -174,8 +174,10 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void trackComplete(TrackId trackId) {
     int track = Ids.track(trackId);
-    partial.remove(track);
-    w.trackCompleted(this, track);
+    if (w.trackCompleted(this, track)) {
+      partial.remove(track);
+    } // else a track too big for the cache stays held as chunks while the core keeps it
+
   }
 
   // ---- SwarmActions: the simulated transport ---------------------------------------------------

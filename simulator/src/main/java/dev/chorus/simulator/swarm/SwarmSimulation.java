@@ -27,7 +27,17 @@ public final class SwarmSimulation {
         PROGRESS_EVERY_EVENTS);
     progress.progress(duration, duration, world.engine.eventsProcessed());
     Metrics m = world.metrics;
-    return new RunResult(scenario, replication, world.streams.masterSeed(), m.summary(),
+    java.util.Map<String, Double> summary = m.summary();
+    summary.put(RunResult.PEER_CRASHES, (double) world.crashes);
+    summary.put(RunResult.PEER_SLOW_SPELLS, (double) world.slowSpells);
+    summary.put(RunResult.SLOW_START_DELAYS, (double) world.slowStartDelays);
+    summary.put(RunResult.HISTORY_DAYS, (double) world.history.days());
+    summary.put(RunResult.HISTORY_CONVERGED, world.history.converged() ? 1.0 : 0.0);
+    summary.put(RunResult.HISTORY_DAYS_TO_CONVERGE, (double) world.history.daysToConverge());
+    summary.put(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY, world.history.firstDay());
+    summary.put(RunResult.HISTORY_CACHE_SHARE_LAST_DAY, world.history.lastDay());
+    summary.put(RunResult.HISTORY_LAST_CHANGE, world.history.lastChange());
+    return new RunResult(scenario, replication, world.streams.masterSeed(), summary,
         m.series(), world.engine.eventsProcessed(), System.nanoTime() - wallStart,
         m.invariantViolation());
   }

@@ -14,9 +14,12 @@ import dev.chorus.simulator.network.FlowNetwork;
 import dev.chorus.simulator.network.Latency;
 import dev.chorus.simulator.network.Nat;
 import dev.chorus.simulator.network.NetworkModel;
+import dev.chorus.simulator.network.PeerFailures;
+import dev.chorus.simulator.network.SlowStart;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.workload.Catalogue;
 import dev.chorus.simulator.workload.Churn;
+import dev.chorus.simulator.workload.ListeningHistory;
 import dev.chorus.simulator.workload.Workload;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
@@ -85,6 +88,9 @@ final class World implements EventHandler {
   final Metrics metrics;
   /** The node's start and stall rule, with the scenario's swarm parameters; shared by every player. */
   final StartPolicy startPolicy;
+
+  /** The listening before the run that filled the caches, reported with the run's summary. */
+  final ListeningHistory.Result history;
   /** What the shell did on the cores' behalf, counted for the shell-contract tests. */
   final ShellCounts shell = new ShellCounts();
 
@@ -117,6 +123,19 @@ final class World implements EventHandler {
   private int slotHigh;
 
   private final HashMap<Long, Transfer> transfersByFlow = new HashMap<>();
+  // Network realism (docs/network-model.md, "Connections, the CDN and failing peers").
+  private final SlowStart slowStart;
+  private final PeerFailures failures;
+  private final long cdnRequestNanos;
+  /** When data last flowed from a server to a client ({@code server << 32 | client}). */
+  private final HashMap<Long, Long> lastDataAt = new HashMap<>();
+  /** Hosts that crashed and are down until their churn would have taken them offline. */
+  private final BitSet crashed;
+  /** Until when a host serves slowly (0: not slow). */
+  private final long[] slowUntil;
+  long crashes;
+  long slowSpells;
+  long slowStartDelays;
   private long networkEventId = -1;
   private long networkEventAt = Long.MAX_VALUE;
   private final long[] completed = new long[256];
@@ -146,23 +165,31 @@ final class World implements EventHandler {
     long[] capacity = new long[peers];
     workload.cacheSizes().fill(streams.stream("cache-size"), capacity);
     this.caches = new PeerCaches(capacity, catalogue::sizeBytes);
-    prefill(streams.stream("prefill"));
+    this.history = listeningHistory();
+    this.slowStart = scenario.network().slowStart();
+    this.failures = scenario.network().failures();
+    this.cdnRequestNanos = (long) (scenario.network().cdnRequestMs() * 1e6);
+    this.crashed = new BitSet(peers);
+    this.slowUntil = new long[peers];
   }
 
   // ---- set-up ----------------------------------------------------------------------------------
 
-  /** Fills each cache with tracks drawn from the popularity, as if played before the run. */
-  private void prefill(SplittableRandom rng) {
-    int want = scenario.prefillTracks();
-    for (int h = 0; h < peers && want > 0; h++) {
-      for (int i = 0; i < want; i++) {
-        int track = workload.popularity().sampleTrack(rng);
-        if (caches.usedBytes(h) + catalogue.sizeBytes(track) > caches.capacityBytes(h)) {
-          break;
-        }
-        caches.insert(h, track, (host, t) -> {});
+  /** Fills the caches with {@code sim.historyDays} days of simulated listening before the run. */
+  private ListeningHistory.Result listeningHistory() {
+    ListeningHistory.Caches into = new ListeningHistory.Caches() {
+      @Override
+      public boolean touch(int host, int track) {
+        return caches.touch(host, track);
       }
-    }
+
+      @Override
+      public void insert(int host, int track) {
+        caches.insert(host, track, (h, t) -> {});
+      }
+    };
+    return new ListeningHistory(workload).run(peers, scenario.historyDays(),
+        scenario.historyTolerance(), host -> streams.stream("history", host), into);
   }
 
   /** Puts every peer's first churn transition and the first sample on the engine. */
@@ -206,8 +233,12 @@ final class World implements EventHandler {
 
   private void onChurn(int host, long now) {
     SplittableRandom rng = churnRng(host);
-    if (online[host] != null) {
-      goOffline(host, now);
+    if (crashed.get(host)) {
+      // Down since a crash; this was when it would have left: it comes back as after a leave.
+      crashed.clear(host);
+      engine.schedule(churn.offlineUntil(rng, now), EV_CHURN, host, 0);
+    } else if (online[host] != null) {
+      goOffline(host, now, -1);
       engine.schedule(churn.offlineUntil(rng, now), EV_CHURN, host, 0);
     } else {
       comeOnline(host, now);
@@ -224,6 +255,7 @@ final class World implements EventHandler {
     online[host] = p;
     onlineCount++;
     metrics.online(onlineCount);
+    scheduleFailures(p, now);
     if (!lookups.indexes(p.trackerInfo)) {
       return;
     }
@@ -251,7 +283,42 @@ final class World implements EventHandler {
     return nat.acceptsIncoming(host) ? PORT : Reachability.NO_INCOMING;
   }
 
-  private void goOffline(int host, long now) {
+  /** Draws the peer's next crash and slow spell (if their rates are not 0) for this online period. */
+  private void scheduleFailures(SimPeer p, long now) {
+    SplittableRandom rng = streams.stream("failures", ((long) p.host << 24) | p.onlinePeriod);
+    long crashIn = failures.nextCrashNanos(rng);
+    if (crashIn != Long.MAX_VALUE && now + crashIn < scenario.duration().toNanos()) {
+      park(now + crashIn, t -> {
+        if (online[p.host] == p && p.alive) {
+          crashes++;
+          goOffline(p.host, t, failures.detectNanos());
+          crashed.set(p.host);
+        }
+      });
+    }
+    scheduleSlowSpell(p, rng, now);
+  }
+
+  private void scheduleSlowSpell(SimPeer p, SplittableRandom rng, long now) {
+    long in = failures.nextSlowNanos(rng);
+    if (in == Long.MAX_VALUE || now + in >= scenario.duration().toNanos()) {
+      return;
+    }
+    park(now + in, t -> {
+      if (online[p.host] == p && p.alive) {
+        slowSpells++;
+        slowUntil[p.host] = t + failures.slowNanos();
+        scheduleSlowSpell(p, rng, t + failures.slowNanos());
+      }
+    });
+  }
+
+  /**
+   * Takes a host offline: its flows stop and it leaves the tracker. Its neighbours learn it after
+   * half a round trip (an orderly leave closes its connections, {@code noticeNanos} -1) or after
+   * {@code noticeNanos} (a crash, detected by a timeout).
+   */
+  private void goOffline(int host, long now, long noticeNanos) {
     SimPeer p = online[host];
     p.advance(now);
     p.finishPlay();
@@ -262,10 +329,14 @@ final class World implements EventHandler {
         o.links.remove(host);
         cancelTransfersBetween(p, o, now);
         cancelTransfersBetween(o, p, now);
-        deliverAfter(latency.oneWayNanos(host, other), o, t -> o.core.peerDisconnected(p.id, t));
+        long notice = noticeNanos >= 0 ? noticeNanos : latency.oneWayNanos(host, other);
+        deliverAfter(notice, o, t -> o.core.peerDisconnected(p.id, t));
+        lastDataAt.remove(pair(host, other));
+        lastDataAt.remove(pair(other, host));
       }
     }
     p.links.clear();
+    slowUntil[host] = 0;
     for (Transfer t : p.cdnReads.values()) {
       cancel(t, now);
     }
@@ -466,12 +537,15 @@ final class World implements EventHandler {
     deliverAfter(delay, p, now -> p.core.layoutKnown(layout, now));
   }
 
-  /** A completed track enters the cache (evicting old ones) and is announced to the tracker. */
-  void trackCompleted(SimPeer p, int track) {
+  /**
+   * A completed track enters the cache (evicting old ones) and is announced to the tracker.
+   * Returns whether the cache took it (a track larger than the cache stays a partial holding).
+   */
+  boolean trackCompleted(SimPeer p, int track) {
     // The core already counts the track as grown; the tracker learns of it (and of what the
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
-    caches.insert(p.host, track, p.playTrack, (host, evicted) ->
+    return caches.insert(p.host, track, p.playTrack, (host, evicted) ->
         deliverAfter(0, p, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
   }
 
@@ -595,7 +669,34 @@ final class World implements EventHandler {
     Transfer t = new Transfer(false, client, server, requestId, track, first, end,
         n == count ? chunks : Arrays.copyOf(chunks, n));
     server.serving.put(Transfer.servingKey(clientHost, requestId), t);
-    startSegment(t, engine.now());
+    long now = engine.now();
+    long rtt = latency.rttNanos(server.host, clientHost);
+    Long last = lastDataAt.get(pair(server.host, clientHost));
+    // RFC 5681 §4.1 / Linux's tcp_slow_start_after_idle: a connection idle for longer than an RTO
+    // (1 s, RFC 6298's initial value) restarts from the initial window, as a new one does.
+    if (last == null || now - last > Math.max(1_000_000_000L, rtt)) {
+      long bytes = 0;
+      for (int i = 0; i < t.chunks.length; i++) {
+        bytes += chunkLength(track, t.chunks[i]);
+      }
+      double rate = Math.min(flows.uplink(server.host), flows.downlink(clientHost));
+      long extra = slowStart.extraNanos(bytes, rate, rtt);
+      if (extra > 0) {
+        slowStartDelays++;
+        lastDataAt.put(pair(server.host, clientHost), now + extra);
+        park(now + extra, at -> {
+          if (!t.cancelled && client.alive && server.alive) {
+            startSegment(t, at);
+          }
+        });
+        return;
+      }
+    }
+    startSegment(t, now);
+  }
+
+  private static long pair(int server, int client) {
+    return ((long) server << 32) | (client & 0xffffffffL);
   }
 
   void stopServing(SimPeer server, int clientHost, long requestId) {
@@ -613,7 +714,8 @@ final class World implements EventHandler {
     }
     Transfer t = new Transfer(true, p, null, fetchId, track, first, first + count, chunks);
     p.cdnReads.put(fetchId, t);
-    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+    // The request travels half a round trip, then the CDN takes its request time to answer.
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost) + cdnRequestNanos, now -> {
       if (!t.cancelled && p.alive) {
         startSegment(t, now);
       }
@@ -648,6 +750,19 @@ final class World implements EventHandler {
   }
 
   private void startSegment(Transfer t, long now) {
+    if (!t.cdn && slowUntil[t.server.host] > now && failures.slowStallNanos() > 0) {
+      // A slow peer stalls before each segment it serves.
+      park(now + failures.slowStallNanos(), at -> {
+        if (!t.cancelled && t.client.alive && t.server.alive) {
+          startFlow(t, at);
+        }
+      });
+      return;
+    }
+    startFlow(t, now);
+  }
+
+  private void startFlow(Transfer t, long now) {
     // Segments of 1, 1, 2, 4, ... chunks: each arrives no later than twice the time a byte stream
     // would have delivered its last chunk, at log2(run) flows per request.
     int n = Math.min(t.chunks.length - t.sent, Math.max(1, t.sent));
@@ -697,6 +812,9 @@ final class World implements EventHandler {
       bytes += chunkLength(t.track, t.chunks[i]);
     }
     metrics.networkBytes(now, t.cdn ? -1 : t.server.host, t.cdn, bytes);
+    if (!t.cdn) {
+      lastDataAt.put(pair(t.server.host, t.client.host), now);
+    }
     t.sent = to;
     t.flowId = -1;
     boolean last = t.sent >= t.chunks.length;

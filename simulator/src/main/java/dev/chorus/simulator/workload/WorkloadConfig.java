@@ -49,6 +49,7 @@ public final class WorkloadConfig {
   public static final String CACHE_MAX_BYTES = "cache.maxBytes";
   public static final String CACHE_FREE_DISK_MEDIAN_BYTES = "cache.freeDiskMedianBytes";
   public static final String CACHE_FREE_DISK_SIGMA = "cache.freeDiskSigma";
+  public static final String CACHE_REFERENCE_CATALOGUE_TRACKS = "cache.referenceCatalogueTracks";
 
   /** Every key, in documentation order. */
   public static final java.util.List<String> KEYS = java.util.List.of(
@@ -62,7 +63,7 @@ public final class WorkloadConfig {
       CHURN_ONLINE_DISTRIBUTION, CHURN_ONLINE_MEAN_SECONDS, CHURN_ONLINE_SIGMA,
       CHURN_OFFLINE_DISTRIBUTION, CHURN_OFFLINE_MEAN_SECONDS, CHURN_OFFLINE_SIGMA,
       CACHE_FRACTION_OF_FREE_DISK, CACHE_MIN_BYTES, CACHE_MAX_BYTES, CACHE_FREE_DISK_MEDIAN_BYTES,
-      CACHE_FREE_DISK_SIGMA);
+      CACHE_FREE_DISK_SIGMA, CACHE_REFERENCE_CATALOGUE_TRACKS);
 
   /** How popularity ranks are laid out over albums; see {@link ZipfPopularity}. */
   public enum Layout {
@@ -108,6 +109,7 @@ public final class WorkloadConfig {
   private final long cacheMaxBytes;
   private final double freeDiskMedianBytes;
   private final double freeDiskSigma;
+  private final long referenceCatalogueTracks;
 
   private WorkloadConfig(Builder b) {
     catalogueTracks = (int) intIn(CATALOGUE_TRACKS, b.catalogueTracks, 1, 500_000_000);
@@ -165,6 +167,9 @@ public final class WorkloadConfig {
     cacheMaxBytes = intIn(CACHE_MAX_BYTES, b.cacheMaxBytes, Math.max(1, cacheMinBytes), 1L << 50);
     freeDiskMedianBytes = in(CACHE_FREE_DISK_MEDIAN_BYTES, b.freeDiskMedianBytes, 1, 1e16);
     freeDiskSigma = in(CACHE_FREE_DISK_SIGMA, b.freeDiskSigma, 0, 5);
+    referenceCatalogueTracks = b.referenceCatalogueTracks == 0 ? 0
+        : intIn(CACHE_REFERENCE_CATALOGUE_TRACKS, b.referenceCatalogueTracks, catalogueTracks,
+            1L << 40);
   }
 
   private static IllegalArgumentException invalid(String key, Object value, String allowed) {
@@ -246,6 +251,7 @@ public final class WorkloadConfig {
     b.cacheMaxBytes = cacheMaxBytes;
     b.freeDiskMedianBytes = freeDiskMedianBytes;
     b.freeDiskSigma = freeDiskSigma;
+    b.referenceCatalogueTracks = referenceCatalogueTracks;
     return b;
   }
 
@@ -299,6 +305,7 @@ public final class WorkloadConfig {
     m.put(CACHE_MAX_BYTES, Long.toString(cacheMaxBytes));
     m.put(CACHE_FREE_DISK_MEDIAN_BYTES, Double.toString(freeDiskMedianBytes));
     m.put(CACHE_FREE_DISK_SIGMA, Double.toString(freeDiskSigma));
+    m.put(CACHE_REFERENCE_CATALOGUE_TRACKS, Long.toString(referenceCatalogueTracks));
     return m;
   }
 
@@ -431,6 +438,20 @@ public final class WorkloadConfig {
     return freeDiskSigma;
   }
 
+  /**
+   * {@code cache.referenceCatalogueTracks}: the catalogue of the system being reproduced (0: none).
+   * When set, every cache is the size the free-disk rule gives, scaled by {@code catalogue.tracks}
+   * over this, so that a cache holds the same share of the catalogue's bytes as in that system.
+   */
+  public long referenceCatalogueTracks() {
+    return referenceCatalogueTracks;
+  }
+
+  /** What cache sizes are multiplied by: catalogue tracks over the reference catalogue, or 1. */
+  public double cacheScale() {
+    return referenceCatalogueTracks == 0 ? 1 : (double) catalogueTracks / referenceCatalogueTracks;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof WorkloadConfig && ((WorkloadConfig) o).toMap().equals(toMap());
@@ -482,6 +503,7 @@ public final class WorkloadConfig {
     private long cacheMaxBytes = 10_000_000_000L;
     private double freeDiskMedianBytes = 50e9;
     private double freeDiskSigma = 1.0;
+    private long referenceCatalogueTracks = 0;
 
     private Builder() {}
 
@@ -534,6 +556,7 @@ public final class WorkloadConfig {
         case CACHE_MAX_BYTES: return cacheMaxBytes(parseLong(key, v));
         case CACHE_FREE_DISK_MEDIAN_BYTES: return freeDiskMedianBytes(parse(key, v));
         case CACHE_FREE_DISK_SIGMA: return freeDiskSigma(parse(key, v));
+        case CACHE_REFERENCE_CATALOGUE_TRACKS: return referenceCatalogueTracks(parseLong(key, v));
         default:
           throw new IllegalArgumentException(
               "workload: unknown key " + key + "; known keys: " + String.join(", ", KEYS));
@@ -714,6 +737,11 @@ public final class WorkloadConfig {
 
     public Builder freeDiskMedianBytes(double v) {
       freeDiskMedianBytes = v;
+      return this;
+    }
+
+    public Builder referenceCatalogueTracks(long v) {
+      referenceCatalogueTracks = v;
       return this;
     }
 

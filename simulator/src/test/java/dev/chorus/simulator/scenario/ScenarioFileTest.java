@@ -53,7 +53,7 @@ class ScenarioFileTest {
         "sim.warmup = PT90M",
         "sim.sampleInterval = 1.5h",
         "sim.chunkBytes = 32KiB",
-        "sim.prefillTracks = 1e2",
+        "sim.historyDays = 1e1",
         "catalogue.tracks = 5000",
         "popularity.layout = scattered",
         "cache.minBytes = 512MiB",
@@ -75,7 +75,7 @@ class ScenarioFileTest {
     assertEquals(Duration.ofMinutes(90), s.warmup());
     assertEquals(Duration.ofMinutes(90), s.sampleInterval());
     assertEquals(32 * 1024, s.chunkBytes());
-    assertEquals(100, s.prefillTracks());
+    assertEquals(10, s.historyDays());
     assertEquals(5000, s.workload().catalogueTracks());
     assertEquals(WorkloadConfig.Layout.SCATTERED, s.workload().layout());
     assertEquals(512L << 20, s.workload().cacheMinBytes());

@@ -23,7 +23,7 @@ class ShippedScenarioRunTest {
   @Test
   void spotifyLikeProducesItsSummaryAndPlotsAndIsDeterministic(@TempDir Path tmp) throws IOException {
     String[] small = {"--set", "sim.peers=400", "--set", "catalogue.tracks=457", "--set",
-        "sim.duration=3h", "--set", "sim.warmup=1h", "--set", "sim.prefillTracks=40", "--quiet"};
+        "sim.duration=3h", "--set", "sim.warmup=1h", "--set", "sim.historyDays=2", "--quiet"};
     Path a = tmp.resolve("a");
     Path b = tmp.resolve("b");
     assertEquals(0, SimCommand.execute(SwarmSimulation::run, concat("run", SPOTIFY.toString(),

@@ -35,7 +35,7 @@ class SimShellContractTest extends SwarmShellContract {
       Scenario small = SwarmSimulationTest.small(5);
       Scenario s = small.toBuilder()
           .peers(3)
-          .prefillTracks(0)
+          .historyDays(0)
           .network(NetworkModel.Config.builder(3).natShare(0).build())
           .build();
       w = new World(s, 0);

@@ -27,7 +27,7 @@ class SwarmSimulationTest {
         .duration(Duration.ofHours(2))
         .warmup(Duration.ofMinutes(20))
         .sampleInterval(Duration.ofMinutes(10))
-        .prefillTracks(20)
+        .historyDays(2)
         .workload(workload)
         .build();
   }
