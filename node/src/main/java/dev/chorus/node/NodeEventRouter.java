@@ -79,6 +79,12 @@ final class NodeEventRouter implements SwarmListener, ChunkStoreListener, Tracke
   }
 
   @Override
+  public void reachabilityReported(boolean reachable) {
+    loop.post(core -> core.reachable(reachable));
+  }
+
+
+  @Override
   public void disconnected(ErrorCode reason, long retryInMillis) {
     if (retryInMillis >= 0) {
       log.info("tracker connection lost ({}); reconnecting in {} ms", reason, retryInMillis);

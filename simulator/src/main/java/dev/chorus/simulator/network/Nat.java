@@ -1,5 +1,6 @@
 package dev.chorus.simulator.network;
 
+import dev.chorus.protocol.ReachabilityClass;
 import java.util.SplittableRandom;
 
 /**
@@ -15,11 +16,14 @@ import java.util.SplittableRandom;
  */
 public final class Nat {
   private final long[] closed;
+  /** Closed hosts whose router answers a port-mapping request (UPnP-IGD, NAT-PMP or PCP). */
+  private final long[] mappable;
   private final int hosts;
 
   private Nat(int hosts) {
     this.hosts = hosts;
     this.closed = new long[(hosts + 63) >>> 6];
+    this.mappable = new long[(hosts + 63) >>> 6];
   }
 
   /**
@@ -40,6 +44,50 @@ public final class Nat {
       }
     }
     return n;
+  }
+
+  /**
+   * As {@link #generate(int, int, double, SplittableRandom)}, and marks each closed peer's router
+   * as one that maps ports with probability {@code mappableShare}, drawn from a stream split off
+   * after the NAT draws (so the NAT flags are the same whatever the mappable share).
+   */
+  public static Nat generate(int hosts, int peers, double natShare, double mappableShare, SplittableRandom rnd) {
+    if (!(mappableShare >= 0 && mappableShare <= 1)) {
+      throw new IllegalArgumentException("network.mappableShare must be in [0, 1], got " + mappableShare);
+    }
+    Nat n = generate(hosts, peers, natShare, rnd);
+    SplittableRandom mapRnd = rnd.split();
+    for (int h = 0; h < peers; h++) {
+      if (!n.acceptsIncoming(h) && mapRnd.nextDouble() < mappableShare) {
+        n.mappable[h >>> 6] |= 1L << h;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The host's class for the connection rule ({@link dev.chorus.protocol.ConnectionPlan}), given
+   * what its node does, as a node's configuration says it: an open host is public; a closed one is
+   * mapped if its node asks for a mapping ({@code node.portMapping auto}) and its router grants
+   * one, else reversal-only if its node takes part in reversal ({@code node.reversal}), else none.
+   */
+  public ReachabilityClass reachability(int host, boolean portMapping, boolean reversal) {
+    if (acceptsIncoming(host)) {
+      return ReachabilityClass.PUBLIC;
+    }
+    if (portMapping && (mappable[host >>> 6] & (1L << host)) != 0) {
+      return ReachabilityClass.MAPPED;
+    }
+    return reversal ? ReachabilityClass.REVERSAL_ONLY : ReachabilityClass.NONE;
+  }
+
+  /** Closed hosts whose router would map a port. */
+  public int mappableCount() {
+    int c = 0;
+    for (long w : mappable) {
+      c += Long.bitCount(w);
+    }
+    return c;
   }
 
   /** All hosts accept incoming connections. */

@@ -16,6 +16,7 @@ public final class NetworkModel {
     final int peers;
     final BandwidthDistribution bandwidth;
     final double natShare;
+    final double mappableShare;
     final double cdnUplink;
     final double cdnDownlink;
     final int maxRegionFlows;
@@ -39,6 +40,7 @@ public final class NetworkModel {
       peers = b.peers;
       bandwidth = b.bandwidth;
       natShare = b.natShare;
+      mappableShare = b.mappableShare;
       cdnUplink = b.cdnUplink;
       cdnDownlink = b.cdnDownlink;
       maxRegionFlows = b.maxRegionFlows;
@@ -61,6 +63,11 @@ public final class NetworkModel {
 
     public double natShare() {
       return natShare;
+    }
+
+    /** Share of the peers behind NAT whose router grants a port mapping (UPnP-IGD, NAT-PMP, PCP). */
+    public double mappableShare() {
+      return mappableShare;
     }
 
     /** Bytes/s; {@code +Infinity} when unbounded. */
@@ -104,7 +111,7 @@ public final class NetworkModel {
     @Override
     public String toString() {
       return "network.peers=" + peers + ", network.bandwidth=" + bandwidth
-          + ", network.natShare=" + natShare + ", network.cdnUplink=" + cdnUplink
+          + ", network.natShare=" + natShare + ", network.mappableShare=" + mappableShare + ", network.cdnUplink=" + cdnUplink
           + " B/s, network.cdnDownlink=" + cdnDownlink + " B/s, network.maxRegionFlows="
           + maxRegionFlows + ", network.latency: " + latency;
     }
@@ -116,6 +123,7 @@ public final class NetworkModel {
     private BandwidthDistribution bandwidth =
         BandwidthDistribution.parse("network.bandwidth", BandwidthDistribution.DEFAULT_SPEC);
     private double natShare = 0.35;
+    private double mappableShare = 0;
     private double cdnUplink = Double.POSITIVE_INFINITY;
     private double cdnDownlink = Double.POSITIVE_INFINITY;
     private int maxRegionFlows = FlowNetwork.DEFAULT_MAX_REGION_FLOWS;
@@ -144,6 +152,11 @@ public final class NetworkModel {
     }
 
     /** Share of peers that accept no incoming connection (default 0.35). */
+    public Builder mappableShare(double share) {
+      this.mappableShare = share;
+      return this;
+    }
+
     public Builder natShare(double share) {
       this.natShare = share;
       return this;
@@ -215,6 +228,9 @@ public final class NetworkModel {
       if (bandwidth == null) {
         throw new IllegalArgumentException("network.bandwidth must be set");
       }
+      if (!(mappableShare >= 0 && mappableShare <= 1)) {
+        throw new IllegalArgumentException("network.mappableShare must be in [0, 1], got " + mappableShare);
+      }
       if (!(natShare >= 0 && natShare <= 1)) {
         throw new IllegalArgumentException("network.natShare must be in [0, 1], got " + natShare);
       }
@@ -279,7 +295,7 @@ public final class NetworkModel {
         .listener(listener)
         .build();
     Latency lat = Latency.generate(config.latency, config.peers, config.peers, latRnd);
-    Nat nat = Nat.generate(hosts, config.peers, config.natShare, natRnd);
+    Nat nat = Nat.generate(hosts, config.peers, config.natShare, config.mappableShare, natRnd);
     return new NetworkModel(config, fn, lat, nat);
   }
 

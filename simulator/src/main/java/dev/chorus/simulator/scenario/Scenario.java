@@ -40,6 +40,8 @@ public final class Scenario {
   private final PeerIndexConfig tracker;
   private final Duration manifestRead;
   private final Duration chunkRead;
+  private final boolean portMapping;
+  private final boolean reversal;
 
   private Scenario(Builder b) {
     this.name = Objects.requireNonNull(b.name, "sim.name");
@@ -51,6 +53,8 @@ public final class Scenario {
     this.chunkBytes = b.chunkBytes;
     this.manifestRead = b.manifestRead;
     this.chunkRead = b.chunkRead;
+    this.portMapping = b.portMapping;
+    this.reversal = b.reversal;
     this.historyDays = b.historyDays;
     this.historyTolerance = b.historyTolerance;
     this.trackerMaxPeers = b.trackerMaxPeers;
@@ -78,6 +82,8 @@ public final class Scenario {
     b.chunkBytes = chunkBytes;
     b.manifestRead = manifestRead;
     b.chunkRead = chunkRead;
+    b.portMapping = portMapping;
+    b.reversal = reversal;
     b.historyDays = historyDays;
     b.historyTolerance = historyTolerance;
     b.trackerMaxPeers = trackerMaxPeers;
@@ -129,6 +135,23 @@ public final class Scenario {
    */
   public long chunkReadNanos() {
     return chunkRead.toNanos();
+  }
+
+  /**
+   * {@code node.portMapping}: whether the nodes ask their router for a port mapping (the node's
+   * {@code --port-mapping auto}; off by default, as in the node). A node behind a router that
+   * grants one ({@code network.mappableShare}) is then reachable.
+   */
+  public boolean portMapping() {
+    return portMapping;
+  }
+
+  /**
+   * {@code node.reversal}: whether the nodes take part in connection reversal (the node's default;
+   * {@code --no-reversal} turns it off). Off, a node behind a NAT only downloads and is not indexed.
+   */
+  public boolean reversal() {
+    return reversal;
   }
 
   /** {@code sim.sampleInterval}: the time-series resolution. */
@@ -210,6 +233,8 @@ public final class Scenario {
     private int chunkBytes = 16 * 1024;
     private Duration manifestRead = DEFAULT_MANIFEST_READ;
     private Duration chunkRead = DEFAULT_CHUNK_READ;
+    private boolean portMapping = false;
+    private boolean reversal = true;
     private int historyDays = 0;
     private double historyTolerance = 0.005;
     private int trackerMaxPeers = 10;
@@ -262,6 +287,16 @@ public final class Scenario {
 
     public Builder manifestRead(Duration v) {
       this.manifestRead = v;
+      return this;
+    }
+
+    public Builder portMapping(boolean v) {
+      this.portMapping = v;
+      return this;
+    }
+
+    public Builder reversal(boolean v) {
+      this.reversal = v;
       return this;
     }
 

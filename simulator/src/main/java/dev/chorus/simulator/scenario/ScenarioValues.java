@@ -36,6 +36,17 @@ public final class ScenarioValues {
     }
   }
 
+  /** One of {@code choices}, exactly as written. */
+  static String choice(String key, String text, String... choices) {
+    String v = text.strip();
+    for (String c : choices) {
+      if (c.equals(v)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(key + ": expected one of " + String.join(", ", choices) + ", got '" + text + "'");
+  }
+
   /**
    * A byte size: a plain number, or one with a unit {@code B}, {@code kB}/{@code KB}, {@code MB},
    * {@code GB}, {@code TB} (powers of 1000) or {@code KiB}, {@code MiB}, {@code GiB}, {@code TiB}

@@ -3,7 +3,6 @@ package dev.chorus.simulator.swarm;
 import dev.chorus.node.internal.core.PeerHolding;
 import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.TrackLayout;
-import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.simulator.engine.Engine;
@@ -25,6 +24,8 @@ import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.LookupPolicy;
+import dev.chorus.protocol.ConnectionPlan;
+import dev.chorus.protocol.ReachabilityClass;
 import dev.chorus.tracker.index.PeerInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,9 +105,13 @@ final class World implements EventHandler {
     long announcesNotIndexed;
     long unreachableInAnswers;
     long dialsToUnreachable;
+    /** Connections made by reversal (the holder dialled the asker, relayed by the tracker). */
+    long reversals;
   }
   final InMemoryPeerIndex index;
   private final LookupPolicy lookups;
+  /** What the tracker relays for its nodes: reversal when the nodes take part in it (node.reversal). */
+  private final ConnectionPlan.Traversal traversal;
   private final SplittableRandom trackerRng;
   private final Churn churn;
   private final int peers;
@@ -157,6 +162,7 @@ final class World implements EventHandler {
     this.index = InMemoryPeerIndex.create(scenario.tracker(), streams.seed("tracker-hash"));
     this.trackerRng = streams.stream("tracker");
     this.lookups = scenario.lookups();
+    this.traversal = scenario.reversal() ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE;
     this.metrics = new Metrics(peers, scenario.warmup().toNanos(), scenario.duration().toNanos());
     this.startPolicy = StartPolicy.of(scenario.swarm());
     this.online = new SimPeer[peers];
@@ -256,7 +262,7 @@ final class World implements EventHandler {
     onlineCount++;
     metrics.online(onlineCount);
     scheduleFailures(p, now);
-    if (!lookups.indexes(p.trackerInfo)) {
+    if (!lookups.indexes(reachability(host))) {
       return;
     }
     int n = caches.trackCount(host);
@@ -268,9 +274,12 @@ final class World implements EventHandler {
     announce(p.trackerInfo, true, holdings, now);
   }
 
-  /** What the tracker does with an announce: indexes it, unless the peer cannot be dialled. */
+  /**
+   * What the tracker does with an announce: indexes it, unless no peer could connect to the node
+   * (the rule is {@link LookupPolicy#indexes(ReachabilityClass)}).
+   */
   private void announce(PeerInfo peer, boolean replace, List<Holding> holdings, long now) {
-    if (lookups.indexes(peer)) {
+    if (lookups.indexes(reachability(Ids.hostOfKey(peer.staticKey())))) {
       index.announce(peer, replace, holdings, now / 1_000_000L);
       shell.holdingsIndexed += holdings.size();
     } else {
@@ -278,9 +287,21 @@ final class World implements EventHandler {
     }
   }
 
-  /** The listen port a host's node announces: 0 (no incoming connections) behind a NAT. */
+  /**
+   * The host's class for the connection rule, as the tracker's probe would find it: from the
+   * scenario's NAT draw and what the nodes do (node.portMapping, node.reversal).
+   */
+  ReachabilityClass reachability(int host) {
+    return nat.reachability(host, scenario.portMapping(), scenario.reversal());
+  }
+
+  /**
+   * The port a host's node is known by — to the tracker's index and to its own core, as a node's
+   * core learns it from the tracker's verdict ({@code SwarmCore.reachable}): 0 unless peers can
+   * dial it (public, or mapped by its router).
+   */
   int listenPort(int host) {
-    return nat.acceptsIncoming(host) ? PORT : Reachability.NO_INCOMING;
+    return lookups.indexedPort(reachability(host), PORT);
   }
 
   /** Draws the peer's next crash and slow spell (if their rates are not 0) for this online period. */
@@ -562,12 +583,14 @@ final class World implements EventHandler {
       TrackId trackId = Ids.track(track);
       List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
           .toCompletableFuture().join();
-      List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), p.trackerInfo.prefix(),
-          p.trackerInfo.region(), p.core.coordinate(), candidates, null, maxPeers, trackerRng);
+      List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), reachability(p.host), traversal,
+          p.trackerInfo.prefix(), p.trackerInfo.region(), p.core.coordinate(), candidates, null, maxPeers,
+          trackerRng);
       List<PeerHolding> holders = new ArrayList<>(ranked.size());
       for (Candidate c : ranked) {
         SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
-        if (!Reachability.acceptsIncoming(c.peer().port())) {
+        if (!ConnectionPlan.of(reachability(p.host), reachability(Ids.hostOfKey(c.peer().staticKey())), traversal)
+            .connects()) {
           shell.unreachableInAnswers++;
         }
         if (holder != null && holder != p) {
@@ -588,15 +611,23 @@ final class World implements EventHandler {
    */
   void connect(SimPeer a, int bHost) {
     SimPeer b = peer(bHost);
-    if (!Reachability.acceptsIncoming(listenPort(bHost))) {
+    ConnectionPlan plan = ConnectionPlan.of(reachability(a.host), reachability(bHost), traversal);
+    if (!plan.connects()) {
       shell.dialsToUnreachable++;
     }
-    if (b == null || b == a || !Reachability.acceptsIncoming(listenPort(bHost))) {
+    if (b == null || b == a || !plan.connects()) {
       deliverAfter(CONNECT_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
       return;
     }
     long rtt = latency.rttNanos(a.host, bHost);
-    park(engine.now() + rtt * 3 / 2, now -> {
+    // Reversal: the request goes to the tracker and is relayed over the holder's tracker
+    // connection before the holder dials; the dial then costs what a's own would have.
+    long relay = plan == ConnectionPlan.REVERSAL
+        ? latency.oneWayNanos(a.host, cdnHost) + latency.oneWayNanos(cdnHost, bHost) : 0;
+    if (plan == ConnectionPlan.REVERSAL) {
+      shell.reversals++;
+    }
+    park(engine.now() + relay + rtt * 3 / 2, now -> {
       if (!a.alive) {
         return;
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.protocol.ReachabilityClass;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +38,44 @@ class NatTest {
     assertEquals(0, none.closedCount());
     assertEquals(0, Nat.open(10).closedCount());
     LatencyTest.assertKey("network.natShare", () -> Nat.generate(10, 10, 1.1, new SplittableRandom(0)));
+  }
+
+  @Test
+  void aClosedHostsClassFollowsWhatItsNodeDoesAndWhetherItsRouterMaps() {
+    int peers = 2_000;
+    Nat nat = Nat.generate(peers + 1, peers, 0.5, 0.4, new SplittableRandom(4));
+    int mapped = 0;
+    for (int h = 0; h < peers; h++) {
+      ReachabilityClass withEverything = nat.reachability(h, true, true);
+      if (nat.acceptsIncoming(h)) {
+        assertEquals(ReachabilityClass.PUBLIC, withEverything);
+        assertEquals(ReachabilityClass.PUBLIC, nat.reachability(h, false, false));
+        continue;
+      }
+      assertEquals(ReachabilityClass.REVERSAL_ONLY, nat.reachability(h, false, true), "no mapping asked for");
+      assertEquals(ReachabilityClass.NONE, nat.reachability(h, false, false), "no traversal at all");
+      if (withEverything == ReachabilityClass.MAPPED) {
+        mapped++;
+        assertEquals(ReachabilityClass.MAPPED, nat.reachability(h, true, false), "a mapping needs no reversal");
+      } else {
+        assertEquals(ReachabilityClass.REVERSAL_ONLY, withEverything, "its router maps nothing");
+      }
+    }
+    assertEquals(nat.mappableCount(), mapped);
+    assertEquals(0.4, mapped / (double) nat.closedCount(), 0.05);
+    assertEquals(ReachabilityClass.PUBLIC, nat.reachability(peers, true, true), "the CDN host");
+  }
+
+  @Test
+  void theMappableShareDoesNotMoveTheNatDraw() {
+    Nat without = Nat.generate(501, 500, 0.35, 0, new SplittableRandom(5));
+    Nat with = Nat.generate(501, 500, 0.35, 0.9, new SplittableRandom(5));
+    Nat plain = Nat.generate(501, 500, 0.35, new SplittableRandom(5));
+    for (int h = 0; h < 500; h++) {
+      assertEquals(plain.acceptsIncoming(h), without.acceptsIncoming(h));
+      assertEquals(plain.acceptsIncoming(h), with.acceptsIncoming(h));
+    }
+    assertEquals(0, without.mappableCount());
+    LatencyTest.assertKey("network.mappableShare", () -> Nat.generate(10, 10, 0.5, -0.1, new SplittableRandom(0)));
   }
 }

@@ -13,14 +13,20 @@ import org.junit.jupiter.api.Test;
  * small swarm with a third of the peers behind NAT. Every outcome comes back as a later event: the
  * core's {@code CommandGuard} throws on an event delivered inside a command, so the run finishing
  * is the check. Acquired chunks reach the tracker and the neighbours (Haves), as a node's do. And
- * the one reachability rule holds end to end: peers behind NAT are never indexed, never handed
- * out by a lookup and never dialled.
+ * the one connection rule ({@code ConnectionPlan}) holds end to end: a lookup never hands out a
+ * holder the asker cannot connect to, and no core tries one; without reversal peers behind NAT are
+ * not indexed at all, with it they are reached by reversal.
  */
 class SimShellTest {
   static World ranWorld() {
+    return ranWorld(true);
+  }
+
+  static World ranWorld(boolean reversal) {
     Scenario small = SwarmSimulationTest.small(7);
     Scenario s = small.toBuilder()
         .network(NetworkModel.Config.builder(small.peers()).natShare(0.35).build())
+        .reversal(reversal)
         .build();
     World w = new World(s, 0);
     w.start();
@@ -30,14 +36,25 @@ class SimShellTest {
   }
 
   @Test
-  void holdingsReachTheTrackerAndTheNeighboursAndTheReachabilityRuleHolds() {
-    World w = ranWorld();
+  void holdingsReachTheTrackerAndTheNeighboursAndReversalReachesPeersBehindNat() {
+    World w = ranWorld(true);
     World.ShellCounts c = w.shell;
     System.out.println("haves " + c.havesDelivered + ", holdings indexed " + c.holdingsIndexed
-        + ", announces not indexed " + c.announcesNotIndexed);
+        + ", announces not indexed " + c.announcesNotIndexed + ", reversals " + c.reversals);
     assertTrue(c.havesDelivered > 0, "neighbours were told of new holdings");
     assertTrue(c.holdingsIndexed > 0, "the tracker indexed holdings");
+    assertEquals(0, c.announcesNotIndexed, "with reversal every peer can be reached by someone");
+    assertTrue(c.reversals > 0, "reachable peers had holders behind NAT connect to them");
+    assertEquals(0, c.unreachableInAnswers, "a lookup handed out a holder the asker cannot connect to");
+    assertEquals(0, c.dialsToUnreachable, "a core tried a peer it cannot connect to");
+  }
+
+  @Test
+  void withoutReversalPeersBehindNatAreNeitherIndexedNorDialled() {
+    World w = ranWorld(false);
+    World.ShellCounts c = w.shell;
     assertTrue(c.announcesNotIndexed > 0, "peers behind NAT announced, and were not indexed");
+    assertEquals(0, c.reversals);
     assertEquals(0, c.unreachableInAnswers, "a lookup handed out a peer nobody can dial");
     assertEquals(0, c.dialsToUnreachable, "a core dialled a peer that accepts no connections");
   }

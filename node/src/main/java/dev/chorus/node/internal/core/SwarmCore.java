@@ -3,6 +3,7 @@ package dev.chorus.node.internal.core;
 import dev.chorus.node.SwarmConfig;
 
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.Reachability;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -71,6 +72,11 @@ import java.util.random.RandomGenerator;
  * calls to the one {@link RandomGenerator} exactly as they were when this was one class.
  */
 public final class SwarmCore {
+  /** The port the shell listens on ({@link #listening}); 0 for none. */
+  private int listenPort = Reachability.NO_INCOMING;
+  /** Whether the tracker's probe left that port usable ({@link #reachable}); trusted until told. */
+  private boolean reachable = true;
+
   private static final long LOOKUP_FAILED_RETRY_NANOS = 1_000_000_000L;
 
   private final SwarmConfig config;
@@ -420,8 +426,26 @@ public final class SwarmCore {
    */
   public void listening(int listenPort) {
     actions.checkNotInCommand("listening");
-    overlay.listening(listenPort);
-    neighbours.listening(listenPort);
+    this.listenPort = listenPort;
+    applyReachability();
+  }
+
+  /**
+   * The tracker found whether peers can dial this node at its listen port (its dial-back probe).
+   * Found unreachable, the node acts as one without a listen port — it never names itself in
+   * overlay answers and never asks a holder to connect to it — until found reachable again. Until
+   * told, the core trusts its listen port.
+   */
+  public void reachable(boolean reachable) {
+    actions.checkNotInCommand("reachable");
+    this.reachable = reachable;
+    applyReachability();
+  }
+
+  private void applyReachability() {
+    int effective = reachable ? listenPort : Reachability.NO_INCOMING;
+    overlay.listening(effective);
+    neighbours.listening(effective);
   }
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */

@@ -511,6 +511,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }
     verdict = report.getVerdict();
     log.info("the tracker sees this node at {}, listen port {}: {}", observed, config.listenPort(), verdict);
+    listener.reachabilityReported(verdict != ReachabilityVerdict.VERDICT_UNREACHABLE);
     if (verdict == ReachabilityVerdict.VERDICT_UNREACHABLE) {
       announceAll(ch);
     }

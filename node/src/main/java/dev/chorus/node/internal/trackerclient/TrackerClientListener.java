@@ -58,4 +58,11 @@ public interface TrackerClientListener {
    * dropped (e.g. {@code BAD_REQUEST}: figures the tracker found implausible).
    */
   default void playbackReportRefused(ErrorCode code, boolean carriedOver) {}
+
+  /**
+   * The tracker said whether its dial-back reached this node at its listen port: {@code
+   * reachable} false only for {@code VERDICT_UNREACHABLE} (not probed or unknown: the port is
+   * trusted).
+   */
+  default void reachabilityReported(boolean reachable) {}
 }

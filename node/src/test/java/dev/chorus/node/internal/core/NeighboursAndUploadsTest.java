@@ -179,6 +179,24 @@ class NeighboursAndUploadsTest {
   }
 
   @Test
+  void aNodeTheTrackerFoundUnreachableStopsNamingItselfUntilFoundReachable() {
+    SwarmCore core = core(SwarmConfig.defaults());
+    core.listening(7401);
+    BitSet held = new BitSet();
+    held.set(0, 10);
+    cache.put(TRACK, held);
+    core.peerConnected(contact(1), now);
+
+    core.reachable(false);
+    core.queryReceived(peer(1), 77, TRACK, 2, now);
+    assertTrue(actions.all(Answer.class).isEmpty(), "behind a NAT its listen port is no use to anyone");
+
+    core.reachable(true);
+    core.queryReceived(peer(1), 78, TRACK, 2, now);
+    assertEquals(List.of(new Answer(peer(1), 78, true, List.of())), actions.all(Answer.class));
+  }
+
+  @Test
   void forwardedAnswersAreCappedLikeOwnOnes() {
     SwarmCore core = core(SwarmConfig.defaults());
     core.peerConnected(contact(1), now);
