@@ -42,6 +42,11 @@ final class AnnounceBatcher {
   private final Map<TrackId, Holding> pendingAnnounces = new LinkedHashMap<>();
   private final Set<TrackId> pendingWithdraws = new LinkedHashSet<>();
   private ScheduledFuture<?> deltaTimer;
+  /**
+   * Tracks per message: the configured maximum until a tracker refused a message as too large
+   * ({@link #halveMessageSize}).
+   */
+  private int tracksPerMessage;
 
   AnnounceBatcher(TrackerClientConfig config, EventLoop loop, HoldingsSource source,
       TrackerClientListener listener, Supplier<Channel> readyChannel) {
@@ -50,6 +55,21 @@ final class AnnounceBatcher {
     this.source = source;
     this.listener = listener;
     this.readyChannel = readyChannel;
+    this.tracksPerMessage = config.maxTracksPerAnnounce();
+  }
+
+  /**
+   * A tracker closed the connection because a message held more tracks than it takes ({@code
+   * Goodbye{LIMIT_EXCEEDED}}): send at most half as many per message from now on (at least one).
+   * Returns the new size.
+   */
+  int halveMessageSize() {
+    tracksPerMessage = Math.max(1, tracksPerMessage / 2);
+    return tracksPerMessage;
+  }
+
+  int tracksPerMessage() {
+    return tracksPerMessage;
   }
 
   void announce(List<Holding> holdings) {
@@ -94,7 +114,7 @@ final class AnnounceBatcher {
       int count = pendingWithdraws.size();
       Withdraw.Builder w = Withdraw.newBuilder();
       for (TrackId t : pendingWithdraws) {
-        if (w.getTrackIdsCount() == config.maxTracksPerAnnounce()) {
+        if (w.getTrackIdsCount() == tracksPerMessage) {
           ch.write(TrackerMessage.newBuilder().setWithdraw(w).build());
           w = Withdraw.newBuilder();
         }
@@ -128,7 +148,7 @@ final class AnnounceBatcher {
       TrackHolding t = toWire(it.next());
       int size = t.getSerializedSize() + 8;
       if (part.getTracksCount() > 0
-          && (part.getTracksCount() >= config.maxTracksPerAnnounce() || bytes + size > TrackerClient.MAX_ANNOUNCE_BYTES)) {
+          && (part.getTracksCount() >= tracksPerMessage || bytes + size > TrackerClient.MAX_ANNOUNCE_BYTES)) {
         ch.write(TrackerMessage.newBuilder().setAnnounce(part.setMore(full)).build());
         part = newAnnounce(full, coordinate);
         bytes = 0;

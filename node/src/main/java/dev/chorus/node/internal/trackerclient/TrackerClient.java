@@ -637,6 +637,15 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       why = wasReady ? "connection closed without a goodbye" : "connection closed during the handshake";
     }
     boolean isClosed = closed.get();
+    if (code == ErrorCode.LIMIT_EXCEEDED && reason != null && !reason.isLocal() && wasReady) {
+      // The only message a tracker closes the connection over with LIMIT_EXCEEDED is an announce
+      // (or withdraw) with more tracks than it takes: the same announce after the backoff would be
+      // refused again, forever.
+      int was = announces.tracksPerMessage();
+      int now = announces.halveMessageSize();
+      log.warn("tracker {}:{} closed the connection over a message of up to {} tracks ({}); sending at most {} "
+          + "per message from now on", config.tracker().host(), config.tracker().port(), was, why, now);
+    }
     lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
         "the tracker connection ended: " + why);
     reversals.disconnected(code);

@@ -93,8 +93,48 @@ class TrackerLimitTest {
         "the refused node's own lookups are still answered (it is left out of its own answers)");
   }
 
+  @Test
+  void aTrackerThatTakesFewerTracksPerMessageGetsSmallerMessagesAfterItsGoodbye() throws Exception {
+    index = InMemoryPeerIndex.create(PeerIndexConfig.defaults());
+    server = TrackerServer.start(TrackerConfig.builder(trackerKey)
+        .listenAddress(new InetSocketAddress("127.0.0.1", 0)).ioThreads(1).shutdownGrace(Duration.ofSeconds(2))
+        .maxTracksPerAnnounce(3).build(), index, TrackerListener.NOOP);
+    TrackerClientTest.TestSource cache = new TrackerClientTest.TestSource();
+    for (int i = 0; i < 5; i++) {
+      cache.put(Holding.complete(TrackerClientTest.track(i), 100));
+    }
+    RecordingClientListener events = new RecordingClientListener();
+    // 16 tracks per message by this node's configuration; the tracker takes 3: 16 → 8 → 4 → 2.
+    holder = client(NoiseKeyPair.generateX25519(new SecureRandom()), 4101, cache, events, 16);
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, events.await("disconnected", ErrorCode.LIMIT_EXCEEDED).code);
+    RecordingClientListener askerEvents = new RecordingClientListener();
+    asker = client(NoiseKeyPair.generateX25519(new SecureRandom()), 0, new TrackerClientTest.TestSource(),
+        askerEvents);
+    askerEvents.await("connected");
+    dev.chorus.testing.Await.until(() -> {
+      int found = 0;
+      for (int i = 0; i < 5; i++) {
+        try {
+          found += asker.lookup(TrackerClientTest.track(i)).get(WAIT_SECONDS, TimeUnit.SECONDS).size();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          return false;
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return found == 5;
+    }, "the whole cache indexed, in messages the tracker takes");
+    assertTrue(holder.isConnected(), "the node stays connected once its messages fit");
+  }
+
   private TrackerClient client(NoiseKeyPair key, int listenPort, HoldingsSource source, TrackerClientListener l) {
+    return client(key, listenPort, source, l, 1000);
+  }
+
+  private TrackerClient client(NoiseKeyPair key, int listenPort, HoldingsSource source, TrackerClientListener l,
+      int tracksPerAnnounce) {
     return TrackerClient.start(TrackerClientConfig.builder(key)
+        .maxTracksPerAnnounce(tracksPerAnnounce)
         .tracker(TrackerEndpoint.of(trackerKey.publicKey(), "127.0.0.1", server.address().getPort()))
         .listenPort(listenPort)
         .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(50))
