@@ -86,30 +86,41 @@ final class LinkRegistry {
   }
 
   /**
+   * What a connect or a wait for {@code id} gets without starting anything: a failure (closing,
+   * this node's own key, a ban), the connected link, or a share of a connect in progress; null
+   * when none applies. Called under the lock.
+   */
+  private CompletableFuture<PeerLink> settledOrShared(NodeId id) {
+    if (closing) {
+      return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
+    }
+    if (id.equals(localId)) {
+      return failed(id, ErrorCode.NONE, "that is this node's own key");
+    }
+    long banLeft = bans.leftNanos(id);
+    if (banLeft > 0) {
+      return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
+    }
+    PeerChannelHandler existing = registered.get(id);
+    if (existing != null && existing.link.connected) {
+      return CompletableFuture.completedFuture(existing.link);
+    }
+    PendingConnect c = connecting.get(id);
+    return c == null ? null : c.future.copy();
+  }
+
+  /**
    * A link to {@code id}: the existing one, a share of a connect in progress, a failure, or a new
    * connect, which {@code dial} starts (outside the lock).
    */
   CompletableFuture<PeerLink> connect(NodeId id, Consumer<PendingConnect> dial) {
     PendingConnect c;
     synchronized (lock) {
-      if (closing) {
-        return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
-      }
-      if (id.equals(localId)) {
-        return failed(id, ErrorCode.NONE, "that is this node's own key");
-      }
-      long banLeft = bans.leftNanos(id);
-      if (banLeft > 0) {
-        return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
+      CompletableFuture<PeerLink> settled = settledOrShared(id);
+      if (settled != null) {
+        return settled;
       }
       PeerChannelHandler existing = registered.get(id);
-      if (existing != null && existing.link.connected) {
-        return CompletableFuture.completedFuture(existing.link);
-      }
-      c = connecting.get(id);
-      if (c != null) {
-        return c.future.copy();
-      }
       if (existing == null && registered.size() + outgoingInFlight >= config.maxConnections()) {
         return failed(id, ErrorCode.TOO_MANY_CONNECTIONS,
             "this node's limit of " + config.maxConnections() + " connections is reached");
@@ -135,23 +146,9 @@ final class LinkRegistry {
   CompletableFuture<PeerLink> awaitIncoming(NodeId id, long timeoutMillis, Consumer<PendingConnect> ask) {
     PendingConnect c;
     synchronized (lock) {
-      if (closing) {
-        return failed(id, ErrorCode.SHUTTING_DOWN, "the peer network is closed");
-      }
-      if (id.equals(localId)) {
-        return failed(id, ErrorCode.NONE, "that is this node's own key");
-      }
-      long banLeft = bans.leftNanos(id);
-      if (banLeft > 0) {
-        return failed(id, ErrorCode.BANNED, "banned by this node for another " + TimeUnit.NANOSECONDS.toSeconds(banLeft) + " s");
-      }
-      PeerChannelHandler existing = registered.get(id);
-      if (existing != null && existing.link.connected) {
-        return CompletableFuture.completedFuture(existing.link);
-      }
-      c = connecting.get(id);
-      if (c != null) {
-        return c.future.copy();
+      CompletableFuture<PeerLink> settled = settledOrShared(id);
+      if (settled != null) {
+        return settled;
       }
       c = new PendingConnect(id);
       c.awaitingOther = true;
