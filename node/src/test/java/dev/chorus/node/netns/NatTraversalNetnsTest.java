@@ -125,7 +125,17 @@ class NatTraversalNetnsTest {
     }
   }
 
-  private record Stats(long fromPeers, long fromCdn, List<String[]> neighbours) {}
+  private record Stats(long fromPeers, long fromCdn, List<String[]> neighbours) {
+    /** The bytes received from neighbour {@code id}, 0 if it is not one. */
+    long receivedFrom(String id) {
+      return neighbours.stream().filter(n -> n[1].equals(id)).mapToLong(n -> Long.parseLong(n[3])).sum();
+    }
+
+    /** The address neighbour {@code id} is connected at, null if it is not one. */
+    String addressOf(String id) {
+      return neighbours.stream().filter(n -> n[1].equals(id)).map(n -> n[2]).findFirst().orElse(null);
+    }
+  }
 
   private static Stats stats(Child c) throws InterruptedException {
     String[] s = c.ask("stats", "STATS ").split(" ");
@@ -185,14 +195,8 @@ class NatTraversalNetnsTest {
     listener.awaitLog("VERDICT_REACHABLE");
     assertEquals("PLAYED " + TRACK_BYTES + " " + sha, listener.ask("play " + track, "PLAYED "));
     Stats heard = stats(listener);
-    long fromHolder = 0;
-    String holderAddress = null;
-    for (String[] n : heard.neighbours()) {
-      if (n[1].equals(holderId)) {
-        fromHolder = Long.parseLong(n[3]);
-        holderAddress = n[2];
-      }
-    }
+    long fromHolder = heard.receivedFrom(holderId);
+    String holderAddress = heard.addressOf(holderId);
     System.out.printf("NAT test, public listener: %d bytes from peers (%d from the NATed holder over its reversed"
         + " connection from %s), %d from the CDN; peer share %.3f%n", heard.fromPeers(), fromHolder, holderAddress,
         heard.fromCdn(), (double) heard.fromPeers() / (heard.fromPeers() + heard.fromCdn()));
@@ -250,14 +254,8 @@ class NatTraversalNetnsTest {
     nat4.awaitLog("VERDICT_UNREACHABLE");
     assertEquals("PLAYED " + TRACK_BYTES + " " + sha, nat4.ask("play " + track, "PLAYED "));
     Stats direct = stats(nat4);
-    long fromMapped = 0;
-    String mappedAddress = null;
-    for (String[] n : direct.neighbours()) {
-      if (n[1].equals(mappedId)) {
-        fromMapped = Long.parseLong(n[3]);
-        mappedAddress = n[2];
-      }
-    }
+    long fromMapped = direct.receivedFrom(mappedId);
+    String mappedAddress = direct.addressOf(mappedId);
     System.out.printf("NAT test, NATed listener of the mapped node: %d bytes from peers (%d from the mapped node,"
         + " dialled at %s), %d from the CDN%n", direct.fromPeers(), fromMapped, mappedAddress, direct.fromCdn());
     assertTrue(fromMapped > 0, "bytes from the mapped node: " + direct + "\nnat4 log:\n" + nat4.logText()
