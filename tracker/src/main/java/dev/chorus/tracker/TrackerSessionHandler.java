@@ -32,6 +32,7 @@ import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.Withdraw;
 import dev.chorus.tracker.index.AnnounceResult;
 import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.NetworkPrefix;
 import dev.chorus.tracker.index.PeerInfo;
@@ -445,6 +446,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "wanted bitmap of " + wanted.length + " bytes");
     }
     long lookupId = lookup.getLookupId();
+    if (answerNow(ctx, track, lookupId, wanted, requested, start)) {
+      return;
+    }
     whenDone(ctx, server.index().candidates(track, server.epochMillis()), (candidates, error) -> {
       if (error != null) {
         indexFailed(ctx, "lookup", error);
@@ -453,7 +457,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), reachabilityClass(),
-          traversal ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE, prefix, region,
+          traversalForLookups(), prefix, region,
           coordinate, candidates, wanted, requested, random);
       ByteBuf reply;
       try {
@@ -465,6 +469,52 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(reply);
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
     });
+  }
+
+  /**
+   * Answers a lookup from an index that can answer at once (the in-memory one), without an object
+   * per candidate; false if the index cannot, and the caller takes the asynchronous path.
+   */
+  private boolean answerNow(ChannelHandlerContext ctx, TrackId track, long lookupId, byte[] wanted, int requested,
+      long start) {
+    LookupScratch scratch = LookupScratch.get();
+    CandidateList candidates = scratch.candidates;
+    try {
+      if (!server.index().candidatesNow(track, server.epochMillis(), candidates)) {
+        return false;
+      }
+      int count = server.lookups().answer(identity.nodeId(), reachabilityClass(), traversalForLookups(), prefix,
+          region, coordinate, candidates, wanted, requested, random, scratch.order);
+      ByteBuf reply;
+      try {
+        reply = server.replies().encode(ctx.alloc(), lookupId, candidates, scratch.order, count);
+      } catch (FrameException e) {
+        ctx.fireExceptionCaught(e);
+        return true;
+      }
+      ctx.writeAndFlush(reply);
+      listener.lookupHandled(Outcome.OK, count, server.nanoTime() - start);
+      return true;
+    } finally {
+      candidates.clear();
+    }
+  }
+
+  /** What the traversal rule lets this node's lookups use. */
+  private ConnectionPlan.Traversal traversalForLookups() {
+    return traversal ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE;
+  }
+
+  /** Per I/O thread: a lookup's candidates and answer, reused (used within one call only). */
+  private static final class LookupScratch {
+    private static final ThreadLocal<LookupScratch> PER_THREAD = ThreadLocal.withInitial(LookupScratch::new);
+
+    final CandidateList candidates = new CandidateList();
+    final int[] order = new int[LookupPolicy.MAX_PEERS_LIMIT];
+
+    static LookupScratch get() {
+      return PER_THREAD.get();
+    }
   }
 
   /**

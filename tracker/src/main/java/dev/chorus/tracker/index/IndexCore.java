@@ -2,9 +2,6 @@ package dev.chorus.tracker.index;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -97,7 +94,6 @@ final class IndexCore {
   static final int SLOT_MASK = 0x7fff_ffff;
   static final long MAX_SECONDS = 0xffff_ffffL;
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int INITIAL_SLOTS = 16;
   private static final int INITIAL_PEER_TRACKS = 4;
   private static final int MAX_PAIRS = 1 << 16;
@@ -436,14 +432,24 @@ final class IndexCore {
 
   /** See {@link PeerIndex#candidates}. Does not modify the index. */
   List<Candidate> candidates(TrackId track, long nowMillis) {
+    CandidateList found = new CandidateList(keep);
+    candidatesInto(track, nowMillis, found);
+    List<Candidate> out = new ArrayList<>(found.size());
+    for (int i = 0; i < found.size(); i++) {
+      out.add(found.candidate(i));
+    }
+    return out;
+  }
+
+  /** {@link #candidates}, appended to {@code into} without an object per entry. */
+  void candidatesInto(TrackId track, long nowMillis, CandidateList into) {
     Objects.requireNonNull(track, "track");
     seconds(nowMillis);
     int t = trackSlot(track, false);
     if (t < 0) {
-      return List.of();
+      return;
     }
     int[] e = trackEntries[t];
-    List<Candidate> out = null;
     Holding complete = null;
     for (int i = trackSize[t] - 1; i >= 0; i--) {
       long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
@@ -461,12 +467,8 @@ final class IndexCore {
         }
         h = complete;
       }
-      if (out == null) {
-        out = new ArrayList<>(i + 1);
-      }
-      out.add(new Candidate(peerInfo[p], h, seen));
+      into.add(peerInfo[p], h, seen);
     }
-    return out == null ? List.of() : out;
   }
 
   /** See {@link PeerIndex#expire}: sweeps every track. */
@@ -775,11 +777,10 @@ final class IndexCore {
 
   /** The slot of {@code track}, or -1 if absent and not {@code create}. */
   private int trackSlot(TrackId track, boolean create) {
-    byte[] id = track.bytes();
-    long k0 = (long) LONGS.get(id, 0);
-    long k1 = (long) LONGS.get(id, 8);
-    long k2 = (long) LONGS.get(id, 16);
-    long k3 = (long) LONGS.get(id, 24);
+    long k0 = track.word(0);
+    long k1 = track.word(1);
+    long k2 = track.word(2);
+    long k3 = track.word(3);
     long x = mix64(seed ^ k0);
     x = mix64(x ^ k1);
     x = mix64(x ^ k2);

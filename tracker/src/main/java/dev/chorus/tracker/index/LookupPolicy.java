@@ -166,13 +166,46 @@ public final class LookupPolicy {
         usable(askerClass, traversal, candidates), wanted, peersFor(requested), random);
   }
 
+  /**
+   * {@link #answer(NodeId, ReachabilityClass, ConnectionPlan.Traversal, NetworkPrefix, String,
+   * VivaldiCoordinate, List, byte[], int, RandomGenerator) answer} without an object per
+   * candidate (the tracker's lookup path): the holders the asker cannot connect to are removed
+   * from {@code candidates} in place, and the positions of the answer in what remains, best first,
+   * go to {@code order}; returns how many. The same answer as the list form for the same draws.
+   *
+   * @param order at least {@link #peersFor(int) peersFor(requested)} long
+   */
+  public int answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
+      CandidateList candidates, byte[] wanted, int requested, RandomGenerator random, int[] order) {
+    Objects.requireNonNull(asker, "asker");
+    keepUsable(askerClass, traversal, candidates);
+    return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted, peersFor(requested),
+        random, order);
+  }
+
+  private static void keepUsable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      CandidateList candidates) {
+    int kept = 0;
+    for (int i = 0; i < candidates.size(); i++) {
+      if (usable(askerClass, traversal, candidates.peer(i))) {
+        candidates.moveTo(i, kept++);
+      }
+    }
+    candidates.truncate(kept);
+  }
+
+  private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal, PeerInfo holder) {
+    return ConnectionPlan.of(askerClass, ConnectionPlan.holderClass(holder.port()), traversal).connects();
+  }
+
   /** {@code candidates} without those {@code askerClass} cannot connect to; the same list if none. */
   private static List<Candidate> usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
       List<Candidate> candidates) {
     List<Candidate> kept = null;
     for (int i = 0; i < candidates.size(); i++) {
       Candidate c = candidates.get(i);
-      boolean usable = ConnectionPlan.of(askerClass, ConnectionPlan.holderClass(c.peer().port()), traversal).connects();
+      boolean usable = usable(askerClass, traversal, c.peer());
       if (!usable && kept == null) {
         kept = new ArrayList<>(candidates.subList(0, i));
       } else if (usable && kept != null) {
