@@ -631,7 +631,10 @@ final class IndexCore {
       }
     }
     if (2 * (n + 1) > e.length) {
-      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(2 * (e.length / 2), n + 1)));
+      // Grow by half (not double): a track's pair array is most of an entry's bytes, and
+      // doubling left a quarter of them empty on average.
+      int pairs = e.length / 2;
+      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 1), n + 1)));
       trackEntries[t] = e;
     }
     int pos = n;
