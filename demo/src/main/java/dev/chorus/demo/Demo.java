@@ -184,9 +184,9 @@ public final class Demo {
       open.push(life);
       lives.add(life);
     }
-    long began0 = System.nanoTime();
+    long schedulesStart = System.nanoTime();
     for (NodeLife life : lives) {
-      life.begin(began0);
+      life.begin(schedulesStart);
     }
     List<ChorusNode> nodes = new ArrayList<>();
     List<StreamServer> streams = new ArrayList<>();
