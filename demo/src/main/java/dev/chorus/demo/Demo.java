@@ -89,6 +89,19 @@ public final class Demo {
    */
   static DemoReport run(DemoOptions options, PrintStream out, boolean liveLine, AtomicBoolean stop, DemoPage page)
       throws IOException, InterruptedException {
+    return run(options, SwarmVariation.NONE, out, liveLine, stop, page);
+  }
+
+  /**
+   * {@link #run(DemoOptions, PrintStream, boolean, AtomicBoolean, DemoPage)} with upload caps and
+   * churn ({@code variation}); a swarm with churn has no stream endpoints and no page (their node
+   * comes and goes).
+   */
+  static DemoReport run(DemoOptions options, SwarmVariation variation, PrintStream out, boolean liveLine,
+      AtomicBoolean stop, DemoPage page) throws IOException, InterruptedException {
+    if (variation.churns() && page != null) {
+      throw new IllegalArgumentException("a swarm with churn has no demo page");
+    }
     Path dir = options.directory().orElse(null);
     boolean temporary = dir == null;
     if (temporary) {
@@ -98,7 +111,7 @@ public final class Demo {
     }
     Deque<AutoCloseable> open = new ArrayDeque<>();
     try {
-      return run(options, dir, out, liveLine, stop, open, page);
+      return run(options, variation, dir, out, liveLine, stop, open, page);
     } finally {
       closeAll(open);
       if (temporary && !options.keep()) {
@@ -109,8 +122,9 @@ public final class Demo {
     }
   }
 
-  private static DemoReport run(DemoOptions options, Path dir, PrintStream out, boolean liveLine,
-      AtomicBoolean stop, Deque<AutoCloseable> open, DemoPage page) throws IOException, InterruptedException {
+  private static DemoReport run(DemoOptions options, SwarmVariation variation, Path dir, PrintStream out,
+      boolean liveLine, AtomicBoolean stop, Deque<AutoCloseable> open, DemoPage page)
+      throws IOException, InterruptedException {
     long began = System.nanoTime();
     out.printf(Locale.ROOT, "chorus demo: %d nodes, %d tracks, %s at %s× real time, seed %d%n", options.nodes(),
         options.tracks(), seconds(options.duration().toNanos()), speed(options.speed()), options.seed());
@@ -147,30 +161,55 @@ public final class Demo {
         + "  (tracker and nodes; while the demo runs)");
 
     Latencies latencies = new Latencies();
-    List<ChorusNode> nodes = new ArrayList<>();
-    List<StreamServer> streams = new ArrayList<>();
+    // Upload caps and churn schedules: their own streams of the seed, so that the plain demo's
+    // draws (audio, popularity, sessions) are the same with or without them.
+    SplittableRandom capDraws = new SplittableRandom(options.seed() ^ 0x5CA1AB1EL);
+    SplittableRandom churnDraws = new SplittableRandom(options.seed() ^ 0xC4A2L);
+    List<NodeLife> lives = new ArrayList<>();
+    long[] caps = new long[options.nodes()];
     for (int i = 1; i <= options.nodes(); i++) {
-      ChorusNode node = ChorusNode.start(NodeConfig.builder()
+      caps[i - 1] = variation.uploadCap(capDraws);
+      NodeLife life = new NodeLife(NodeConfig.builder()
           .origin(origin.baseUri())
           .tracker(trackerAddress)
           .bindHost(LOOPBACK)
           .cacheDirectory(dir.resolve(String.format(Locale.ROOT, "node-%02d", i)))
           .cacheCapacityBytes(options.cacheBytesPerNode())
+          .uploadBytesPerSecond(caps[i - 1])
           .trustedPublisher(publisher.publicKey())
           .meterRegistry(registry)
           .telemetryInterval(TELEMETRY_INTERVAL)
           .listener(latencies)
-          .build());
-      open.push(node);
-      nodes.add(node);
-      StreamServer stream = StreamServer.start(node);
-      open.push(stream);
-      streams.add(stream);
+          .build(), variation, churnDraws.split());
+      open.push(life);
+      lives.add(life);
     }
-    TrackId popular = tracks.get(0).manifest().trackId();
-    out.println("play along (any player, e.g. ffplay, mpv or VLC): " + streams.get(0).url(popular));
-    out.println("  the same path works on every node's port: " + ports(streams));
-    out.printf(Locale.ROOT, "started %d nodes in %s; listening...%n", nodes.size(),
+    long schedulesStart = System.nanoTime();
+    for (NodeLife life : lives) {
+      life.begin(schedulesStart);
+    }
+    List<ChorusNode> nodes = new ArrayList<>();
+    List<StreamServer> streams = new ArrayList<>();
+    if (!variation.churns()) {
+      for (NodeLife life : lives) {
+        ChorusNode node = life.current();
+        nodes.add(node);
+        StreamServer stream = StreamServer.start(node);
+        open.push(stream);
+        streams.add(stream);
+      }
+      TrackId popular = tracks.get(0).manifest().trackId();
+      out.println("play along (any player, e.g. ffplay, mpv or VLC): " + streams.get(0).url(popular));
+      out.println("  the same path works on every node's port: " + ports(streams));
+    } else {
+      out.printf(Locale.ROOT, "churn: online %s, offline %s on average (exponential); %d of %d nodes online%n",
+          variation.meanOnline(), variation.meanOffline(), lives.stream().filter(l -> l.current() != null).count(),
+          lives.size());
+    }
+    if (!variation.uploadClasses().isEmpty()) {
+      out.println("upload caps (bytes/s, 0 = none): " + Arrays.toString(caps));
+    }
+    out.printf(Locale.ROOT, "started %d nodes in %s; listening...%n", lives.size(),
         seconds(System.nanoTime() - began));
 
     long start = System.nanoTime();
@@ -180,8 +219,8 @@ public final class Demo {
     SplittableRandom seeds = new SplittableRandom(options.seed());
     List<Listener> listeners = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      Listener listener = new Listener(i + 1, nodes.get(i), tracks, popularity, seeds.split(), options.speed(),
+    for (int i = 0; i < lives.size(); i++) {
+      Listener listener = new Listener(i + 1, lives.get(i), tracks, popularity, seeds.split(), options.speed(),
           start + i * stagger, end, stop);
       listeners.add(listener);
       Thread t = new Thread(listener, "chorus-demo-listener-" + (i + 1));
@@ -191,10 +230,10 @@ public final class Demo {
     }
 
     Progress progress = new Progress(out, liveLine, start, options.duration().toNanos());
-    SwarmView view = new SwarmView(nodes, streams, listeners, options.duration().toNanos());
+    SwarmView view = page == null ? null : new SwarmView(nodes, streams, listeners, options.duration().toNanos());
     long shown = System.nanoTime() - PAGE_UPDATE_NANOS;
     while (threads.stream().anyMatch(Thread::isAlive) && !stop.get()) {
-      progress.maybePrint(nodes, listeners);
+      progress.maybePrint(lives, listeners);
       long now = System.nanoTime();
       if (page != null && now - shown >= PAGE_UPDATE_NANOS) {
         shown = now;
@@ -205,22 +244,22 @@ public final class Demo {
     for (Thread t : threads) { // on stop, a listener may sit in a read; closing the node ends it
       t.join(TimeUnit.SECONDS.toMillis(3));
     }
-    progress.finish(nodes, listeners);
+    progress.finish(lives, listeners);
     long elapsed = System.nanoTime() - start;
 
     // The nodes close here, before the table, so that each sends the tracker its last playback
     // report and the table and the tracker's telemetry describe the same bytes.
-    long[][] listened = new long[nodes.size()][];
-    for (int i = 0; i < nodes.size(); i++) {
+    long[][] listened = new long[lives.size()][];
+    for (int i = 0; i < lives.size(); i++) {
       Listener l = listeners.get(i);
       listened[i] = new long[] {l.plays(), l.skips(), l.errors(), l.bytesPlayed(), l.playsStarted()};
     }
-    closeInParallel(new ArrayList<>(nodes));
+    closeInParallel(new ArrayList<>(lives));
     List<DemoReport.Row> rows = new ArrayList<>();
     PlayedBytes played = PlayedBytes.NONE;
-    for (int i = 0; i < nodes.size(); i++) {
+    for (int i = 0; i < lives.size(); i++) {
       long[] l = listened[i];
-      NodeStats s = nodes.get(i).stats();
+      NodeStats s = lives.get(i).stats();
       played = played.plus(s.played());
       rows.add(new DemoReport.Row(i + 1, l[0], l[1], l[2], l[3], l[4], s));
     }
@@ -283,7 +322,7 @@ public final class Demo {
       this.last = start;
     }
 
-    void maybePrint(List<ChorusNode> nodes, List<Listener> listeners) {
+    void maybePrint(List<NodeLife> nodes, List<Listener> listeners) {
       long now = System.nanoTime();
       if (now - last >= every) {
         last = now;
@@ -291,7 +330,7 @@ public final class Demo {
       }
     }
 
-    void finish(List<ChorusNode> nodes, List<Listener> listeners) {
+    void finish(List<NodeLife> nodes, List<Listener> listeners) {
       print(line(nodes, listeners, System.nanoTime()), true);
     }
 
@@ -306,12 +345,12 @@ public final class Demo {
       out.flush();
     }
 
-    private String line(List<ChorusNode> nodes, List<Listener> listeners, long now) {
+    private String line(List<NodeLife> nodes, List<Listener> listeners, long now) {
       PlayedBytes played = PlayedBytes.NONE;
       long peers = 0;
       long cdn = 0;
       long stutters = 0;
-      for (ChorusNode n : nodes) {
+      for (NodeLife n : nodes) {
         NodeStats s = n.stats();
         played = played.plus(s.played());
         peers += s.bytesFromPeers();
@@ -351,8 +390,8 @@ public final class Demo {
     // Stream endpoints, then nodes (each phase in parallel: a node says goodbye and waits for its
     // threads), then the rest in reverse order of starting.
     closeInParallel(open.stream().filter(c -> c instanceof StreamServer).toList());
-    closeInParallel(open.stream().filter(c -> c instanceof ChorusNode).toList());
-    open.stream().filter(c -> !(c instanceof StreamServer) && !(c instanceof ChorusNode)).forEach(Demo::closeQuietly);
+    closeInParallel(open.stream().filter(c -> c instanceof NodeLife).toList());
+    open.stream().filter(c -> !(c instanceof StreamServer) && !(c instanceof NodeLife)).forEach(Demo::closeQuietly);
     open.clear();
   }
 

@@ -30,7 +30,7 @@ final class Listener implements Runnable {
   private static final int BUFFER_BYTES = 16 * 1024;
 
   private final int number;
-  private final ChorusNode node;
+  private final NodeLife life;
   private final List<DemoCatalog.Track> tracks;
   private final Zipf popularity;
   private final SplittableRandom random;
@@ -45,10 +45,10 @@ final class Listener implements Runnable {
   private final AtomicLong skips = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
 
-  Listener(int number, ChorusNode node, List<DemoCatalog.Track> tracks, Zipf popularity, SplittableRandom random,
+  Listener(int number, NodeLife life, List<DemoCatalog.Track> tracks, Zipf popularity, SplittableRandom random,
       double speed, long startAtNanos, long endAtNanos, AtomicBoolean stop) {
     this.number = number;
-    this.node = node;
+    this.life = life;
     this.tracks = tracks;
     this.popularity = popularity;
     this.random = random;
@@ -84,15 +84,20 @@ final class Listener implements Runnable {
     try {
       sleepUntil(startAtNanos);
       while (running()) {
+        ChorusNode node = life.current();
+        if (node == null) { // the node left (churn): nothing plays until it is back
+          sleepUntil(life.nextTransitionNanos());
+          continue;
+        }
         int sessionTracks = Math.min(MAX_SESSION_TRACKS, 1 + geometric(MEAN_SESSION_TRACKS - 1));
         int current = popularity.sample(random);
-        for (int i = 0; i < sessionTracks && running(); i++) {
+        for (int i = 0; i < sessionTracks && running() && !life.due(System.nanoTime()); i++) {
           int next = random.nextDouble() < SEQUENTIAL_SHARE
               ? (current + 1) % tracks.size()
               : popularity.sample(random);
           boolean last = i == sessionTracks - 1;
           double fraction = random.nextDouble() < SKIP_PROBABILITY ? 0.1 + 0.5 * random.nextDouble() : 1.0;
-          play(tracks.get(current), last ? null : tracks.get(next).manifest().trackId(), fraction);
+          play(node, tracks.get(current), last ? null : tracks.get(next).manifest().trackId(), fraction);
           current = next;
         }
         // A break between sessions: 1 to 5 s of real time.
@@ -112,7 +117,7 @@ final class Listener implements Runnable {
     return (int) Math.floor(Math.log(1 - random.nextDouble()) / Math.log(1 - p));
   }
 
-  private void play(DemoCatalog.Track track, TrackId next, double fraction) throws InterruptedException {
+  private void play(ChorusNode node, DemoCatalog.Track track, TrackId next, double fraction) throws InterruptedException {
     TrackId id = track.manifest().trackId();
     try (TrackStream in = node.open(id)) {
       if (next != null) {
@@ -126,7 +131,8 @@ final class Listener implements Runnable {
       byte[] buffer = new byte[BUFFER_BYTES];
       long position = 0;
       long playheadOrigin = -1; // when the playhead was at byte 0, moved on by stalls
-      while (position < limit && running()) {
+      // A leave that falls due ends the play (the stream closes before the node does).
+      while (position < limit && running() && !life.due(System.nanoTime())) {
         int n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - position));
         if (n < 0) {
           break;
@@ -143,13 +149,13 @@ final class Listener implements Runnable {
           playheadOrigin = now - (long) (position / bytesPerNano);
         }
         long wakeAt = playheadOrigin + (long) ((position - ahead) / bytesPerNano);
-        sleepUntil(Math.min(wakeAt, endAtNanos));
+        sleepWithin(Math.min(wakeAt, endAtNanos));
       }
       if (fraction < 1 && position >= limit) {
         skips.incrementAndGet();
       }
     } catch (IOException e) {
-      if (running()) {
+      if (running() && life.isCurrent(node)) { // not when the node left mid-play (churn)
         errors.incrementAndGet();
         log.warn("listener {}: {} failed: {}", number, track.title(), e.getMessage());
         sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
@@ -157,9 +163,32 @@ final class Listener implements Runnable {
     }
   }
 
+  /** Sleeps until the deadline (or the end), making the node's churn transitions that fall due meanwhile. */
   private void sleepUntil(long deadlineNanos) throws InterruptedException {
     while (true) {
-      long left = Math.min(deadlineNanos, endAtNanos) - System.nanoTime();
+      long now = System.nanoTime();
+      if (life.due(now) && !stop.get() && now < endAtNanos) {
+        try {
+          life.transitionIfDue(now);
+        } catch (IOException e) {
+          errors.incrementAndGet();
+          log.warn("listener {}: its node did not start again: {}", number, e.getMessage());
+        }
+      }
+      long left = Math.min(deadlineNanos, endAtNanos) - now;
+      if (left <= 0 || stop.get()) {
+        return;
+      }
+      long untilTransition = Math.max(0, life.nextTransitionNanos() - now);
+      TimeUnit.NANOSECONDS.sleep(Math.min(Math.min(left, untilTransition), TimeUnit.MILLISECONDS.toNanos(200)));
+    }
+  }
+
+  /** Sleeps until the deadline (or the end) while a stream is open: wakes when a transition falls due. */
+  private void sleepWithin(long deadlineNanos) throws InterruptedException {
+    while (true) {
+      long now = System.nanoTime();
+      long left = Math.min(Math.min(deadlineNanos, endAtNanos), life.nextTransitionNanos()) - now;
       if (left <= 0 || stop.get()) {
         return;
       }
