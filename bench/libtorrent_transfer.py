@@ -7,7 +7,8 @@ would negotiate RC4 obfuscation otherwise). A file of random bytes is created, h
 torrent (v1, 1 MiB pieces by default), seeded by one session and downloaded by the other, which is
 told the seed's address directly. The time runs from adding the torrent to the leech until the
 leech reports it finished; every piece is SHA-1-checked by libtorrent as it arrives. Prints
-"BENCH libtorrent_transfer_mb_per_sec <v> MB/s" (MB = 10^6 bytes) and stops by itself.
+"BENCH libtorrent_transfer_mb_per_sec <v> MB/s" (MB = 10^6 bytes) and
+"BENCH libtorrent_transfer_cpu_seconds_per_gb <v> s/GB" (CPU time of the process, both sessions) and stops by itself.
 """
 
 import argparse
@@ -83,25 +84,32 @@ def main():
         seed_port = seed.listen_port()
 
         rates = []
+        cpu_per_gb = []
         for run in range(args.repetitions + 1):  # the first run warms up, unreported
             leech_dir = os.path.join(work, "leech%d" % run)
             os.makedirs(leech_dir)
             leech = session(0)
             start = time.monotonic()
+            cpu_start = time.process_time()  # both sessions and their threads: one process
             handle = leech.add_torrent({"ti": info, "save_path": leech_dir})
             handle.connect_peer(("127.0.0.1", seed_port))
             wait_for(lambda: handle.status().is_seeding, deadline, "the leech to finish")
             seconds = time.monotonic() - start
+            cpu = time.process_time() - cpu_start
             rate = info.total_size() / seconds / 1e6
-            print("libtorrent %s: %d MiB in %.2f s = %.0f MB/s" % (
-                "warm-up" if run == 0 else "run %d" % run, args.mib, seconds, rate), flush=True)
+            print("libtorrent %s: %d MiB in %.2f s = %.0f MB/s; CPU %.2f s of the process (%.2f s/GB; load average %s)" % (
+                "warm-up" if run == 0 else "run %d" % run, args.mib, seconds, rate, cpu,
+                cpu / (info.total_size() / 1e9), " ".join("%.2f" % x for x in os.getloadavg())), flush=True)
             if run > 0:
                 rates.append(rate)
+                cpu_per_gb.append(cpu / (info.total_size() / 1e9))
             leech.remove_torrent(handle)
             del leech
             shutil.rmtree(leech_dir)
         rates.sort()
         print("BENCH libtorrent_transfer_mb_per_sec %.0f MB/s" % rates[len(rates) // 2])
+        cpu_per_gb.sort()
+        print("BENCH libtorrent_transfer_cpu_seconds_per_gb %.2f s/GB" % cpu_per_gb[len(cpu_per_gb) // 2])
         print("libtorrent version %s" % lt.__version__)
     finally:
         shutil.rmtree(work, ignore_errors=True)

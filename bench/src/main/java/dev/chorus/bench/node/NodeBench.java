@@ -329,18 +329,26 @@ public final class NodeBench {
         .build();
     double[] rates = new double[o.repetitions];
     double[] shares = new double[o.repetitions];
+    double[] cpuPerGb = new double[o.repetitions];
     // One unreported run first: the JIT compiles the whole path (the first run is about half as fast).
     for (int r = -1; r < o.repetitions; r++) {
       String name = "b" + (r + 1);
       ChorusNode b = w.startNode(name, peersFirst, cache);
       long uploadedBefore = a.stats().bytesUploaded();
+      CpuTimes cpuBefore = CpuTimes.now();
       Played p = play(b, big);
+      CpuTimes cpu = CpuTimes.now().minus(cpuBefore);
       NodeStats s = b.stats();
       double rate = p.fromPeers() / (p.totalNanos() / 1e3);
+      double secondsPerGb = cpu.processNanos() / 1e9 / (p.fromPeers() / 1e9);
       if (r >= 0) {
         rates[r] = rate;
         shares[r] = s.peerShare();
+        cpuPerGb[r] = secondsPerGb;
       }
+      say("p2p: %s: CPU %.2f s of the process (%.2f s/GB; load average %s); by thread: %s",
+          r < 0 ? "warm-up" : "run " + (r + 1), cpu.processNanos() / 1e9, secondsPerGb,
+          CpuTimes.loadAverage(), cpu.perGbByThread(p.fromPeers()));
       say("p2p: %s: B read %d MiB in %.2f s: %.0f MB/s from peers (first byte after %.1f ms); "
               + "%d bytes from peers, %d from the CDN (peer share %.4f); A uploaded %d",
           r < 0 ? "warm-up" : "run " + (r + 1), o.trackMib, p.totalNanos() / 1e9, rate, p.firstByteNanos() / 1e6,
@@ -349,6 +357,7 @@ public final class NodeBench {
     }
     lines.add(bench("node_p2p_transfer_mb_per_sec", "%.0f", median(rates), "MB/s"));
     lines.add(bench("node_p2p_peer_share", "%.4f", median(shares), "fraction"));
+    lines.add(bench("node_p2p_cpu_seconds_per_gb", "%.2f", median(cpuPerGb), "s/GB"));
     w.stopNode(a, "a");
     w.origin.put(big.manifest().originKey(), new byte[0]); // let the 256 MiB go
   }

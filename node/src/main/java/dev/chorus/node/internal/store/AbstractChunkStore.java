@@ -26,6 +26,12 @@ abstract class AbstractChunkStore implements ChunkStore {
   static final class Track {
     final TrackManifest manifest;
     final BitSet held;
+    /**
+     * Held chunks whose stored bytes this process has SHA-256-verified (on the way in or on a
+     * read): reads of them are not hashed again. Chunks found on disk at open are not in it until
+     * a read verifies them.
+     */
+    final BitSet trusted = new BitSet();
 
     Track(TrackManifest manifest, BitSet held) {
       this.manifest = manifest;
@@ -178,6 +184,7 @@ abstract class AbstractChunkStore implements ChunkStore {
         return false;
       }
       t.held.set(index);
+      t.trusted.set(index);
       policy.addBytes(trackId, data.length);
       evicted = evictLocked(trackId);
     }
@@ -189,6 +196,7 @@ abstract class AbstractChunkStore implements ChunkStore {
   public Optional<byte[]> chunk(TrackId trackId, int index) {
     TrackManifest manifest;
     byte[] data;
+    boolean trusted;
     synchronized (this) {
       checkOpen();
       Track t = tracks.get(trackId);
@@ -196,6 +204,7 @@ abstract class AbstractChunkStore implements ChunkStore {
         return Optional.empty();
       }
       manifest = t.manifest;
+      trusted = t.trusted.get(index);
       try {
         data = loadChunk(trackId, index);
       } catch (StorageException e) {
@@ -203,9 +212,13 @@ abstract class AbstractChunkStore implements ChunkStore {
         return Optional.empty();
       }
     }
+    if (data != null && trusted) {
+      return Optional.of(data);
+    }
     if (data != null) {
       try {
         verifiers.get().verifyChunk(manifest, index, data); // outside the lock, as in putChunk
+        trust(trackId, manifest, index);
         return Optional.of(data);
       } catch (ManifestException e) {
         log.warn("chunk store: chunk {} of {} is corrupt ({}); deleting it", index, trackId, e.reason());
@@ -216,6 +229,7 @@ abstract class AbstractChunkStore implements ChunkStore {
       Track t = tracks.get(trackId);
       if (!closed && t != null && t.manifest == manifest && t.held.get(index)) {
         t.held.clear(index);
+        t.trusted.clear(index);
         policy.addBytes(trackId, -t.manifest.chunkLength(index));
         deleted = true;
         try {
@@ -229,6 +243,13 @@ abstract class AbstractChunkStore implements ChunkStore {
       listener.corruptChunkDeleted(trackId, index);
     }
     return Optional.empty();
+  }
+
+  private synchronized void trust(TrackId trackId, TrackManifest verifiedAgainst, int index) {
+    Track t = tracks.get(trackId);
+    if (t != null && t.manifest == verifiedAgainst && t.held.get(index)) {
+      t.trusted.set(index);
+    }
   }
 
   @Override
@@ -329,6 +350,7 @@ abstract class AbstractChunkStore implements ChunkStore {
       throw new IllegalArgumentException("unknown track " + trackId);
     }
     storeChunk(trackId, index, data);
+    t.trusted.clear(index);
     if (!t.held.get(index)) {
       t.held.set(index);
       policy.addBytes(trackId, t.manifest.chunkLength(index));

@@ -12,8 +12,10 @@ import java.util.Optional;
  * The node's chunk cache: manifests and verified chunks, keyed by track id and chunk index, bounded
  * by a byte capacity with least-recently-used eviction of whole tracks.
  *
- * <p>Every chunk is checked against its track's manifest when it is stored and again when it is
- * read; a stored chunk that no longer verifies is deleted and reported as absent. Storage errors
+ * <p>Every chunk is checked against its track's manifest when it is stored, and a chunk found on
+ * disk when the store was opened is checked again when it is read (once: after that this process
+ * trusts it, as it trusts the chunks it stored itself); a stored chunk that no longer verifies is
+ * deleted and reported as absent. Storage errors
  * (a full disk, a RocksDB failure) never reach the caller: the store stops caching (writes return
  * {@code false}), keeps serving what it can, and tells its {@link ChunkStoreListener}.
  *
@@ -53,7 +55,10 @@ public interface ChunkStore extends AutoCloseable {
     return putChunk(trackId, index, bytes);
   }
 
-  /** The chunk, verified against the manifest; empty if absent or found corrupt (then deleted). */
+  /**
+   * The chunk, verified against the manifest (or trusted, see above); empty if absent or found
+   * corrupt (then deleted).
+   */
   Optional<byte[]> chunk(TrackId trackId, int index);
 
   /** Whether the chunk is held (without reading or verifying it). */

@@ -16,13 +16,20 @@ public final class ChunkStoreConfig {
   public static final long MIN_DEFAULT_CAPACITY_BYTES = 50L * 1000 * 1000;
   /** Upper bound of the default capacity: 10 GB. */
   public static final long MAX_DEFAULT_CAPACITY_BYTES = 10L * 1000 * 1000 * 1000;
+  /**
+   * Default {@link #unloggedChunkBytes()}: 8 MiB, the chunks a killed process may lose (a clean
+   * close keeps them).
+   */
+  public static final long DEFAULT_UNLOGGED_CHUNK_BYTES = 8L << 20;
 
   private final Path directory;
   private final long capacityBytes;
+  private final long unloggedChunkBytes;
 
-  private ChunkStoreConfig(Path directory, long capacityBytes) {
+  private ChunkStoreConfig(Path directory, long capacityBytes, long unloggedChunkBytes) {
     this.directory = directory;
     this.capacityBytes = capacityBytes;
+    this.unloggedChunkBytes = unloggedChunkBytes;
   }
 
   public static Builder builder() {
@@ -50,15 +57,26 @@ public final class ChunkStoreConfig {
     return capacityBytes;
   }
 
+  /**
+   * RocksDB store: chunks are written without the write-ahead log and reach the disk when this
+   * many bytes of them have accumulated in memory (the chunk family's write buffer), so a process
+   * killed in between loses at most that much of its cache, never its consistency.
+   */
+  public long unloggedChunkBytes() {
+    return unloggedChunkBytes;
+  }
+
   @Override
   public String toString() {
-    return "ChunkStoreConfig[directory=" + directory + ", capacityBytes=" + capacityBytes + "]";
+    return "ChunkStoreConfig[directory=" + directory + ", capacityBytes=" + capacityBytes
+        + ", unloggedChunkBytes=" + unloggedChunkBytes + "]";
   }
 
   /** Builder; {@link #build()} validates and names the offending key. */
   public static final class Builder {
     private Path directory;
     private long capacityBytes = -1;
+    private long unloggedChunkBytes = DEFAULT_UNLOGGED_CHUNK_BYTES;
 
     private Builder() {}
 
@@ -76,6 +94,15 @@ public final class ChunkStoreConfig {
       return this;
     }
 
+    /** See {@link ChunkStoreConfig#unloggedChunkBytes()}; 64 KiB to 1 GiB. */
+    public Builder unloggedChunkBytes(long bytes) {
+      if (bytes < 64 << 10 || bytes > 1L << 30) {
+        throw new IllegalArgumentException("unloggedChunkBytes must be 64 KiB to 1 GiB: " + bytes);
+      }
+      this.unloggedChunkBytes = bytes;
+      return this;
+    }
+
     public ChunkStoreConfig build() {
       long capacity = capacityBytes;
       if (capacity < 0) {
@@ -85,7 +112,7 @@ public final class ChunkStoreConfig {
         }
         capacity = defaultCapacityBytes(freeBytes(directory));
       }
-      return new ChunkStoreConfig(directory, capacity);
+      return new ChunkStoreConfig(directory, capacity, unloggedChunkBytes);
     }
 
     private static long freeBytes(Path directory) {

@@ -49,7 +49,20 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions;
   private final WriteOptions writeOptions;
-  /** Chunk reads skip RocksDB's block checksums: every chunk read is SHA-256-verified anyway. */
+  /**
+   * Chunk writes skip the write-ahead log: with it every chunk was copied and checksummed twice
+   * (the log, then the blob file at flush; the RocksDB JNI build computes CRC32C in software), the
+   * largest cost of a receiving node. Chunks not flushed yet (at most {@link
+   * ChunkStoreConfig#unloggedChunkBytes()}) die with a killed process and are found absent on
+   * open, as after an eviction; a clean close flushes them. Manifests and last-use ticks keep the
+   * log.
+   */
+  private final WriteOptions chunkWriteOptions = new WriteOptions().setSync(false).setDisableWAL(true);
+  /**
+   * Chunk reads skip RocksDB's checksums (the RocksDB JNI build computes CRC32C in software, as
+   * dear as SHA-256 with SHA-NI): a chunk found on disk at open is SHA-256-verified when first
+   * read, and one verified since this process started is trusted (AbstractChunkStore).
+   */
   private final ReadOptions chunkReadOptions = new ReadOptions().setVerifyChecksums(false);
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
@@ -97,7 +110,8 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
         .setEnableBlobFiles(true)
         .setMinBlobSize(MIN_BLOB_BYTES)
         .setBlobCompressionType(CompressionType.NO_COMPRESSION)
-        .setEnableBlobGarbageCollection(true);
+        .setEnableBlobGarbageCollection(true)
+        .setWriteBufferSize(config.unloggedChunkBytes());
     List<ColumnFamilyOptions> cfOptions = List.of(plain, blobs);
     List<ColumnFamilyDescriptor> descriptors = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plain),
@@ -237,7 +251,7 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
   void storeChunk(TrackId trackId, int index, byte[] data) throws StorageException {
     try {
       checkInjectedFailure();
-      db.put(chunks, writeOptions, chunkKey(trackId, index), data);
+      db.put(chunks, chunkWriteOptions, chunkKey(trackId, index), data);
     } catch (RocksDBException e) {
       throw new StorageException("storing chunk " + index + " of " + trackId, e);
     }
@@ -296,6 +310,7 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
     }
     db.close();
     writeOptions.close();
+    chunkWriteOptions.close();
     chunkReadOptions.close();
     for (ColumnFamilyOptions o : cfOptions) {
       o.close();

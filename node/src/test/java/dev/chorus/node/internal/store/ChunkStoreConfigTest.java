@@ -31,6 +31,17 @@ class ChunkStoreConfigTest {
   }
 
   @Test
+  void unloggedChunkBytesIsBoundedAndDefaultsTo8MiB() {
+    ChunkStoreConfig.Builder b = ChunkStoreConfig.builder().capacityBytes(1 << 20);
+    assertEquals(8L << 20, b.build().unloggedChunkBytes());
+    assertEquals(64L << 10, b.unloggedChunkBytes(64 << 10).build().unloggedChunkBytes());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> b.unloggedChunkBytes((64 << 10) - 1));
+    assertTrue(e.getMessage().startsWith("unloggedChunkBytes"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.unloggedChunkBytes((1L << 30) + 1));
+  }
+
+  @Test
   void errorsNameTheKey() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ChunkStoreConfig.builder().capacityBytes(0));

@@ -9,12 +9,15 @@ import java.nio.file.Path;
 public final class CrashWriterMain {
   static final long CAPACITY_BYTES = 3L * 1024 * 1024;
   static final int TRACK_BYTES = 20 * TestTracks.CHUNK_BYTES - 1234;
+  /** Small, so that chunks reach the disk every few writes before the kill. */
+  static final long UNLOGGED_CHUNK_BYTES = 256 << 10;
 
   private CrashWriterMain() {}
 
   public static void main(String[] args) throws Exception {
     ChunkStore store = RocksDbChunkStore.open(
-        ChunkStoreConfig.builder().directory(Path.of(args[0])).capacityBytes(CAPACITY_BYTES).build(),
+        ChunkStoreConfig.builder().directory(Path.of(args[0])).capacityBytes(CAPACITY_BYTES)
+            .unloggedChunkBytes(UNLOGGED_CHUNK_BYTES).build(),
         ChunkStoreListener.NO_OP);
     long written = 0;
     for (long seed = 1; ; seed++) {
