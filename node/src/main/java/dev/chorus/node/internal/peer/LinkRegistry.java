@@ -186,6 +186,17 @@ final class LinkRegistry {
     run(then);
   }
 
+  /** A wait of {@link #awaitIncoming} for {@code id}, if one is on, ends with {@code failure} unless it is linked. */
+  void stopAwaitingIncoming(NodeId id, PeerConnectException failure) {
+    PendingConnect c;
+    synchronized (lock) {
+      c = connecting.get(id);
+    }
+    if (c != null) {
+      stopAwaitingIncoming(c, failure);
+    }
+  }
+
   boolean isClosing() {
     synchronized (lock) {
       return closing;

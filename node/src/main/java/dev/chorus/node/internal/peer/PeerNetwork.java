@@ -233,7 +233,13 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
       long leftNanos = deadlineNanos - nanoTime.getAsLong();
       if (registry.isClosing() || registry.link(node).isPresent() || leftNanos <= 0) {
         // Already linked (the other side's dial reached our server, say): nothing to punch.
-        opened.complete(registry.link(node).isPresent());
+        boolean linked = registry.link(node).isPresent();
+        if (!linked) {
+          // Our own wait for this punch (if we asked for it) need not run to its timeout.
+          registry.stopAwaitingIncoming(node, new PeerConnectException(node, ErrorCode.NONE,
+              "no TCP connection within the punch window (" + dials + " dials from port " + listenPort + ")", null));
+        }
+        opened.complete(linked);
         return;
       }
       dials++;
