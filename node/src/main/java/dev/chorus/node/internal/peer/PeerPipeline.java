@@ -70,6 +70,7 @@ final class PeerPipeline {
   Channel bind(Consumer<SocketChannel> accepted) throws IOException {
     ServerBootstrap server = new ServerBootstrap();
     if (config.punching()) {
+      refuseIfTaken();
       // A punch dials from the listen port while the server listens on it (Linux needs
       // SO_REUSEPORT on both sockets for that). It also lets another process of the same user
       // bind the port: a node's port is its own only as far as the machine's users are trusted.
@@ -95,6 +96,24 @@ final class PeerPipeline {
           : new IOException("cannot listen on " + config.listenAddress() + ": " + cause, cause);
     }
     return bound.channel();
+  }
+
+  /**
+   * Fails if something already listens on the configured port: with {@code SO_REUSEPORT} a second
+   * node would otherwise bind it too and take half of the first one's connections. (A plain bind
+   * fails against a listener, shared or not; a moment later the port could be taken still, but
+   * only by a program that also asks to share it.)
+   */
+  private void refuseIfTaken() throws IOException {
+    if (config.listenPort() == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(config.listenAddress());
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage()
+          + " (another node on this port? choose another --listen-port)", e);
+    }
   }
 
   /** Opens a connection to {@code address}; {@code init} gets its channel once registered. */

@@ -4,6 +4,7 @@ import static dev.chorus.node.internal.peer.RecordingListener.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.NodeId;
@@ -136,6 +137,16 @@ class PeerNetworkPunchTest {
         closed, Duration.ZERO, Duration.ofMillis(4));
     assertFalse(opened.get(RecordingListener.WAIT_SECONDS, TimeUnit.SECONDS));
     assertTrue(small.network.dialsStarted() >= 2, "dialled again after a refusal: " + small.network.dialsStarted());
+  }
+
+  @Test
+  void aSecondNodeCannotShareAPunchingNodesPort() throws Exception {
+    Node first = pair(true).get(0);
+    PeerNetworkConfig same = PeerNetworkConfig.builder(NoiseKeyPair.generateX25519(RANDOM)).bindAddress(LOOPBACK)
+        .listenPort(first.network.listenPort()).punching(true).build();
+    IOException e = assertThrows(IOException.class,
+        () -> networks.add(PeerNetwork.start(same, group, new RecordingListener(), () -> VivaldiCoordinate.ORIGIN)));
+    assertTrue(e.getMessage().contains("another node on this port"), e.getMessage());
   }
 
   @Test
