@@ -9,6 +9,7 @@ import dev.chorus.protocol.wire.LookupResult;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
 import io.netty.buffer.ByteBuf;
@@ -47,11 +48,26 @@ final class LookupReplyEncoder {
    * @throws FrameException if the message is longer than the frame format allows
    */
   ByteBuf encode(ByteBufAllocator alloc, long lookupId, List<Candidate> peers) throws FrameException {
+    int[] order = new int[peers.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    return encode(alloc, lookupId, CandidateList.of(peers), order, order.length);
+  }
+
+  /**
+   * As above for the peers at positions {@code order[0..count)} of {@code candidates}, in that
+   * order: what {@link dev.chorus.tracker.index.LookupPolicy#answer(dev.chorus.protocol.NodeId,
+   * dev.chorus.protocol.ReachabilityClass, dev.chorus.protocol.ConnectionPlan.Traversal,
+   * dev.chorus.tracker.index.NetworkPrefix, String, dev.chorus.protocol.VivaldiCoordinate,
+   * CandidateList, byte[], int, java.util.random.RandomGenerator, int[]) answer} chose.
+   */
+  ByteBuf encode(ByteBufAllocator alloc, long lookupId, CandidateList candidates, int[] order, int count)
+      throws FrameException {
     int resultBytes = lookupId == 0 ? 0 : CodedOutputStream.computeUInt64Size(LookupResult.LOOKUP_ID_FIELD_NUMBER, lookupId);
-    int n = peers.size();
-    for (int i = 0; i < n; i++) {
-      Candidate c = peers.get(i);
-      resultBytes += lengthDelimited(peerBytes(c.peer(), c.holding()));
+    for (int j = 0; j < count; j++) {
+      int i = order[j];
+      resultBytes += lengthDelimited(peerBytes(candidates.peer(i), candidates.holding(i)));
     }
     int messageBytes = lengthDelimited(resultBytes);
     frames.checkBodyLength(messageBytes);
@@ -70,9 +86,9 @@ final class LookupReplyEncoder {
       if (lookupId != 0) {
         stream.writeUInt64(LookupResult.LOOKUP_ID_FIELD_NUMBER, lookupId);
       }
-      for (int i = 0; i < n; i++) {
-        Candidate c = peers.get(i);
-        writePeer(stream, c.peer(), c.holding());
+      for (int j = 0; j < count; j++) {
+        int i = order[j];
+        writePeer(stream, candidates.peer(i), candidates.holding(i));
       }
       stream.checkNoSpaceLeft();
       out.writerIndex(at + messageBytes);

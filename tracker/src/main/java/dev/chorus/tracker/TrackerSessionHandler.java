@@ -34,6 +34,7 @@ import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.Withdraw;
 import dev.chorus.tracker.index.AnnounceResult;
 import dev.chorus.tracker.index.Holding;
+import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.NetworkPrefix;
 import dev.chorus.tracker.index.PeerInfo;
@@ -91,6 +92,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
    * event loops): whether a port-0 holder is punchable.
    */
   private volatile ReachabilityClass published = ReachabilityClass.NONE;
+  /** {@link #punchable(PeerInfo)}, made once (a lookup allocates nothing for it). */
+  private final java.util.function.Predicate<PeerInfo> punchableHolder = this::punchable;
   /** The node takes part in traversal (its Hello lists the capability) and this tracker relays. */
   private boolean traversal;
   private ReachabilityVerdict verdict = ReachabilityVerdict.VERDICT_UNKNOWN;
@@ -234,11 +237,6 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   /** This node's class as the rule ({@link LookupPolicy#classOf}) sees it now. */
   private ReachabilityClass reachabilityClass() {
     return server.lookups().classOf(listenPort, verdict != ReachabilityVerdict.VERDICT_UNREACHABLE, traversal, punching);
-  }
-
-  /** What a lookup may use to reach this node: traversal, and punching when the node punches. */
-  private ConnectionPlan.Traversal traversalOf() {
-    return new ConnectionPlan.Traversal(traversal, punching);
   }
 
   /** Whether the node indexed as {@code holder} is connected here and punchable (any event loop). */
@@ -568,6 +566,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "wanted bitmap of " + wanted.length + " bytes");
     }
     long lookupId = lookup.getLookupId();
+    if (answerNow(ctx, track, lookupId, wanted, requested, start)) {
+      return;
+    }
     whenDone(ctx, server.index().candidates(track, server.epochMillis()), (candidates, error) -> {
       if (error != null) {
         indexFailed(ctx, "lookup", error);
@@ -576,7 +577,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), reachabilityClass(),
-          traversalOf(), this::punchable, prefix, region, coordinate, candidates, wanted, requested, random);
+          traversalForLookups(), punchableHolder, prefix, region, coordinate, candidates, wanted, requested, random);
       ByteBuf reply;
       try {
         reply = server.replies().encode(ctx.alloc(), lookupId, ranked);
@@ -587,6 +588,53 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(reply);
       listener.lookupHandled(Outcome.OK, ranked.size(), server.nanoTime() - start);
     });
+  }
+
+  /**
+   * Answers a lookup from an index that can answer at once (the in-memory one), without an object
+   * per candidate; false if the index cannot, and the caller takes the asynchronous path.
+   */
+  private boolean answerNow(ChannelHandlerContext ctx, TrackId track, long lookupId, byte[] wanted, int requested,
+      long start) {
+    LookupScratch scratch = LookupScratch.get();
+    CandidateList candidates = scratch.candidates;
+    try {
+      if (!server.index().candidatesNow(track, server.epochMillis(), candidates)) {
+        return false;
+      }
+      int count = server.lookups().answer(identity.nodeId(), reachabilityClass(), traversalForLookups(),
+          punchableHolder, prefix,
+          region, coordinate, candidates, wanted, requested, random, scratch.order);
+      ByteBuf reply;
+      try {
+        reply = server.replies().encode(ctx.alloc(), lookupId, candidates, scratch.order, count);
+      } catch (FrameException e) {
+        ctx.fireExceptionCaught(e);
+        return true;
+      }
+      ctx.writeAndFlush(reply);
+      listener.lookupHandled(Outcome.OK, count, server.nanoTime() - start);
+      return true;
+    } finally {
+      candidates.clear();
+    }
+  }
+
+  /** What the traversal rule lets this node's lookups use: reversal, and punching when the node punches. */
+  private ConnectionPlan.Traversal traversalForLookups() {
+    return !traversal ? ConnectionPlan.Traversal.NONE : punching ? ConnectionPlan.Traversal.ALL : ConnectionPlan.Traversal.REVERSAL;
+  }
+
+  /** Per I/O thread: a lookup's candidates and answer, reused (used within one call only). */
+  private static final class LookupScratch {
+    private static final ThreadLocal<LookupScratch> PER_THREAD = ThreadLocal.withInitial(LookupScratch::new);
+
+    final CandidateList candidates = new CandidateList();
+    final int[] order = new int[LookupPolicy.MAX_PEERS_LIMIT];
+
+    static LookupScratch get() {
+      return PER_THREAD.get();
+    }
   }
 
   /**

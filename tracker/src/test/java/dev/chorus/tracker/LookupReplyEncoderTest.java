@@ -16,6 +16,7 @@ import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.TrackerMessage;
 import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
 import io.netty.buffer.ByteBuf;
@@ -100,7 +101,9 @@ class LookupReplyEncoderTest {
         if (expectedBytes.length > format.maxBodyBytes()) {
           continue;
         }
-        ByteBuf frame = encoder.encode(PooledByteBufAllocator.DEFAULT, lookupId, ranked);
+        ByteBuf frame = round % 2 == 0
+            ? encoder.encode(PooledByteBufAllocator.DEFAULT, lookupId, ranked)
+            : encodeFromColumns(encoder, lookupId, ranked, r);
         try {
           byte[] got = new byte[frame.readableBytes()];
           frame.readBytes(got);
@@ -115,6 +118,33 @@ class LookupReplyEncoderTest {
         }
       }
     }
+  }
+
+  /**
+   * The array form: {@code ranked} scattered among other candidates in a {@link CandidateList},
+   * picked out in order by positions, as the tracker's lookup path hands them over.
+   */
+  private static ByteBuf encodeFromColumns(LookupReplyEncoder encoder, long lookupId, List<Candidate> ranked,
+      SplittableRandom r) throws FrameException {
+    List<Candidate> all = new ArrayList<>(ranked);
+    for (int extra = r.nextInt(5); extra > 0; extra--) {
+      all.add(new Candidate(randomPeer(r), randomHolding(r), 0));
+    }
+    java.util.Collections.shuffle(all, new java.util.Random(r.nextLong()));
+    int[] order = new int[ranked.size()];
+    for (int j = 0; j < order.length; j++) {
+      order[j] = indexOfSame(all, ranked.get(j));
+    }
+    return encoder.encode(PooledByteBufAllocator.DEFAULT, lookupId, CandidateList.of(all), order, order.length);
+  }
+
+  private static int indexOfSame(List<Candidate> all, Candidate c) {
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i) == c) {
+        return i;
+      }
+    }
+    throw new AssertionError("not in the list: " + c);
   }
 
   @Test

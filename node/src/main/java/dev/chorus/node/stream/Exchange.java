@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
   private static final int READ_BYTES = 64 * 1024;
+  /** Longest reason a 502 body repeats from the failure (a message can quote a whole URL). */
+  private static final int MAX_REASON_CHARS = 300;
 
   private final StreamHandler handler;
   private final Channel ch;
@@ -168,7 +170,7 @@ final class Exchange {
         shortAnswer(HttpResponseStatus.SERVICE_UNAVAILABLE, "the node is shut down", Map.of());
       } else {
         log.warn("stream endpoint: {} {}: {}", request.method(), request.shownPath(), e.getMessage());
-        shortAnswer(HttpResponseStatus.BAD_GATEWAY, "track unavailable", Map.of());
+        shortAnswer(HttpResponseStatus.BAD_GATEWAY, unavailable(e), Map.of());
       }
       return false;
     }
@@ -247,6 +249,21 @@ final class Exchange {
       handler.ended(request, status, rangeText(), sent, f.isSuccess());
       handler.completed(this, request.keepAlive() && f.isSuccess());
     });
+  }
+
+  /**
+   * The body of a 502: why the node could not open the track (the player's user can act on "the
+   * origin refused the connection" but not on "unavailable"), on one line and bounded.
+   */
+  static String unavailable(IOException e) {
+    String reason = String.valueOf(e.getMessage()).replaceAll("[\\r\\n\\t]+", " ").strip();
+    if (reason.isEmpty() || reason.equals("null")) {
+      reason = e.getClass().getSimpleName();
+    }
+    if (reason.length() > MAX_REASON_CHARS) {
+      reason = reason.substring(0, MAX_REASON_CHARS) + "…";
+    }
+    return "track unavailable: " + reason + " (the node's log has the details)";
   }
 
   private void shortAnswer(HttpResponseStatus st, String message, Map<String, String> headers) {

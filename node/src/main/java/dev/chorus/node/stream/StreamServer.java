@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * change), which {@code If-Range} is checked against. A path {@code /tracks/x} whose {@code x} is
  * not 64 lowercase hex digits gets 400 "malformed track id", other paths 404, a track the origin
  * does not know 404 "unknown track", a track the node cannot get (origin unreachable, untrusted
- * publisher) 502, other methods 405. Connections are kept alive; pipelined requests are answered
+ * publisher) 502 with the reason ("track unavailable: could not connect to origin …"), other
+ * methods 405. Connections are kept alive; pipelined requests are answered
  * in order.
  *
  * <p><b>Who may ask: DNS rebinding.</b> A web page on {@code http://evil.example:7402/} whose

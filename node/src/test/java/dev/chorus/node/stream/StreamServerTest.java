@@ -2,13 +2,16 @@ package dev.chorus.node.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.node.ChorusNode;
+import dev.chorus.node.NodeConfig;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
 import dev.chorus.testing.Await;
 import dev.chorus.testing.leaks.NoLeaks;
+import dev.chorus.testing.process.FreePorts;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -218,6 +221,25 @@ class StreamServerTest {
     HttpResponse<byte[]> r = send("GET", server.url(TrackId.fromBytes(bytes)));
     assertEquals(404, r.statusCode());
     assertEquals("unknown track", text(r));
+  }
+
+  @Test
+  void aTrackTheNodeCannotFetchIsABadGatewayThatSaysWhy() throws Exception {
+    int deadPort = FreePorts.loopback(); // nothing listens: the origin refuses every connection
+    NodeConfig config = NodeConfig.builder().origin(URI.create("http://127.0.0.1:" + deadPort + "/"))
+        .bindHost("127.0.0.1").cacheDirectory(dir.resolve("cut-off")).cacheCapacityBytes(16L << 20).build();
+    HttpResponse<byte[]> r;
+    try (ChorusNode cut = ChorusNode.start(config);
+        StreamServer cutServer = StreamServer.start(cut, new InetSocketAddress("127.0.0.1", 0), new RecordingListener())) {
+      r = send("GET", cutServer.url(track.trackId()));
+    }
+    assertEquals(502, r.statusCode());
+    String body = text(r);
+    assertTrue(body.startsWith("track unavailable: "), body);
+    assertTrue(body.length() > "track unavailable: ".length() + "(the node's log has the details)".length() + 5,
+        "the body gives a reason: " + body);
+    assertTrue(body.contains("could not connect to origin"), body);
+    assertFalse(body.contains("\n"), body);
   }
 
   @ParameterizedTest

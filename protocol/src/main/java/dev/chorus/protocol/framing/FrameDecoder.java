@@ -38,7 +38,18 @@ public final class FrameDecoder {
     if (in.remaining() < header) {
       return NEED_MORE;
     }
-    long length = readLength(in, in.position());
+    return frameLength(readLength(in, in.position()), in.remaining() - header);
+  }
+
+  /**
+   * {@link #nextFrameLength} for a caller that has read the header itself ({@code declaredLength},
+   * unsigned, {@link FrameFormat#headerBytes} big-endian bytes) and has {@code bodyBytesAvailable}
+   * bytes after it: the body length if the whole frame is there, else {@link #NEED_MORE}. A Netty
+   * handler reads the header straight from its cumulation this way, without a ByteBuffer view per
+   * frame.
+   */
+  public int frameLength(long declaredLength, int bodyBytesAvailable) throws FrameException {
+    long length = declaredLength;
     if (length > format.maxBodyBytes()) {
       throw new FrameException(
           ErrorCode.FRAME_TOO_LARGE,
@@ -47,7 +58,7 @@ public final class FrameDecoder {
     if (length == 0) {
       throw new FrameException(ErrorCode.MALFORMED_MESSAGE, "empty frame");
     }
-    return in.remaining() - header >= length ? (int) length : NEED_MORE;
+    return bodyBytesAvailable >= length ? (int) length : NEED_MORE;
   }
 
   /**

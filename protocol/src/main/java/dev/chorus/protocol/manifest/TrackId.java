@@ -1,5 +1,8 @@
 package dev.chorus.protocol.manifest;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -13,6 +16,7 @@ public final class TrackId implements Comparable<TrackId> {
   public static final int BYTES = 32;
 
   private static final HexFormat HEX = HexFormat.of();
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private final byte[] bytes;
   // Ids are hash-map keys on every hot path (the swarm core, the simulator): hash them once.
@@ -59,6 +63,15 @@ public final class TrackId implements Comparable<TrackId> {
   /** The 32 id bytes (a copy). */
   public byte[] bytes() {
     return bytes.clone();
+  }
+
+  /**
+   * Bytes {@code 8*i .. 8*i+7} of the id as a big-endian long, {@code i} in 0..3: for hash tables
+   * keyed by ids (the tracker's index) without copying the bytes.
+   */
+  public long word(int i) {
+    Objects.checkIndex(i, BYTES / Long.BYTES);
+    return (long) LONGS.get(bytes, i * Long.BYTES);
   }
 
   /** 64 lowercase hex digits. */

@@ -1,6 +1,7 @@
 package dev.chorus.protocol.netty;
 
 import dev.chorus.protocol.framing.FrameDecoder;
+import dev.chorus.protocol.framing.FrameException;
 import dev.chorus.protocol.framing.FrameFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,13 +24,29 @@ public final class FrameDecoderHandler extends ByteToMessageDecoder {
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     int header = decoder.format().headerBytes();
     while (in.isReadable()) {
-      int length = decoder.nextFrameLength(in.nioBuffer(in.readerIndex(), in.readableBytes()));
+      int length = nextFrameLength(decoder, in);
       if (length == FrameDecoder.NEED_MORE) {
         return;
       }
       in.skipBytes(header);
       out.add(in.readRetainedSlice(length));
     }
+  }
+
+  /**
+   * {@link FrameDecoder#nextFrameLength} at the reader index of {@code in}, reading the header
+   * from the buffer itself: no ByteBuffer view per frame (one per message was most of what the
+   * tracker allocated to read a lookup).
+   */
+  static int nextFrameLength(FrameDecoder decoder, ByteBuf in) throws FrameException {
+    int header = decoder.format().headerBytes();
+    int readable = in.readableBytes();
+    if (readable < header) {
+      return FrameDecoder.NEED_MORE;
+    }
+    int at = in.readerIndex();
+    long declared = header == 2 ? in.getUnsignedShort(at) : in.getUnsignedInt(at);
+    return decoder.frameLength(declared, readable - header);
   }
 
   @Override

@@ -129,7 +129,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     while (!failed && in.isReadable()) {
-      int length = records.nextFrameLength(in.nioBuffer(in.readerIndex(), in.readableBytes()));
+      int length = FrameDecoderHandler.nextFrameLength(records, in);
       if (length == FrameDecoder.NEED_MORE) {
         return;
       }

@@ -129,6 +129,18 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aHeaderReadByTheCallerIsCheckedTheSameWay() throws Exception {
+      assertEquals(ErrorCode.FRAME_TOO_LARGE, assertThrows(FrameException.class, () -> decoder.frameLength(65, 65)).code());
+      assertEquals(ErrorCode.FRAME_TOO_LARGE,
+          assertThrows(FrameException.class, () -> decoder.frameLength(0xffff_ffffL, 0)).code());
+      assertEquals(ErrorCode.MALFORMED_MESSAGE,
+          assertThrows(FrameException.class, () -> decoder.frameLength(0, 10)).code());
+      assertEquals(FrameDecoder.NEED_MORE, decoder.frameLength(64, 63));
+      assertEquals(64, decoder.frameLength(64, 64));
+      assertEquals(3, decoder.frameLength(3, 100));
+    }
+
+    @Test
     void encoderRefusesABodyOverTheMaximum() {
       FrameEncoder encoder = new FrameEncoder(FrameFormat.messages(64));
       assertEquals(ErrorCode.FRAME_TOO_LARGE,

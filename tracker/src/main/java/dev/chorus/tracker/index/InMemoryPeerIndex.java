@@ -132,6 +132,21 @@ public final class InMemoryPeerIndex implements PeerIndex {
   }
 
   @Override
+  public boolean candidatesNow(TrackId track, long nowMillis, CandidateList into) {
+    int before = into.size();
+    lock.lock();
+    try {
+      core().candidatesInto(track, nowMillis, into);
+      return true;
+    } catch (RuntimeException e) {
+      into.truncate(before); // candidates() reports the failure the usual way
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public CompletionStage<List<Candidate>> candidates(TrackId track, long nowMillis) {
     lock.lock();
     try {

@@ -2,9 +2,6 @@ package dev.chorus.tracker.index;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -96,8 +93,9 @@ final class IndexCore {
   static final int PARTIAL = 0x8000_0000;
   static final int SLOT_MASK = 0x7fff_ffff;
   static final long MAX_SECONDS = 0xffff_ffffL;
+  private static final int V6_PREFIX = 0x4000_0000;
+  private static final int NO_PREFIX = -1;
 
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int INITIAL_SLOTS = 16;
   private static final int INITIAL_PEER_TRACKS = 4;
   private static final int MAX_PAIRS = 1 << 16;
@@ -145,11 +143,14 @@ final class IndexCore {
   private int freePeerCount;
   private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
-  /** Per peer slot: the counter of its quota prefix, {entries, live peers}, shared by the prefix. */
-  private int[][] peerPrefixCounter = new int[INITIAL_SLOTS][];
-  private NetworkPrefix[] peerPrefix = new NetworkPrefix[INITIAL_SLOTS];
+  /**
+   * Per peer slot: the slot of its quota prefix's counter in {@link #prefixesV4} or, with {@link
+   * #V6_PREFIX} set, {@link #prefixesV6}; {@link #NO_PREFIX} for a free peer slot.
+   */
+  private int[] peerPrefixSlot = filled(INITIAL_SLOTS, NO_PREFIX);
   private long[] peerPartialBytes = new long[INITIAL_SLOTS];
-  private final HashMap<NetworkPrefix, int[]> prefixCounters = new HashMap<>();
+  private final PrefixCounters prefixesV4;
+  private final PrefixCounters prefixesV6;
   /** Bitmap bytes of all partial holdings, each rounded up to 8 as the JVM lays arrays out. */
   private long partialBitmapBytes;
 
@@ -183,6 +184,8 @@ final class IndexCore {
     this.keep = keepPerTrack;
     this.ttlMillis = ttlMillis;
     this.seed = hashSeed;
+    this.prefixesV4 = new PrefixCounters(hashSeed);
+    this.prefixesV6 = new PrefixCounters(hashSeed);
   }
 
   IndexCore(PeerIndexConfig config, long hashSeed) {
@@ -270,7 +273,7 @@ final class IndexCore {
     if (peerTrackCount[p] >= maxPerPeer) {
       return AnnounceResult.Refusal.PEER_CAP;
     }
-    if (peerPrefixCounter[p][0] >= maxPerPrefix) {
+    if (prefixEntries(p) >= maxPerPrefix) {
       return AnnounceResult.Refusal.PREFIX_CAP;
     }
     if (bitmapBytes > 0 && peerPartialBytes[p] + bitmapBytes > maxPartialBytesPerPeer) {
@@ -322,8 +325,28 @@ final class IndexCore {
 
   /** Entries held by the peers of {@code prefix} (a quota prefix), for tests. */
   int prefixEntries(NetworkPrefix prefix) {
-    int[] c = prefixCounters.get(prefix);
-    return c == null ? 0 : c[0];
+    PrefixCounters counters = prefix.isIpv6() ? prefixesV6 : prefixesV4;
+    int s = counters.find(prefix.bits());
+    return s < 0 ? 0 : counters.entries(s);
+  }
+
+  /** Entries held by the peers of peer {@code p}'s quota prefix. */
+  private int prefixEntries(int p) {
+    return prefixCounters(p).entries(peerPrefixSlot[p] & ~V6_PREFIX);
+  }
+
+  private void addPrefixEntries(int p, int delta) {
+    prefixCounters(p).addEntries(peerPrefixSlot[p] & ~V6_PREFIX, delta);
+  }
+
+  private PrefixCounters prefixCounters(int p) {
+    return (peerPrefixSlot[p] & V6_PREFIX) != 0 ? prefixesV6 : prefixesV4;
+  }
+
+  /** Whether peer {@code p} counts in {@code prefix}. */
+  private boolean inPrefix(int p, NetworkPrefix prefix) {
+    return prefixCounters(p) == (prefix.isIpv6() ? prefixesV6 : prefixesV4)
+        && prefixCounters(p).key(peerPrefixSlot[p] & ~V6_PREFIX) == prefix.bits();
   }
 
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
@@ -344,30 +367,25 @@ final class IndexCore {
       return;
     }
     NetworkPrefix prefix = quotaPrefix(info);
-    if (prefix.equals(peerPrefix[p])) {
+    if (inPrefix(p, prefix)) {
       return;
     }
     leavePrefix(p);
     joinPrefix(p, prefix);
-    peerPrefixCounter[p][0] += peerTrackCount[p];
+    addPrefixEntries(p, peerTrackCount[p]);
   }
 
   private void joinPrefix(int p, NetworkPrefix prefix) {
-    int[] counter = prefixCounters.computeIfAbsent(prefix, k -> new int[2]);
-    counter[1]++;
-    peerPrefix[p] = prefix;
-    peerPrefixCounter[p] = counter;
+    PrefixCounters counters = prefix.isIpv6() ? prefixesV6 : prefixesV4;
+    int slot = counters.join(prefix.bits());
+    peerPrefixSlot[p] = prefix.isIpv6() ? slot | V6_PREFIX : slot;
   }
 
   /** Takes peer {@code p} and its entries out of its prefix's counter. */
   private void leavePrefix(int p) {
-    int[] counter = peerPrefixCounter[p];
-    counter[0] -= peerTrackCount[p];
-    if (--counter[1] == 0) {
-      prefixCounters.remove(peerPrefix[p]);
-    }
-    peerPrefix[p] = null;
-    peerPrefixCounter[p] = null;
+    addPrefixEntries(p, -peerTrackCount[p]);
+    prefixCounters(p).leave(peerPrefixSlot[p] & ~V6_PREFIX);
+    peerPrefixSlot[p] = NO_PREFIX;
   }
 
   private void partialPut(int t, int p, Holding h) {
@@ -436,14 +454,24 @@ final class IndexCore {
 
   /** See {@link PeerIndex#candidates}. Does not modify the index. */
   List<Candidate> candidates(TrackId track, long nowMillis) {
+    CandidateList found = new CandidateList(keep);
+    candidatesInto(track, nowMillis, found);
+    List<Candidate> out = new ArrayList<>(found.size());
+    for (int i = 0; i < found.size(); i++) {
+      out.add(found.candidate(i));
+    }
+    return out;
+  }
+
+  /** {@link #candidates}, appended to {@code into} without an object per entry. */
+  void candidatesInto(TrackId track, long nowMillis, CandidateList into) {
     Objects.requireNonNull(track, "track");
     seconds(nowMillis);
     int t = trackSlot(track, false);
     if (t < 0) {
-      return List.of();
+      return;
     }
     int[] e = trackEntries[t];
-    List<Candidate> out = null;
     Holding complete = null;
     for (int i = trackSize[t] - 1; i >= 0; i--) {
       long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
@@ -461,12 +489,8 @@ final class IndexCore {
         }
         h = complete;
       }
-      if (out == null) {
-        out = new ArrayList<>(i + 1);
-      }
-      out.add(new Candidate(peerInfo[p], h, seen));
+      into.add(peerInfo[p], h, seen);
     }
-    return out == null ? List.of() : out;
   }
 
   /** See {@link PeerIndex#expire}: sweeps every track. */
@@ -500,7 +524,7 @@ final class IndexCore {
         if ((v & PARTIAL) != 0) {
           partialRemove(t, v & SLOT_MASK);
         }
-        peerPrefixCounter[v & SLOT_MASK][0]--;
+        addPrefixEntries(v & SLOT_MASK, -1);
         addPair(v & SLOT_MASK, t);
       }
       System.arraycopy(e, 2 * c, e, 0, 2 * (n - c));
@@ -564,6 +588,7 @@ final class IndexCore {
         b += intArrayBytes(l.length);
       }
     }
+    b += intArrayBytes(peerPrefixSlot.length) + prefixesV4.retainedBytes() + prefixesV6.retainedBytes();
     return b + partials.retainedArrayBytes() + longArrayBytes(pairs.length) + intArrayBytes(slotScratch.length);
   }
 
@@ -599,7 +624,7 @@ final class IndexCore {
       System.arraycopy(e, 2, e, 0, 2 * (n - 1));
       n--;
       entries--;
-      peerPrefixCounter[q][0]--;
+      addPrefixEntries(q, -1);
       removeFromReverseList(q, t);
       if (peerTrackCount[q] == 0) {
         freePeerSlot(q);
@@ -623,7 +648,7 @@ final class IndexCore {
     }
     if (added) {
       entries++;
-      peerPrefixCounter[p][0]++;
+      addPrefixEntries(p, 1);
       addToReverseList(p, t);
     }
     return true;
@@ -652,7 +677,7 @@ final class IndexCore {
     n--;
     trackSize[t] = n;
     entries--;
-    peerPrefixCounter[v & SLOT_MASK][0]--;
+    addPrefixEntries(v & SLOT_MASK, -1);
     if (n == 0) {
       freeTrackSlot(t);
     } else {
@@ -775,11 +800,10 @@ final class IndexCore {
 
   /** The slot of {@code track}, or -1 if absent and not {@code create}. */
   private int trackSlot(TrackId track, boolean create) {
-    byte[] id = track.bytes();
-    long k0 = (long) LONGS.get(id, 0);
-    long k1 = (long) LONGS.get(id, 8);
-    long k2 = (long) LONGS.get(id, 16);
-    long k3 = (long) LONGS.get(id, 24);
+    long k0 = track.word(0);
+    long k1 = track.word(1);
+    long k2 = track.word(2);
+    long k3 = track.word(3);
     long x = mix64(seed ^ k0);
     x = mix64(x ^ k1);
     x = mix64(x ^ k2);
@@ -896,8 +920,7 @@ final class IndexCore {
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
         freePeers = Arrays.copyOf(freePeers, cap);
-        peerPrefixCounter = Arrays.copyOf(peerPrefixCounter, cap);
-        peerPrefix = Arrays.copyOf(peerPrefix, cap);
+        peerPrefixSlot = Arrays.copyOf(peerPrefixSlot, cap);
         peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
       s = peerHigh++;
@@ -931,7 +954,7 @@ final class IndexCore {
   // ---------------------------------------------------------------------------------------------
   // Open-addressing tables of slot + 1 (0 = empty), linear probing, backward-shift deletion
 
-  private static void tableInsert(int[] table, int hash, int slot) {
+  static void tableInsert(int[] table, int hash, int slot) {
     int mask = table.length - 1;
     int i = hash & mask;
     while (table[i] != 0) {
@@ -940,7 +963,7 @@ final class IndexCore {
     table[i] = slot + 1;
   }
 
-  private static void tableRemove(int[] table, int[] hashes, int slot) {
+  static void tableRemove(int[] table, int[] hashes, int slot) {
     int mask = table.length - 1;
     int i = hashes[slot] & mask;
     while (table[i] != slot + 1) {
@@ -981,6 +1004,12 @@ final class IndexCore {
 
   private boolean expired(int sec, long nowMillis) {
     return nowMillis - Integer.toUnsignedLong(sec) * 1000 >= ttlMillis;
+  }
+
+  private static int[] filled(int length, int value) {
+    int[] a = new int[length];
+    Arrays.fill(a, value);
+    return a;
   }
 
   /** SplitMix64's finaliser (Stafford's variant 13). */
@@ -1069,16 +1098,16 @@ final class IndexCore {
       check(findPeer(peerInfo[p].nodeId()) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
-    HashMap<NetworkPrefix, int[]> counted = new HashMap<>();
+    HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     long bitmapBytes = 0;
     for (int p = 0; p < peerHigh; p++) {
       if (peerInfo[p] == null) {
-        check(peerPrefixCounter[p] == null, "free peer slot " + p + " has a prefix counter");
+        check(peerPrefixSlot[p] == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
         continue;
       }
-      check(peerPrefix[p].equals(quotaPrefix(peerInfo[p])), "peer " + p + " prefix");
-      check(prefixCounters.get(peerPrefix[p]) == peerPrefixCounter[p], "peer " + p + " prefix counter not shared");
-      int[] c = counted.computeIfAbsent(peerPrefix[p], k -> new int[2]);
+      check(peerPrefixSlot[p] != NO_PREFIX, "peer " + p + " has no prefix counter");
+      check(inPrefix(p, quotaPrefix(peerInfo[p])), "peer " + p + " prefix");
+      int[] c = counted.computeIfAbsent(peerPrefixSlot[p], k -> new int[2]);
       c[0] += peerTrackCount[p];
       c[1]++;
       long own = 0;
@@ -1091,9 +1120,14 @@ final class IndexCore {
       }
       check(own == peerPartialBytes[p], "peer " + p + " partial bytes " + peerPartialBytes[p] + " vs " + own);
     }
-    check(counted.size() == prefixCounters.size(), "prefix counters " + prefixCounters.size() + " vs " + counted.size());
+    check(counted.size() == prefixesV4.size() + prefixesV6.size(),
+        "prefix counters " + (prefixesV4.size() + prefixesV6.size()) + " vs " + counted.size());
     for (var e : counted.entrySet()) {
-      check(Arrays.equals(e.getValue(), prefixCounters.get(e.getKey())), "prefix " + e.getKey() + " counter");
+      PrefixCounters counters = (e.getKey() & V6_PREFIX) != 0 ? prefixesV6 : prefixesV4;
+      int slot = e.getKey() & ~V6_PREFIX;
+      check(counters.entries(slot) == e.getValue()[0] && counters.peers(slot) == e.getValue()[1],
+          "prefix counter " + e.getKey() + ": " + counters.entries(slot) + " entries, " + counters.peers(slot)
+              + " peers, vs " + Arrays.toString(e.getValue()));
     }
     check(bitmapBytes == partialBitmapBytes, "partial bitmap bytes " + partialBitmapBytes + " vs " + bitmapBytes);
     check(freePeerCount == peerHigh - livePeers, "free peer count");

@@ -200,13 +200,56 @@ public final class LookupPolicy {
     return c == ReachabilityClass.REVERSAL_ONLY && punchable.test(holder) ? ReachabilityClass.PUNCHABLE : c;
   }
 
+  /**
+   * {@link #answer(NodeId, ReachabilityClass, ConnectionPlan.Traversal, NetworkPrefix, String,
+   * VivaldiCoordinate, List, byte[], int, RandomGenerator) answer} without an object per
+   * candidate (the tracker's lookup path): the holders the asker cannot connect to are removed
+   * from {@code candidates} in place, and the positions of the answer in what remains, best first,
+   * go to {@code order}; returns how many. The same answer as the list form for the same draws.
+   *
+   * @param order at least {@link #peersFor(int) peersFor(requested)} long
+   */
+  public int answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
+      CandidateList candidates, byte[] wanted, int requested, RandomGenerator random, int[] order) {
+    return answer(asker, askerClass, traversal, p -> false, askerPrefix, askerRegion, askerCoordinate, candidates,
+        wanted, requested, random, order);
+  }
+
+  /** As above, knowing which port-0 holders are punchable (see the list form with {@code punchable}). */
+  public int answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      Predicate<PeerInfo> punchable, NetworkPrefix askerPrefix, String askerRegion,
+      VivaldiCoordinate askerCoordinate, CandidateList candidates, byte[] wanted, int requested,
+      RandomGenerator random, int[] order) {
+    Objects.requireNonNull(asker, "asker");
+    keepUsable(askerClass, traversal, askerClass == ReachabilityClass.PUNCHABLE ? punchable : p -> false, candidates);
+    return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted, peersFor(requested),
+        random, order);
+  }
+
+  private static void keepUsable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      Predicate<PeerInfo> punchable, CandidateList candidates) {
+    int kept = 0;
+    for (int i = 0; i < candidates.size(); i++) {
+      if (usable(askerClass, traversal, candidates.peer(i), punchable)) {
+        candidates.moveTo(i, kept++);
+      }
+    }
+    candidates.truncate(kept);
+  }
+
+  private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal, PeerInfo holder,
+      Predicate<PeerInfo> punchable) {
+    return ConnectionPlan.of(askerClass, holderClass(holder, punchable), traversal).connects();
+  }
+
   /** {@code candidates} without those {@code askerClass} cannot connect to; the same list if none. */
   private static List<Candidate> usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
       Predicate<PeerInfo> punchable, List<Candidate> candidates) {
     List<Candidate> kept = null;
     for (int i = 0; i < candidates.size(); i++) {
       Candidate c = candidates.get(i);
-      boolean usable = ConnectionPlan.of(askerClass, holderClass(c.peer(), punchable), traversal).connects();
+      boolean usable = usable(askerClass, traversal, c.peer(), punchable);
       if (!usable && kept == null) {
         kept = new ArrayList<>(candidates.subList(0, i));
       } else if (usable && kept != null) {

@@ -31,7 +31,7 @@ import java.util.random.RandomGenerator;
  * </ol>
  *
  * <p>Cost: one {@code long} sort key per candidate packed into a per-thread {@code long[]} and
- * sorted; one random draw per candidate; no other allocation than the result list.
+ * sorted; one random draw per candidate; no allocation in the {@link CandidateList} form.
  */
 public final class NearestPeerRanker {
   /** The RTT bucket width used by {@link #create()}. */
@@ -122,6 +122,44 @@ public final class NearestPeerRanker {
       return new ArrayList<>(0);
     }
     List<Candidate> in = candidates instanceof RandomAccess ? candidates : new ArrayList<>(candidates);
+    int[] order = new int[Math.min(n, maxPeers)];
+    int count = rank(asker, askerPrefix, askerRegion, askerCoordinate, CandidateList.of(in), wantedBitmap,
+        maxPeers, random, order);
+    List<Candidate> result = new ArrayList<>(count);
+    for (int j = 0; j < count; j++) {
+      result.add(in.get(order[j]));
+    }
+    return result;
+  }
+
+  /**
+   * {@link #rank(NodeId, NetworkPrefix, String, VivaldiCoordinate, List, byte[], int,
+   * RandomGenerator) rank}, for candidates in a {@link CandidateList}: writes the positions of
+   * the chosen candidates in {@code candidates}, best first, to {@code order} and returns how many
+   * it wrote. Allocates nothing (the tracker's lookup path); the same draws from {@code random} in
+   * the same order as the list form, so both give the same answer.
+   *
+   * @param order receives the positions; at least {@code min(candidates.size(), maxPeers)} long
+   * @throws IllegalArgumentException if {@code maxPeers} is negative, there are more than {@link
+   *     #MAX_CANDIDATES} candidates or {@code order} is too short
+   */
+  public int rank(NodeId asker, NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
+      CandidateList candidates, byte[] wantedBitmap, int maxPeers, RandomGenerator random, int[] order) {
+    Objects.requireNonNull(candidates, "candidates");
+    Objects.requireNonNull(random, "random");
+    if (maxPeers < 0) {
+      throw new IllegalArgumentException("maxPeers must be >= 0, was " + maxPeers);
+    }
+    int n = candidates.size();
+    if (n > MAX_CANDIDATES) {
+      throw new IllegalArgumentException("at most " + MAX_CANDIDATES + " candidates, got " + n);
+    }
+    if (order.length < Math.min(n, maxPeers)) {
+      throw new IllegalArgumentException("order has room for " + order.length + " of " + Math.min(n, maxPeers));
+    }
+    if (n == 0 || maxPeers == 0) {
+      return 0;
+    }
     int wantedCount = 0;
     if (wantedBitmap != null) {
       for (byte b : wantedBitmap) {
@@ -140,16 +178,15 @@ public final class NearestPeerRanker {
     // them; the second loop, which does the arithmetic, then finds the objects in cache.
     long[] keys = scratch(n);
     for (int i = 0; i < n; i++) {
-      keys[i] = in.get(i).peer().nodeIdHead();
+      keys[i] = candidates.peer(i).nodeIdHead();
     }
     int m = 0;
     for (int i = 0; i < n; i++) {
-      Candidate c = in.get(i);
-      PeerInfo p = c.peer();
+      PeerInfo p = candidates.peer(i);
       if (asker != null && keys[i] == askerHead && p.nodeId().equals(asker)) {
         continue;
       }
-      long tier = tier(c.holding(), wanted, wantedCount);
+      long tier = tier(candidates.holding(i), wanted, wantedCount);
       boolean local = (hasPrefix && p.packedPrefix() == prefix)
           || (hasRegion && p.regionHash() == regionHash && askerRegion.equals(p.region()));
       long bucket = 0;
@@ -162,11 +199,10 @@ public final class NearestPeerRanker {
     }
     Arrays.sort(keys, 0, m);
     int out = Math.min(m, maxPeers);
-    List<Candidate> result = new ArrayList<>(out);
     for (int j = 0; j < out; j++) {
-      result.add(in.get((int) (keys[j] & INDEX_MASK)));
+      order[j] = (int) (keys[j] & INDEX_MASK);
     }
-    return result;
+    return out;
   }
 
   /**

@@ -90,6 +90,11 @@ public final class NetworkPrefix {
     throw new IllegalStateException(this + " is not a ranking prefix");
   }
 
+  /** IPv4: the masked address in the low 32 bits; IPv6: the masked first 64 bits. */
+  long bits() {
+    return bits;
+  }
+
   public boolean isIpv6() {
     return v6;
   }

@@ -70,6 +70,16 @@ public interface PeerIndex extends AutoCloseable {
    */
   CompletionStage<List<Candidate>> candidates(TrackId track, long nowMillis);
 
+  /**
+   * {@link #candidates}, answered at once into {@code into} (appended) if this index can do so
+   * without waiting: returns false, and leaves {@code into} alone, if the caller must use {@link
+   * #candidates} instead. The in-memory index answers this way, so that a lookup makes no object
+   * per candidate; a networked index does not.
+   */
+  default boolean candidatesNow(TrackId track, long nowMillis, CandidateList into) {
+    return false;
+  }
+
   /** Removes entries whose last announce is older than the TTL; returns how many went. */
   CompletionStage<Long> expire(long nowMillis);
 

@@ -119,6 +119,34 @@ class LookupPolicyTest {
   }
 
   @Test
+  void theArrayFormGivesTheListFormsAnswerAndFiltersInPlace() {
+    LookupPolicy p = LookupPolicy.defaults();
+    List<Candidate> mixed = new ArrayList<>(candidates(12));
+    mixed.add(3, new Candidate(peer(50, ipv4(10, 1, 0, 50), 0, coordinate(0, 0, 0), ""), complete(100), T0));
+    mixed.add(new Candidate(peer(51, ipv4(10, 1, 0, 51), 0, coordinate(5, 0, 0), ""), complete(100), T0));
+    NodeId asker = nodeId(99);
+    for (ConnectionPlan.Traversal t : new ConnectionPlan.Traversal[] {ConnectionPlan.Traversal.NONE, ConnectionPlan.Traversal.REVERSAL}) {
+      for (long seed = 0; seed < 20; seed++) {
+        List<Candidate> listed = p.answer(asker, ReachabilityClass.PUBLIC, t, null, "", coordinate(1, 1, 1), mixed,
+            null, 5, new SplittableRandom(seed));
+        CandidateList columns = CandidateList.of(mixed);
+        int[] order = new int[5];
+        int count = p.answer(asker, ReachabilityClass.PUBLIC, t, null, "", coordinate(1, 1, 1), columns, null, 5,
+            new SplittableRandom(seed), order);
+        List<Candidate> arrayed = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+          arrayed.add(columns.candidate(order[j]));
+        }
+        assertEquals(listed, arrayed, t + ", seed " + seed);
+        assertEquals(t.reversal() ? 14 : 12, columns.size(), "the holders the asker cannot reach are removed");
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> p.answer(asker, ReachabilityClass.PUBLIC,
+        ConnectionPlan.Traversal.NONE, null, "", null, CandidateList.of(mixed), null, 5, new SplittableRandom(1), new int[4]),
+        "an order array shorter than the answer");
+  }
+
+  @Test
   void wantedBitmapsLargerThanTheLargestTrackDoNotFit() {
     assertTrue(LookupPolicy.wantedFits(Holding.MAX_CHUNKS / 8));
     assertFalse(LookupPolicy.wantedFits(Holding.MAX_CHUNKS / 8 + 1));

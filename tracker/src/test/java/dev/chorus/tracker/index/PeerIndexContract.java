@@ -85,8 +85,23 @@ public abstract class PeerIndexContract {
     await(index.announce(peer, full, List.of(holdings), now));
   }
 
+  /**
+   * The candidates for {@code track}; where the index also answers at once ({@link
+   * PeerIndex#candidatesNow}), every test checks that both answers agree.
+   */
   protected static List<Candidate> candidates(PeerIndex index, int track, long now) {
-    return await(index.candidates(track(track), now));
+    List<Candidate> got = await(index.candidates(track(track), now));
+    CandidateList at = new CandidateList();
+    at.add(peer(999), complete(track), now); // candidatesNow appends: what was there stays
+    if (index.candidatesNow(track(track), now, at)) {
+      List<Candidate> appended = new ArrayList<>();
+      for (int i = 1; i < at.size(); i++) {
+        appended.add(at.candidate(i));
+      }
+      assertEquals(got, appended, "candidatesNow and candidates disagree");
+      assertEquals(peer(999), at.peer(0));
+    }
+    return got;
   }
 
   /** The node ids of {@code candidates}, in order. */
