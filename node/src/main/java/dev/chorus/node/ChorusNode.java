@@ -144,6 +144,7 @@ public final class ChorusNode implements AutoCloseable {
           .bindAddress(InetAddress.getByName(config.bindHost()))
           .listenPort(config.listenPort())
           .acceptIncoming(config.acceptIncoming())
+          .punching(config.punching() && config.hasTracker())
           .maxConnections(config.swarm().neighbourHardLimit())
           .banDuration(java.time.Duration.ofNanos(config.swarm().banNanos()))
           .uploadBytesPerSecond(config.uploadBytesPerSecond())
@@ -160,9 +161,11 @@ public final class ChorusNode implements AutoCloseable {
             .region(config.region())
             .telemetryInterval(config.telemetry() ? config.telemetryInterval() : java.time.Duration.ZERO)
             .traversal(config.reversal())
+            .punching(config.punching())
             .build();
         tracker = TrackerClient.start(trackerConfig, group, router, router, stats::playbackTotals);
         tracker.onConnectTo(reversalDialler(network, stats));
+        tracker.onPunch(holePuncher(network, stats));
       }
       if (config.portMapping() == NodeConfig.PortMapping.AUTO && config.acceptIncoming()) {
         stats.portMapping(new NodeStatsRecorder.PortMappingView("discovering", "", "", 0));
@@ -174,6 +177,7 @@ public final class ChorusNode implements AutoCloseable {
       loop.start(() -> {
         SwarmCore core = new SwarmCore(config.swarm(), commands, router, received::held, new SecureRandom());
         core.listening(listenPort);
+        core.punchable(config.punching() && config.hasTracker() && listenPort != 0);
         return core;
       });
       Playback playback = new Playback(loop, received, store, stats, config.listener(), config.origins().toString(),
@@ -216,6 +220,25 @@ public final class ChorusNode implements AutoCloseable {
       network.connect(address, key).whenComplete((link, error) -> {
         if (error != null) {
           log.debug("connecting back to {} at {} for a reversal failed: {}", node, address, error.getMessage());
+        }
+      });
+    };
+  }
+
+  /**
+   * Dials the node the tracker names from our listen port (hole punching), for a punch we asked
+   * for or one another node asked for with us; the link is then as any other.
+   */
+  private static TrackerClient.PunchHandler holePuncher(PeerNetwork network, NodeStatsRecorder stats) {
+    return (node, key, address, startDelay) -> {
+      stats.punchDialled();
+      log.info("punching to {} at {} in {} ms", node, address, startDelay.toMillis());
+      network.punch(node, key, address, startDelay, SwarmCommands.PUNCH_WINDOW).whenComplete((opened, error) -> {
+        if (error != null || !opened) {
+          log.info("punch to {} at {}: no TCP connection within {} ms{}", node, address,
+              SwarmCommands.PUNCH_WINDOW.toMillis(), error == null ? "" : ": " + error.getMessage());
+        } else {
+          log.info("punch to {} at {}: TCP connection open (simultaneous open)", node, address);
         }
       });
     };
@@ -340,6 +363,12 @@ public final class ChorusNode implements AutoCloseable {
     for (String outcome : List.of("connected", "failed", "served")) {
       FunctionCounter.builder("chorus.node.reversals", stats, s -> s.reversals(outcome))
           .description("Connection reversals: asked for and connected, asked for and failed, served (dialled for a requester)")
+          .tag("outcome", outcome).tag("node", id).register(registry);
+    }
+    for (String outcome : List.of("connected", "failed", "dialled")) {
+      FunctionCounter.builder("chorus.node.punches", stats, s -> s.punches(outcome))
+          .description("Hole punches: asked for and connected, asked for and failed, dialled (ours and those"
+              + " other nodes asked for with this one)")
           .tag("outcome", outcome).tag("node", id).register(registry);
     }
     Gauge.builder("chorus.node.neighbours", loop, CoreLoop::neighbourCount)

@@ -47,6 +47,7 @@ public final class NodeConfig {
   private final int listenPort;
   private final boolean acceptIncoming;
   private final boolean reversal;
+  private final boolean punching;
   private final long uploadBytesPerSecond;
   private final long downloadBytesPerSecond;
   private final List<PublisherKey> trustedPublishers;
@@ -83,6 +84,7 @@ public final class NodeConfig {
     listenPort = b.listenPort;
     acceptIncoming = b.acceptIncoming;
     reversal = b.reversal;
+    punching = b.punching;
     uploadBytesPerSecond = b.uploadBytesPerSecond;
     downloadBytesPerSecond = b.downloadBytesPerSecond;
     trustedPublishers = List.copyOf(b.trustedPublishers);
@@ -184,6 +186,16 @@ public final class NodeConfig {
     return reversal;
   }
 
+  /**
+   * Whether the node takes part in hole punching (default on; only with {@link #reversal()} and
+   * {@link #acceptIncoming()}): when the tracker finds its listen port unreachable, it and an
+   * unreachable holder dial each other from their listen ports at the tracker's signal (a TCP
+   * simultaneous open). The listen socket then shares its port ({@code SO_REUSEPORT}).
+   */
+  public boolean punching() {
+    return reversal && acceptIncoming && punching;
+  }
+
   /** Upload cap in bytes per second; 0 for none. */
   public long uploadBytesPerSecond() {
     return uploadBytesPerSecond;
@@ -270,6 +282,7 @@ public final class NodeConfig {
     private int listenPort;
     private boolean acceptIncoming = true;
     private boolean reversal = true;
+    private boolean punching = true;
     private long uploadBytesPerSecond;
     private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
@@ -416,6 +429,12 @@ public final class NodeConfig {
     /** See {@link NodeConfig#reversal()}. */
     public Builder reversal(boolean reversal) {
       this.reversal = reversal;
+      return this;
+    }
+
+    /** See {@link NodeConfig#punching()}. */
+    public Builder punching(boolean punching) {
+      this.punching = punching;
       return this;
     }
 

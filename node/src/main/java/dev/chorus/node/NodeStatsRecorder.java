@@ -30,6 +30,9 @@ final class NodeStatsRecorder {
   private final LongAdder reversalsConnected = new LongAdder();
   private final LongAdder reversalsFailed = new LongAdder();
   private final LongAdder reversalsServed = new LongAdder();
+  private final LongAdder punchesConnected = new LongAdder();
+  private final LongAdder punchesFailed = new LongAdder();
+  private final LongAdder punchesDialled = new LongAdder();
 
   private final LongAdder trackerHoldingsRefused = new LongAdder();
   private final Recorder startLatency = new Recorder(TimeUnit.MINUTES.toNanos(10), 3);
@@ -76,6 +79,25 @@ final class NodeStatsRecorder {
   /** A reversal this node asked for ended: the holder connected, or not. */
   void reversal(boolean connected) {
     (connected ? reversalsConnected : reversalsFailed).increment();
+  }
+
+  /** A punch this node asked for ended: a link to the holder came of it, or not. */
+  void punch(boolean connected) {
+    (connected ? punchesConnected : punchesFailed).increment();
+  }
+
+  /** This node dialled the other side of a punch the tracker coordinated (ours or another's). */
+  void punchDialled() {
+    punchesDialled.increment();
+  }
+
+  /** Punches asked for, by outcome: {@code connected} or {@code failed}; {@code dialled}: punch dials made. */
+  long punches(String outcome) {
+    return switch (outcome) {
+      case "connected" -> punchesConnected.sum();
+      case "failed" -> punchesFailed.sum();
+      default -> punchesDialled.sum();
+    };
   }
 
   /** This node dialled a requester because the tracker relayed its reversal. */

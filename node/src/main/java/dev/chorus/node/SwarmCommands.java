@@ -50,6 +50,13 @@ final class SwarmCommands implements SwarmActions {
 
   /** How long a reversed connection may take to arrive: the tracker's relay, then the holder's dial and handshake. */
   static final java.time.Duration REVERSAL_TIMEOUT = java.time.Duration.ofSeconds(10);
+  /**
+   * How long each side of a punch keeps dialling after the agreed start: a SYN the other router
+   * dropped is retransmitted after 1 s, then 3 s, so this covers the first retransmissions.
+   */
+  static final java.time.Duration PUNCH_WINDOW = java.time.Duration.ofSeconds(5);
+  /** How long a punched connection may take: the tracker's relay, the start delay, the window and a handshake. */
+  static final java.time.Duration PUNCH_TIMEOUT = java.time.Duration.ofSeconds(20);
 
   private final CoreLoop loop;
   private final PeerConnections peers;
@@ -197,6 +204,33 @@ final class SwarmCommands implements SwarmActions {
             loop.post(core -> core.connectFailed(id, loop.now()));
           } else {
             stats.reversal(true);
+          }
+        });
+  }
+
+  /**
+   * Neither side accepts connections (ConnectionPlan.PUNCH): ask the tracker to have both dial
+   * each other. Our own dials start when the tracker's PunchWith reaches us (ChorusNode's punch
+   * handler); the connection that comes of either side's dials, once its handshake proves the
+   * contact's key, is the link.
+   */
+  @Override
+  public void punch(PeerContact contact) {
+    NodeId id = contact.id();
+    if (tracker == null) {
+      loop.post(core -> core.connectFailed(id, loop.now()));
+      return;
+    }
+    log.debug("asking the tracker to coordinate a punch with {}", id);
+    peers.awaitPunched(id, PUNCH_TIMEOUT, refused -> tracker.requestPunch(id, e -> refused.accept(e.getMessage())))
+        .whenComplete((link, error) -> {
+          if (error != null) {
+            log.info("punch with {} failed: {}; falling back to other holders and the CDN", id, error.getMessage());
+            stats.punch(false);
+            loop.post(core -> core.connectFailed(id, loop.now()));
+          } else {
+            log.info("punch with {} connected", id);
+            stats.punch(true);
           }
         });
   }

@@ -90,4 +90,15 @@ public enum ConnectionPlan {
   public static ReachabilityClass holderClass(int port) {
     return Reachability.acceptsIncoming(port) ? ReachabilityClass.PUBLIC : ReachabilityClass.REVERSAL_ONLY;
   }
+
+  /**
+   * As {@link #holderClass(int)}, for a holder that {@code requester} learnt of from the tracker.
+   * A holder with port 0 comes only from the tracker (overlay answers never name one), and the
+   * tracker returns one to a {@link ReachabilityClass#PUNCHABLE} requester only when the holder
+   * is punchable too ({@code LookupPolicy}); to any other requester the difference does not matter.
+   */
+  public static ReachabilityClass holderClass(int port, ReachabilityClass requester) {
+    ReachabilityClass c = holderClass(port);
+    return c == ReachabilityClass.REVERSAL_ONLY && requester == ReachabilityClass.PUNCHABLE ? ReachabilityClass.PUNCHABLE : c;
+  }
 }

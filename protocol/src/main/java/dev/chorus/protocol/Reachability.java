@@ -19,6 +19,11 @@ public final class Reachability {
    * ({@code ReachabilityReport}, {@code ReverseConnect}, {@code ConnectTo}).
    */
   public static final String TRAVERSAL_CAPABILITY = "reversal";
+  /**
+   * The {@code Hello} capability of a node and a tracker that also speak hole punching ({@code
+   * PunchRequest}, {@code PunchWith}); listed together with {@link #TRAVERSAL_CAPABILITY}.
+   */
+  public static final String PUNCH_CAPABILITY = "punch";
   /** The largest TCP port. */
   public static final int MAX_PORT = 65_535;
 

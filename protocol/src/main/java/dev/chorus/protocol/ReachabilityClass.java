@@ -17,8 +17,10 @@ public enum ReachabilityClass {
   REVERSAL_ONLY,
   /**
    * As {@link #REVERSAL_ONLY}, behind a NAT that keeps a connection's source port, so that a TCP
-   * simultaneous open with another such node can work. The product does not punch holes yet; only
-   * the simulator's scenarios use this class.
+   * simultaneous open with another such node can work. The tracker gives it to a node that
+   * listens on a port it could not dial back and whose {@code Hello} lists {@link
+   * Reachability#PUNCH_CAPABILITY}: whether the NAT keeps ports and lets a simultaneous open
+   * through shows only when the punch is tried. The simulator takes it from the scenario.
    */
   PUNCHABLE,
   /** Accepts nothing and takes no part in traversal (an older node, or traversal switched off). */

@@ -61,4 +61,14 @@ class ConnectionPlanTest {
     assertEquals(PUBLIC, ConnectionPlan.holderClass(7401));
     assertEquals(REVERSAL_ONLY, ConnectionPlan.holderClass(Reachability.NO_INCOMING));
   }
+
+  @Test
+  void aHolderWithoutAListenPortIsPunchableOnlyToAPunchableRequester() {
+    assertEquals(PUNCHABLE, ConnectionPlan.holderClass(Reachability.NO_INCOMING, PUNCHABLE));
+    assertEquals(REVERSAL_ONLY, ConnectionPlan.holderClass(Reachability.NO_INCOMING, PUBLIC));
+    assertEquals(REVERSAL_ONLY, ConnectionPlan.holderClass(Reachability.NO_INCOMING, REVERSAL_ONLY));
+    assertEquals(PUBLIC, ConnectionPlan.holderClass(7401, PUNCHABLE));
+    assertEquals(ConnectionPlan.PUNCH,
+        ConnectionPlan.of(PUNCHABLE, ConnectionPlan.holderClass(Reachability.NO_INCOMING, PUNCHABLE), Traversal.ALL));
+  }
 }

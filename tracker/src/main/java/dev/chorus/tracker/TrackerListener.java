@@ -65,6 +65,13 @@ public interface TrackerListener {
    */
   default void reversalHandled(String outcome) {}
 
+  /**
+   * A {@code PunchRequest} ended: {@code relayed} (both sides were told), {@code holder_gone},
+   * {@code rate_limited} (the asker's or the holder's budget), or {@code refused} (one side cannot
+   * punch).
+   */
+  default void punchHandled(String outcome) {}
+
   /** An IP was banned after repeated violations. */
   default void banned() {}
 

@@ -118,6 +118,9 @@ public final class TrackerServer implements AutoCloseable {
     if (config.traversal().reversal()) {
       helloBuilder.addCapabilities(Reachability.TRAVERSAL_CAPABILITY);
     }
+    if (config.traversal().punching()) {
+      helloBuilder.addCapabilities(Reachability.PUNCH_CAPABILITY);
+    }
     Hello hello = helloBuilder.build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)

@@ -24,6 +24,8 @@ import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.Lookup;
 import dev.chorus.protocol.wire.PeerAddress;
 import dev.chorus.protocol.wire.PlaybackReport;
+import dev.chorus.protocol.wire.PunchRequest;
+import dev.chorus.protocol.wire.PunchWith;
 import dev.chorus.protocol.wire.ReachabilityReport;
 import dev.chorus.protocol.wire.ReachabilityVerdict;
 import dev.chorus.protocol.wire.ReverseConnect;
@@ -79,6 +81,19 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   private final TokenBucket reversalsAsked;
   /** ConnectTos relayed to this node; touched only on this channel's event loop. */
   private final TokenBucket reversalsRelayed;
+  /** PunchRequests this node may make. */
+  private final TokenBucket punchesAsked;
+  /** PunchWiths sent to this node as the holder; touched only on this channel's event loop. */
+  private final TokenBucket punchesRelayed;
+  /** The node's Hello lists the punch capability too and this tracker coordinates punches. */
+  private boolean punching;
+  /**
+   * This node's class as last decided, for other sessions' lookups and punches (read from their
+   * event loops): whether a port-0 holder is punchable.
+   */
+  private volatile ReachabilityClass published = ReachabilityClass.NONE;
+  /** {@link #punchable(PeerInfo)}, made once (a lookup allocates nothing for it). */
+  private final java.util.function.Predicate<PeerInfo> punchableHolder = this::punchable;
   /** The node takes part in traversal (its Hello lists the capability) and this tracker relays. */
   private boolean traversal;
   private ReachabilityVerdict verdict = ReachabilityVerdict.VERDICT_UNKNOWN;
@@ -118,6 +133,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     TraversalConfig t = config.traversal();
     this.reversalsAsked = new TokenBucket(t.reversalsPerSecondPerRequester(), t.reversalBurstPerRequester(), now);
     this.reversalsRelayed = new TokenBucket(t.reversalsPerSecondPerHolder(), t.reversalBurstPerHolder(), now);
+    this.punchesAsked = new TokenBucket(t.reversalsPerSecondPerRequester(), t.reversalBurstPerRequester(), now);
+    this.punchesRelayed = new TokenBucket(t.reversalsPerSecondPerHolder(), t.reversalBurstPerHolder(), now);
   }
 
   @Override
@@ -178,6 +195,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       case REVERSE_CONNECT:
         reverseConnect(ctx, message.getReverseConnect());
         break;
+      case PUNCH_REQUEST:
+        punchRequest(ctx, message.getPunchRequest());
+        break;
       case ANNOUNCE:
         announce(ctx, message.getAnnounce());
         break;
@@ -204,6 +224,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     peerInfo = null;
     coordinate = VivaldiCoordinate.fromWireOrOrigin(hello.getCoordinate());
     traversal = config.traversal().reversal() && hello.getCapabilitiesList().contains(Reachability.TRAVERSAL_CAPABILITY);
+    punching = traversal && config.traversal().punching()
+        && hello.getCapabilitiesList().contains(Reachability.PUNCH_CAPABILITY);
+    published = reachabilityClass();
     if (traversal) {
       InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
       server.probe().probe(remote.getAddress(), listenPort, identity.staticKey())
@@ -213,7 +236,14 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   /** This node's class as the rule ({@link LookupPolicy#classOf}) sees it now. */
   private ReachabilityClass reachabilityClass() {
-    return server.lookups().classOf(listenPort, verdict != ReachabilityVerdict.VERDICT_UNREACHABLE, traversal);
+    return server.lookups().classOf(listenPort, verdict != ReachabilityVerdict.VERDICT_UNREACHABLE, traversal, punching);
+  }
+
+  /** Whether the node indexed as {@code holder} is connected here and punchable (any event loop). */
+  private boolean punchable(PeerInfo holder) {
+    Channel ch = server.session(holder.nodeId());
+    TrackerSessionHandler s = ch == null ? null : ch.pipeline().get(TrackerSessionHandler.class);
+    return s != null && s.published == ReachabilityClass.PUNCHABLE;
   }
 
   /**
@@ -227,6 +257,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     boolean wasIndexedWithPort = reachabilityClass().acceptsIncoming();
     verdict = decided;
     peerInfo = null;
+    published = reachabilityClass();
     listener.reachabilityDecided(decided.name().substring("VERDICT_".length()).toLowerCase(Locale.ROOT));
     log.debug("node {} at {}:{} is {}", identity.nodeId(), ip, listenPort, decided);
     if (wasIndexedWithPort && !reachabilityClass().acceptsIncoming()) {
@@ -299,6 +330,95 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
     channel.writeAndFlush(TrackerMessage.newBuilder().setConnectTo(connectTo).build());
     return "relayed";
+  }
+
+  /**
+   * An unreachable node asks to punch a hole with an unreachable holder: both are told, each over
+   * its own connection, to dial the other's observed address after the same delay; within the
+   * asker's and the holder's budgets, and only when both sides punch.
+   */
+  private void punchRequest(ChannelHandlerContext ctx, PunchRequest request) throws ProtocolException {
+    long id = request.getPunchId();
+    if (!punching) {
+      throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "PunchRequest from a node whose Hello does not list \""
+          + Reachability.PUNCH_CAPABILITY + "\" (or to a tracker that coordinates no punches)");
+    }
+    if (request.getNodeId().size() != NodeId.BYTES) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "a node id is 32 bytes, got " + request.getNodeId().size());
+    }
+    if (!punchesAsked.tryTake(server.nanoTime())) {
+      punchRefused(ctx, id, "rate_limited", ErrorCode.RATE_LIMITED, "over this node's punch rate");
+      return;
+    }
+    if (reachabilityClass() != ReachabilityClass.PUNCHABLE) {
+      punchRefused(ctx, id, "refused", ErrorCode.BAD_REQUEST, "this node is " + reachabilityClass()
+          + ", not punchable (a reachable node asks for a reversal; one without a listen port cannot punch)");
+      return;
+    }
+    NodeId holder = NodeId.fromBytes(request.getNodeId().toByteArray());
+    Channel holderChannel = holder.equals(identity.nodeId()) ? null : server.session(holder);
+    TrackerSessionHandler holderSession = holderChannel == null ? null : holderChannel.pipeline().get(TrackerSessionHandler.class);
+    if (holderSession == null) {
+      punchRefused(ctx, id, "holder_gone", ErrorCode.HOLDER_GONE, "that node has no connection to this tracker");
+      return;
+    }
+    int delayMillis = (int) config.traversal().punchStartDelay().toMillis();
+    PunchWith toHolder = PunchWith.newBuilder().setPunchId(id)
+        .setNodeId(ByteString.copyFrom(identity.nodeId().bytes()))
+        .setStaticKey(ByteString.copyFrom(identity.staticKey()))
+        .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(ipBytes)).setPort(listenPort))
+        .setStartDelayMs(delayMillis)
+        .build();
+    holderChannel.eventLoop().execute(() -> {
+      PunchRelay relay = holderSession.relayPunch(toHolder);
+      ctx.executor().execute(() -> {
+        switch (relay.outcome()) {
+          case "relayed" -> {
+            listener.punchHandled("relayed");
+            ctx.writeAndFlush(TrackerMessage.newBuilder().setPunchWith(relay.toAsker()).build());
+          }
+          case "holder_gone" -> punchRefused(ctx, id, "holder_gone", ErrorCode.HOLDER_GONE, "that node has left");
+          case "rate_limited" -> punchRefused(ctx, id, "rate_limited", ErrorCode.RATE_LIMITED,
+              "that node is asked for punches too often; try another holder");
+          default -> punchRefused(ctx, id, "refused", ErrorCode.BAD_REQUEST,
+              "that node cannot punch (it is reachable, has no listen port or takes no part in punching)");
+        }
+      });
+    });
+  }
+
+  /** What {@link #relayPunch} did, and what the asker is told when it was relayed. */
+  private record PunchRelay(String outcome, PunchWith toAsker) {}
+
+  /**
+   * On this (the holder's) event loop: tells the node to punch towards the asker, if it may be
+   * asked, and returns what the asker is told (this node's key and observed address). Both
+   * messages leave at about the same moment, so the same start delay brings both dials close.
+   */
+  private PunchRelay relayPunch(PunchWith toHolder) {
+    if (channel == null || !channel.isActive() || server.session(identity.nodeId()) != channel) {
+      return new PunchRelay("holder_gone", null);
+    }
+    if (reachabilityClass() != ReachabilityClass.PUNCHABLE) {
+      return new PunchRelay("refused", null);
+    }
+    if (!punchesRelayed.tryTake(server.nanoTime())) {
+      return new PunchRelay("rate_limited", null);
+    }
+    channel.writeAndFlush(TrackerMessage.newBuilder().setPunchWith(toHolder).build());
+    return new PunchRelay("relayed", PunchWith.newBuilder().setPunchId(toHolder.getPunchId())
+        .setNodeId(ByteString.copyFrom(identity.nodeId().bytes()))
+        .setStaticKey(ByteString.copyFrom(identity.staticKey()))
+        .setAddress(PeerAddress.newBuilder().setIp(ByteString.copyFrom(ipBytes)).setPort(listenPort))
+        .setStartDelayMs(toHolder.getStartDelayMs())
+        .build());
+  }
+
+  private void punchRefused(ChannelHandlerContext ctx, long id, String outcome, ErrorCode code, String detail) {
+    listener.punchHandled(outcome);
+    ctx.writeAndFlush(TrackerMessage.newBuilder()
+        .setError(dev.chorus.protocol.wire.Error.newBuilder().setCode(code).setPunchId(id).setDetail(detail))
+        .build());
   }
 
   private void reversalRefused(ChannelHandlerContext ctx, long id, String outcome, ErrorCode code, String detail) {
@@ -457,8 +577,7 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       List<dev.chorus.tracker.index.Candidate> ranked = server.lookups().answer(identity.nodeId(), reachabilityClass(),
-          traversalForLookups(), prefix, region,
-          coordinate, candidates, wanted, requested, random);
+          traversalForLookups(), punchableHolder, prefix, region, coordinate, candidates, wanted, requested, random);
       ByteBuf reply;
       try {
         reply = server.replies().encode(ctx.alloc(), lookupId, ranked);
@@ -483,7 +602,8 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       if (!server.index().candidatesNow(track, server.epochMillis(), candidates)) {
         return false;
       }
-      int count = server.lookups().answer(identity.nodeId(), reachabilityClass(), traversalForLookups(), prefix,
+      int count = server.lookups().answer(identity.nodeId(), reachabilityClass(), traversalForLookups(),
+          punchableHolder, prefix,
           region, coordinate, candidates, wanted, requested, random, scratch.order);
       ByteBuf reply;
       try {
@@ -500,9 +620,9 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** What the traversal rule lets this node's lookups use. */
+  /** What the traversal rule lets this node's lookups use: reversal, and punching when the node punches. */
   private ConnectionPlan.Traversal traversalForLookups() {
-    return traversal ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE;
+    return !traversal ? ConnectionPlan.Traversal.NONE : punching ? ConnectionPlan.Traversal.ALL : ConnectionPlan.Traversal.REVERSAL;
   }
 
   /** Per I/O thread: a lookup's candidates and answer, reused (used within one call only). */

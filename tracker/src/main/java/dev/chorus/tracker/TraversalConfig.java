@@ -19,6 +19,8 @@ import java.util.Objects;
  */
 public final class TraversalConfig {
   private final boolean reversal;
+  private final boolean punching;
+  private final Duration punchStartDelay;
   private final boolean probe;
   private final List<IpRange> probeRanges;
   private final Duration probeTimeout;
@@ -32,6 +34,8 @@ public final class TraversalConfig {
 
   private TraversalConfig(Builder b) {
     reversal = b.reversal;
+    punching = b.punching;
+    punchStartDelay = b.punchStartDelay;
     probe = b.probe;
     probeRanges = List.copyOf(b.probeRanges);
     probeTimeout = b.probeTimeout;
@@ -55,6 +59,24 @@ public final class TraversalConfig {
   /** Whether the tracker relays reversals and indexes nodes that only reversal reaches. */
   public boolean reversal() {
     return reversal;
+  }
+
+  /**
+   * Whether the tracker coordinates hole punching between two unreachable nodes that both take
+   * part in it (only when it relays reversals too). Punches are rate-limited with the reversal
+   * rates, in buckets of their own.
+   */
+  public boolean punching() {
+    return reversal && punching;
+  }
+
+  /**
+   * How long after receiving its {@code PunchWith} each side of a punch starts dialling: the
+   * tracker sends both at once, so this covers the spread of the two tracker connections' delays
+   * (a router that drops the early side's SYN leaves it to be retransmitted).
+   */
+  public Duration punchStartDelay() {
+    return punchStartDelay;
   }
 
   /** Whether the tracker probes nodes' listen ports at all. */
@@ -118,7 +140,7 @@ public final class TraversalConfig {
 
   @Override
   public String toString() {
-    return "TraversalConfig[reversal=" + reversal + ", probe=" + probe + ", probeRanges=" + probeRanges
+    return "TraversalConfig[reversal=" + reversal + ", punching=" + punching() + ", probe=" + probe + ", probeRanges=" + probeRanges
         + " + public, probeTimeout=" + probeTimeout + ", probes " + probesPerSecond + "/s burst " + probeBurst
         + " (" + maxProbesInFlight + " at once), reversals " + reversalsPerSecondPerRequester + "/s per requester, "
         + reversalsPerSecondPerHolder + "/s per holder]";
@@ -126,6 +148,8 @@ public final class TraversalConfig {
 
   public static final class Builder {
     private boolean reversal = true;
+    private boolean punching = true;
+    private Duration punchStartDelay = Duration.ofMillis(200);
     private boolean probe = true;
     private List<IpRange> probeRanges = new ArrayList<>();
     private Duration probeTimeout = Duration.ofSeconds(3);
@@ -141,6 +165,16 @@ public final class TraversalConfig {
 
     public Builder reversal(boolean v) {
       reversal = v;
+      return this;
+    }
+
+    public Builder punching(boolean v) {
+      punching = v;
+      return this;
+    }
+
+    public Builder punchStartDelay(Duration v) {
+      punchStartDelay = Objects.requireNonNull(v, "punchStartDelay");
       return this;
     }
 
@@ -185,6 +219,9 @@ public final class TraversalConfig {
     public TraversalConfig build() {
       if (probeTimeout.compareTo(Duration.ofMillis(100)) < 0 || probeTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
         throw new IllegalArgumentException("probeTimeout must be 100ms..60s, was " + probeTimeout);
+      }
+      if (punchStartDelay.isNegative() || punchStartDelay.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("punchStartDelay must be 0..10s, was " + punchStartDelay);
       }
       positive("probesPerSecond", probesPerSecond);
       positive("reversalsPerSecondPerRequester", reversalsPerSecondPerRequester);

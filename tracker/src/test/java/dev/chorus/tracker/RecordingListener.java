@@ -61,6 +61,11 @@ final class RecordingListener implements TrackerListener {
   }
 
   @Override
+  public void punchHandled(String outcome) {
+    add("punch:" + outcome);
+  }
+
+  @Override
   public void banned() {
     add("banned");
   }

@@ -14,6 +14,8 @@ import dev.chorus.protocol.wire.ConnectTo;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.LookupResult;
+import dev.chorus.protocol.wire.PunchRequest;
+import dev.chorus.protocol.wire.PunchWith;
 import dev.chorus.protocol.wire.ReachabilityReport;
 import dev.chorus.protocol.wire.ReachabilityVerdict;
 import dev.chorus.protocol.wire.ReverseConnect;
@@ -113,6 +115,26 @@ class TrackerTraversalTest {
     n.awaitReady();
     nodes.add(n);
     return n;
+  }
+
+  /** An unreachable node (its listen port is closed) whose Hello lists reversal and punching. */
+  private TestNode punching(String localIp, int listenPort) throws Exception {
+    Hello hello = Hello.newBuilder().setListenPort(listenPort).addCapabilities(Reachability.TRAVERSAL_CAPABILITY)
+        .addCapabilities(Reachability.PUNCH_CAPABILITY).build();
+    TestNode n = TestNode.connect(clients, server.address(), server.publicKey(), NoiseKeyPair.generateX25519(random),
+        localIp, hello);
+    n.awaitReady();
+    nodes.add(n);
+    return n;
+  }
+
+  private static TrackerMessage punch(long id, TestNode holder) {
+    return TrackerMessage.newBuilder().setPunchRequest(PunchRequest.newBuilder().setPunchId(id)
+        .setNodeId(ByteString.copyFrom(NodeId.ofStaticKey(holder.key.publicKey()).bytes()))).build();
+  }
+
+  private static dev.chorus.protocol.wire.Error punchError(TestNode n, long punchId) throws InterruptedException {
+    return n.await(m -> m.hasError() && m.getError().getPunchId() == punchId).getError();
   }
 
   private TestNode unreachable(String localIp) throws Exception {
@@ -234,6 +256,96 @@ class TrackerTraversalTest {
     assertEquals(ErrorCode.BAD_REQUEST, e.getCode());
     assertTrue(e.getDetail().contains("not reachable"), e.getDetail());
     assertTrue(unreachableRequester.channel.isOpen(), "a refused reversal is not a reason to close");
+  }
+
+  @Test
+  void twoPunchingUnreachableNodesAreReturnedToEachOtherButNotToNodesThatCannotPunch() throws Exception {
+    TestNode holder = punching("127.0.0.20", FreePorts.loopback());
+    assertEquals(ReachabilityVerdict.VERDICT_UNREACHABLE, report(holder).getVerdict());
+    holder.send(TestNode.announce(true, TRACK));
+    TestNode nonPunchingHolder = unreachable("127.0.0.21");
+    report(nonPunchingHolder);
+    nonPunchingHolder.send(TestNode.announce(true, TRACK));
+
+    TestNode asker = punching("127.0.0.22", FreePorts.loopback());
+    report(asker);
+    TestNode cannot = unreachable("127.0.0.23");
+    report(cannot);
+
+    LookupResult found = null;
+    for (int attempt = 0; attempt < 200 && (found == null || found.getPeersCount() == 0); attempt++) {
+      found = lookup(asker, 100 + attempt);
+    }
+    assertEquals(1, found.getPeersCount(), "only the holder that punches too: " + found);
+    assertArrayEquals(holder.key.publicKey(), found.getPeers(0).getStaticKey().toByteArray());
+    assertEquals(0, found.getPeers(0).getAddress().getPort(), "reach it by punching");
+    assertEquals(0, lookup(cannot, 1).getPeersCount(), "an unreachable node that does not punch gets neither");
+  }
+
+  @Test
+  void aPunchTellsBothSidesTheOthersKeyObservedAddressListenPortAndStartDelay() throws Exception {
+    int holderPort = FreePorts.loopback();
+    int askerPort = FreePorts.loopback();
+    TestNode holder = punching("127.0.0.24", holderPort);
+    report(holder);
+    TestNode asker = punching("127.0.0.25", askerPort);
+    report(asker);
+
+    asker.send(punch(77, holder));
+    PunchWith toHolder = holder.await(TrackerMessage::hasPunchWith).getPunchWith();
+    PunchWith toAsker = asker.await(TrackerMessage::hasPunchWith).getPunchWith();
+    assertEquals(77, toHolder.getPunchId());
+    assertEquals(77, toAsker.getPunchId());
+    assertArrayEquals(asker.key.publicKey(), toHolder.getStaticKey().toByteArray());
+    assertArrayEquals(NodeId.ofStaticKey(asker.key.publicKey()).bytes(), toHolder.getNodeId().toByteArray());
+    assertArrayEquals(new byte[] {127, 0, 0, 25}, toHolder.getAddress().getIp().toByteArray());
+    assertEquals(askerPort, toHolder.getAddress().getPort(), "the asker's listen port, which it dials from");
+    assertArrayEquals(holder.key.publicKey(), toAsker.getStaticKey().toByteArray());
+    assertArrayEquals(new byte[] {127, 0, 0, 24}, toAsker.getAddress().getIp().toByteArray());
+    assertEquals(holderPort, toAsker.getAddress().getPort());
+    assertEquals(TraversalConfig.defaults().punchStartDelay().toMillis(), toHolder.getStartDelayMs());
+    assertEquals(toHolder.getStartDelayMs(), toAsker.getStartDelayMs());
+    assertEquals(1, listener.count("punch:relayed"));
+  }
+
+  @Test
+  void aPunchIsRefusedWithTypedErrorsCarryingItsId() throws Exception {
+    TestNode holder = punching("127.0.0.26", FreePorts.loopback());
+    report(holder);
+    TestNode asker = punching("127.0.0.27", FreePorts.loopback());
+    report(asker);
+
+    asker.send(TrackerMessage.newBuilder().setPunchRequest(PunchRequest.newBuilder().setPunchId(1)
+        .setNodeId(ByteString.copyFrom(new byte[32]))).build());
+    assertEquals(ErrorCode.HOLDER_GONE, punchError(asker, 1).getCode());
+
+    asker.send(punch(2, holder));
+    asker.send(punch(3, holder));
+    asker.send(punch(4, holder));
+    assertEquals(ErrorCode.RATE_LIMITED, punchError(asker, 4).getCode(), "the holder's burst is 2");
+    holder.await(TrackerMessage::hasPunchWith);
+    holder.await(TrackerMessage::hasPunchWith);
+
+    TestNode nonPunching = unreachable("127.0.0.28");
+    report(nonPunching);
+    asker.send(punch(5, nonPunching));
+    dev.chorus.protocol.wire.Error refused = punchError(asker, 5);
+    assertEquals(ErrorCode.BAD_REQUEST, refused.getCode());
+    assertTrue(refused.getDetail().contains("cannot punch"), refused.getDetail());
+
+    TestNode reachableAsker = reachable("127.0.0.29");
+    report(reachableAsker);
+    TestNode reachablePuncher = TestNode.connect(clients, server.address(), server.publicKey(), reachableAsker.key,
+        "127.0.0.29", Hello.newBuilder().setListenPort(((InetSocketAddress) responders.get(0).localAddress()).getPort())
+            .addCapabilities(Reachability.TRAVERSAL_CAPABILITY).addCapabilities(Reachability.PUNCH_CAPABILITY).build());
+    nodes.add(reachablePuncher);
+    reachablePuncher.awaitReady();
+    assertEquals(ReachabilityVerdict.VERDICT_REACHABLE, report(reachablePuncher).getVerdict());
+    reachablePuncher.send(punch(6, holder));
+    dev.chorus.protocol.wire.Error notPunchable = punchError(reachablePuncher, 6);
+    assertEquals(ErrorCode.BAD_REQUEST, notPunchable.getCode());
+    assertTrue(notPunchable.getDetail().contains("not punchable"), notPunchable.getDetail());
+    assertTrue(reachablePuncher.channel.isOpen(), "a refused punch is not a reason to close");
   }
 
   @Test

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  *   holders TRACK → HOLDERS nodeIdHex:indexedPort … (what the tracker's index holds for the track)
  * node NAME TRACKER_SPEC ORIGIN_URI CACHE_DIR LISTEN_PORT   → READY nodeIdHex
  *   play TRACK    → PLAYED bytes sha256
- *   stats         → STATS fromPeers fromCdn uploaded, NEIGHBOUR id address received sent …, END
+ *   stats         → STATS fromPeers fromCdn uploaded, NEIGHBOUR id address received sent port …, END
  * </pre>
  */
 public final class NatPeerMain {
@@ -128,7 +128,7 @@ public final class NatPeerMain {
             NodeView view = NodeInspection.of(node).view(Runnable::run).get(30, TimeUnit.SECONDS);
             for (NeighbourView n : view.neighbours()) {
               out.println("NEIGHBOUR " + n.id().toHex() + " " + n.address().getAddress().getHostAddress() + " "
-                  + n.bytes().received() + " " + n.bytes().sent());
+                  + n.bytes().received() + " " + n.bytes().sent() + " " + n.address().getPort());
             }
             out.println("END");
           }

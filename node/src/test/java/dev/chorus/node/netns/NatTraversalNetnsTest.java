@@ -37,10 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>What it shows: the tracker's dial-back finds the NATed node unreachable and the public one
  * reachable; a public listener gets the track from the NATed holder through connection reversal
- * (the holder's connection arrives from its router's address); and a second NATed listener, which
- * could only reach the first by hole punching (not built), falls back to the CDN for every byte;
- * a node whose router forwards its port (the DNAT rule a port-mapping gateway installs) is found
- * reachable and serves a NATed listener, which dials it directly.
+ * (the holder's connection arrives from its router's address); a second NATed listener, which
+ * can reach the first only by hole punching, tries it, but bare masquerading routers answer each
+ * side's early SYN with a reset (which also ends the other side's mapping), so the punch fails and
+ * the CDN serves every byte; a node whose router forwards its port (the DNAT rule a port-mapping
+ * gateway installs) is found reachable and serves a NATed listener, which dials it directly. And
+ * behind routers that drop unsolicited connections, as home-router firewalls do, two NATed nodes
+ * punch a hole: the listener gets the track from the other NATed node.
  */
 class NatTraversalNetnsTest {
   private static final int TRACK_BYTES = 3 * 1024 * 1024;
@@ -80,6 +83,7 @@ class NatTraversalNetnsTest {
           "-Dorg.slf4j.simpleLogger.log.dev.chorus.node.SwarmCommands=debug",
           "-Dorg.slf4j.simpleLogger.log.dev.chorus.node.ChorusNode=debug",
           "-Dorg.slf4j.simpleLogger.log.dev.chorus.tracker.TrackerSessionHandler=debug",
+          "-Dorg.slf4j.simpleLogger.log.dev.chorus.node.internal.peer.PeerNetwork=debug",
           "-cp", System.getProperty("java.class.path"), NatPeerMain.class.getName()));
       command.addAll(List.of(args));
       Process p = lab.startPiped(namespace, command, log);
@@ -129,6 +133,11 @@ class NatTraversalNetnsTest {
     /** The bytes received from neighbour {@code id}, 0 if it is not one. */
     long receivedFrom(String id) {
       return neighbours.stream().filter(n -> n[1].equals(id)).mapToLong(n -> Long.parseLong(n[3])).sum();
+    }
+
+    /** The port neighbour {@code id} is connected at, -1 if it is not one. */
+    int portOf(String id) {
+      return neighbours.stream().filter(n -> n[1].equals(id)).mapToInt(n -> Integer.parseInt(n[5])).findFirst().orElse(-1);
     }
 
     /** The address neighbour {@code id} is connected at, null if it is not one. */
@@ -206,7 +215,9 @@ class NatTraversalNetnsTest {
     assertEquals(TRACK_BYTES, heard.fromPeers() + heard.fromCdn());
     listener.stop();
 
-    // Two NATed nodes: only hole punching could connect them, and it is not built; every byte from the CDN.
+    // Two NATed nodes behind bare masquerading routers: only hole punching could connect them, and
+    // each router resets the other side's early SYN (ending its own side's mapping too): the punch
+    // fails and every byte comes from the CDN.
     Child nat2 = new Child("nat2", home2.namespace(), "node", "nat2", trackerSpec, origin,
         dir.resolve("nat2").toString(), "" + PEER_PORT);
     nat2.await("READY ");
@@ -222,7 +233,9 @@ class NatTraversalNetnsTest {
     Stats fallback = stats(nat2);
     System.out.printf("NAT test, second NATed listener: %d bytes from peers, %d from the CDN%n",
         fallback.fromPeers(), fallback.fromCdn());
-    assertEquals(0, fallback.fromPeers(), "no way to the NATed holder without punching");
+    nat2.awaitLog("punch with " + shortId(holderId) + " failed");
+    System.out.printf("NAT test, punch behind bare masquerade routers: %s%n", punchLines(nat2));
+    assertEquals(0, fallback.fromPeers(), "the punch failed: no way to the NATed holder\nnat2 log:\n" + nat2.logText());
     assertEquals(TRACK_BYTES, fallback.fromCdn(), "the CDN served every byte");
     nat2.stop();
 
@@ -263,6 +276,78 @@ class NatTraversalNetnsTest {
         + "\nrouter:\n" + lab.ruleset(home3));
     assertEquals(home3.routerWanAddress(), mappedAddress, "dialled at its router's forwarded port");
     assertEquals(fromMapped, direct.fromPeers(), "only the mapped node can be reached from behind a NAT");
+  }
+
+  @Test
+  void twoNattedNodesBehindRoutersThatDropUnsolicitedConnectionsPunchAHole() throws Exception {
+    lab = NetnsLab.create();
+    NetnsLab.Home home1 = lab.addHome();
+    NetnsLab.Home home2 = lab.addHome();
+    lab.dropUnsolicited(home1);
+    lab.dropUnsolicited(home2);
+
+    byte[] content = new byte[TRACK_BYTES];
+    new Random(11).nextBytes(content);
+    Path catalog = dir.resolve("catalog");
+    TrackManifest m = TrackManifest.builder()
+        .mimeType("audio/ogg; codecs=opus").originKey("audio/punch.opus")
+        .durationMillis(TRACK_BYTES / 20L).bitsPerSecond(160_000).chunkSizeBytes(16_384)
+        .publish(content, PublisherKeyPair.generate(new SecureRandom()));
+    Files.createDirectories(catalog.resolve("manifests"));
+    Files.createDirectories(catalog.resolve("audio"));
+    Files.write(catalog.resolve("manifests").resolve(m.trackId().toHex()), m.encoded());
+    Files.write(catalog.resolve(m.originKey()), content);
+    String track = m.trackId().toHex();
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+
+    Child hub = new Child("hub", lab.publicNamespace(), "hub", catalog.toString(), "" + TRACKER_PORT, "" + ORIGIN_PORT);
+    String trackerSpec = hub.await("READY ").split(" ")[1] + "@" + NetnsLab.PUBLIC_ADDRESS + ":" + TRACKER_PORT;
+    String origin = "http://" + NetnsLab.PUBLIC_ADDRESS + ":" + ORIGIN_PORT + "/";
+
+    Child holder = new Child("holder", home1.namespace(), "node", "holder", trackerSpec, origin,
+        dir.resolve("holder").toString(), "" + PEER_PORT);
+    String holderId = holder.await("READY ").split(" ")[1];
+    holder.awaitLog("VERDICT_UNREACHABLE");
+    assertEquals("PLAYED " + TRACK_BYTES + " " + sha, holder.ask("play " + track, "PLAYED "));
+    Await.until(() -> {
+      try {
+        return hub.ask("holders " + track, "HOLDERS ").contains(holderId + ":0");
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "the tracker indexes the NATed holder (port 0: reach it by reversal or punching)");
+
+    Child listener = new Child("listener", home2.namespace(), "node", "listener", trackerSpec, origin,
+        dir.resolve("listener").toString(), "" + PEER_PORT);
+    listener.await("READY ");
+    listener.awaitLog("VERDICT_UNREACHABLE");
+    assertEquals("PLAYED " + TRACK_BYTES + " " + sha, listener.ask("play " + track, "PLAYED "));
+    Stats heard = stats(listener);
+    long fromHolder = heard.receivedFrom(holderId);
+    String holderAddress = heard.addressOf(holderId);
+    System.out.printf("NAT test, punch behind routers that drop unsolicited connections: %d bytes from peers (%d from"
+        + " the NATed holder, connected at %s), %d from the CDN; peer share %.3f; %s%n", heard.fromPeers(), fromHolder,
+        holderAddress, heard.fromCdn(), (double) heard.fromPeers() / (heard.fromPeers() + heard.fromCdn()),
+        punchLines(listener));
+    assertTrue(fromHolder > 0, "bytes from the NATed holder over the punched connection: " + heard
+        + "\nlistener log:\n" + listener.logText() + "\nholder log:\n" + holder.logText()
+        + "\nrouter 1:\n" + lab.ruleset(home1) + "\nrouter 2:\n" + lab.ruleset(home2));
+    assertEquals(home1.routerWanAddress() + ":" + PEER_PORT, holderAddress + ":" + heard.portOf(holderId),
+        "the connection runs between the routers' addresses, from the holder's listen port (kept by masquerade)");
+    assertEquals(fromHolder, heard.fromPeers(), "the holder is the only peer");
+    assertEquals(TRACK_BYTES, heard.fromPeers() + heard.fromCdn());
+    assertTrue(listener.logText().contains("punch with " + shortId(holderId) + " connected"), listener.logText());
+    assertTrue(holder.logText().contains("TCP connection open (simultaneous open)"), holder.logText());
+  }
+
+  /** A node id as log lines show it. */
+  private static String shortId(String hex) {
+    return hex.substring(0, 16);
+  }
+
+  /** The node's log lines about punches, for the report. */
+  private static String punchLines(Child c) {
+    return String.join(" | ", c.logText().lines().filter(l -> l.contains("punch")).map(String::strip).toList());
   }
 
   /** Whether {@code listener}'s node is no longer among {@code holder}'s neighbours. */

@@ -18,12 +18,15 @@ public final class Nat {
   private final long[] closed;
   /** Closed hosts whose router answers a port-mapping request (UPnP-IGD, NAT-PMP or PCP). */
   private final long[] mappable;
+  /** Closed hosts whose router lets a TCP simultaneous open through (keeps ports, drops unsolicited SYNs). */
+  private final long[] punchable;
   private final int hosts;
 
   private Nat(int hosts) {
     this.hosts = hosts;
     this.closed = new long[(hosts + 63) >>> 6];
     this.mappable = new long[(hosts + 63) >>> 6];
+    this.punchable = new long[(hosts + 63) >>> 6];
   }
 
   /**
@@ -63,6 +66,42 @@ public final class Nat {
       }
     }
     return n;
+  }
+
+  /**
+   * As above, and marks each closed peer's router as one that lets a TCP simultaneous open
+   * through with probability {@code punchableShare}, drawn from a stream split off after the
+   * mapping draws (so the NAT and mapping flags are the same whatever the punchable share).
+   */
+  public static Nat generate(int hosts, int peers, double natShare, double mappableShare, double punchableShare,
+      SplittableRandom rnd) {
+    if (!(punchableShare >= 0 && punchableShare <= 1)) {
+      throw new IllegalArgumentException("network.punchableShare must be in [0, 1], got " + punchableShare);
+    }
+    Nat n = generate(hosts, peers, natShare, mappableShare, rnd);
+    SplittableRandom punchRnd = rnd.split();
+    for (int h = 0; h < peers; h++) {
+      if (!n.acceptsIncoming(h) && punchRnd.nextDouble() < punchableShare) {
+        n.punchable[h >>> 6] |= 1L << h;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * As {@link #reachability(int, boolean, boolean)}, for nodes that may also punch ({@code
+   * node.punching}): a closed, unmapped host whose node takes part in reversal and punching is
+   * {@link ReachabilityClass#PUNCHABLE}, as the tracker classes it: the tracker cannot know the
+   * router's filtering, which shows only when a punch is tried ({@link #letsSimultaneousOpen}).
+   */
+  public ReachabilityClass reachability(int host, boolean portMapping, boolean reversal, boolean punching) {
+    ReachabilityClass c = reachability(host, portMapping, reversal);
+    return c == ReachabilityClass.REVERSAL_ONLY && punching ? ReachabilityClass.PUNCHABLE : c;
+  }
+
+  /** Whether the host's router lets a TCP simultaneous open through (always, for an open host). */
+  public boolean letsSimultaneousOpen(int host) {
+    return acceptsIncoming(host) || (punchable[host >>> 6] & (1L << host)) != 0;
   }
 
   /**

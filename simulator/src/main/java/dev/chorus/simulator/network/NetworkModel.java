@@ -17,6 +17,7 @@ public final class NetworkModel {
     final BandwidthDistribution bandwidth;
     final double natShare;
     final double mappableShare;
+    final double punchableShare;
     final double cdnUplink;
     final double cdnDownlink;
     final int maxRegionFlows;
@@ -41,6 +42,7 @@ public final class NetworkModel {
       bandwidth = b.bandwidth;
       natShare = b.natShare;
       mappableShare = b.mappableShare;
+      punchableShare = b.punchableShare;
       cdnUplink = b.cdnUplink;
       cdnDownlink = b.cdnDownlink;
       maxRegionFlows = b.maxRegionFlows;
@@ -68,6 +70,15 @@ public final class NetworkModel {
     /** Share of the peers behind NAT whose router grants a port mapping (UPnP-IGD, NAT-PMP, PCP). */
     public double mappableShare() {
       return mappableShare;
+    }
+
+    /**
+     * Share of the routers of peers behind NAT that let a TCP simultaneous open through: they
+     * keep the source port and drop (not reset) unsolicited connections. An assumption of the
+     * scenario; see docs/network-model.md.
+     */
+    public double punchableShare() {
+      return punchableShare;
     }
 
     /** Bytes/s; {@code +Infinity} when unbounded. */
@@ -124,6 +135,7 @@ public final class NetworkModel {
         BandwidthDistribution.parse("network.bandwidth", BandwidthDistribution.DEFAULT_SPEC);
     private double natShare = 0.35;
     private double mappableShare = 0;
+    private double punchableShare = 0;
     private double cdnUplink = Double.POSITIVE_INFINITY;
     private double cdnDownlink = Double.POSITIVE_INFINITY;
     private int maxRegionFlows = FlowNetwork.DEFAULT_MAX_REGION_FLOWS;
@@ -154,6 +166,12 @@ public final class NetworkModel {
     /** Share of peers that accept no incoming connection (default 0.35). */
     public Builder mappableShare(double share) {
       this.mappableShare = share;
+      return this;
+    }
+
+    /** Share of the routers behind NAT that let a simultaneous open through (default 0). */
+    public Builder punchableShare(double share) {
+      this.punchableShare = share;
       return this;
     }
 
@@ -231,6 +249,9 @@ public final class NetworkModel {
       if (!(mappableShare >= 0 && mappableShare <= 1)) {
         throw new IllegalArgumentException("network.mappableShare must be in [0, 1], got " + mappableShare);
       }
+      if (!(punchableShare >= 0 && punchableShare <= 1)) {
+        throw new IllegalArgumentException("network.punchableShare must be in [0, 1], got " + punchableShare);
+      }
       if (!(natShare >= 0 && natShare <= 1)) {
         throw new IllegalArgumentException("network.natShare must be in [0, 1], got " + natShare);
       }
@@ -295,7 +316,7 @@ public final class NetworkModel {
         .listener(listener)
         .build();
     Latency lat = Latency.generate(config.latency, config.peers, config.peers, latRnd);
-    Nat nat = Nat.generate(hosts, config.peers, config.natShare, config.mappableShare, natRnd);
+    Nat nat = Nat.generate(hosts, config.peers, config.natShare, config.mappableShare, config.punchableShare, natRnd);
     return new NetworkModel(config, fn, lat, nat);
   }
 

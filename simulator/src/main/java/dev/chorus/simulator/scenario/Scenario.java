@@ -42,6 +42,7 @@ public final class Scenario {
   private final Duration chunkRead;
   private final boolean portMapping;
   private final boolean reversal;
+  private final boolean punching;
 
   private Scenario(Builder b) {
     this.name = Objects.requireNonNull(b.name, "sim.name");
@@ -55,6 +56,7 @@ public final class Scenario {
     this.chunkRead = b.chunkRead;
     this.portMapping = b.portMapping;
     this.reversal = b.reversal;
+    this.punching = b.punching;
     this.historyDays = b.historyDays;
     this.historyTolerance = b.historyTolerance;
     this.trackerMaxPeers = b.trackerMaxPeers;
@@ -84,6 +86,7 @@ public final class Scenario {
     b.chunkRead = chunkRead;
     b.portMapping = portMapping;
     b.reversal = reversal;
+    b.punching = punching;
     b.historyDays = historyDays;
     b.historyTolerance = historyTolerance;
     b.trackerMaxPeers = trackerMaxPeers;
@@ -152,6 +155,16 @@ public final class Scenario {
    */
   public boolean reversal() {
     return reversal;
+  }
+
+  /**
+   * {@code node.punching}: whether the nodes take part in hole punching (the node's default;
+   * {@code --no-punching} turns it off; only with reversal). On, the tracker pairs two peers behind
+   * NATs; the punch connects only when both routers let a simultaneous open through ({@code
+   * network.punchableShare}).
+   */
+  public boolean punching() {
+    return reversal && punching;
   }
 
   /** {@code sim.sampleInterval}: the time-series resolution. */
@@ -235,6 +248,7 @@ public final class Scenario {
     private Duration chunkRead = DEFAULT_CHUNK_READ;
     private boolean portMapping = false;
     private boolean reversal = true;
+    private boolean punching = true;
     private int historyDays = 0;
     private double historyTolerance = 0.005;
     private int trackerMaxPeers = 10;
@@ -297,6 +311,11 @@ public final class Scenario {
 
     public Builder reversal(boolean v) {
       this.reversal = v;
+      return this;
+    }
+
+    public Builder punching(boolean v) {
+      this.punching = v;
       return this;
     }
 

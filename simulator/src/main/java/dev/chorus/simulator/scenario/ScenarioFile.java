@@ -63,6 +63,7 @@ public final class ScenarioFile {
   static final String NET_BANDWIDTH = "network.bandwidth";
   static final String NET_NAT_SHARE = "network.natShare";
   static final String NET_MAPPABLE_SHARE = "network.mappableShare";
+  static final String NET_PUNCHABLE_SHARE = "network.punchableShare";
   static final String NET_CDN_UPLINK = "network.cdnUplink";
   static final String NET_CDN_DOWNLINK = "network.cdnDownlink";
   static final String NET_MAX_REGION_FLOWS = "network.maxRegionFlows";
@@ -80,7 +81,8 @@ public final class ScenarioFile {
   static final String LAT_ACCESS_MEDIAN_MS = "network.latency.accessMedianMs";
   static final String LAT_ACCESS_SIGMA = "network.latency.accessSigma";
   static final String LAT_CDN_RTT_MS = "network.latency.cdnRttMs";
-  static final List<String> NETWORK_KEYS = List.of(NET_BANDWIDTH, NET_NAT_SHARE, NET_MAPPABLE_SHARE, NET_CDN_UPLINK,
+  static final List<String> NETWORK_KEYS = List.of(NET_BANDWIDTH, NET_NAT_SHARE, NET_MAPPABLE_SHARE, NET_PUNCHABLE_SHARE,
+      NET_CDN_UPLINK,
       NET_CDN_DOWNLINK, NET_MAX_REGION_FLOWS, NET_CDN_REQUEST_MS, NET_TCP_INITIAL_WINDOW,
       NET_CRASH_PER_HOUR, NET_SLOW_PER_HOUR, NET_SLOW_SECONDS, NET_SLOW_STALL_MS, NET_DETECT_SECONDS,
       LAT_REGIONS, LAT_REGION_WEIGHTS, LAT_WORLD_SPAN_MS,
@@ -153,7 +155,9 @@ public final class ScenarioFile {
   static final String NODE_CHUNK_READ = "node.chunkRead";
   static final String NODE_PORT_MAPPING = "node.portMapping";
   static final String NODE_REVERSAL = "node.reversal";
-  static final List<String> NODE_KEYS = List.of(NODE_MANIFEST_READ, NODE_CHUNK_READ, NODE_PORT_MAPPING, NODE_REVERSAL);
+  static final String NODE_PUNCHING = "node.punching";
+  static final List<String> NODE_KEYS = List.of(NODE_MANIFEST_READ, NODE_CHUNK_READ, NODE_PORT_MAPPING, NODE_REVERSAL,
+      NODE_PUNCHING);
 
   private static final List<String> KEYS = allKeys();
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
@@ -241,6 +245,7 @@ public final class ScenarioFile {
     m.put(NODE_CHUNK_READ, Durations.format(Duration.ofNanos(s.chunkReadNanos())));
     m.put(NODE_PORT_MAPPING, s.portMapping() ? "auto" : "off");
     m.put(NODE_REVERSAL, Boolean.toString(s.reversal()));
+    m.put(NODE_PUNCHING, Boolean.toString(s.punching()));
     return Collections.unmodifiableMap(m);
   }
 
@@ -267,6 +272,7 @@ public final class ScenarioFile {
     m.put(NET_BANDWIDTH, n.bandwidth().toString());
     m.put(NET_NAT_SHARE, Double.toString(n.natShare()));
     m.put(NET_MAPPABLE_SHARE, Double.toString(n.mappableShare()));
+    m.put(NET_PUNCHABLE_SHARE, Double.toString(n.punchableShare()));
     m.put(NET_CDN_UPLINK, ScenarioValues.formatRate(n.cdnUplink()));
     m.put(NET_CDN_DOWNLINK, ScenarioValues.formatRate(n.cdnDownlink()));
     m.put(NET_MAX_REGION_FLOWS, Integer.toString(n.maxRegionFlows()));
@@ -470,6 +476,7 @@ public final class ScenarioFile {
       set(NODE_CHUNK_READ, v -> b.chunkRead(ScenarioValues.duration(NODE_CHUNK_READ, v)));
       set(NODE_PORT_MAPPING, v -> b.portMapping(ScenarioValues.choice(NODE_PORT_MAPPING, v, "auto", "off").equals("auto")));
       set(NODE_REVERSAL, v -> b.reversal(ScenarioValues.choice(NODE_REVERSAL, v, "true", "false").equals("true")));
+      set(NODE_PUNCHING, v -> b.punching(ScenarioValues.choice(NODE_PUNCHING, v, "true", "false").equals("true")));
       set(SIM_HISTORY_DAYS, v -> b.historyDays(ScenarioValues.integer(SIM_HISTORY_DAYS, v)));
       set(SIM_HISTORY_TOLERANCE,
           v -> b.historyTolerance(ScenarioValues.number(SIM_HISTORY_TOLERANCE, v)));
@@ -489,6 +496,7 @@ public final class ScenarioFile {
       set(NET_BANDWIDTH, n::bandwidth);
       set(NET_NAT_SHARE, v -> n.natShare(ScenarioValues.number(NET_NAT_SHARE, v)));
       set(NET_MAPPABLE_SHARE, v -> n.mappableShare(ScenarioValues.number(NET_MAPPABLE_SHARE, v)));
+      set(NET_PUNCHABLE_SHARE, v -> n.punchableShare(ScenarioValues.number(NET_PUNCHABLE_SHARE, v)));
       set(NET_CDN_UPLINK, v -> n.cdnUplink(BandwidthDistribution.parseRate(NET_CDN_UPLINK, v)));
       set(NET_CDN_DOWNLINK,
           v -> n.cdnDownlink(BandwidthDistribution.parseRate(NET_CDN_DOWNLINK, v)));

@@ -105,6 +105,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
     this.listenPort = w.listenPort(host);
     core.listening(listenPort);
+    core.punchable(w.reachability(host) == dev.chorus.protocol.ReachabilityClass.PUNCHABLE);
     this.trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort,
         core.coordinate(), w.region(host));
   }

@@ -69,6 +69,8 @@ final class World implements EventHandler {
   static final long TICK_NANOS = 1_000_000_000L;
   /** How long a connection attempt to an unreachable or offline peer takes to fail. */
   static final long CONNECT_FAILURE_NANOS = 3_000_000_000L;
+  /** How long a punch that no router lets through takes to fail: the node's punch window (5 s). */
+  static final long PUNCH_FAILURE_NANOS = 5_000_000_000L;
 
   /** A parked action, run when its event fires. */
   @FunctionalInterface
@@ -107,6 +109,9 @@ final class World implements EventHandler {
     long dialsToUnreachable;
     /** Connections made by reversal (the holder dialled the asker, relayed by the tracker). */
     long reversals;
+    /** Punches tried (both sides behind NATs, coordinated by the tracker), and those that failed. */
+    long punches;
+    long punchesFailed;
   }
   final InMemoryPeerIndex index;
   private final LookupPolicy lookups;
@@ -162,7 +167,7 @@ final class World implements EventHandler {
     this.index = InMemoryPeerIndex.create(scenario.tracker(), streams.seed("tracker-hash"));
     this.trackerRng = streams.stream("tracker");
     this.lookups = scenario.lookups();
-    this.traversal = scenario.reversal() ? ConnectionPlan.Traversal.REVERSAL : ConnectionPlan.Traversal.NONE;
+    this.traversal = new ConnectionPlan.Traversal(scenario.reversal(), scenario.punching());
     this.metrics = new Metrics(peers, scenario.warmup().toNanos(), scenario.duration().toNanos());
     this.startPolicy = StartPolicy.of(scenario.swarm());
     this.online = new SimPeer[peers];
@@ -292,7 +297,7 @@ final class World implements EventHandler {
    * scenario's NAT draw and what the nodes do (node.portMapping, node.reversal).
    */
   ReachabilityClass reachability(int host) {
-    return nat.reachability(host, scenario.portMapping(), scenario.reversal());
+    return nat.reachability(host, scenario.portMapping(), scenario.reversal(), scenario.punching());
   }
 
   /**
@@ -584,6 +589,7 @@ final class World implements EventHandler {
       List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
           .toCompletableFuture().join();
       List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), reachability(p.host), traversal,
+          holder -> reachability(Ids.hostOfKey(holder.staticKey())) == ReachabilityClass.PUNCHABLE,
           p.trackerInfo.prefix(), p.trackerInfo.region(), p.core.coordinate(), candidates, null, maxPeers,
           trackerRng);
       List<PeerHolding> holders = new ArrayList<>(ranked.size());
@@ -626,6 +632,19 @@ final class World implements EventHandler {
         ? latency.oneWayNanos(a.host, cdnHost) + latency.oneWayNanos(cdnHost, bHost) : 0;
     if (plan == ConnectionPlan.REVERSAL) {
       shell.reversals++;
+    }
+    if (plan == ConnectionPlan.PUNCH) {
+      // The request reaches the tracker, which tells both sides; they dial after a start delay
+      // that covers the slower tracker path: two round trips beyond a direct dial (ConnectionPlan),
+      // each counted as the reversal's relay. It connects only if both routers let a simultaneous
+      // open through; else it fails once the node's punch window has passed.
+      relay = 2 * (latency.oneWayNanos(a.host, cdnHost) + latency.oneWayNanos(cdnHost, bHost));
+      shell.punches++;
+      if (!nat.letsSimultaneousOpen(a.host) || !nat.letsSimultaneousOpen(bHost)) {
+        shell.punchesFailed++;
+        deliverAfter(relay + PUNCH_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
+        return;
+      }
     }
     park(engine.now() + relay + rtt * 3 / 2, now -> {
       if (!a.alive) {

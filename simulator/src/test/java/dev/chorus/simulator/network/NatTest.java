@@ -78,4 +78,35 @@ class NatTest {
     assertEquals(0, without.mappableCount());
     LatencyTest.assertKey("network.mappableShare", () -> Nat.generate(10, 10, 0.5, -0.1, new SplittableRandom(0)));
   }
+
+  @Test
+  void aClosedUnmappedPunchingHostIsPunchableAndItsRouterDecidesWhetherASimultaneousOpenPasses() {
+    int peers = 2_000;
+    Nat nat = Nat.generate(peers + 1, peers, 0.5, 0.4, 0.6, new SplittableRandom(6));
+    Nat withoutPunch = Nat.generate(peers + 1, peers, 0.5, 0.4, new SplittableRandom(6));
+    int closedUnmapped = 0;
+    int letThrough = 0;
+    for (int h = 0; h < peers; h++) {
+      assertEquals(withoutPunch.acceptsIncoming(h), nat.acceptsIncoming(h), "the punchable share moves no NAT draw");
+      assertEquals(withoutPunch.reachability(h, true, true), nat.reachability(h, true, true), "nor a mapping draw");
+      ReachabilityClass c = nat.reachability(h, true, true, true);
+      if (nat.acceptsIncoming(h)) {
+        assertEquals(ReachabilityClass.PUBLIC, c);
+        assertTrue(nat.letsSimultaneousOpen(h));
+        continue;
+      }
+      assertEquals(ReachabilityClass.NONE, nat.reachability(h, false, false, true), "punching needs reversal");
+      if (c == ReachabilityClass.MAPPED) {
+        continue;
+      }
+      assertEquals(ReachabilityClass.PUNCHABLE, c, "as the tracker sees it, whatever the router does");
+      assertEquals(ReachabilityClass.REVERSAL_ONLY, nat.reachability(h, true, true, false));
+      closedUnmapped++;
+      if (nat.letsSimultaneousOpen(h)) {
+        letThrough++;
+      }
+    }
+    assertEquals(0.6, letThrough / (double) closedUnmapped, 0.05);
+    LatencyTest.assertKey("network.punchableShare", () -> Nat.generate(10, 10, 0.5, 0, 1.5, new SplittableRandom(0)));
+  }
 }

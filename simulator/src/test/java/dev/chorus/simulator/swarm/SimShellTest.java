@@ -23,10 +23,15 @@ class SimShellTest {
   }
 
   static World ranWorld(boolean reversal) {
+    return ranWorld(reversal, true, 0);
+  }
+
+  static World ranWorld(boolean reversal, boolean punching, double punchableShare) {
     Scenario small = SwarmSimulationTest.small(7);
     Scenario s = small.toBuilder()
-        .network(NetworkModel.Config.builder(small.peers()).natShare(0.35).build())
+        .network(NetworkModel.Config.builder(small.peers()).natShare(0.35).punchableShare(punchableShare).build())
         .reversal(reversal)
+        .punching(punching)
         .build();
     World w = new World(s, 0);
     w.start();
@@ -57,5 +62,22 @@ class SimShellTest {
     assertEquals(0, c.reversals);
     assertEquals(0, c.unreachableInAnswers, "a lookup handed out a peer nobody can dial");
     assertEquals(0, c.dialsToUnreachable, "a core dialled a peer that accepts no connections");
+  }
+
+  @Test
+  void twoPeersBehindNatsPunchAndConnectOnlyWhenBothRoutersLetASimultaneousOpenThrough() {
+    World through = ranWorld(true, true, 1);
+    System.out.println("punches " + through.shell.punches + ", failed " + through.shell.punchesFailed);
+    assertTrue(through.shell.punches > 0, "peers behind NATs were paired by the tracker");
+    assertEquals(0, through.shell.punchesFailed, "every router lets a simultaneous open through");
+    assertEquals(0, through.shell.unreachableInAnswers);
+    assertEquals(0, through.shell.dialsToUnreachable);
+
+    World blocked = ranWorld(true, true, 0);
+    assertTrue(blocked.shell.punches > 0, "the tracker pairs them all the same: it cannot know the routers");
+    assertEquals(blocked.shell.punches, blocked.shell.punchesFailed, "no router lets one through");
+
+    World off = ranWorld(true, false, 1);
+    assertEquals(0, off.shell.punches, "node.punching = false");
   }
 }

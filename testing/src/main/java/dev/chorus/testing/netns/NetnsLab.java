@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Assumptions;
  * namespaces this lab creates, named uniquely per run ({@code ch<pid>x<n>-…}), and all removed by
  * {@link #close()} with the processes started in them, also when a test fails. A router forwards
  * and masquerades but forwards no port in: a home node's listen port cannot be reached from the
- * public side ({@link #forwardPort} adds the DNAT rule a port-mapping gateway would install).
+ * public side ({@link #forwardPort} adds the DNAT rule a port-mapping gateway would install). A
+ * bare router answers an unsolicited connection to its WAN address with a reset, as Linux does;
+ * {@link #dropUnsolicited} makes it drop such connections instead, as home-router firewalls do.
  *
  * <p>Where namespaces cannot be made (no root, no {@code ip} or {@code nft}), {@link #create()}
  * skips the test with the reason; with {@code CI=true} it fails it.
@@ -136,6 +138,24 @@ public final class NetnsLab implements AutoCloseable {
         + "  chain prerouting {\n"
         + "    type nat hook prerouting priority -100; policy accept;\n"
         + "    iifname \"wan\" tcp dport " + port + " dnat to " + home.address() + "\n"
+        + "  }\n"
+        + "}\n");
+  }
+
+  /**
+   * Makes the router drop new connections that arrive on its WAN side, for itself or its home,
+   * instead of answering them with a reset (the kernel's answer when nothing listens): what a
+   * home router's firewall does. Connections its home opened, and their replies, pass as before.
+   */
+  public void dropUnsolicited(Home home) {
+    nftIn(home.router(), "table inet filter {\n"
+        + "  chain input {\n"
+        + "    type filter hook input priority 0; policy accept;\n"
+        + "    iifname \"wan\" ct state new drop\n"
+        + "  }\n"
+        + "  chain forward {\n"
+        + "    type filter hook forward priority 0; policy accept;\n"
+        + "    iifname \"wan\" ct state new drop\n"
         + "  }\n"
         + "}\n");
   }

@@ -166,6 +166,10 @@ public final class TrackerMain implements Callable<Integer> {
       + " are not indexed and get no reachability report (as before NAT traversal).")
   boolean noReversal;
 
+  @Option(names = "--no-punching", description = "Coordinate no hole punching between two nodes that both accept no"
+      + " connections (they then reach each other only through reachable peers and the CDN).")
+  boolean noPunching;
+
   @Option(names = "--no-probe", description = "Do not dial nodes back to check their listen port; trust it.")
   boolean noProbe;
 
@@ -216,7 +220,7 @@ public final class TrackerMain implements Callable<Integer> {
           .maxConnectionsPerIp(maxConnectionsPerIp).violationsBeforeBan(violationsBeforeBan)
           .violationWindow(violationWindow).banDuration(banDuration).idleTimeout(idleTimeout)
           .telemetryRegions(new LinkedHashSet<>(telemetryRegions))
-          .traversal(TraversalConfig.builder().reversal(!noReversal).probe(!noProbe)
+          .traversal(TraversalConfig.builder().reversal(!noReversal).punching(!noPunching).probe(!noProbe)
               .probeRanges(probeRanges.stream().map(String::trim).map(IpRange::parse).toList())
               .probeTimeout(probeTimeout).build());
       if (ioThreads != null) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import dev.chorus.protocol.VivaldiCoordinate;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -104,10 +105,23 @@ public final class LookupPolicy {
    *     Reachability#TRAVERSAL_CAPABILITY}) and the tracker relays reversals
    */
   public ReachabilityClass classOf(int listenPort, boolean dialable, boolean traversal) {
+    return classOf(listenPort, dialable, traversal, false);
+  }
+
+  /**
+   * As above, for a node that may also punch: its {@code Hello} lists {@link
+   * Reachability#PUNCH_CAPABILITY} and the tracker coordinates punches. An unreachable node that
+   * punches and listens on a port (it dials from that port) is {@link ReachabilityClass#PUNCHABLE}:
+   * whether its NAT keeps the port and lets a simultaneous open through shows only when it tries.
+   */
+  public ReachabilityClass classOf(int listenPort, boolean dialable, boolean traversal, boolean punching) {
     if (Reachability.acceptsIncoming(listenPort) && dialable) {
       return ReachabilityClass.PUBLIC;
     }
-    return traversal ? ReachabilityClass.REVERSAL_ONLY : ReachabilityClass.NONE;
+    if (!traversal) {
+      return ReachabilityClass.NONE;
+    }
+    return punching && Reachability.acceptsIncoming(listenPort) ? ReachabilityClass.PUNCHABLE : ReachabilityClass.REVERSAL_ONLY;
   }
 
   /** Whether a node of class {@code node} goes into the index: when some asker could reach it. */
@@ -161,9 +175,29 @@ public final class LookupPolicy {
   public List<Candidate> answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
       NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
       List<Candidate> candidates, byte[] wanted, int requested, RandomGenerator random) {
+    return answer(asker, askerClass, traversal, p -> false, askerPrefix, askerRegion, askerCoordinate, candidates,
+        wanted, requested, random);
+  }
+
+  /**
+   * As above, knowing which holders indexed with port 0 are {@link ReachabilityClass#PUNCHABLE}
+   * ({@code punchable}; asked only of those): an unreachable asker that punches gets them (plan
+   * {@link ConnectionPlan#PUNCH}) only when both sides punch.
+   */
+  public List<Candidate> answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      Predicate<PeerInfo> punchable, NetworkPrefix askerPrefix, String askerRegion,
+      VivaldiCoordinate askerCoordinate, List<Candidate> candidates, byte[] wanted, int requested,
+      RandomGenerator random) {
     Objects.requireNonNull(asker, "asker");
     return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate,
-        usable(askerClass, traversal, candidates), wanted, peersFor(requested), random);
+        usable(askerClass, traversal, askerClass == ReachabilityClass.PUNCHABLE ? punchable : p -> false, candidates),
+        wanted, peersFor(requested), random);
+  }
+
+  /** The class of a holder as the index shows it: its port, and for port 0 whether it punches. */
+  private static ReachabilityClass holderClass(PeerInfo holder, Predicate<PeerInfo> punchable) {
+    ReachabilityClass c = ConnectionPlan.holderClass(holder.port());
+    return c == ReachabilityClass.REVERSAL_ONLY && punchable.test(holder) ? ReachabilityClass.PUNCHABLE : c;
   }
 
   /**
@@ -178,34 +212,44 @@ public final class LookupPolicy {
   public int answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
       NetworkPrefix askerPrefix, String askerRegion, VivaldiCoordinate askerCoordinate,
       CandidateList candidates, byte[] wanted, int requested, RandomGenerator random, int[] order) {
+    return answer(asker, askerClass, traversal, p -> false, askerPrefix, askerRegion, askerCoordinate, candidates,
+        wanted, requested, random, order);
+  }
+
+  /** As above, knowing which port-0 holders are punchable (see the list form with {@code punchable}). */
+  public int answer(NodeId asker, ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      Predicate<PeerInfo> punchable, NetworkPrefix askerPrefix, String askerRegion,
+      VivaldiCoordinate askerCoordinate, CandidateList candidates, byte[] wanted, int requested,
+      RandomGenerator random, int[] order) {
     Objects.requireNonNull(asker, "asker");
-    keepUsable(askerClass, traversal, candidates);
+    keepUsable(askerClass, traversal, askerClass == ReachabilityClass.PUNCHABLE ? punchable : p -> false, candidates);
     return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted, peersFor(requested),
         random, order);
   }
 
   private static void keepUsable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
-      CandidateList candidates) {
+      Predicate<PeerInfo> punchable, CandidateList candidates) {
     int kept = 0;
     for (int i = 0; i < candidates.size(); i++) {
-      if (usable(askerClass, traversal, candidates.peer(i))) {
+      if (usable(askerClass, traversal, candidates.peer(i), punchable)) {
         candidates.moveTo(i, kept++);
       }
     }
     candidates.truncate(kept);
   }
 
-  private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal, PeerInfo holder) {
-    return ConnectionPlan.of(askerClass, ConnectionPlan.holderClass(holder.port()), traversal).connects();
+  private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal, PeerInfo holder,
+      Predicate<PeerInfo> punchable) {
+    return ConnectionPlan.of(askerClass, holderClass(holder, punchable), traversal).connects();
   }
 
   /** {@code candidates} without those {@code askerClass} cannot connect to; the same list if none. */
   private static List<Candidate> usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
-      List<Candidate> candidates) {
+      Predicate<PeerInfo> punchable, List<Candidate> candidates) {
     List<Candidate> kept = null;
     for (int i = 0; i < candidates.size(); i++) {
       Candidate c = candidates.get(i);
-      boolean usable = usable(askerClass, traversal, c.peer());
+      boolean usable = usable(askerClass, traversal, c.peer(), punchable);
       if (!usable && kept == null) {
         kept = new ArrayList<>(candidates.subList(0, i));
       } else if (usable && kept != null) {

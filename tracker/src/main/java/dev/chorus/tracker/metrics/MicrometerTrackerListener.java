@@ -43,6 +43,7 @@ public final class MicrometerTrackerListener implements TrackerListener {
   private final Map<String, PlaybackMeters> playback = new ConcurrentHashMap<>();
   private final Map<String, Counter> verdicts = new java.util.HashMap<>();
   private final Map<String, Counter> reversals = new java.util.HashMap<>();
+  private final Map<String, Counter> punches = new java.util.HashMap<>();
 
   public MicrometerTrackerListener(MeterRegistry registry) {
     this.registry = registry;
@@ -102,6 +103,8 @@ public final class MicrometerTrackerListener implements TrackerListener {
     for (String o : new String[] {"relayed", "holder_gone", "rate_limited", "refused"}) {
       reversals.put(o, Counter.builder("chorus.tracker.reversals").tag("outcome", o)
           .description("Connection reversal requests, by outcome").register(registry));
+      punches.put(o, Counter.builder("chorus.tracker.punches").tag("outcome", o)
+          .description("Hole punching requests, by outcome").register(registry));
     }
     // Present from the start, so that dashboards and alert rules find the series before any report.
     playback.put(TrackerConfig.NO_REGION_LABEL, new PlaybackMeters(registry, TrackerConfig.NO_REGION_LABEL));
@@ -241,6 +244,14 @@ public final class MicrometerTrackerListener implements TrackerListener {
   @Override
   public void reversalHandled(String outcome) {
     Counter c = reversals.get(outcome);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  @Override
+  public void punchHandled(String outcome) {
+    Counter c = punches.get(outcome);
     if (c != null) {
       c.increment();
     }

@@ -109,8 +109,14 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--no-reversal", description = "Take no part in connection reversal: behind a NAT the node only"
       + " downloads (it is not indexed); when reachable it never asks unreachable holders to connect to it."
-      + " Hole punching is not built.")
+      + " Implies --no-punching.")
   boolean noReversal;
+
+  @Option(names = "--no-punching", description = "Take no part in hole punching: when the tracker finds the peer port"
+      + " unreachable, the node does not dial other unreachable holders from it at the tracker's signal (TCP"
+      + " simultaneous open; needs a router that keeps source ports and drops, not refuses, unsolicited"
+      + " connections), and the peer port is not shared (SO_REUSEPORT).")
+  boolean noPunching;
 
   @Option(names = "--stream-port", defaultValue = "7402",
       description = "Local stream endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
@@ -231,7 +237,7 @@ public final class NodeCommand implements Callable<Integer> {
 
   private NodeConfig.Builder builder(NoiseKeyPair key) {
     NodeConfig.Builder b = NodeConfig.builder().identity(key).bindHost(bind).listenPort(listenPort)
-        .acceptIncoming(!noIncoming).reversal(!noReversal).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
+        .acceptIncoming(!noIncoming).reversal(!noReversal).punching(!noPunching).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
     origins.forEach(b::origin);
     b.portMapping(portMappingMode());
     if (gateway != null) {

@@ -71,6 +71,16 @@ final class CommandGuard implements SwarmActions {
   }
 
   @Override
+  public void punch(PeerContact contact) {
+    begin("punch");
+    try {
+      shell.punch(contact);
+    } finally {
+      end();
+    }
+  }
+
+  @Override
   public void disconnect(NodeId peer, ErrorCode reason) {
     begin("disconnect");
     try {

@@ -45,17 +45,20 @@ final class Neighbourhood {
     this.uploads = uploads;
   }
 
-  void listening(int listenPort) {
-    self = ConnectionPlan.holderClass(listenPort);
+  /** Peers dial this node at {@code listenPort} (0: they cannot); else it may punch if {@code punchable}. */
+  void listening(int listenPort, boolean punchable) {
+    ReachabilityClass c = ConnectionPlan.holderClass(listenPort);
+    self = c == ReachabilityClass.REVERSAL_ONLY && punchable ? ReachabilityClass.PUNCHABLE : c;
   }
 
   /**
-   * Whether this node can connect to {@code contact} (ConnectionPlan): dial it, or have it dial
-   * us through the tracker (its port is 0). The tracker returns a holder that needs reversal only
-   * to a node that can ask for one, so this mainly keeps an unreachable node from trying.
+   * How this node connects to {@code contact} (ConnectionPlan): dial it, have it dial us through
+   * the tracker (its port is 0), or punch when neither side accepts connections. The tracker
+   * returns a holder that needs traversal only to a node that can use it, so UNREACHABLE mainly
+   * keeps an unreachable node from trying.
    */
-  private boolean canConnect(PeerContact contact) {
-    return ConnectionPlan.of(self, ConnectionPlan.holderClass(contact.port()), ConnectionPlan.Traversal.REVERSAL).connects();
+  private ConnectionPlan plan(PeerContact contact) {
+    return ConnectionPlan.of(self, ConnectionPlan.holderClass(contact.port(), self), ConnectionPlan.Traversal.ALL);
   }
 
   Neighbour get(NodeId id) {
@@ -171,11 +174,19 @@ final class Neighbourhood {
       NodeId id = h.contact().id();
       Long failed = connectFailedAt.get(id);
       if (neighbours.containsKey(id) || connecting.containsKey(id) || isBanned(id, nowNanos)
-          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS) || !canConnect(h.contact())) {
+          || (failed != null && nowNanos - failed < CONNECT_RETRY_NANOS)) {
+        continue;
+      }
+      ConnectionPlan plan = plan(h.contact());
+      if (!plan.connects()) {
         continue;
       }
       connecting.put(id, nowNanos);
-      actions.connect(h.contact());
+      if (plan == ConnectionPlan.PUNCH) {
+        actions.punch(h.contact());
+      } else {
+        actions.connect(h.contact());
+      }
       wanted--;
     }
   }

@@ -25,6 +25,15 @@ public interface SwarmActions {
   /** Connect to a peer; answer with {@link SwarmCore#peerConnected} or {@link SwarmCore#connectFailed}. */
   void connect(PeerContact contact);
 
+  /**
+   * Connect to a peer that, like this node, accepts no connections, by hole punching through the
+   * tracker ({@code ConnectionPlan.PUNCH}); answered as {@link #connect}. A shell that models the
+   * connection rule itself (the simulator) may treat it as a connect.
+   */
+  default void punch(PeerContact contact) {
+    connect(contact);
+  }
+
   /** Close the connection to a peer ({@code reason} NONE for an ordinary close). */
   void disconnect(NodeId peer, ErrorCode reason);
 

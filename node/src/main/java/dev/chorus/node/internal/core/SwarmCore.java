@@ -76,6 +76,8 @@ public final class SwarmCore {
   private int listenPort = Reachability.NO_INCOMING;
   /** Whether the tracker's probe left that port usable ({@link #reachable}); trusted until told. */
   private boolean reachable = true;
+  /** Whether, when unreachable, this node can punch holes ({@link #punchable}). */
+  private boolean punchable;
 
   private static final long LOOKUP_FAILED_RETRY_NANOS = 1_000_000_000L;
 
@@ -442,10 +444,21 @@ public final class SwarmCore {
     applyReachability();
   }
 
+  /**
+   * Whether this node, when found unreachable, can reach holders that accept no connections either
+   * by hole punching: it punches (the tracker lists it so) and listens on a port to dial from.
+   * Until told, it cannot.
+   */
+  public void punchable(boolean punchable) {
+    actions.checkNotInCommand("punchable");
+    this.punchable = punchable;
+    applyReachability();
+  }
+
   private void applyReachability() {
     int effective = reachable ? listenPort : Reachability.NO_INCOMING;
     overlay.listening(effective);
-    neighbours.listening(effective);
+    neighbours.listening(effective, punchable);
   }
 
   /** A neighbour answered a query: ours, or one we forwarded (then it goes back the same way). */

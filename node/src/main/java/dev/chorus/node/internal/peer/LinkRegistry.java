@@ -144,6 +144,15 @@ final class LinkRegistry {
    * connection and returns the wait's {@link PendingConnect} so that a refusal can end it early.
    */
   CompletableFuture<PeerLink> awaitIncoming(NodeId id, long timeoutMillis, Consumer<PendingConnect> ask) {
+    return awaitIncoming(id, timeoutMillis, "the node did not connect back", "reversal", ask);
+  }
+
+  /**
+   * As above; the wait's timeout says {@code what} did not happen within the time, by {@code how}
+   * (a reversal: the node's own connection; a punch: either side's dial from its listen port).
+   */
+  CompletableFuture<PeerLink> awaitIncoming(NodeId id, long timeoutMillis, String what, String how,
+      Consumer<PendingConnect> ask) {
     PendingConnect c;
     synchronized (lock) {
       CompletableFuture<PeerLink> settled = settledOrShared(id);
@@ -156,7 +165,7 @@ final class LinkRegistry {
     }
     PendingConnect waiting = c;
     group.schedule(() -> stopAwaitingIncoming(waiting, new PeerConnectException(id, ErrorCode.NONE,
-        "the node did not connect back within " + timeoutMillis + " ms (reversal)", null)), timeoutMillis, TimeUnit.MILLISECONDS);
+        what + " within " + timeoutMillis + " ms (" + how + ")", null)), timeoutMillis, TimeUnit.MILLISECONDS);
     ask.accept(c);
     return c.future.copy();
   }
@@ -175,6 +184,17 @@ final class LinkRegistry {
       then = settle(c);
     }
     run(then);
+  }
+
+  /** A wait of {@link #awaitIncoming} for {@code id}, if one is on, ends with {@code failure} unless it is linked. */
+  void stopAwaitingIncoming(NodeId id, PeerConnectException failure) {
+    PendingConnect c;
+    synchronized (lock) {
+      c = connecting.get(id);
+    }
+    if (c != null) {
+      stopAwaitingIncoming(c, failure);
+    }
   }
 
   boolean isClosing() {

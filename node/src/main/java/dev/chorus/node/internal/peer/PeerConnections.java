@@ -28,6 +28,16 @@ public interface PeerConnections {
         "this peer network takes no reversed connections", null));
   }
 
+  /**
+   * A link to {@code node} made by hole punching: as {@link #awaitIncoming}, where {@code ask}
+   * asks the tracker to coordinate the punch, whose dials ({@link PeerNetwork#punch}) make the
+   * link on both sides; the wait fails after {@code timeout}.
+   */
+  default CompletableFuture<PeerLink> awaitPunched(NodeId node, Duration timeout, Consumer<Consumer<String>> ask) {
+    return CompletableFuture.failedFuture(new PeerConnectException(node, ErrorCode.NONE,
+        "this peer network punches no holes", null));
+  }
+
   /** Closes any link to the node and refuses it for the ban duration. */
   void ban(NodeId node, ErrorCode reason, String detail);
 

@@ -72,6 +72,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
   private final NodeId localId;
   private final PeerMessageRules rules;
   private final PeerPipeline pipeline;
+  private final EventLoopGroup group;
 
   /** Connections, connects in progress, limits and bans, under one lock. */
   private final LinkRegistry registry;
@@ -89,6 +90,7 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     this.registry = new LinkRegistry(config, localId, group, nanoTime);
     this.rules = PeerMessageRules.of(config);
     this.pipeline = new PeerPipeline(config, group, localCoordinate);
+    this.group = group;
   }
 
   /**
@@ -173,6 +175,95 @@ public final class PeerNetwork implements PeerConnections, AutoCloseable {
     Objects.requireNonNull(node, "node");
     return registry.awaitIncoming(node, timeout.toMillis(), c -> ask.accept(why -> registry.stopAwaitingIncoming(c,
         new PeerConnectException(node, ErrorCode.NONE, "reversal refused: " + why, null))));
+  }
+
+  @Override
+  public CompletableFuture<PeerLink> awaitPunched(NodeId node, Duration timeout, Consumer<Consumer<String>> ask) {
+    Objects.requireNonNull(node, "node");
+    return registry.awaitIncoming(node, timeout.toMillis(), "no punched connection", "hole punching",
+        c -> ask.accept(why -> registry.stopAwaitingIncoming(c,
+            new PeerConnectException(node, ErrorCode.NONE, "punch refused: " + why, null))));
+  }
+
+  /**
+   * One side of a hole punch the tracker coordinates: after {@code startDelay}, dials {@code
+   * address} from this node's listen port, again after a refusal or timeout, until a TCP
+   * connection opens or {@code window} has passed. Both sides dialling at once makes one
+   * connection that each side "initiated" (a simultaneous open), so the Noise roles come from the
+   * ids, not from who dialled: the smaller id is the initiator. The handshake must prove {@code
+   * key}, and the connection is then admitted as any other. The future says whether a TCP
+   * connection opened (false: none within the window, or punching is off).
+   */
+  public CompletableFuture<Boolean> punch(NodeId node, byte[] key, InetSocketAddress address, Duration startDelay,
+      Duration window) {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(address, "address");
+    if (key.length != 32) {
+      throw new IllegalArgumentException("a static key is 32 bytes, got " + key.length);
+    }
+    if (!config.punching() || listenPort == 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    HolePunch punch = new HolePunch(node, key.clone(), address,
+        nanoTime.getAsLong() + startDelay.toNanos() + window.toNanos());
+    group.schedule(punch::attempt, startDelay.toNanos(), TimeUnit.NANOSECONDS);
+    return punch.opened;
+  }
+
+  /** Pause between two dials of one punch. */
+  static final long PUNCH_RETRY_MILLIS = 200;
+
+  /** The dials of one side of one punch. */
+  private final class HolePunch {
+    final NodeId node;
+    final byte[] key;
+    final InetSocketAddress address;
+    final long deadlineNanos;
+    final CompletableFuture<Boolean> opened = new CompletableFuture<>();
+    int dials;
+
+    HolePunch(NodeId node, byte[] key, InetSocketAddress address, long deadlineNanos) {
+      this.node = node;
+      this.key = key;
+      this.address = address;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    void attempt() {
+      long leftNanos = deadlineNanos - nanoTime.getAsLong();
+      if (registry.isClosing() || registry.link(node).isPresent() || leftNanos <= 0) {
+        // Already linked (the other side's dial reached our server, say): nothing to punch.
+        boolean linked = registry.link(node).isPresent();
+        if (!linked) {
+          // Our own wait for this punch (if we asked for it) need not run to its timeout.
+          registry.stopAwaitingIncoming(node, new PeerConnectException(node, ErrorCode.NONE,
+              "no TCP connection within the punch window (" + dials + " dials from port " + listenPort + ")", null));
+        }
+        opened.complete(linked);
+        return;
+      }
+      dials++;
+      dialsStarted.incrementAndGet();
+      PeerChannelHandler handler = new PeerChannelHandler(PeerNetwork.this, localId.compareTo(node) < 0);
+      ChannelFuture connected = pipeline.dialFromListenPort(listenPort, address, TimeUnit.NANOSECONDS.toMillis(leftNanos),
+          ch -> {
+            if (registry.isClosing()) {
+              ch.close();
+              return;
+            }
+            pipeline.install(ch, handler, key, listenPort);
+          });
+      connected.addListener(f -> {
+        if (f.isSuccess()) {
+          log.debug("punch to {} at {}: TCP connection open after {} dial(s); {} in the handshake", node, address,
+              dials, handler.initiatedLocally ? "initiator" : "responder");
+          opened.complete(true);
+        } else {
+          log.debug("punch to {} at {}: dial {} failed: {}", node, address, dials, f.cause() == null ? "?" : f.cause().getMessage());
+          group.schedule(this::attempt, PUNCH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      });
+    }
   }
 
   private void dial(PendingConnect c, InetSocketAddress address, byte[] key) {

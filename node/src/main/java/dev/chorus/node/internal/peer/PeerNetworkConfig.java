@@ -25,6 +25,7 @@ public final class PeerNetworkConfig {
   private final InetAddress bindAddress;
   private final int listenPort;
   private final boolean acceptIncoming;
+  private final boolean punching;
   private final int maxConnections;
   private final long uploadBytesPerSecond;
   private final long downloadBytesPerSecond;
@@ -43,6 +44,7 @@ public final class PeerNetworkConfig {
     this.bindAddress = b.bindAddress;
     this.listenPort = b.listenPort;
     this.acceptIncoming = b.acceptIncoming;
+    this.punching = b.punching;
     this.maxConnections = b.maxConnections;
     this.uploadBytesPerSecond = b.uploadBytesPerSecond;
     this.downloadBytesPerSecond = b.downloadBytesPerSecond;
@@ -82,6 +84,15 @@ public final class PeerNetworkConfig {
   /** False for a node that cannot be reached (NAT): no server, Hello.listen_port 0. */
   public boolean acceptIncoming() {
     return acceptIncoming;
+  }
+
+  /**
+   * Whether the node may punch holes ({@link PeerNetwork#punch}): its server socket is then bound
+   * with {@code SO_REUSEADDR} and {@code SO_REUSEPORT}, so that a punch can dial from the listen
+   * port. Only with {@link #acceptIncoming()}.
+   */
+  public boolean punching() {
+    return acceptIncoming && punching;
   }
 
   public int maxConnections() {
@@ -152,6 +163,7 @@ public final class PeerNetworkConfig {
     private InetAddress bindAddress = anyAddress();
     private int listenPort;
     private boolean acceptIncoming = true;
+    private boolean punching;
     private int maxConnections = 60;
     private long uploadBytesPerSecond;
     private long downloadBytesPerSecond;
@@ -192,6 +204,12 @@ public final class PeerNetworkConfig {
     /** Whether to listen at all (default true); false for nodes behind a NAT. */
     public Builder acceptIncoming(boolean acceptIncoming) {
       this.acceptIncoming = acceptIncoming;
+      return this;
+    }
+
+    /** See {@link PeerNetworkConfig#punching()} (default false). */
+    public Builder punching(boolean punching) {
+      this.punching = punching;
       return this;
     }
 

@@ -15,6 +15,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -22,6 +23,7 @@ import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +68,16 @@ final class PeerPipeline {
 
   /** Binds the server; {@code accepted} gets each incoming channel. Returns the server channel. */
   Channel bind(Consumer<SocketChannel> accepted) throws IOException {
-    ChannelFuture bound = new ServerBootstrap()
+    ServerBootstrap server = new ServerBootstrap();
+    if (config.punching()) {
+      refuseIfTaken();
+      // A punch dials from the listen port while the server listens on it (Linux needs
+      // SO_REUSEPORT on both sockets for that). It also lets another process of the same user
+      // bind the port: a node's port is its own only as far as the machine's users are trusted.
+      server.option(ChannelOption.SO_REUSEADDR, true)
+          .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+    }
+    ChannelFuture bound = server
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -87,6 +98,24 @@ final class PeerPipeline {
     return bound.channel();
   }
 
+  /**
+   * Fails if something already listens on the configured port: with {@code SO_REUSEPORT} a second
+   * node would otherwise bind it too and take half of the first one's connections. (A plain bind
+   * fails against a listener, shared or not; a moment later the port could be taken still, but
+   * only by a program that also asks to share it.)
+   */
+  private void refuseIfTaken() throws IOException {
+    if (config.listenPort() == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(config.listenAddress());
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage()
+          + " (another node on this port? choose another --listen-port)", e);
+    }
+  }
+
   /** Opens a connection to {@code address}; {@code init} gets its channel once registered. */
   ChannelFuture dial(InetSocketAddress address, Consumer<Channel> init) {
     // Bound to one address, the node also dials from it: peers then see (and ban, if need be)
@@ -103,6 +132,30 @@ final class PeerPipeline {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()))
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            init.accept(ch);
+          }
+        })
+        .connect(address);
+  }
+
+  /**
+   * Opens a connection to {@code address} from this node's listen address and port, with the
+   * options that let it share the port with the server (one side of a hole punch: both sides dial
+   * from the port the other was told); {@code init} gets its channel once registered.
+   */
+  ChannelFuture dialFromListenPort(int listenPort, InetSocketAddress address, long timeoutMillis, Consumer<Channel> init) {
+    return new Bootstrap()
+        .localAddress(new InetSocketAddress(config.bindAddress(), listenPort))
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMillis)))
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {

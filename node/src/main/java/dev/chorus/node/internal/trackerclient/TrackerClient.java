@@ -19,6 +19,8 @@ import dev.chorus.protocol.wire.Hello;
 import dev.chorus.protocol.wire.ReachabilityReport;
 import dev.chorus.protocol.wire.ReachabilityVerdict;
 import dev.chorus.protocol.wire.ReverseConnect;
+import dev.chorus.protocol.wire.PunchRequest;
+import dev.chorus.protocol.wire.PunchWith;
 import dev.chorus.protocol.wire.TrackerMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -111,6 +113,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   /** What has been reported so far; kept across connections, so nothing played is lost or sent twice. */
   private PlaybackDeltas reported;
   private final Reversals reversals = new Reversals();
+  private final Reversals punches = new Reversals("punch", dev.chorus.protocol.wire.Error::getPunchId);
+  /** The tracker coordinates punches (its Hello lists the capability) and this node punches. */
+  private boolean trackerPunching;
   /** The tracker relays reversals (its Hello lists the capability) and this node takes part. */
   private boolean trackerTraversal;
 
@@ -118,6 +123,16 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   private volatile ReachabilityVerdict verdict = ReachabilityVerdict.VERDICT_UNKNOWN;
   private volatile InetSocketAddress observed;
   private volatile ConnectToHandler connectToHandler;
+  private volatile PunchHandler punchHandler;
+
+  /** Dials a node from this node's listen port, as the tracker said (hole punching). */
+  @FunctionalInterface
+  public interface PunchHandler {
+    void punch(NodeId node, byte[] staticKey, InetSocketAddress address, java.time.Duration startDelay);
+  }
+
+  /** The largest start delay a {@code PunchWith} may ask for. */
+  static final int MAX_PUNCH_DELAY_MILLIS = 10_000;
 
   /** Dials a node that asked, through the tracker, to be connected to (connection reversal). */
   @FunctionalInterface
@@ -342,6 +357,9 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
             if (config.traversal()) {
               hello.addCapabilities(Reachability.TRAVERSAL_CAPABILITY);
             }
+            if (config.punching()) {
+              hello.addCapabilities(Reachability.PUNCH_CAPABILITY);
+            }
             ChorusPipeline.install(ch.pipeline(), secure, true, Envelope.TRACKER, hello.build(), new TrackerSession(TrackerClient.this, lookups));
           }
         })
@@ -374,6 +392,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     ready = true;
     connected = true;
     trackerTraversal = config.traversal() && hello.getCapabilitiesList().contains(Reachability.TRAVERSAL_CAPABILITY);
+    trackerPunching = trackerTraversal && config.punching() && hello.getCapabilitiesList().contains(Reachability.PUNCH_CAPABILITY);
     int tracks = announceAll(ch);
     if (playback != null && hello.getCapabilitiesList().contains(PlaybackReports.CAPABILITY)) {
       startReports();
@@ -469,6 +488,11 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     connectToHandler = Objects.requireNonNull(handler, "handler");
   }
 
+  /** Who handles the tracker's {@code PunchWith}s (both sides of a punch); as {@link #onConnectTo}. */
+  public void onPunch(PunchHandler handler) {
+    punchHandler = Objects.requireNonNull(handler, "handler");
+  }
+
   /** What the tracker last said about this node's reachability; {@code VERDICT_UNKNOWN} until it does. */
   public ReachabilityVerdict reachability() {
     return verdict;
@@ -492,6 +516,22 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
       loop.schedule(() -> reversals.forget(id), config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
       channel.writeAndFlush(TrackerMessage.newBuilder().setReverseConnect(ReverseConnect.newBuilder()
           .setReversalId(id).setNodeId(ByteString.copyFrom(holder.bytes()))).build());
+    });
+  }
+
+  @Override
+  public void requestPunch(NodeId holder, Consumer<TrackerException> refused) {
+    Objects.requireNonNull(holder, "holder");
+    onLoop(() -> {
+      if (!ready || !trackerPunching) {
+        refused.accept(new TrackerException(TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE,
+            ready ? "the tracker coordinates no punches" : "not connected to the tracker"));
+        return;
+      }
+      long id = punches.add(refused);
+      loop.schedule(() -> punches.forget(id), config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      channel.writeAndFlush(TrackerMessage.newBuilder().setPunchRequest(PunchRequest.newBuilder()
+          .setPunchId(id).setNodeId(ByteString.copyFrom(holder.bytes()))).build());
     });
   }
 
@@ -543,9 +583,42 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     handler.connectTo(node, key, address);
   }
 
+  /** The tracker coordinates a punch (ours or another node's): dial the other side from our listen port. */
+  void punchRequested(Channel ch, PunchWith request) throws ProtocolException {
+    if (ch != channel || !config.punching()) {
+      return;
+    }
+    if (request.getStaticKey().size() != 32) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "PunchWith with a key of " + request.getStaticKey().size() + " bytes");
+    }
+    if (Integer.toUnsignedLong(request.getStartDelayMs()) > MAX_PUNCH_DELAY_MILLIS) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "PunchWith with a start delay of "
+          + Integer.toUnsignedLong(request.getStartDelayMs()) + " ms; at most " + MAX_PUNCH_DELAY_MILLIS);
+    }
+    int port = request.getAddress().getPort();
+    if (!Reachability.acceptsIncoming(port)) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "PunchWith with port " + Integer.toUnsignedLong(port));
+    }
+    InetSocketAddress address;
+    try {
+      address = new InetSocketAddress(InetAddress.getByAddress(request.getAddress().getIp().toByteArray()), port);
+    } catch (UnknownHostException | IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "PunchWith with a bad address: " + e.getMessage());
+    }
+    byte[] key = request.getStaticKey().toByteArray();
+    NodeId node = NodeId.ofStaticKey(key);
+    PunchHandler handler = punchHandler;
+    if (handler == null) {
+      log.info("dropping the tracker's request to punch to {}: the node is still starting", node);
+      return;
+    }
+    log.debug("the tracker asks us to punch to {} at {} in {} ms", node, address, request.getStartDelayMs());
+    handler.punch(node, key, address, java.time.Duration.ofMillis(request.getStartDelayMs()));
+  }
+
   /** The tracker refused something: a lookup we still wait for, a reversal, a playback report, an announce or withdraw. */
   void trackerError(dev.chorus.protocol.wire.Error error) {
-    if (lookups.refused(error) || reversals.refused(error)) {
+    if (lookups.refused(error) || reversals.refused(error) || punches.refused(error)) {
       return;
     }
     if (error.getReportSequence() != 0) {
@@ -649,6 +722,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     lookups.failAll(isClosed ? TrackerException.Reason.CLOSED : TrackerException.Reason.DISCONNECTED, code,
         "the tracker connection ended: " + why);
     reversals.disconnected(code);
+    punches.disconnected(code);
     long retry = isClosed ? -1 : rehello ? reconnectNow() : scheduleReconnect(code, reason != null && !reason.isLocal());
     rehello = false;
     String tracker = config.tracker().host() + ":" + config.tracker().port();

@@ -34,6 +34,7 @@ public final class TrackerClientConfig {
   private final Duration refreshInterval;
   private final Duration telemetryInterval;
   private final boolean traversal;
+  private final boolean punching;
 
   private TrackerClientConfig(Builder b, TrackerEndpoint tracker) {
     this.tracker = tracker;
@@ -53,6 +54,7 @@ public final class TrackerClientConfig {
     this.refreshInterval = b.refreshInterval;
     this.telemetryInterval = b.telemetryInterval;
     this.traversal = b.traversal;
+    this.punching = b.punching;
   }
 
   /** A builder for a node with static key {@code keyPair}; {@link Builder#tracker} is required. */
@@ -146,6 +148,14 @@ public final class TrackerClientConfig {
     return traversal;
   }
 
+  /**
+   * Whether the node also takes part in hole punching (only with {@link #traversal()}): it lists
+   * the punch capability, so that the tracker may pair it with another unreachable node. Default true.
+   */
+  public boolean punching() {
+    return traversal && punching;
+  }
+
   public Duration telemetryInterval() {
     return telemetryInterval;
   }
@@ -170,6 +180,7 @@ public final class TrackerClientConfig {
     private Duration refreshInterval = Duration.ofMinutes(5);
     private Duration telemetryInterval = Duration.ofMinutes(1);
     private boolean traversal = true;
+    private boolean punching = true;
 
     private Builder(NoiseKeyPair keyPair) {
       this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
@@ -264,6 +275,12 @@ public final class TrackerClientConfig {
     /** Playback report period (default 1 min; 100 ms .. 1 h); zero = send none. */
     public Builder traversal(boolean traversal) {
       this.traversal = traversal;
+      return this;
+    }
+
+    /** See {@link TrackerClientConfig#punching()}. */
+    public Builder punching(boolean punching) {
+      this.punching = punching;
       return this;
     }
 

@@ -32,4 +32,15 @@ public interface TrackerConnection {
     refused.accept(new TrackerException(TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE,
         "this tracker connection relays no reversals"));
   }
+
+  /**
+   * Asks the tracker to have {@code holder} and this node dial each other (hole punching). The
+   * tracker's {@code PunchWith} goes to both sides (this node's reaches the punch handler); nothing
+   * else answers success. {@code refused} is called (on a network thread) if the tracker refuses
+   * or cannot be asked.
+   */
+  default void requestPunch(NodeId holder, Consumer<TrackerException> refused) {
+    refused.accept(new TrackerException(TrackerException.Reason.NOT_CONNECTED, ErrorCode.NONE,
+        "this tracker connection coordinates no punches"));
+  }
 }

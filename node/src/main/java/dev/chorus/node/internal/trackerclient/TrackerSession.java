@@ -37,6 +37,9 @@ final class TrackerSession extends ChannelInboundHandlerAdapter {
       case CONNECT_TO:
         client.connectToRequested(ctx.channel(), message.getConnectTo());
         break;
+      case PUNCH_WITH:
+        client.punchRequested(ctx.channel(), message.getPunchWith());
+        break;
       case ERROR:
         client.trackerError(message.getError());
         break;
