@@ -79,10 +79,14 @@ final class Neighbour {
     if (b == null) {
       return false;
     }
-    for (int i = b.nextSetBit(0); i >= 0 && i < chunkCount; i = b.nextSetBit(i + 1)) {
-      if (!held.get(i)) {
+    // Leap over runs: from a chunk it holds to the next one not held here, then to the next one it
+    // holds from there, a word at a time rather than a chunk at a time.
+    for (int i = b.nextSetBit(0); i >= 0 && i < chunkCount; i = b.nextSetBit(i)) {
+      int notHeld = held.nextClearBit(i);
+      if (notHeld == i) {
         return true;
       }
+      i = notHeld;
     }
     return false;
   }
