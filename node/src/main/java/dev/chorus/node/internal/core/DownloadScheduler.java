@@ -43,6 +43,8 @@ final class DownloadScheduler {
 
   private final Map<Long, PeerRequest> requests = new HashMap<>();
   private final Map<Long, CdnFetch> cdnFetches = new HashMap<>();
+  /** Scratch for {@link #assignToPeers}, reused: no allocation per event. */
+  private final List<Neighbour> available = new ArrayList<>();
   private long nextRequestId = 1;
   private long nextFetchId = 1;
 
@@ -364,10 +366,15 @@ final class DownloadScheduler {
     int start = d.isPlayback() ? d.playheadChunk() : 0;
     // Holders that can take a request now. Once none can, stop: scanning the remaining chunks would
     // find no taker for any of them, and this runs on every event (every chunk arrival).
-    List<Neighbour> available = new ArrayList<>();
-    for (Neighbour nb : neighbours.all()) {
+    // Only the track's holders can qualify; walked in the neighbours' order, as ties are broken
+    // by the random generator in that order.
+    List<Neighbour> available = this.available;
+    available.clear();
+    int firstMissing = d.held.nextClearBit(0);
+    for (int h = 0, k = neighbours.holdersInOrder(d.trackId); h < k; h++) {
+      Neighbour nb = neighbours.orderedHolder(h);
       if (nb.outstandingRequests < config.maxRequestsPerPeer() && nowNanos >= nb.busyUntilNanos
-          && nb.holdsSomeOf(d.trackId, d.held, n)) {
+          && nb.holdsSomeOf(d.trackId, d.held, n, firstMissing)) {
         available.add(nb);
       }
     }

@@ -27,16 +27,21 @@ final class Neighbour {
   /** The peer said its upload slots are full: leave it alone until then. */
   long busyUntilNanos = Long.MIN_VALUE;
 
-  /** Counts, over all neighbours, those that say they hold something of a track. */
-  private final TrackTally tally;
+  /** Over all neighbours, those that say they hold something of each track. */
+  private final TrackHolders trackHolders;
+  /**
+   * Its place in the neighbours' iteration order ({@link Neighbourhood#holdersInOrder}); valid
+   * while the neighbourhood's membership has not changed since it was set.
+   */
+  int rank;
 
   /** Exponentially decayed bytes exchanged with it. */
   private double usefulness;
   private long usefulnessAtNanos;
 
-  Neighbour(NodeId id, long nowNanos, TrackTally tally) {
+  Neighbour(NodeId id, long nowNanos, TrackHolders trackHolders) {
     this.id = id;
-    this.tally = tally;
+    this.trackHolders = trackHolders;
     this.connectedAtNanos = nowNanos;
     this.usefulnessAtNanos = nowNanos;
   }
@@ -59,18 +64,29 @@ final class Neighbour {
 
   /** Whether it holds a chunk below {@code chunkCount} that is not in {@code held}. */
   boolean holdsSomeOf(TrackId track, BitSet held, int chunkCount) {
+    return holdsSomeOf(track, held, chunkCount, held.nextClearBit(0));
+  }
+
+  /**
+   * {@link #holdsSomeOf(TrackId, BitSet, int)} with {@code held.nextClearBit(0)} given: a caller
+   * asking every holder of a download finds it once instead of once per neighbour.
+   */
+  boolean holdsSomeOf(TrackId track, BitSet held, int chunkCount, int firstMissing) {
     if (complete.contains(track)) {
-      int firstMissing = held.nextClearBit(0);
       return firstMissing < chunkCount;
     }
     BitSet b = partial.get(track);
     if (b == null) {
       return false;
     }
-    for (int i = b.nextSetBit(0); i >= 0 && i < chunkCount; i = b.nextSetBit(i + 1)) {
-      if (!held.get(i)) {
+    // Leap over runs: from a chunk it holds to the next one not held here, then to the next one it
+    // holds from there, a word at a time rather than a chunk at a time.
+    for (int i = b.nextSetBit(0); i >= 0 && i < chunkCount; i = b.nextSetBit(i)) {
+      int notHeld = held.nextClearBit(i);
+      if (notHeld == i) {
         return true;
       }
+      i = notHeld;
     }
     return false;
   }
@@ -78,32 +94,32 @@ final class Neighbour {
   void setHolding(TrackId track, boolean all, BitSet chunks) {
     if (all) {
       if (complete.add(track) && partial.remove(track) == null) {
-        tally.add(track);
+        trackHolders.add(track, this);
       }
     } else if (!complete.contains(track)) {
       BitSet b = partial.get(track);
       if (b == null) {
         partial.put(track, b = new BitSet());
-        tally.add(track);
+        trackHolders.add(track, this);
       }
       b.or(chunks);
     }
   }
 
-  /** Takes this neighbour's holdings out of the tally (it is gone). */
-  void untally() {
+  /** Takes this neighbour's holdings out of the index (it is gone). */
+  void unindex() {
     for (TrackId t : complete) {
-      tally.remove(t);
+      trackHolders.remove(t, this);
     }
     for (TrackId t : partial.keySet()) {
-      tally.remove(t);
+      trackHolders.remove(t, this);
     }
   }
 
   void forget(TrackId track, int first, int count) {
     if (complete.remove(track)) {
       // It said complete, then missed chunks: from now on assume it holds nothing of the track.
-      tally.remove(track);
+      trackHolders.remove(track, this);
       return;
     }
     BitSet b = partial.get(track);

@@ -31,7 +31,11 @@ final class Neighbourhood {
   private final UploadSlots uploads;
 
   private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
-  private final TrackTally tally = new TrackTally();
+  private final TrackHolders trackHolders = new TrackHolders();
+  /** Whether {@link Neighbour#rank} is stale: the map's membership changed since it was set. */
+  private boolean ranksStale;
+  /** Scratch for {@link #holdersInOrder}, reused: no allocation per question. */
+  private Neighbour[] ordered = new Neighbour[16];
   private final Map<NodeId, Long> connecting = new HashMap<>();
   private final Map<NodeId, Long> connectFailedAt = new HashMap<>();
   /** Peers banned for bad data, and when (nowNanos) their ban ends: never dialled, never neighbours. */
@@ -92,7 +96,7 @@ final class Neighbourhood {
    */
   Neighbour admit(PeerContact contact, List<Download> downloads, long nowNanos) {
     NodeId id = contact.id();
-    Neighbour n = new Neighbour(id, nowNanos, tally);
+    Neighbour n = new Neighbour(id, nowNanos, trackHolders);
     n.contact = contact;
     n.coordinate = contact.coordinate();
     for (Download d : downloads) {
@@ -102,6 +106,7 @@ final class Neighbourhood {
       }
     }
     neighbours.put(id, n);
+    ranksStale = true;
     return n;
   }
 
@@ -127,7 +132,8 @@ final class Neighbourhood {
     connecting.remove(peer);
     Neighbour n = neighbours.remove(peer);
     if (n != null) {
-      n.untally();
+      n.unindex();
+      ranksStale = true;
     }
     return n;
   }
@@ -137,7 +143,53 @@ final class Neighbourhood {
    * it needs no scan of every neighbour's holdings (true does not promise a holder).
    */
   boolean mayHold(TrackId track) {
-    return tally.any(track);
+    return trackHolders.any(track);
+  }
+
+  /**
+   * The neighbours that may hold something of {@code track} (a superset of those that do, see
+   * {@link TrackHolders}), in the order {@link #all()} iterates them, into a reused array read
+   * with {@link #orderedHolder} until the next call. Decisions that walk the neighbours in order
+   * (first answers, ties broken by the random generator) walk these instead and so stay the same,
+   * at the cost of the holders rather than of every neighbour. Ranks are refreshed by one walk of
+   * the map after its membership changed, which is rarer than the questions.
+   */
+  int holdersInOrder(TrackId track) {
+    Neighbour[] holders = trackHolders.of(track);
+    int k = holders.length;
+    if (k > 1) {
+      refreshRanks();
+    }
+    if (ordered.length < k) {
+      ordered = new Neighbour[Math.max(k, 2 * ordered.length)];
+    }
+    for (int i = 0; i < k; i++) {
+      // Insertion sort by rank: k is a handful.
+      Neighbour n = holders[i];
+      int j = i;
+      while (j > 0 && ordered[j - 1].rank > n.rank) {
+        ordered[j] = ordered[j - 1];
+        j--;
+      }
+      ordered[j] = n;
+    }
+    return k;
+  }
+
+  /** The {@code i}th neighbour found by the last {@link #holdersInOrder}. */
+  Neighbour orderedHolder(int i) {
+    return ordered[i];
+  }
+
+  private void refreshRanks() {
+    if (!ranksStale) {
+      return;
+    }
+    int rank = 0;
+    for (Neighbour n : neighbours.values()) {
+      n.rank = rank++;
+    }
+    ranksStale = false;
   }
 
   void ban(NodeId peer, long nowNanos) {
@@ -194,8 +246,10 @@ final class Neighbourhood {
   /** Connected neighbours holding a chunk of the download that this node does not hold yet. */
   int connectedHolders(Download d) {
     int count = 0;
-    for (Neighbour n : neighbours.values()) {
-      if (n.holdsSomeOf(d.trackId, d.held, d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount())) {
+    int chunkCount = d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount();
+    int firstMissing = d.held.nextClearBit(0);
+    for (Neighbour n : trackHolders.of(d.trackId)) {
+      if (n.holdsSomeOf(d.trackId, d.held, chunkCount, firstMissing)) {
         count++;
       }
     }
@@ -205,7 +259,7 @@ final class Neighbourhood {
   /** Whether a neighbour at least {@link SwarmConfig#fastPeerBytesPerSecond()} fast holds the playhead chunk. */
   boolean hasFastPeer(Download d) {
     int chunk = d.playheadChunk();
-    for (Neighbour n : neighbours.values()) {
+    for (Neighbour n : trackHolders.of(d.trackId)) {
       if (n.measuredBytesPerSecond >= config.fastPeerBytesPerSecond() && n.holds(d.trackId, chunk)) {
         return true;
       }

@@ -95,19 +95,26 @@ final class OverlayQueries {
 
   /** The neighbours (other than the asker) known to hold some of the track and dialable, up to the answer limit. */
   private List<PeerHolding> knownHolders(NodeId from, TrackId trackId, boolean self) {
-    List<PeerHolding> holders = new ArrayList<>();
-    for (Neighbour n : neighbours.all()) {
-      if (holders.size() >= config.overlayMaxAnswers() - (self ? 1 : 0)) {
+    List<PeerHolding> holders = null; // allocated for the first answer: most questions find none
+    int limit = config.overlayMaxAnswers() - (self ? 1 : 0);
+    // The track's holders in the neighbours' order: the same first answers as walking them all.
+    for (int i = 0, k = neighbours.holdersInOrder(trackId); i < k; i++) {
+      Neighbour n = neighbours.orderedHolder(i);
+      if ((holders == null ? 0 : holders.size()) >= limit) {
         break;
       }
       if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
           && n.holdsAny(trackId)) {
+        if (holders == null) {
+          holders = new ArrayList<>();
+        }
         holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
             : PeerHolding.partial(n.contact, n.partial.get(trackId)));
       }
     }
-    return holders;
+    return holders == null ? List.of() : holders;
   }
+
 
   /**
    * A neighbour answered a query. One we forwarded goes back the same way (trimmed to the answer
@@ -115,18 +122,20 @@ final class OverlayQueries {
    * the holders as found.
    */
   TrackId answered(long queryId, List<PeerHolding> holders, long nowNanos) {
-    OverlayRouter.Route route = overlay.route(queryId, nowNanos);
-    if (route == null || holders.isEmpty()) {
+    int route = overlay.find(queryId, nowNanos);
+    if (route < 0 || holders.isEmpty()) {
       return null;
     }
-    if (route.from() != null) {
-      if (neighbours.contains(route.from())) {
+    NodeId from = overlay.from(route);
+    TrackId trackId = overlay.trackId(route);
+    if (from != null) {
+      if (neighbours.contains(from)) {
         List<PeerHolding> forwarded = holders.size() <= config.overlayMaxAnswers() ? holders
             : List.copyOf(holders.subList(0, config.overlayMaxAnswers()));
-        actions.answerQuery(route.from(), queryId, route.trackId(), false, forwarded);
+        actions.answerQuery(from, queryId, trackId, false, forwarded);
       }
       return null;
     }
-    return route.trackId();
+    return trackId;
   }
 }

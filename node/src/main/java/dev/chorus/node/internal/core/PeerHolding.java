@@ -8,6 +8,9 @@ import java.util.Objects;
  * the track asked for: all of them, or those set in {@code chunks}.
  */
 public final class PeerHolding {
+  /** The chunks of every complete holding: never modified ({@link #chunks} hands out copies), so shared. */
+  private static final BitSet NO_CHUNKS = new BitSet();
+
   private final PeerContact contact;
   private final boolean complete;
   private final BitSet chunks;
@@ -19,7 +22,7 @@ public final class PeerHolding {
   }
 
   public static PeerHolding complete(PeerContact contact) {
-    return new PeerHolding(contact, true, new BitSet());
+    return new PeerHolding(contact, true, NO_CHUNKS);
   }
 
   public static PeerHolding partial(PeerContact contact, BitSet chunks) {

@@ -103,4 +103,32 @@ class NeighbourhoodTest {
     n.remove(two.id);
     assertFalse(n.mayHold(track(1)));
   }
+
+  @Test
+  void holdersInOrderAreTheHoldersInTheNeighboursOrder() {
+    Neighbourhood n = neighbourhood(SwarmConfig.builder().neighbourSoftLimit(200).neighbourHardLimit(200).build());
+    BitSet some = new BitSet();
+    some.set(1);
+    for (int round = 0; round < 3; round++) {
+      for (int p = 1; p <= 120; p++) {
+        if (n.get(peer(p)) == null && (p + round) % 3 != 0) {
+          Neighbour x = n.admit(contact(p), List.of(), now);
+          if (p % 2 == 0) {
+            x.setHolding(track(1), p % 4 == 0, some);
+          }
+        }
+      }
+      for (int p = round + 1; p <= 120; p += 5) {
+        n.remove(peer(p)); // membership changes between questions: the order must follow
+      }
+      List<Neighbour> expected = n.all().stream().filter(x -> x.holdsAny(track(1))).toList();
+      int k = n.holdersInOrder(track(1));
+      List<Neighbour> found = new java.util.ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        found.add(n.orderedHolder(i));
+      }
+      assertEquals(expected, found, "round " + round);
+      assertEquals(0, n.holdersInOrder(track(2)));
+    }
+  }
 }
