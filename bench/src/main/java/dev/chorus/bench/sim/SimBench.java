@@ -94,7 +94,9 @@ public final class SimBench {
     long[] lastReport = {System.nanoTime()};
     // The event loop's wall and CPU time, from its first progress report (after the set-up: the
     // listening history, the first online peers) to its last.
-    long[] loop = {-1, -1, -1, -1, -1, -1}; // sim, wall, cpu at the first report; at the last
+    long[] loop = {-1, -1, -1, -1, -1, -1}; // sim, wall, cpu, events at the first report; sim, wall at the last
+    long[] lastCpu = {0};
+    long[] lastEvents = {0};
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long gcBefore = gcMillis();
     RunResult r = SwarmSimulation.run(scenario, 0, (now, duration, events) -> {
@@ -165,9 +167,6 @@ public final class SimBench {
     }
     return lines;
   }
-
-  private static final long[] lastCpu = {0};
-  private static final long[] lastEvents = {0};
 
   /**
    * The scenario file with the bench's overrides: {@code peers} (the catalogue scaled with it, as
