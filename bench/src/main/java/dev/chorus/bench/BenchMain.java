@@ -49,6 +49,7 @@ public final class BenchMain {
           + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
           + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
+          + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
           + "  core            the node's swarm core under JMH: an overlay query received (held, absent, forwarded) and a\n"
           + "                  scheduler pass, 50 neighbours holding 10 or 1,000 tracks each: ns and bytes allocated per op\n"
           + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"

@@ -832,24 +832,8 @@ public final class FlowNetwork {
 
   // ---- share queue: binary min-heap on (share, constraint index) ----
 
-  private boolean qLess(int a, int b) {
-    if (qShare[a] != qShare[b]) {
-      return qShare[a] < qShare[b];
-    }
-    return qCons[a] < qCons[b];
-  }
-
-  private void qSwap(int a, int b) {
-    double s = qShare[a];
-    qShare[a] = qShare[b];
-    qShare[b] = s;
-    int c = qCons[a];
-    qCons[a] = qCons[b];
-    qCons[b] = c;
-    int v = qVer[a];
-    qVer[a] = qVer[b];
-    qVer[b] = v;
-  }
+  // Sifts move a hole instead of swapping (each moved entry is written once per level, half the
+  // writes of a swap); the array ends up exactly as with swaps, so the pop order is unchanged.
 
   private void qPush(double share, int cons, int version) {
     if (qSize == qShare.length) {
@@ -859,39 +843,59 @@ public final class FlowNetwork {
       qVer = Arrays.copyOf(qVer, n);
     }
     int i = qSize++;
+    while (i > 0) {
+      int p = (i - 1) >>> 1;
+      double ps = qShare[p];
+      if (!(share < ps || (share == ps && cons < qCons[p]))) {
+        break;
+      }
+      qShare[i] = ps;
+      qCons[i] = qCons[p];
+      qVer[i] = qVer[p];
+      i = p;
+    }
     qShare[i] = share;
     qCons[i] = cons;
     qVer[i] = version;
-    while (i > 0) {
-      int p = (i - 1) >>> 1;
-      if (!qLess(i, p)) {
-        break;
-      }
-      qSwap(i, p);
-      i = p;
-    }
   }
 
   private void qPop() {
-    qSize--;
-    if (qSize > 0) {
-      qShare[0] = qShare[qSize];
-      qCons[0] = qCons[qSize];
-      qVer[0] = qVer[qSize];
-      int i = 0;
-      while (true) {
-        int l = 2 * i + 1;
-        if (l >= qSize) {
-          break;
-        }
-        int m = l + 1 < qSize && qLess(l + 1, l) ? l + 1 : l;
-        if (!qLess(m, i)) {
-          break;
-        }
-        qSwap(i, m);
-        i = m;
-      }
+    int n = --qSize;
+    if (n == 0) {
+      return;
     }
+    double share = qShare[n];
+    int cons = qCons[n];
+    int version = qVer[n];
+    int i = 0;
+    while (true) {
+      int l = 2 * i + 1;
+      if (l >= n) {
+        break;
+      }
+      int m = l;
+      double ms = qShare[l];
+      int mc = qCons[l];
+      if (l + 1 < n) {
+        double rs = qShare[l + 1];
+        int rc = qCons[l + 1];
+        if (rs < ms || (rs == ms && rc < mc)) {
+          m = l + 1;
+          ms = rs;
+          mc = rc;
+        }
+      }
+      if (!(ms < share || (ms == share && mc < cons))) {
+        break;
+      }
+      qShare[i] = ms;
+      qCons[i] = mc;
+      qVer[i] = qVer[m];
+      i = m;
+    }
+    qShare[i] = share;
+    qCons[i] = cons;
+    qVer[i] = version;
   }
 
   // ---- completion heap: binary min-heap on (time, seq) with lazy invalidation ----

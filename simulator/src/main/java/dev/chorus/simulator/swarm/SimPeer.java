@@ -18,11 +18,9 @@ import dev.chorus.tracker.index.PeerInfo;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -58,7 +56,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   boolean alive = true;
 
   /** Hosts this peer has a connection with. */
-  final Set<Integer> links = new HashSet<>();
+  final Links links = new Links();
   /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
   final Map<Integer, BitSet> partial = new HashMap<>();
   /** Where each chunk of a track fetched in this online period came from, until it is played. */
@@ -213,13 +211,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   public void requestChunks(NodeId peer, long requestId, TrackId trackId, int first, int count,
       Priority priority) {
     SimPeer to = w.peer(Ids.host(peer));
-    w.send(this, to, (now) -> to.core.requestReceived(id, requestId, trackId, first, count, priority, now));
+    w.sendRequest(this, to, requestId, trackId, first, count, priority);
   }
 
   @Override
   public void cancelRequest(NodeId peer, long requestId) {
     SimPeer to = w.peer(Ids.host(peer));
-    w.send(this, to, (now) -> to.core.cancelReceived(id, requestId, now));
+    w.sendCancel(this, to, requestId);
   }
 
   @Override
@@ -245,13 +243,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void refuseRequest(NodeId peer, long requestId, int first, int count, ErrorCode reason) {
     SimPeer to = w.peer(Ids.host(peer));
-    w.send(this, to, (now) -> to.core.chunkMissing(id, requestId, first, count, reason, now));
+    w.sendMissing(this, to, requestId, first, count, reason);
   }
 
   @Override
   public void sendQuery(NodeId peer, long queryId, TrackId trackId, int hopsLeft) {
     SimPeer to = w.peer(Ids.host(peer));
-    w.send(this, to, (now) -> to.core.queryReceived(id, queryId, trackId, hopsLeft, now));
+    w.sendQuery(this, to, queryId, trackId, hopsLeft);
   }
 
   @Override
@@ -267,7 +265,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     List<PeerHolding> sent = answer;
     SimPeer to = w.peer(Ids.host(peer));
-    w.send(this, to, (now) -> to.core.queryAnswered(id, queryId, sent, now));
+    w.sendAnswer(this, to, queryId, sent);
   }
 
   @Override
@@ -289,13 +287,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (!complete && chunks.isEmpty()) {
       return; // holds nothing of it any more, as a node's store would say
     }
-    w.send(this, to, (now) -> {
-      w.shell.havesDelivered++;
-      if (to.host == w.shell.watchedHost) {
-        w.shell.havesToWatched++;
-      }
-      to.core.peerHas(id, trackId, complete, chunks, now);
-    });
+    w.sendHave(this, to, trackId, complete, chunks);
   }
 
   // ---- the player ------------------------------------------------------------------------------

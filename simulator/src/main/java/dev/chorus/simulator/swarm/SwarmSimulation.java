@@ -3,6 +3,7 @@ package dev.chorus.simulator.swarm;
 import dev.chorus.simulator.scenario.RunResult;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.scenario.SimulationProgress;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs a scenario: a population of peers, each online one running the node's own swarm core,
@@ -19,13 +20,29 @@ public final class SwarmSimulation {
    * replication and build give the same result, apart from {@link RunResult#wallNanos()}.
    */
   public static RunResult run(Scenario scenario, int replication, SimulationProgress progress) {
+    return run(scenario, replication, progress, () -> false);
+  }
+
+  /**
+   * Runs replication {@code replication} of {@code scenario} until its end or until {@code stop}
+   * says so; it is asked with each progress report (every 200,000 events). A stopped run's result
+   * covers the simulated time reached, which the last progress report gives (a benchmark's wall
+   * bound: bench/README.md, "sim").
+   */
+  public static RunResult run(Scenario scenario, int replication, SimulationProgress progress,
+      BooleanSupplier stop) {
     long wallStart = System.nanoTime();
     World world = new World(scenario, replication);
     world.start();
     long duration = scenario.duration().toNanos();
-    world.run((now, events, pending) -> progress.progress(now, duration, events),
-        PROGRESS_EVERY_EVENTS);
-    progress.progress(duration, duration, world.engine.eventsProcessed());
+    world.run((now, events, pending) -> {
+      progress.progress(now, duration, events);
+      if (stop.getAsBoolean()) {
+        world.engine.stop();
+      }
+    }, PROGRESS_EVERY_EVENTS);
+    long reached = world.engine.now() < duration ? world.engine.now() : duration;
+    progress.progress(reached, duration, world.engine.eventsProcessed());
     Metrics m = world.metrics;
     java.util.Map<String, Double> summary = m.summary();
     summary.put(RunResult.PEER_CRASHES, (double) world.crashes);

@@ -5,6 +5,7 @@ import dev.chorus.node.internal.core.StartPolicy;
 import dev.chorus.node.internal.core.TrackLayout;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
+import dev.chorus.protocol.wire.Priority;
 import dev.chorus.simulator.engine.Engine;
 import dev.chorus.simulator.engine.EventHandler;
 import dev.chorus.simulator.engine.ProgressListener;
@@ -42,8 +43,9 @@ import java.util.SplittableRandom;
  * index and ranking; the flow network; the CDN. Single-threaded on one {@link Engine}.
  *
  * <p>Design. The engine's events are primitive {@code (time, type, target, arg)}; the few kinds
- * that carry an object (a message between peers, a tracker answer) park a {@link Delivery} in a
- * slot table and pass the slot as the argument. Every outcome of a core's action comes back as a
+ * that carry an object (a tracker answer, a connection's outcome) park a {@link Delivery} in a
+ * slot table and pass the slot as the argument; messages between peers, most of the events, are
+ * records in the pooled arrays of {@link Messages}. Every outcome of a core's action comes back as a
  * later event, never inside the call, as in a node. Messages travel with the one-way latency of
  * the model; connections take two round trips (TCP and the Noise handshake); data moves as flows
  * of the {@link FlowNetwork}, recomputed when flows start or end; a host going offline closes its
@@ -63,7 +65,8 @@ final class World implements EventHandler {
   static final int EV_DELIVER = 4;
   static final int EV_NETWORK = 5;
   static final int EV_SAMPLE = 6;
-  static final int EVENT_TYPES = 7;
+  static final int EV_MESSAGE = 7;
+  static final int EVENT_TYPES = 8;
 
   /** The core's periodic work while it fetches (a node ticks every 100 ms; 1 s bounds the events). */
   static final long TICK_NANOS = 1_000_000_000L;
@@ -127,6 +130,8 @@ final class World implements EventHandler {
   private int onlineCount;
   private int playingCount;
 
+  /** Messages between peers in flight, pooled (the most frequent deliveries, without a lambda each). */
+  private final Messages messages = new Messages();
   private Delivery[] parked = new Delivery[1024];
   private int[] freeSlots = new int[1024];
   private int freeCount;
@@ -237,6 +242,7 @@ final class World implements EventHandler {
       case EV_DELIVER -> onDeliver((int) arg, now);
       case EV_NETWORK -> onNetwork(now);
       case EV_SAMPLE -> onSample(now);
+      case EV_MESSAGE -> onMessage((int) arg, now);
       default -> throw new IllegalStateException("unknown event type " + type);
     }
     syncNetworkTimer();
@@ -349,7 +355,7 @@ final class World implements EventHandler {
     p.advance(now);
     p.finishPlay();
     p.alive = false;
-    for (Integer other : p.links) {
+    for (Integer other : p.links.inOrder()) {
       SimPeer o = online[other];
       if (o != null) {
         o.links.remove(host);
@@ -515,20 +521,148 @@ final class World implements EventHandler {
     });
   }
 
-  /**
-   * A message over the connection between {@code from} and {@code to}: it arrives after the
-   * one-way latency if the connection still exists then (a closed connection loses it).
-   */
-  void send(SimPeer from, SimPeer to, Delivery action) {
+  // ---- messages over connections ----------------------------------------------------------------
+  // A message between peers arrives after the one-way latency if the connection still exists
+  // then (a closed connection loses it). The most frequent kinds travel as pooled records
+  // (Messages), not as an object each.
+
+  void sendRequest(SimPeer from, SimPeer to, long requestId, TrackId trackId, int first, int count,
+      Priority priority) {
     if (to == null) {
       return;
     }
-    park(engine.now() + latency.oneWayNanos(from.host, to.host), now -> {
-      if (from.alive && to.alive && to.links.contains(from.host)) {
-        action.run(now);
-        afterCoreWork(to);
+    int slot = messages.take(Messages.REQUEST, from, to);
+    messages.id[slot] = requestId;
+    messages.payload[slot] = trackId;
+    messages.first[slot] = first;
+    messages.count[slot] = count;
+    messages.detail[slot] = priority;
+    post(slot, from, to);
+  }
+
+  void sendCancel(SimPeer from, SimPeer to, long requestId) {
+    if (to == null) {
+      return;
+    }
+    int slot = messages.take(Messages.CANCEL, from, to);
+    messages.id[slot] = requestId;
+    post(slot, from, to);
+  }
+
+  void sendMissing(SimPeer from, SimPeer to, long requestId, int first, int count,
+      ErrorCode reason) {
+    if (to == null) {
+      return;
+    }
+    int slot = messages.take(Messages.MISSING, from, to);
+    messages.id[slot] = requestId;
+    messages.first[slot] = first;
+    messages.count[slot] = count;
+    messages.detail[slot] = reason;
+    post(slot, from, to);
+  }
+
+  void sendQuery(SimPeer from, SimPeer to, long queryId, TrackId trackId, int hopsLeft) {
+    if (to == null) {
+      return;
+    }
+    int slot = messages.take(Messages.QUERY, from, to);
+    messages.id[slot] = queryId;
+    messages.payload[slot] = trackId;
+    messages.small[slot] = hopsLeft;
+    post(slot, from, to);
+  }
+
+  void sendAnswer(SimPeer from, SimPeer to, long queryId, List<PeerHolding> holders) {
+    if (to == null) {
+      return;
+    }
+    int slot = messages.take(Messages.ANSWER, from, to);
+    messages.id[slot] = queryId;
+    messages.payload[slot] = holders;
+    post(slot, from, to);
+  }
+
+  void sendHave(SimPeer from, SimPeer to, TrackId trackId, boolean complete, BitSet chunks) {
+    if (to == null) {
+      return;
+    }
+    int slot = messages.take(Messages.HAVE, from, to);
+    messages.payload[slot] = trackId;
+    messages.detail[slot] = chunks;
+    messages.small[slot] = complete ? 1 : 0;
+    post(slot, from, to);
+  }
+
+  /** A segment's chunks {@code chunks[from .. to)} of a transfer reach its client. */
+  private void sendChunks(Transfer t, int from, int to, boolean last) {
+    int slot = messages.take(Messages.CHUNKS, t.server, t.client);
+    messages.payload[slot] = t;
+    messages.first[slot] = from;
+    messages.count[slot] = to;
+    messages.small[slot] = last ? 1 : 0;
+    post(slot, t.server, t.client);
+  }
+
+  private void post(int slot, SimPeer from, SimPeer to) {
+    engine.schedule(engine.now() + latency.oneWayNanos(from.host, to.host), EV_MESSAGE, 0, slot);
+  }
+
+  /** A message arrives if the connection it was sent over still exists. */
+  private void onMessage(int slot, long now) {
+    Messages m = messages;
+    SimPeer from = m.from[slot];
+    SimPeer to = m.to[slot];
+    int kind = m.kind[slot];
+    long id = m.id[slot];
+    int first = m.first[slot];
+    int count = m.count[slot];
+    int small = m.small[slot];
+    Object payload = m.payload[slot];
+    Object detail = m.detail[slot];
+    m.release(slot);
+    if (!from.alive || !to.alive || !to.links.contains(from.host)) {
+      return;
+    }
+    switch (kind) {
+      case Messages.REQUEST -> to.core.requestReceived(from.id, id, (TrackId) payload, first, count,
+          (Priority) detail, now);
+      case Messages.CANCEL -> to.core.cancelReceived(from.id, id, now);
+      case Messages.MISSING -> to.core.chunkMissing(from.id, id, first, count, (ErrorCode) detail,
+          now);
+      case Messages.QUERY -> to.core.queryReceived(from.id, id, (TrackId) payload, small, now);
+      case Messages.ANSWER -> {
+        @SuppressWarnings("unchecked")
+        List<PeerHolding> holders = (List<PeerHolding>) payload;
+        to.core.queryAnswered(from.id, id, holders, now);
       }
-    });
+      case Messages.HAVE -> {
+        shell.havesDelivered++;
+        if (to.host == shell.watchedHost) {
+          shell.havesToWatched++;
+        }
+        to.core.peerHas(from.id, (TrackId) payload, small == 1, (BitSet) detail, now);
+      }
+      case Messages.CHUNKS -> chunksArrived((Transfer) payload, first, count, small == 1, now);
+      default -> throw new IllegalStateException("unknown message kind " + kind);
+    }
+    afterCoreWork(to);
+  }
+
+  private void chunksArrived(Transfer t, int from, int to, boolean last, long at) {
+    SimPeer client = t.client;
+    SimPeer server = t.server;
+    TrackId trackId = Ids.track(t.track);
+    int[] chunks = t.chunks;
+    for (int i = from; i < to; i++) {
+      client.core.chunkArrived(server.id, t.id, trackId, chunks[i], at);
+    }
+    if (last && chunks[chunks.length - 1] < t.end - 1) {
+      int missingFrom = chunks[chunks.length - 1] + 1;
+      client.core.chunkMissing(server.id, t.id, missingFrom, t.end - missingFrom,
+          ErrorCode.NONE, at);
+    }
+    client.advance(at);
   }
 
   SimPeer peer(int host) {
@@ -711,8 +845,7 @@ final class World implements EventHandler {
       }
     }
     if (n == 0) {
-      send(server, client, now -> client.core.chunkMissing(server.id, requestId, first, count,
-          ErrorCode.NONE, now));
+      sendMissing(server, client, requestId, first, count, ErrorCode.NONE);
       deliverAfter(0, server, now -> server.core.uploadDone(client.id, requestId, 0, now));
       return;
     }
@@ -869,7 +1002,6 @@ final class World implements EventHandler {
     t.flowId = -1;
     boolean last = t.sent >= t.chunks.length;
     SimPeer client = t.client;
-    TrackId trackId = Ids.track(t.track);
     int[] chunks = t.chunks;
     if (t.cdn) {
       deliverAfter(latency.oneWayNanos(cdnHost, client.host), client, at -> {
@@ -886,17 +1018,7 @@ final class World implements EventHandler {
       }
     } else {
       SimPeer server = t.server;
-      send(server, client, at -> {
-        for (int i = from; i < to; i++) {
-          client.core.chunkArrived(server.id, t.id, trackId, chunks[i], at);
-        }
-        if (last && chunks[chunks.length - 1] < t.end - 1) {
-          int missingFrom = chunks[chunks.length - 1] + 1;
-          client.core.chunkMissing(server.id, t.id, missingFrom, t.end - missingFrom,
-              ErrorCode.NONE, at);
-        }
-        client.advance(at);
-      });
+      sendChunks(t, from, to, last);
       if (last) {
         server.serving.remove(Transfer.servingKey(client.host, t.id));
         long sentBytes = bytes;
@@ -924,8 +1046,9 @@ final class World implements EventHandler {
     if (progress != null) {
       engine.onProgress(progressEveryEvents, progress);
     }
-    long end = scenario.duration().toNanos();
-    engine.run(end, this);
+    long duration = scenario.duration().toNanos();
+    // A run stopped early (a benchmark's wall bound) accounts up to where it got.
+    long end = engine.run(duration, this) == Engine.StopReason.STOPPED ? engine.now() : duration;
     for (SimPeer p : online) {
       if (p != null) {
         p.advance(end);

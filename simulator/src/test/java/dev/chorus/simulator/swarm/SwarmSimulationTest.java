@@ -56,4 +56,19 @@ class SwarmSimulationTest {
       assertArrayEquals(a.series().get(i), b.series().get(i));
     }
   }
+
+  @Test
+  void aRunStoppedEarlyReportsTheTimeItReachedAndBalancesItsBytes() {
+    long[] reached = {-1};
+    long[] reports = {0};
+    RunResult r = SwarmSimulation.run(small(7), 0, (now, duration, events) -> {
+      reached[0] = now;
+      reports[0]++;
+    }, () -> reports[0] >= 3);
+    assertNull(r.invariantViolation());
+    assertTrue(reached[0] > 0 && reached[0] < Duration.ofHours(2).toNanos(),
+        "reached " + reached[0] + " ns");
+    RunResult full = SwarmSimulation.run(small(7), 0, SimulationProgress.NONE);
+    assertTrue(r.events() < full.events(), r.events() + " events, full run " + full.events());
+  }
 }
