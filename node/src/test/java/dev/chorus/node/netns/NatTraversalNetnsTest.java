@@ -1,6 +1,7 @@
 package dev.chorus.node.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.manifest.PublisherKeyPair;
@@ -216,8 +217,11 @@ class NatTraversalNetnsTest {
     listener.stop();
 
     // Two NATed nodes behind bare masquerading routers: only hole punching could connect them, and
-    // each router resets the other side's early SYN (ending its own side's mapping too): the punch
-    // fails and every byte comes from the CDN.
+    // each router resets the other side's early SYN (ending its own side's mapping too). Mostly the
+    // punch fails and every byte comes from the CDN; but the dials are retried every 200 ms for 5 s,
+    // and now and then two SYNs cross in flight and the simultaneous open succeeds (seen once in
+    // CI, after 12 dials). Either outcome is right; what must hold is that the node says which one
+    // it had, and that the bytes went where that outcome sends them.
     Child nat2 = new Child("nat2", home2.namespace(), "node", "nat2", trackerSpec, origin,
         dir.resolve("nat2").toString(), "" + PEER_PORT);
     nat2.await("READY ");
@@ -233,10 +237,21 @@ class NatTraversalNetnsTest {
     Stats fallback = stats(nat2);
     System.out.printf("NAT test, second NATed listener: %d bytes from peers, %d from the CDN%n",
         fallback.fromPeers(), fallback.fromCdn());
-    nat2.awaitLog("punch with " + shortId(holderId) + " failed");
-    System.out.printf("NAT test, punch behind bare masquerade routers: %s%n", punchLines(nat2));
-    assertEquals(0, fallback.fromPeers(), "the punch failed: no way to the NATed holder\nnat2 log:\n" + nat2.logText());
-    assertEquals(TRACK_BYTES, fallback.fromCdn(), "the CDN served every byte");
+    String failed = "punch with " + shortId(holderId) + " failed";
+    String connected = "punch with " + shortId(holderId) + " connected";
+    Await.until(() -> nat2.logText().contains(failed) || nat2.logText().contains(connected), WAIT,
+        Duration.ofMillis(100), () -> "nat2 never logged how its punch ended; its log:\n" + nat2.logText());
+    boolean punched = nat2.logText().contains(connected);
+    System.out.printf("NAT test, punch behind bare masquerade routers (%s): %s%n",
+        punched ? "connected" : "failed", punchLines(nat2));
+    assertFalse(punched && nat2.logText().contains(failed), "one punch, one outcome\n" + nat2.logText());
+    assertEquals(TRACK_BYTES, fallback.fromPeers() + fallback.fromCdn(), "every byte accounted for");
+    if (punched) {
+      assertTrue(fallback.fromPeers() > 0, "the punched connection carried bytes\nnat2 log:\n" + nat2.logText());
+    } else {
+      assertEquals(0, fallback.fromPeers(), "the punch failed: no way to the NATed holder\nnat2 log:\n" + nat2.logText());
+      assertEquals(TRACK_BYTES, fallback.fromCdn(), "the CDN served every byte");
+    }
     nat2.stop();
 
     // A mapped node: its router forwards the port (the DNAT rule a UPnP/NAT-PMP/PCP gateway installs),
