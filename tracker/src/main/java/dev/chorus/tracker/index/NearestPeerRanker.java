@@ -111,13 +111,7 @@ public final class NearestPeerRanker {
       RandomGenerator random) {
     Objects.requireNonNull(candidates, "candidates");
     Objects.requireNonNull(random, "random");
-    if (maxPeers < 0) {
-      throw new IllegalArgumentException("maxPeers must be >= 0, was " + maxPeers);
-    }
-    int n = candidates.size();
-    if (n > MAX_CANDIDATES) {
-      throw new IllegalArgumentException("at most " + MAX_CANDIDATES + " candidates, got " + n);
-    }
+    int n = checkArguments(candidates.size(), maxPeers);
     if (n == 0 || maxPeers == 0) {
       return new ArrayList<>(0);
     }
@@ -147,13 +141,7 @@ public final class NearestPeerRanker {
       CandidateList candidates, byte[] wantedBitmap, int maxPeers, RandomGenerator random, int[] order) {
     Objects.requireNonNull(candidates, "candidates");
     Objects.requireNonNull(random, "random");
-    if (maxPeers < 0) {
-      throw new IllegalArgumentException("maxPeers must be >= 0, was " + maxPeers);
-    }
-    int n = candidates.size();
-    if (n > MAX_CANDIDATES) {
-      throw new IllegalArgumentException("at most " + MAX_CANDIDATES + " candidates, got " + n);
-    }
+    int n = checkArguments(candidates.size(), maxPeers);
     if (order.length < Math.min(n, maxPeers)) {
       throw new IllegalArgumentException("order has room for " + order.length + " of " + Math.min(n, maxPeers));
     }
@@ -203,6 +191,17 @@ public final class NearestPeerRanker {
       order[j] = (int) (keys[j] & INDEX_MASK);
     }
     return out;
+  }
+
+  /** {@code n}, after checking it and {@code maxPeers} against the documented bounds. */
+  private static int checkArguments(int n, int maxPeers) {
+    if (maxPeers < 0) {
+      throw new IllegalArgumentException("maxPeers must be >= 0, was " + maxPeers);
+    }
+    if (n > MAX_CANDIDATES) {
+      throw new IllegalArgumentException("at most " + MAX_CANDIDATES + " candidates, got " + n);
+    }
+    return n;
   }
 
   /**
