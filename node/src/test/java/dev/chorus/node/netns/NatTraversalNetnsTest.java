@@ -147,6 +147,33 @@ class NatTraversalNetnsTest {
     }
   }
 
+  /** A published track (its id, its SHA-256) and the hub serving it: tracker and origin. */
+  private record Published(String track, String sha, Child hub, String trackerSpec, String origin) {
+  }
+
+  /**
+   * Publishes a {@link #TRACK_BYTES} track of bytes drawn from {@code seed} into a catalog and
+   * starts the hub (tracker and origin) on it in the public namespace.
+   */
+  private Published publish(long seed, String originKey) throws Exception {
+    byte[] content = new byte[TRACK_BYTES];
+    new Random(seed).nextBytes(content);
+    Path catalog = dir.resolve("catalog");
+    TrackManifest m = TrackManifest.builder()
+        .mimeType("audio/ogg; codecs=opus").originKey(originKey)
+        .durationMillis(TRACK_BYTES / 20L).bitsPerSecond(160_000).chunkSizeBytes(16_384)
+        .publish(content, PublisherKeyPair.generate(new SecureRandom()));
+    Files.createDirectories(catalog.resolve("manifests"));
+    Files.createDirectories(catalog.resolve("audio"));
+    Files.write(catalog.resolve("manifests").resolve(m.trackId().toHex()), m.encoded());
+    Files.write(catalog.resolve(m.originKey()), content);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    Child hub = new Child("hub", lab.publicNamespace(), "hub", catalog.toString(), "" + TRACKER_PORT, "" + ORIGIN_PORT);
+    String trackerSpec = hub.await("READY ").split(" ")[1] + "@" + NetnsLab.PUBLIC_ADDRESS + ":" + TRACKER_PORT;
+    String origin = "http://" + NetnsLab.PUBLIC_ADDRESS + ":" + ORIGIN_PORT + "/";
+    return new Published(m.trackId().toHex(), sha, hub, trackerSpec, origin);
+  }
+
   private static Stats stats(Child c) throws InterruptedException {
     String[] s = c.ask("stats", "STATS ").split(" ");
     List<String[]> neighbours = new ArrayList<>();
@@ -162,23 +189,13 @@ class NatTraversalNetnsTest {
     NetnsLab.Home home1 = lab.addHome();
     NetnsLab.Home home2 = lab.addHome();
 
-    byte[] content = new byte[TRACK_BYTES];
-    new Random(7).nextBytes(content);
-    Path catalog = dir.resolve("catalog");
-    TrackManifest m = TrackManifest.builder()
-        .mimeType("audio/ogg; codecs=opus").originKey("audio/nat.opus")
-        .durationMillis(TRACK_BYTES / 20L).bitsPerSecond(160_000).chunkSizeBytes(16_384)
-        .publish(content, PublisherKeyPair.generate(new SecureRandom()));
-    Files.createDirectories(catalog.resolve("manifests"));
-    Files.createDirectories(catalog.resolve("audio"));
-    Files.write(catalog.resolve("manifests").resolve(m.trackId().toHex()), m.encoded());
-    Files.write(catalog.resolve(m.originKey()), content);
-    String track = m.trackId().toHex();
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    Published published = publish(7, "audio/nat.opus");
+    String track = published.track();
+    String sha = published.sha();
 
-    Child hub = new Child("hub", lab.publicNamespace(), "hub", catalog.toString(), "" + TRACKER_PORT, "" + ORIGIN_PORT);
-    String trackerSpec = hub.await("READY ").split(" ")[1] + "@" + NetnsLab.PUBLIC_ADDRESS + ":" + TRACKER_PORT;
-    String origin = "http://" + NetnsLab.PUBLIC_ADDRESS + ":" + ORIGIN_PORT + "/";
+    Child hub = published.hub();
+    String trackerSpec = published.trackerSpec();
+    String origin = published.origin();
 
     // The holder listens, but behind its router nothing reaches the port: the dial-back says so.
     Child holder = new Child("holder", home1.namespace(), "node", "holder", trackerSpec, origin,
@@ -301,23 +318,13 @@ class NatTraversalNetnsTest {
     lab.dropUnsolicited(home1);
     lab.dropUnsolicited(home2);
 
-    byte[] content = new byte[TRACK_BYTES];
-    new Random(11).nextBytes(content);
-    Path catalog = dir.resolve("catalog");
-    TrackManifest m = TrackManifest.builder()
-        .mimeType("audio/ogg; codecs=opus").originKey("audio/punch.opus")
-        .durationMillis(TRACK_BYTES / 20L).bitsPerSecond(160_000).chunkSizeBytes(16_384)
-        .publish(content, PublisherKeyPair.generate(new SecureRandom()));
-    Files.createDirectories(catalog.resolve("manifests"));
-    Files.createDirectories(catalog.resolve("audio"));
-    Files.write(catalog.resolve("manifests").resolve(m.trackId().toHex()), m.encoded());
-    Files.write(catalog.resolve(m.originKey()), content);
-    String track = m.trackId().toHex();
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    Published published = publish(11, "audio/punch.opus");
+    String track = published.track();
+    String sha = published.sha();
 
-    Child hub = new Child("hub", lab.publicNamespace(), "hub", catalog.toString(), "" + TRACKER_PORT, "" + ORIGIN_PORT);
-    String trackerSpec = hub.await("READY ").split(" ")[1] + "@" + NetnsLab.PUBLIC_ADDRESS + ":" + TRACKER_PORT;
-    String origin = "http://" + NetnsLab.PUBLIC_ADDRESS + ":" + ORIGIN_PORT + "/";
+    Child hub = published.hub();
+    String trackerSpec = published.trackerSpec();
+    String origin = published.origin();
 
     Child holder = new Child("holder", home1.namespace(), "node", "holder", trackerSpec, origin,
         dir.resolve("holder").toString(), "" + PEER_PORT);
