@@ -54,6 +54,10 @@ public final class RunResult {
   public static final String HISTORY_CACHE_SHARE_LAST_DAY = "history_cache_share_last_day";
   /** The last day's cache share minus the day before's. */
   public static final String HISTORY_LAST_CHANGE = "history_last_change";
+  /** With repeats on (session.repeatShare): the share of the run's plays that were repeats. */
+  public static final String REPEAT_SHARE_OF_PLAYS = "repeat_share_of_plays";
+  /** With repeats on: held tracks dropped because a discovery drew them, whole run. */
+  public static final String DISCOVERY_DROPS = "discovery_drops";
 
   // ---- time-series columns -----------------------------------------------------------------------
   public static final String T_TIME_S = "time_s";

@@ -121,6 +121,18 @@ final class PeerCaches {
     return true;
   }
 
+  /**
+   * Drops a held track, as an eviction does (the caller tells the core). Returns whether it was
+   * held.
+   */
+  boolean drop(int host, int track) {
+    if (!holds(host, track)) {
+      return false;
+    }
+    remove(host, track);
+    return true;
+  }
+
   boolean insert(int host, int track, Evictions evictions) {
     return insert(host, track, -1, evictions);
   }

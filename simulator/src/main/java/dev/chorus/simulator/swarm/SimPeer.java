@@ -88,6 +88,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private long segEnd;
   private long lastAdvance;
   private boolean prefetchReported;
+  /** Whether the next play's held copy was already dropped when it was queued (a discovery). */
+  private boolean nextDropped;
   long playbackEventId = -1;
   private long playbackEventAt = -1;
   long tickEventId = -1;
@@ -295,6 +297,16 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   /** Starts the cursor's current play. */
   void startPlay(long now) {
     int track = cursor.track();
+    boolean dropped = nextDropped;
+    nextDropped = false;
+    if (w.repeats != null) {
+      w.playsAsked++;
+      if (cursor.repeat()) {
+        w.repeatPlays++;
+      } else if (!dropped) {
+        dropForDiscovery(track);
+      }
+    }
     playTrack = track;
     layout = w.layout(track);
     boolean cached = w.caches.touch(host, track);
@@ -324,10 +336,31 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     w.playing(+1);
     core.play(Ids.track(track), now);
     if (cursor.nextTrack() >= 0) {
+      if (w.repeats != null && !cursor.nextRepeat() && cursor.nextTrack() != track) {
+        // Known now, so the node would prefetch it: the copy goes before the core plans for it.
+        dropForDiscovery(cursor.nextTrack());
+        nextDropped = true;
+      }
       core.queueNext(Ids.track(cursor.nextTrack()), now);
     }
     prune();
     advance(now);
+  }
+
+  /**
+   * A discovery stands for a track of its sample track's bucket that the listener has not played
+   * (docs/workload.md, "Repeats"), so the copy held of the sample track cannot serve it: the copy is
+   * dropped as an eviction drops it (the core learns it as a later event and withdraws it from the
+   * tracker at its next holdings flush; a neighbour that asks for its chunks is told they are
+   * missing), and the play fetches the track like any miss.
+   */
+  private void dropForDiscovery(int track) {
+    if (track == playTrack || !w.caches.drop(host, track)) {
+      return; // a play of a track still playing keeps it (the next of a one-track album)
+    }
+    sources.remove(track);
+    w.discoveryDrops++;
+    w.deliverAfter(0, this, at -> core.tracksDropped(List.of(Ids.track(track)), at));
   }
 
   private long bytesAtMillis(long millis) {
@@ -498,7 +531,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   /** The play ends (its listened part is over): the session moves on or ends. */
   private void endPlay(long now) {
     finishPlay();
-    if (cursor.nextTrack() >= 0 && w.workload.sessions().advance(sessionRng, cursor)) {
+    if (cursor.nextTrack() >= 0
+        && w.workload.sessions().advance(sessionRng, cursor, w.repeats, host)) {
       startPlay(now);
       return;
     }

@@ -54,6 +54,11 @@ public final class SwarmSimulation {
     summary.put(RunResult.HISTORY_CACHE_SHARE_FIRST_DAY, world.history.firstDay());
     summary.put(RunResult.HISTORY_CACHE_SHARE_LAST_DAY, world.history.lastDay());
     summary.put(RunResult.HISTORY_LAST_CHANGE, world.history.lastChange());
+    if (world.repeats != null) { // only then, so that runs without repeats report what they did
+      summary.put(RunResult.REPEAT_SHARE_OF_PLAYS,
+          world.playsAsked == 0 ? 0 : (double) world.repeatPlays / world.playsAsked);
+      summary.put(RunResult.DISCOVERY_DROPS, (double) world.discoveryDrops);
+    }
     return new RunResult(scenario, replication, world.streams.masterSeed(), summary,
         m.series(), world.engine.eventsProcessed(), System.nanoTime() - wallStart,
         m.invariantViolation());

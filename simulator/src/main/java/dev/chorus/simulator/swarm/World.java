@@ -20,6 +20,7 @@ import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.workload.Catalogue;
 import dev.chorus.simulator.workload.Churn;
 import dev.chorus.simulator.workload.ListeningHistory;
+import dev.chorus.simulator.workload.RepeatMemory;
 import dev.chorus.simulator.workload.Workload;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
@@ -95,8 +96,20 @@ final class World implements EventHandler {
   /** The node's start and stall rule, with the scenario's swarm parameters; shared by every player. */
   final StartPolicy startPolicy;
 
+  /**
+   * Each listener's latest plays, for repeats (session.repeatShare); null when the repeat model is
+   * off. Filled by the listening history, then by the run.
+   */
+  final RepeatMemory repeats;
   /** The listening before the run that filled the caches, reported with the run's summary. */
   final ListeningHistory.Result history;
+  /**
+   * With repeats on, over the whole run: plays asked for, those that were repeats, and held tracks
+   * dropped because a discovery drew them.
+   */
+  long playsAsked;
+  long repeatPlays;
+  long discoveryDrops;
   /** What the shell did on the cores' behalf, counted for the shell-contract tests. */
   final ShellCounts shell = new ShellCounts();
 
@@ -181,6 +194,7 @@ final class World implements EventHandler {
     long[] capacity = new long[peers];
     workload.cacheSizes().fill(streams.stream("cache-size"), capacity);
     this.caches = new PeerCaches(capacity, catalogue::sizeBytes);
+    this.repeats = workload.sessions().repeatsOn() ? RepeatMemory.of(workload.config(), peers) : null;
     this.history = listeningHistory();
     this.slowStart = scenario.network().slowStart();
     this.failures = scenario.network().failures();
@@ -205,7 +219,7 @@ final class World implements EventHandler {
       }
     };
     return new ListeningHistory(workload).run(peers, scenario.historyDays(),
-        scenario.historyTolerance(), host -> streams.stream("history", host), into);
+        scenario.historyTolerance(), host -> streams.stream("history", host), into, repeats);
   }
 
   /** Puts every peer's first churn transition and the first sample on the engine. */
@@ -384,7 +398,7 @@ final class World implements EventHandler {
       return;
     }
     p.inSession = true;
-    workload.sessions().startSession(p.sessionRng, p.cursor);
+    workload.sessions().startSession(p.sessionRng, p.cursor, repeats, host);
     p.startPlay(now);
     afterCoreWork(p);
   }

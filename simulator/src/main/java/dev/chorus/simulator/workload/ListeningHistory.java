@@ -11,6 +11,11 @@ import java.util.SplittableRandom;
  * fetches the whole track it plays, sources §3); a play of a track already cached is a cache hit.
  * No network is simulated: what a history decides is what the caches hold, nothing else.
  *
+ * <p>With repeats on ({@code session.repeatShare}), the history also fills each listener's {@link
+ * RepeatMemory}, and only a repeat can be a cache hit: a discovery of a held track stands for
+ * another track of the listener's cache's sample track (docs/workload.md, "Repeats"), so it is
+ * fetched again (it enters the cache as the most recently used) and counts as a miss.
+ *
  * <p>The daily cache share (bytes heard from the cache over bytes heard, per history day) shows
  * whether the history was long enough: it grows while caches fill and stops changing once their
  * contents turn over at the rate of listening. {@link Result} reports it day by day.
@@ -23,6 +28,7 @@ public final class ListeningHistory {
     /** Marks the track as just used if held; returns whether it was held. */
     boolean touch(int host, int track);
 
+    /** The track was fetched: it enters the cache (or, if held already, becomes the most recent). */
     void insert(int host, int track);
   }
 
@@ -81,6 +87,15 @@ public final class ListeningHistory {
    */
   public Result run(int peers, int days, double tolerance, IntFunction<SplittableRandom> rngOfHost,
       Caches caches) {
+    return run(peers, days, tolerance, rngOfHost, caches, null);
+  }
+
+  /**
+   * As {@link #run(int, int, double, IntFunction, Caches)}, recording every play in {@code memory}
+   * (null: repeats off) so that the run's repeats can replay what the history played.
+   */
+  public Result run(int peers, int days, double tolerance, IntFunction<SplittableRandom> rngOfHost,
+      Caches caches, RepeatMemory memory) {
     if (days < 0 || !(tolerance >= 0)) {
       throw new IllegalArgumentException("history days must be >= 0 and tolerance >= 0");
     }
@@ -101,7 +116,7 @@ public final class ListeningHistory {
           online = true;
           until = churn.onlineUntil(rng, t);
         }
-        sessions.startSession(rng, cursor);
+        sessions.startSession(rng, cursor, memory, host);
         do {
           if (t >= until || t >= end) {
             break;
@@ -109,13 +124,14 @@ public final class ListeningHistory {
           int day = (int) (t / DAY_NANOS);
           long bytes = catalogue.bytesFor(cursor.listenedMillis());
           heard[day] += bytes;
-          if (caches.touch(host, cursor.track())) {
+          boolean mayHit = !sessions.repeatsOn() || cursor.repeat();
+          if (mayHit && caches.touch(host, cursor.track())) {
             fromCache[day] += bytes;
           } else {
             caches.insert(host, cursor.track());
           }
           t += cursor.listenedMillis() * 1_000_000L;
-        } while (sessions.advance(rng, cursor));
+        } while (sessions.advance(rng, cursor, memory, host));
         t += sessions.sampleGapNanos(rng);
         if (t >= until) {
           online = false;

@@ -17,6 +17,11 @@ public final class PlayCursor {
   int durationMillis;
   /** Whether the current track followed the previous one in its album (false for the first). */
   boolean sequential;
+  /**
+   * Whether the current play replays a track of the listener's own history (a repeat); false for a
+   * discovery and whenever the repeat model is off.
+   */
+  boolean repeat;
   /** Whether the listener leaves the current track before its end. */
   boolean skipped;
   int seekFromMillis;
@@ -28,6 +33,8 @@ public final class PlayCursor {
   /** The track after the current one in this session, or -1 if the current play is the last. */
   int nextTrack = -1;
   boolean nextSequential;
+  /** Whether the next play is a repeat. */
+  boolean nextRepeat;
 
   public int track() {
     return track;
@@ -39,6 +46,14 @@ public final class PlayCursor {
 
   public boolean sequential() {
     return sequential;
+  }
+
+  public boolean repeat() {
+    return repeat;
+  }
+
+  public boolean nextRepeat() {
+    return nextRepeat;
   }
 
   public boolean skipped() {
@@ -94,7 +109,8 @@ public final class PlayCursor {
   @Override
   public String toString() {
     return "PlayCursor[track=" + track + ", play " + playIndex + "/" + sessionPlays
-        + (sequential ? ", sequential" : ", random") + (skipped ? ", skipped" : "")
+        + (sequential ? ", sequential" : ", random") + (repeat ? ", repeat" : "")
+        + (skipped ? ", skipped" : "")
         + ", [0," + seekFromMillis + ")" + (seeked() ? "+[" + seekToMillis + "," + endMillis + ")" : "")
         + " of " + durationMillis + " ms, next=" + nextTrack + "]";
   }

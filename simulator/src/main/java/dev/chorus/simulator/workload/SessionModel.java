@@ -22,6 +22,10 @@ import java.util.SplittableRandom;
  *       position uniform over what the listener would hear, to a target uniform after it (with
  *       probability {@code seekForwardShare}) or before it. A skipped play keeps its listening
  *       budget across the seek.
+ *   <li><b>Repeats</b> (when {@code session.repeatShare} is not "off"): with probability {@code
+ *       repeatShare} a play replays a track of the listener's own latest plays ({@link
+ *       RepeatMemory}; never sequential), else it is chosen as above (a discovery). Only a repeat
+ *       stands for a track the listener played before; see docs/workload.md, "Repeats".
  * </ul>
  *
  * <p>The next track is drawn when the current play starts, so a node can prefetch it. State lives in
@@ -40,6 +44,7 @@ public final class SessionModel {
   private final double seekProbability;
   private final double seekForwardShare;
   private final double gapMeanNanos;
+  private final double repeatShare; // NaN: off
 
   public SessionModel(WorkloadConfig config, Catalogue catalogue, ZipfPopularity popularity) {
     if (popularity.size() != catalogue.size()) {
@@ -61,6 +66,12 @@ public final class SessionModel {
     this.seekProbability = config.seekProbability();
     this.seekForwardShare = config.seekForwardShare();
     this.gapMeanNanos = config.sessionGapMeanSeconds() * 1e9;
+    this.repeatShare = config.repeatShare();
+  }
+
+  /** Whether plays are repeats or discoveries ({@code session.repeatShare} is not "off"). */
+  public boolean repeatsOn() {
+    return !Double.isNaN(repeatShare);
   }
 
   /** {@code E[min(1 + G, maxPlays)]} for {@code G} geometric with mean {@code meanPlays − 1}. */
@@ -106,12 +117,23 @@ public final class SessionModel {
 
   /** Starts a session in {@code c}: its first play (a random access) and the track after it. */
   public void startSession(SplittableRandom rng, PlayCursor c) {
+    startSession(rng, c, null, -1);
+  }
+
+  /**
+   * Starts a session of {@code listener}, whose plays {@code memory} keeps (null: no repeats): its
+   * first play, a repeat or a random access, and the track after it.
+   */
+  public void startSession(SplittableRandom rng, PlayCursor c, RepeatMemory memory, int listener) {
     c.sessionPlays = samplePlays(rng);
     c.playIndex = 0;
-    c.track = popularity.sampleTrack(rng);
+    int repeat = drawRepeat(rng, memory, listener);
+    c.repeat = repeat >= 0;
+    c.track = c.repeat ? repeat : popularity.sampleTrack(rng);
     c.sequential = false;
+    remember(memory, listener, c.track);
     shapePlay(rng, c);
-    drawNext(rng, c);
+    drawNext(rng, c, memory, listener);
   }
 
   /**
@@ -119,15 +141,41 @@ public final class SessionModel {
    * unchanged, if the current play was the session's last.
    */
   public boolean advance(SplittableRandom rng, PlayCursor c) {
+    return advance(rng, c, null, -1);
+  }
+
+  /** {@link #advance(SplittableRandom, PlayCursor)} for {@code listener}, with repeats from {@code memory}. */
+  public boolean advance(SplittableRandom rng, PlayCursor c, RepeatMemory memory, int listener) {
     if (c.nextTrack < 0) {
       return false;
     }
     c.playIndex++;
     c.track = c.nextTrack;
     c.sequential = c.nextSequential;
+    c.repeat = c.nextRepeat;
+    remember(memory, listener, c.track);
     shapePlay(rng, c);
-    drawNext(rng, c);
+    drawNext(rng, c, memory, listener);
     return true;
+  }
+
+  /**
+   * A repeat's track, or -1 for a discovery. Draws nothing unless repeats are on with a share
+   * above 0 and the listener has played something, so that "off" and a share of 0 leave the random
+   * stream, hence every track, as it was.
+   */
+  private int drawRepeat(SplittableRandom rng, RepeatMemory memory, int listener) {
+    if (memory == null || !(repeatShare > 0) || memory.size(listener) == 0
+        || rng.nextDouble() >= repeatShare) {
+      return -1;
+    }
+    return memory.pick(listener, rng);
+  }
+
+  private void remember(RepeatMemory memory, int listener, int track) {
+    if (memory != null && repeatsOn()) {
+      memory.record(listener, track);
+    }
   }
 
   /**
@@ -139,14 +187,21 @@ public final class SessionModel {
       int sessionPlays) {
     c.nextTrack = nextTrack;
     c.nextSequential = nextSequential;
+    c.nextRepeat = false; // the arrays keep no repeat flag: a resumed next play is a discovery
     c.playIndex = playIndex;
     c.sessionPlays = sessionPlays;
   }
 
-  private void drawNext(SplittableRandom rng, PlayCursor c) {
+  private void drawNext(SplittableRandom rng, PlayCursor c, RepeatMemory memory, int listener) {
+    c.nextRepeat = false;
+    int repeat;
     if (c.playIndex + 1 >= c.sessionPlays) {
       c.nextTrack = -1;
       c.nextSequential = false;
+    } else if ((repeat = drawRepeat(rng, memory, listener)) >= 0) {
+      c.nextTrack = repeat;
+      c.nextSequential = false;
+      c.nextRepeat = true;
     } else if (rng.nextDouble() < transitionSequential) {
       c.nextTrack = catalogue.nextInAlbum(c.track);
       c.nextSequential = true;

@@ -35,6 +35,9 @@ public final class WorkloadConfig {
   public static final String SESSION_SEEK_PROBABILITY = "session.seekProbability";
   public static final String SESSION_SEEK_FORWARD_SHARE = "session.seekForwardShare";
   public static final String SESSION_GAP_MEAN_SECONDS = "session.gapMeanSeconds";
+  public static final String SESSION_REPEAT_SHARE = "session.repeatShare";
+  public static final String SESSION_REPEAT_CHOICE = "session.repeatChoice";
+  public static final String SESSION_REPEAT_WINDOW_PLAYS = "session.repeatWindowPlays";
   public static final String DIURNAL_PEAK_HOUR = "diurnal.peakHour";
   public static final String DIURNAL_MIN_MAX_RATIO = "diurnal.minMaxRatio";
   public static final String DIURNAL_SECOND_HARMONIC = "diurnal.secondHarmonic";
@@ -59,6 +62,7 @@ public final class WorkloadConfig {
       POPULARITY_LAYOUT, SESSION_MEAN_PLAYS, SESSION_MAX_PLAYS, SESSION_SEQUENTIAL_SHARE,
       SESSION_SKIP_PROBABILITY, SESSION_SKIP_EARLY_SHARE, SESSION_SKIP_EARLY_SECONDS,
       SESSION_SEEK_PROBABILITY, SESSION_SEEK_FORWARD_SHARE, SESSION_GAP_MEAN_SECONDS,
+      SESSION_REPEAT_SHARE, SESSION_REPEAT_CHOICE, SESSION_REPEAT_WINDOW_PLAYS,
       DIURNAL_PEAK_HOUR, DIURNAL_MIN_MAX_RATIO, DIURNAL_SECOND_HARMONIC,
       CHURN_ONLINE_DISTRIBUTION, CHURN_ONLINE_MEAN_SECONDS, CHURN_ONLINE_SIGMA,
       CHURN_OFFLINE_DISTRIBUTION, CHURN_OFFLINE_MEAN_SECONDS, CHURN_OFFLINE_SIGMA,
@@ -71,6 +75,19 @@ public final class WorkloadConfig {
     ALBUM,
     /** Every track gets an independent random rank: hits are scattered over all albums. */
     SCATTERED;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Which earlier play of the listener a repeat replays; see {@link RepeatMemory}. */
+  public enum RepeatChoice {
+    /** The play {@code k} plays back with probability about 1/k (recency, Anderson et al. 2014). */
+    RECENCY,
+    /** Every play of the window equally likely: tracks in proportion to their play counts. */
+    COUNT;
 
     @Override
     public String toString() {
@@ -99,6 +116,9 @@ public final class WorkloadConfig {
   private final double seekProbability;
   private final double seekForwardShare;
   private final double sessionGapMeanSeconds;
+  private final double repeatShare; // NaN: off (every play may come from the cache)
+  private final RepeatChoice repeatChoice;
+  private final int repeatWindowPlays;
   private final double peakHour;
   private final double minMaxRatio;
   private final double secondHarmonic;
@@ -147,6 +167,10 @@ public final class WorkloadConfig {
     seekProbability = in(SESSION_SEEK_PROBABILITY, b.seekProbability, 0, 1);
     seekForwardShare = in(SESSION_SEEK_FORWARD_SHARE, b.seekForwardShare, 0, 1);
     sessionGapMeanSeconds = in(SESSION_GAP_MEAN_SECONDS, b.sessionGapMeanSeconds, 1, 1e8);
+    repeatShare = Double.isNaN(b.repeatShare) ? Double.NaN
+        : in(SESSION_REPEAT_SHARE, b.repeatShare, 0, 1);
+    repeatChoice = Objects.requireNonNull(b.repeatChoice, SESSION_REPEAT_CHOICE);
+    repeatWindowPlays = (int) intIn(SESSION_REPEAT_WINDOW_PLAYS, b.repeatWindowPlays, 1, 100_000);
     if (!(b.peakHour >= 0 && b.peakHour < 24)) {
       throw invalid(DIURNAL_PEAK_HOUR, b.peakHour, "[0, 24)");
     }
@@ -237,6 +261,9 @@ public final class WorkloadConfig {
     b.seekProbability = seekProbability;
     b.seekForwardShare = seekForwardShare;
     b.sessionGapMeanSeconds = sessionGapMeanSeconds;
+    b.repeatShare = repeatShare;
+    b.repeatChoice = repeatChoice;
+    b.repeatWindowPlays = repeatWindowPlays;
     b.peakHour = peakHour;
     b.minMaxRatio = minMaxRatio;
     b.secondHarmonic = secondHarmonic;
@@ -291,6 +318,9 @@ public final class WorkloadConfig {
     m.put(SESSION_SEEK_PROBABILITY, Double.toString(seekProbability));
     m.put(SESSION_SEEK_FORWARD_SHARE, Double.toString(seekForwardShare));
     m.put(SESSION_GAP_MEAN_SECONDS, Double.toString(sessionGapMeanSeconds));
+    m.put(SESSION_REPEAT_SHARE, Double.isNaN(repeatShare) ? "off" : Double.toString(repeatShare));
+    m.put(SESSION_REPEAT_CHOICE, repeatChoice.toString());
+    m.put(SESSION_REPEAT_WINDOW_PLAYS, Integer.toString(repeatWindowPlays));
     m.put(DIURNAL_PEAK_HOUR, Double.toString(peakHour));
     m.put(DIURNAL_MIN_MAX_RATIO, Double.toString(minMaxRatio));
     m.put(DIURNAL_SECOND_HARMONIC, Double.toString(secondHarmonic));
@@ -398,6 +428,32 @@ public final class WorkloadConfig {
     return sessionGapMeanSeconds;
   }
 
+  /**
+   * {@code session.repeatShare}: the share of plays that replay a track from the listener's own
+   * history (a repeat, which the local cache may serve) rather than one drawn by popularity (a
+   * discovery, which stands for a track the listener has not played and never comes from the local
+   * cache); {@link Double#NaN} ("off", the default) for the model without repeats, in which any
+   * play of a held track comes from the cache.
+   */
+  public double repeatShare() {
+    return repeatShare;
+  }
+
+  /** Whether the repeat model is on ({@code session.repeatShare} is a number, 0 included). */
+  public boolean repeatsOn() {
+    return !Double.isNaN(repeatShare);
+  }
+
+  /** {@code session.repeatChoice}: which earlier play a repeat replays. */
+  public RepeatChoice repeatChoice() {
+    return repeatChoice;
+  }
+
+  /** {@code session.repeatWindowPlays}: how many of a listener's latest plays a repeat chooses from. */
+  public int repeatWindowPlays() {
+    return repeatWindowPlays;
+  }
+
   public double peakHour() {
     return peakHour;
   }
@@ -489,6 +545,9 @@ public final class WorkloadConfig {
     private double seekProbability = 0.05;
     private double seekForwardShare = 0.7;
     private double sessionGapMeanSeconds = 1200;
+    private double repeatShare = Double.NaN;
+    private RepeatChoice repeatChoice = RepeatChoice.RECENCY;
+    private long repeatWindowPlays = 1000;
     private double peakHour = 21;
     private double minMaxRatio = 0.3;
     private double secondHarmonic = 0.25;
@@ -540,6 +599,10 @@ public final class WorkloadConfig {
         case SESSION_SEEK_PROBABILITY: return seekProbability(parse(key, v));
         case SESSION_SEEK_FORWARD_SHARE: return seekForwardShare(parse(key, v));
         case SESSION_GAP_MEAN_SECONDS: return sessionGapMeanSeconds(parse(key, v));
+        case SESSION_REPEAT_SHARE:
+          return repeatShare("off".equalsIgnoreCase(v) ? Double.NaN : parse(key, v));
+        case SESSION_REPEAT_CHOICE: return repeatChoice(parseEnum(key, v, RepeatChoice.values()));
+        case SESSION_REPEAT_WINDOW_PLAYS: return repeatWindowPlays(parseLong(key, v));
         case DIURNAL_PEAK_HOUR: return peakHour(parse(key, v));
         case DIURNAL_MIN_MAX_RATIO: return minMaxRatio(parse(key, v));
         case DIURNAL_SECOND_HARMONIC: return secondHarmonic(parse(key, v));
@@ -688,6 +751,22 @@ public final class WorkloadConfig {
 
     public Builder sessionGapMeanSeconds(double v) {
       sessionGapMeanSeconds = v;
+      return this;
+    }
+
+    /** {@link Double#NaN} turns the repeat model off (the default). */
+    public Builder repeatShare(double v) {
+      repeatShare = v;
+      return this;
+    }
+
+    public Builder repeatChoice(RepeatChoice v) {
+      repeatChoice = v;
+      return this;
+    }
+
+    public Builder repeatWindowPlays(long v) {
+      repeatWindowPlays = v;
       return this;
     }
 
