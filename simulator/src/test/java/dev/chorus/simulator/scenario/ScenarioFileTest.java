@@ -283,6 +283,12 @@ class ScenarioFileTest {
     assertEquals(5_714, sl.workload().catalogueTracks(), "the catalogue scales with the peers (8/7)");
     assertEquals(16 * 1024, sl.chunkBytes());
     assertEquals(15_000_000_000L, sl.swarm().initialCdnWindowNanos());
+    assertEquals(0.5, sl.workload().repeatShare(), "spotify-like plays repeats and discoveries");
+    assertEquals(0, sl.workload().referenceCatalogueTracks(), "with caches of real sizes");
+    for (String other : List.of("tiny", "demo-mirror", "demo-mirror-churn", "million")) {
+      assertFalse(ScenarioFile.read(SCENARIOS.resolve(other + ScenarioFile.EXTENSION)).workload()
+          .repeatsOn(), other + " keeps the model without repeats");
+    }
   }
 
   private static List<Path> shippedScenarios() throws IOException {
