@@ -67,15 +67,6 @@ final class Keys {
     return TAG_NAMES[shard];
   }
 
-  /** The key prefixes of shards 0..255 as a Lua table's items ({@code 'chorus:{tag}:', ...}). */
-  static String luaTagTable() {
-    StringBuilder b = new StringBuilder();
-    for (int shard = 0; shard < SHARDS; shard++) {
-      b.append(shard == 0 ? "'" : ", '").append(PREFIX).append('{').append(TAG_NAMES[shard]).append("}:'");
-    }
-    return b.toString();
-  }
-
   /** {@code chorus:{tag}:}, the prefix of every key of {@code shard}. */
   static byte[] tag(int shard) {
     return TAGS[shard].clone();

@@ -111,8 +111,9 @@ public final class RedisPeerIndex implements PeerIndex {
   private final int shardsPerCall;
   /**
    * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
-   * single server takes any keys, so announces and removals batch tracks of every shard in one call
-   * and a lookup reads the peers' info in the same call as the entries.
+   * single server takes any keys, so announces and removals batch tracks of every shard in one
+   * call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
+   * Lua, cost redis-server twice the CPU of the second call; tracker/docs/redis.md.)
    */
   private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -370,16 +371,6 @@ public final class RedisPeerIndex implements PeerIndex {
     }
     byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
     byte[][] keys = keys(Keys.trackEntries(track), Keys.trackHoldings(track));
-    if (!cluster) {
-      return run(Scripts.TRACK_READ_WITH_PEERS, keys, minScore, keep).thenApply(result -> {
-        List<?> quads = list(result);
-        List<Candidate> out = new ArrayList<>(quads.size() / 4);
-        for (int i = 0; i + 3 < quads.size(); i += 4) {
-          addCandidate(out, track, quads.get(i + 3), quads.get(i + 2), quads.get(i + 1));
-        }
-        return out;
-      });
-    }
     return run(Scripts.TRACK_READ, keys, minScore, keep)
         .thenCompose(result -> {
           List<?> triples = list(result);

@@ -141,44 +141,6 @@ final class Scripts {
       """);
 
   /**
-   * {@link #TRACK_READ} and the peers' info in one call, for a single server only: the info keys
-   * are built in the script from the node ids (shard tag, {@code p:}, lowercase hex, as {@link
-   * Keys#peerInfo}), so they are not declared in KEYS, which a cluster would refuse (they are in
-   * other slots). KEYS: track entries, track holdings. ARGV: as {@link #TRACK_READ}. Returns
-   * (node, score, holding, peer info) quadruples of the entries whose holding and info exist.
-   */
-  static final Script TRACK_READ_WITH_PEERS = new Script("track_read_peers", """
-      local TAGS = {%s}
-      local HEX = string.rep('%%02x', 32)
-      local e = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
-      if #e == 0 then
-        return {}
-      end
-      local nodes, infos = {}, {}
-      for i = 1, #e, 2 do
-        local node = e[i]
-        nodes[#nodes + 1] = node
-        if #node == 32 then
-          infos[#infos + 1] = TAGS[node:byte(1) + 1] .. 'p:' .. string.format(HEX, node:byte(1, 32))
-        else
-          infos[#infos + 1] = 'chorus:malformed'
-        end
-      end
-      local hs = redis.call('HMGET', KEYS[2], unpack(nodes))
-      local ps = redis.call('MGET', unpack(infos))
-      local out = {}
-      for i = 1, #nodes do
-        if hs[i] and ps[i] then
-          out[#out + 1] = nodes[i]
-          out[#out + 1] = e[2 * i]
-          out[#out + 1] = hs[i]
-          out[#out + 1] = ps[i]
-        end
-      end
-      return out
-      """.formatted(Keys.luaTagTable()));
-
-  /**
    * Records a peer's announce: its info and the tracks listed, within the caps. A peer exists
    * (info key, entry in the shard's peers) exactly while its track set is non-empty. KEYS: peer
    * info, peer tracks, shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer,
