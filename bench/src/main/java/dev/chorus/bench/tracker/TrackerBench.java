@@ -206,6 +206,11 @@ public final class TrackerBench {
       return (double) (cpuEnd.trackerAllocated - cpuStart.trackerAllocated) / Math.max(1, lookups + announces);
     }
 
+    /** CPU time of redis-server per response (0 without Redis). */
+    double redisCpuMicrosPerResponse() {
+      return (cpuEnd.externalNanos - cpuStart.externalNanos) / 1e3 / Math.max(1, lookups + announces);
+    }
+
     double processCpuMicrosPerResponse() {
       return (cpuEnd.processNanos - cpuStart.processNanos) / 1e3 / Math.max(1, lookups + announces);
     }
@@ -332,6 +337,9 @@ public final class TrackerBench {
       bench.add(line(p + "_peers_per_reply", best.peersPerReply, "peers", 1));
       bench.add(line(p + "_cpu_us_per_response", best.trackerCpuMicrosPerResponse(), "us", 2));
       bench.add(line(p + "_process_cpu_us_per_response", best.processCpuMicrosPerResponse(), "us", 2));
+      if (redis) {
+        bench.add(line(p + "_server_cpu_us_per_response", best.redisCpuMicrosPerResponse(), "us", 2));
+      }
       bench.add(line(p + "_allocated_bytes_per_response", best.trackerBytesPerResponse(), "bytes", 0));
       bench.add(line(p + "_lookup_p50_us", best.micros(50), "us", 0));
       bench.add(line(p + "_lookup_p99_us", best.micros(99), "us", 0));

@@ -26,11 +26,10 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,13 +93,13 @@ public final class RedisPeerIndex implements PeerIndex {
   private static final long MAX_TIME_MILLIS = (1L << 53) - 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
-  /** Decoded peer values kept (about 300 bytes each with the value). */
+  /** Decoded peer values kept (about 300 bytes each with the value); a power of two. */
   private static final int DECODED_PEERS = 1 << 14;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
 
   private final AbstractRedisClient client;
-  private final ConcurrentHashMap<ByteBuffer, PeerInfo> decodedPeers = new ConcurrentHashMap<>();
+  private final DecodedPeer[] decodedPeers = new DecodedPeer[DECODED_PEERS];
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> redis;
   private final PeerIndexConfig config;
@@ -110,6 +109,13 @@ public final class RedisPeerIndex implements PeerIndex {
   private final int expireBatchSize;
   private final byte[] expireTrackBatch;
   private final int shardsPerCall;
+  /**
+   * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
+   * single server takes any keys, so announces and removals batch tracks of every shard in one
+   * call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
+   * Lua, cost redis-server twice the CPU of the second call; tracker/docs/redis.md.)
+   */
+  private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ConcurrentHashMap<NodeId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
   private final PrefixCounts prefixCounts = new PrefixCounts();
@@ -126,6 +132,7 @@ public final class RedisPeerIndex implements PeerIndex {
     this.expireBatchSize = Math.max(1, EXPIRE_ENTRIES_PER_CALL / config.keepPerTrack());
     this.expireTrackBatch = number(expireBatchSize);
     this.shardsPerCall = cluster ? 1 : SHARDS_PER_CALL_SINGLE;
+    this.cluster = cluster;
   }
 
   /**
@@ -247,21 +254,17 @@ public final class RedisPeerIndex implements PeerIndex {
           AnnounceResult outcome = AnnounceResult.of(counts);
           List<CompletableFuture<?>> steps = new ArrayList<>();
           steps.add(removeEntries(nodeBytes, gone));
-          for (Map.Entry<Integer, List<Holding>> e : byShard(holdings, h -> Keys.shard(h.track())).entrySet()) {
-            List<Holding> group = e.getValue();
+          for (List<Holding> group : callGroups(holdings, h -> Keys.shard(h.track()))) {
             for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
               List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
-              byte[][] keys = new byte[2 + 2 * batch.size()][];
+              byte[][] keys = new byte[4 * batch.size()][];
               byte[][] putArgs = new byte[3 + 2 * batch.size()][];
-              keys[0] = Keys.shardTracks(e.getKey());
-              keys[1] = Keys.shardEntries(e.getKey());
               putArgs[0] = nodeBytes;
               putArgs[1] = now;
               putArgs[2] = keep;
               for (int i = 0; i < batch.size(); i++) {
                 TrackId track = batch.get(i).track();
-                keys[2 + 2 * i] = Keys.trackEntries(track);
-                keys[3 + 2 * i] = Keys.trackHoldings(track);
+                trackKeys(keys, 4 * i, track);
                 putArgs[3 + 2 * i] = track.bytes();
                 putArgs[4 + 2 * i] = Blobs.holding(batch.get(i));
               }
@@ -367,7 +370,8 @@ public final class RedisPeerIndex implements PeerIndex {
       return CompletableFuture.failedFuture(e);
     }
     byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
-    return run(Scripts.TRACK_READ, keys(Keys.trackEntries(track), Keys.trackHoldings(track)), minScore, keep)
+    byte[][] keys = keys(Keys.trackEntries(track), Keys.trackHoldings(track));
+    return run(Scripts.TRACK_READ, keys, minScore, keep)
         .thenCompose(result -> {
           List<?> triples = list(result);
           int n = triples.size() / 3;
@@ -382,14 +386,8 @@ public final class RedisPeerIndex implements PeerIndex {
             List<Candidate> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
               KeyValue<byte[], byte[]> info = infos.get(i);
-              if (!info.hasValue()) {
-                continue; // the peer was removed while its entries are being removed
-              }
-              try {
-                out.add(new Candidate(decodedPeer(info.getValue()),
-                    Blobs.holding(track, (byte[]) triples.get(3 * i + 2)), score(triples.get(3 * i + 1))));
-              } catch (IllegalArgumentException e) {
-                LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
+              if (info.hasValue()) { // else the peer was removed while its entries are being removed
+                addCandidate(out, track, info.getValue(), triples.get(3 * i + 2), triples.get(3 * i + 1));
               }
             }
             return out;
@@ -397,22 +395,43 @@ public final class RedisPeerIndex implements PeerIndex {
         });
   }
 
+  private void addCandidate(List<Candidate> out, TrackId track, Object info, Object holding, Object score) {
+    try {
+      out.add(new Candidate(decodedPeer((byte[]) info), Blobs.holding(track, (byte[]) holding), score(score)));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
+    }
+  }
+
   /**
    * The peer a stored value describes. Decoding hashes its key (SHA-256) and serializes its reply
    * record, so the result is kept by the value's bytes: a popular peer is decoded once, not once
-   * per lookup of each of its tracks. Bounded by {@link #DECODED_PEERS}; cleared when full.
+   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the value (the
+   * start of the peer's static key, a public key, so uniform): no hash over the value, no map
+   * entry; a slot holds one value and is overwritten by the next one mapped to it. Slots are read
+   * and written without locks: an entry is immutable, so a thread sees a whole one or an older one.
    */
   private PeerInfo decodedPeer(byte[] value) {
-    ByteBuffer key = ByteBuffer.wrap(value);
-    PeerInfo peer = decodedPeers.get(key);
-    if (peer == null) {
-      peer = Blobs.peer(value);
-      if (decodedPeers.size() >= DECODED_PEERS) {
-        decodedPeers.clear();
-      }
-      decodedPeers.put(key, peer);
+    int slot = value.length < 5 ? 0
+        : (((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff))
+            & (DECODED_PEERS - 1);
+    DecodedPeer cached = decodedPeers[slot];
+    if (cached != null && Arrays.equals(cached.value, value)) {
+      return cached.peer;
     }
+    PeerInfo peer = Blobs.peer(value);
+    decodedPeers[slot] = new DecodedPeer(value, peer);
     return peer;
+  }
+
+  private static final class DecodedPeer {
+    final byte[] value;
+    final PeerInfo peer;
+
+    DecodedPeer(byte[] value, PeerInfo peer) {
+      this.value = value;
+      this.peer = peer;
+    }
   }
 
   @Override
@@ -543,18 +562,14 @@ public final class RedisPeerIndex implements PeerIndex {
       return CompletableFuture.completedFuture(null);
     }
     List<CompletableFuture<?>> steps = new ArrayList<>();
-    for (Map.Entry<Integer, List<TrackId>> e : byShard(tracks, Keys::shard).entrySet()) {
-      List<TrackId> group = e.getValue();
+    for (List<TrackId> group : callGroups(tracks, Keys::shard)) {
       for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
         List<TrackId> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
-        byte[][] keys = new byte[2 + 2 * batch.size()][];
+        byte[][] keys = new byte[4 * batch.size()][];
         byte[][] args = new byte[1 + batch.size()][];
-        keys[0] = Keys.shardTracks(e.getKey());
-        keys[1] = Keys.shardEntries(e.getKey());
         args[0] = node;
         for (int i = 0; i < batch.size(); i++) {
-          keys[2 + 2 * i] = Keys.trackEntries(batch.get(i));
-          keys[3 + 2 * i] = Keys.trackHoldings(batch.get(i));
+          trackKeys(keys, 4 * i, batch.get(i));
           args[1 + i] = batch.get(i).bytes();
         }
         steps.add(run(Scripts.TRACKS_REMOVE, keys, args));
@@ -563,13 +578,28 @@ public final class RedisPeerIndex implements PeerIndex {
     return allOf(steps);
   }
 
-  /** {@code items} grouped by shard, each group in the order given. */
-  private static <T> Map<Integer, List<T>> byShard(List<T> items, ToIntFunction<T> shardOf) {
+  /**
+   * {@code items} in the groups a script call may take: in a cluster grouped by shard, each group in
+   * the order given; on a single server all in one group.
+   */
+  private <T> Iterable<List<T>> callGroups(List<T> items, ToIntFunction<T> shardOf) {
+    if (!cluster) {
+      return List.of(items);
+    }
     Map<Integer, List<T>> groups = new LinkedHashMap<>();
     for (T item : items) {
       groups.computeIfAbsent(shardOf.applyAsInt(item), s -> new ArrayList<>()).add(item);
     }
-    return groups;
+    return groups.values();
+  }
+
+  /** A track's keys as the track scripts take them: entries, holdings, shard tracks, shard entry count. */
+  private static void trackKeys(byte[][] keys, int at, TrackId track) {
+    int shard = Keys.shard(track);
+    keys[at] = Keys.trackEntries(track);
+    keys[at + 1] = Keys.trackHoldings(track);
+    keys[at + 2] = Keys.shardTracks(shard);
+    keys[at + 3] = Keys.shardEntries(shard);
   }
 
   /** An entry that left a track (evicted or expired), to be dropped from its peer's track set. */
@@ -590,23 +620,18 @@ public final class RedisPeerIndex implements PeerIndex {
     if (unlinks.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    Map<Integer, List<Unlink>> byShard = new HashMap<>();
-    for (Unlink u : unlinks) {
-      byShard.computeIfAbsent(Keys.shard(u.node), s -> new ArrayList<>()).add(u);
-    }
     List<CompletableFuture<?>> steps = new ArrayList<>();
-    for (Map.Entry<Integer, List<Unlink>> e : byShard.entrySet()) {
-      List<Unlink> group = e.getValue();
+    for (List<Unlink> group : callGroups(unlinks, u -> Keys.shard(u.node))) {
       for (int from = 0; from < group.size(); from += UNLINK_BATCH) {
         List<Unlink> batch = group.subList(from, Math.min(group.size(), from + UNLINK_BATCH));
-        byte[][] keys = new byte[1 + 2 * batch.size()][];
+        byte[][] keys = new byte[3 * batch.size()][];
         byte[][] args = new byte[3 * batch.size()][];
-        keys[0] = Keys.shardPeers(e.getKey());
         for (int i = 0; i < batch.size(); i++) {
           Unlink u = batch.get(i);
           NodeId node = NodeId.fromBytes(u.node);
-          keys[1 + 2 * i] = Keys.peerTracks(node);
-          keys[2 + 2 * i] = Keys.peerInfo(node);
+          keys[3 * i] = Keys.peerTracks(node);
+          keys[3 * i + 1] = Keys.peerInfo(node);
+          keys[3 * i + 2] = Keys.shardPeers(Keys.shard(u.node));
           args[3 * i] = u.node;
           args[3 * i + 1] = u.track;
           args[3 * i + 2] = u.score;

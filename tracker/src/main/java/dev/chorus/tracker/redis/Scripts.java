@@ -40,19 +40,19 @@ final class Scripts {
   private Scripts() {}
 
   /**
-   * Adds or refreshes a peer's entries in tracks of one shard, trimming each track to its newest
-   * {@code keep} entries (among entries of equal time, the one just announced stays). KEYS: shard
-   * tracks, shard entry count, then (track entries, track holdings) per track. ARGV: node, now,
-   * keep, then (track, holding) per track. Returns the evicted entries as (track, node, score).
+   * Adds or refreshes a peer's entries in tracks, trimming each track to its newest {@code keep}
+   * entries (among entries of equal time, the one just announced stays). KEYS: (track entries,
+   * track holdings, shard tracks, shard entry count) per track — in a cluster, all of one shard; on
+   * a single server, of any. ARGV: node, now, keep, then (track, holding) per track. Returns the
+   * evicted entries as (track, node, score).
    */
   static final Script TRACKS_PUT = new Script("tracks_put", """
-      local reg, cnt = KEYS[1], KEYS[2]
       local node, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
-      local evicted, delta = {}, 0
-      for i = 1, (#KEYS - 2) / 2 do
-        local t, h = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
+      local evicted, deltas = {}, {}
+      for i = 1, #KEYS / 4 do
+        local t, h, reg, cnt = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
         local track = ARGV[2 + 2 * i]
-        delta = delta + redis.call('ZADD', t, now, node)
+        local delta = redis.call('ZADD', t, now, node)
         redis.call('HSET', h, node, ARGV[3 + 2 * i])
         local excess = redis.call('ZCARD', t) - keep
         if excess > 0 then
@@ -73,26 +73,31 @@ final class Scripts {
         end
         local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
         redis.call('ZADD', reg, oldest[2], track)
+        deltas[cnt] = (deltas[cnt] or 0) + delta
       end
-      if delta ~= 0 and redis.call('INCRBY', cnt, delta) == 0 then
-        redis.call('DEL', cnt)
+      for cnt, delta in pairs(deltas) do
+        if delta ~= 0 and redis.call('INCRBY', cnt, delta) == 0 then
+          redis.call('DEL', cnt)
+        end
       end
       return evicted
       """);
 
   /**
-   * Removes a peer's entries from tracks of one shard. KEYS: shard tracks, shard entry count, then
-   * (track entries, track holdings) per track. ARGV: node, then the tracks. Returns how many
-   * entries there were.
+   * Removes a peer's entries from tracks. KEYS: (track entries, track holdings, shard tracks, shard
+   * entry count) per track — in a cluster, all of one shard. ARGV: node, then the tracks. Returns
+   * how many entries there were.
    */
   static final Script TRACKS_REMOVE = new Script("tracks_remove", """
-      local reg, cnt, node = KEYS[1], KEYS[2], ARGV[1]
-      local removed = 0
-      for i = 1, (#KEYS - 2) / 2 do
-        local t, h, track = KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[1 + i]
+      local node = ARGV[1]
+      local removed, deltas = 0, {}
+      for i = 1, #KEYS / 4 do
+        local t, h, reg, cnt = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
+        local track = ARGV[1 + i]
         if redis.call('ZREM', t, node) == 1 then
           redis.call('HDEL', h, node)
           removed = removed + 1
+          deltas[cnt] = (deltas[cnt] or 0) + 1
           local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
           if #oldest == 0 then
             redis.call('ZREM', reg, track)
@@ -102,8 +107,10 @@ final class Scripts {
           end
         end
       end
-      if removed > 0 and redis.call('DECRBY', cnt, removed) == 0 then
-        redis.call('DEL', cnt)
+      for cnt, n in pairs(deltas) do
+        if redis.call('DECRBY', cnt, n) == 0 then
+          redis.call('DEL', cnt)
+        end
       end
       return removed
       """);
@@ -212,14 +219,14 @@ final class Scripts {
 
   /**
    * Drops tracks from peers' track sets after their entries were evicted or expired, unless the
-   * peer announced the track again since; forgets a peer left with no tracks. All keys are in one
-   * shard. KEYS: shard peers, then (peer tracks, peer info) per item. ARGV: (node, track, score of
+   * peer announced the track again since; forgets a peer left with no tracks. KEYS: (peer tracks,
+   * peer info, shard peers) per item — in a cluster, all of one shard. ARGV: (node, track, score of
    * the removed entry) per item. Returns how many tracks were dropped.
    */
   static final Script PEER_UNLINK = new Script("peer_unlink", """
       local n = 0
-      for i = 1, (#KEYS - 1) / 2 do
-        local pt, p = KEYS[2 * i], KEYS[2 * i + 1]
+      for i = 1, #KEYS / 3 do
+        local pt, p, peers = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
         local node, tr = ARGV[3 * i - 2], ARGV[3 * i - 1]
         local cur = redis.call('ZSCORE', pt, tr)
         if cur and tonumber(cur) <= tonumber(ARGV[3 * i]) then
@@ -227,7 +234,7 @@ final class Scripts {
         end
         if redis.call('EXISTS', pt) == 0 then
           redis.call('DEL', p)
-          redis.call('ZREM', KEYS[1], node)
+          redis.call('ZREM', peers, node)
         end
       end
       return n
