@@ -13,14 +13,17 @@ import java.util.Arrays;
  * flow is the receiver's downlink, and CDN flows do not couple with each other.
  *
  * <p>Rates are the max-min fair allocation (progressive filling) over those constraints. They
- * are recomputed only when a flow starts or ends, and only over the <em>region</em> a change can
- * reach: the constraints and flows connected to the changed flow's two constraints, found by a
- * breadth-first search that stops expanding after {@code maxRegionFlows} flows. Within the bound
- * the result is exactly the max-min allocation of the connected component; past it, the flows
- * outside the region keep their rates and their usage is subtracted from the capacity of the
- * boundary constraints, so the allocation stays feasible (no capacity is ever exceeded) but may
- * leave some capacity unused until a later change reaches it. {@link #truncatedRecomputations()}
- * counts how often that happened.
+ * are recomputed only when a flow starts or ends, and only over the <em>region</em> the change can
+ * move: a breadth-first search from the changed flow's two constraints that crosses only
+ * saturated constraints. A slack constraint is no flow's bottleneck, so it passes no change on
+ * while it stays slack: it is left as a boundary whose flows outside the region keep their rates,
+ * and if the new rates saturate it after all, it is expanded and the region solved again. The
+ * result is the exact max-min allocation of the whole network (to rounding). The search stops
+ * expanding after {@code maxRegionFlows} flows; past that bound the flows outside keep their
+ * rates and their usage is subtracted from the capacity of the boundary constraints, so the
+ * allocation stays feasible (no capacity is ever exceeded) but may leave some capacity unused
+ * until a later change reaches it. {@link #truncatedRecomputations()} counts how often that
+ * happened.
  *
  * <p>Bytes advance lazily: a flow stores its rate, the time of its last rate change and the bytes
  * remaining at that time. Completion times go into a heap with lazy invalidation: a flow's
