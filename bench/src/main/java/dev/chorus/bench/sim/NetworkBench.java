@@ -2,6 +2,8 @@ package dev.chorus.bench.sim;
 
 import dev.chorus.simulator.network.FlowNetwork;
 import dev.chorus.simulator.network.NetworkModel;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -90,17 +92,22 @@ public final class NetworkBench {
     long r0 = net.recomputations();
     long v0 = net.flowsRecomputed();
     long c0 = net.truncatedRecomputations();
+    long x0 = net.regionRetries();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu0 = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < ops; i++) {
       step();
     }
     long t1 = System.nanoTime();
+    long cpu1 = threads.getCurrentThreadCpuTime();
     long r = net.recomputations() - r0;
     double us = (t1 - t0) / 1e3 / r;
     System.out.printf(Locale.ROOT,
-        "  %d recomputations, %.1f flows visited each, %.3f us each, %d truncated, %d active%n",
-        r, (net.flowsRecomputed() - v0) / (double) r, us, net.truncatedRecomputations() - c0,
-        net.activeFlows());
+        "  %d recomputations, %.1f flows visited each, %.3f us each (%.3f us CPU), %d truncated,"
+            + " %d solved again, %d active%n",
+        r, (net.flowsRecomputed() - v0) / (double) r, us, (cpu1 - cpu0) / 1e3 / r,
+        net.truncatedRecomputations() - c0, net.regionRetries() - x0, net.activeFlows());
     return us;
   }
 

@@ -13,14 +13,17 @@ import java.util.Arrays;
  * flow is the receiver's downlink, and CDN flows do not couple with each other.
  *
  * <p>Rates are the max-min fair allocation (progressive filling) over those constraints. They
- * are recomputed only when a flow starts or ends, and only over the <em>region</em> a change can
- * reach: the constraints and flows connected to the changed flow's two constraints, found by a
- * breadth-first search that stops expanding after {@code maxRegionFlows} flows. Within the bound
- * the result is exactly the max-min allocation of the connected component; past it, the flows
- * outside the region keep their rates and their usage is subtracted from the capacity of the
- * boundary constraints, so the allocation stays feasible (no capacity is ever exceeded) but may
- * leave some capacity unused until a later change reaches it. {@link #truncatedRecomputations()}
- * counts how often that happened.
+ * are recomputed only when a flow starts or ends, and only over the <em>region</em> the change can
+ * move: a breadth-first search from the changed flow's two constraints that crosses only
+ * saturated constraints. A slack constraint is no flow's bottleneck, so it passes no change on
+ * while it stays slack: it is left as a boundary whose flows outside the region keep their rates,
+ * and if the new rates saturate it after all, it is expanded and the region solved again. The
+ * result is the exact max-min allocation of the whole network (to rounding). The search stops
+ * expanding after {@code maxRegionFlows} flows; past that bound the flows outside keep their
+ * rates and their usage is subtracted from the capacity of the boundary constraints, so the
+ * allocation stays feasible (no capacity is ever exceeded) but may leave some capacity unused
+ * until a later change reaches it. {@link #truncatedRecomputations()} counts how often that
+ * happened.
  *
  * <p>Bytes advance lazily: a flow stores its rate, the time of its last rate change and the bytes
  * remaining at that time. Completion times go into a heap with lazy invalidation: a flow's
@@ -47,6 +50,13 @@ public final class FlowNetwork {
 
   private static final int NIL = -1;
   private static final double NANOS_PER_SECOND = 1e9;
+
+  /**
+   * A constraint whose flows use less than {@code 1 - SLACK} of it is slack: it is no flow's
+   * bottleneck, so a change does not pass through it. Far above the rounding of the rates'
+   * sums (about 1e-15 relative) and far below any difference that matters.
+   */
+  private static final double SLACK = 1e-9;
 
   /** Told when a flow's rate and completion time change; every method defaults to nothing. */
   public interface Listener {
@@ -118,11 +128,18 @@ public final class FlowNetwork {
   private int[] qCons = new int[64];
   private int[] qVer = new int[64];
   private int qSize;
+  private int nFlows;
+  private int nCons;
+  private boolean cut;
+  private int[] pend = new int[64];
+  private int pendHead;
+  private int pendTail;
 
   private long nowNanos = Long.MIN_VALUE;
   private long recomputations;
   private long flowsRecomputed;
   private long truncated;
+  private long regionRetries;
   private int lastRegionFlows;
 
   private FlowNetwork(Builder b) {
@@ -459,6 +476,14 @@ public final class FlowNetwork {
     return truncated;
   }
 
+  /**
+   * Times a recomputation solved its region again because the new rates saturated a constraint
+   * it had left as a slack boundary.
+   */
+  public long regionRetries() {
+    return regionRetries;
+  }
+
   // =============================================================== flows
 
   private long id(int f) {
@@ -655,22 +680,49 @@ public final class FlowNetwork {
       Arrays.fill(fMark, 0);
       epoch = 1;
     }
-    int nFlows = 0;
-    int nCons = 0;
-    boolean cut = false;
-    nCons = mark(c1, nCons, false);
-    nCons = mark(c2, nCons, false);
+    nFlows = 0;
+    nCons = 0;
+    pendHead = 0;
+    pendTail = 0;
+    cut = false;
+    // The changed flow's two constraints are always expanded; its old or new rate is what moved.
+    mark(c1, true);
+    mark(c2, true);
+    expandPending();
+    // Solve; a slack boundary the new rates saturate was coupling after all: expand it, re-solve.
+    while (nFlows > 0 && solveRegion() && expandPending()) {
+      regionRetries++;
+    }
+    if (cut) {
+      truncated++;
+    }
+    lastRegionFlows = nFlows;
+    flowsRecomputed += nFlows;
+    if (nFlows > 0) {
+      applyRates(now);
+    }
+    maybeCompactHeap();
+  }
 
-    // Breadth-first over constraints; flows are the edges between an uplink and a downlink.
-    for (int q = 0; q < nCons; q++) {
-      if (rBoundary[q]) {
-        continue;
-      }
+  /**
+   * Expands the pending constraints breadth-first: each adds its flows to the region, and each
+   * flow's other constraint joins the region, pending if it is saturated now (it may pass the
+   * change on), as a boundary if it is slack (it bottlenecks no flow, so flows beyond it keep
+   * their rates unless the new rates saturate it, which {@link #solveRegion} reports).
+   *
+   * @return whether any constraint was expanded
+   */
+  private boolean expandPending() {
+    boolean expanded = false;
+    while (pendHead < pendTail) {
+      int q = pend[pendHead++];
       if (nFlows >= maxRegionFlows) {
         rBoundary[q] = true; // queued but not expanded: its outside flows keep their rates
         cut = true;
         continue;
       }
+      rBoundary[q] = false;
+      expanded = true;
       int c = rCons[q];
       for (int f = head[c]; f != NIL; f = next(f, c)) {
         if (fMark[f] == epoch) {
@@ -682,25 +734,26 @@ public final class FlowNetwork {
         }
         fLocal[f] = nFlows;
         rFlows[nFlows] = f;
-        rFrozen[nFlows] = false;
         nFlows++;
         int o = other(f, c);
         if (cap[o] != Double.POSITIVE_INFINITY && cMark[o] != epoch) {
-          boolean boundary = nFlows >= maxRegionFlows;
-          cut |= boundary;
-          nCons = mark(o, nCons, boundary);
+          mark(o, usage(o) >= cap[o] * (1 - SLACK));
         }
       }
     }
-    if (cut) {
-      truncated++;
-    }
-    lastRegionFlows = nFlows;
-    flowsRecomputed += nFlows;
-    if (nFlows == 0) {
-      return;
-    }
+    return expanded;
+  }
 
+  /**
+   * Progressive filling over the region, boundary constraints carrying the rates of their flows
+   * outside it. Leaves the rates in {@link #rRate}.
+   *
+   * @return whether a boundary constraint saturated (it was pushed onto the pending queue)
+   */
+  private boolean solveRegion() {
+    for (int k = 0; k < nFlows; k++) {
+      rFrozen[k] = false;
+    }
     // Residual capacity and unfrozen flows of each constraint in the region.
     qSize = 0;
     for (int i = 0; i < nCons; i++) {
@@ -729,6 +782,7 @@ public final class FlowNetwork {
 
     // Progressive filling: the constraint offering the smallest fair share saturates first; its
     // flows are frozen at that share, which is charged to their other constraint.
+    boolean boundarySaturated = false;
     while (qSize > 0) {
       double share = qShare[0];
       int i = qCons[0];
@@ -736,6 +790,10 @@ public final class FlowNetwork {
       qPop();
       if (v != rCver[i] || rCount[i] == 0) {
         continue;
+      }
+      if (rBoundary[i] && !cutAt(i)) {
+        pushPending(i);
+        boundarySaturated = true;
       }
       int c = rCons[i];
       for (int f = head[c]; f != NIL; f = next(f, c)) {
@@ -762,8 +820,20 @@ public final class FlowNetwork {
       }
       rCount[i] = 0;
     }
+    return boundarySaturated;
+  }
 
-    // Apply: settle bytes at the old rate, then switch; untouched rates keep their schedule.
+  /** Whether boundary constraint {@code i} stays a boundary because the region is full. */
+  private boolean cutAt(int i) {
+    if (nFlows >= maxRegionFlows) {
+      cut = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Settles bytes at the old rate, then switches; untouched rates keep their schedule. */
+  private void applyRates(long now) {
     for (int k = 0; k < nFlows; k++) {
       int f = rFlows[k];
       double r = rRate[k];
@@ -783,12 +853,12 @@ public final class FlowNetwork {
         listener.rescheduled(id(f), ver[f], t);
       }
     }
-    maybeCompactHeap();
   }
 
-  private int mark(int c, int nCons, boolean boundary) {
+  /** Adds a finite constraint to the region, pending expansion or as a boundary. */
+  private void mark(int c, boolean expand) {
     if (cap[c] == Double.POSITIVE_INFINITY || cMark[c] == epoch) {
-      return nCons;
+      return;
     }
     if (nCons == rCons.length) {
       growRegionCons();
@@ -796,8 +866,18 @@ public final class FlowNetwork {
     cMark[c] = epoch;
     cLocal[c] = nCons;
     rCons[nCons] = c;
-    rBoundary[nCons] = boundary;
-    return nCons + 1;
+    rBoundary[nCons] = true;
+    if (expand) {
+      pushPending(nCons);
+    }
+    nCons++;
+  }
+
+  private void pushPending(int i) {
+    if (pendTail == pend.length) {
+      pend = Arrays.copyOf(pend, 2 * pend.length);
+    }
+    pend[pendTail++] = i;
   }
 
   private static long completionAt(double remainingBytes, double rate, long now) {
