@@ -3,6 +3,7 @@ package dev.chorus.bench;
 import dev.chorus.bench.chaos.ChaosBench;
 import dev.chorus.bench.flood.FloodBench;
 import dev.chorus.bench.node.NodeBench;
+import dev.chorus.bench.node.StartCostBench;
 import dev.chorus.bench.node.StoreReadBench;
 import dev.chorus.bench.sim.SimBench;
 import dev.chorus.bench.tracker.CompareTracker;
@@ -47,6 +48,8 @@ public final class BenchMain {
           + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
           + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
           + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
+          + "  start-cost      a real node's play start apart from the network: open -> ready wall time and the node's\n"
+          + "                  CPU time per start, cached and from an origin on loopback (p50, p90)\n"
           + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
           + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
           + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
@@ -61,6 +64,7 @@ public final class BenchMain {
           + NodeBench.usage() + "\n\n"
           + ChaosBench.usage() + "\n\n"
           + StoreReadBench.usage() + "\n\n"
+          + StartCostBench.usage() + "\n\n"
           + SimBench.usage());
       return;
     }
@@ -104,6 +108,13 @@ public final class BenchMain {
         break;
       case "store-read":
         StoreReadBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        break;
+      case "start-cost":
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+          System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // nodes log each start and stop
+        }
+        StartCostBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // the node's threads are stopped, but do not wait for stragglers
         break;
       case "core":
         dev.chorus.bench.core.CoreBench.run(quick).forEach(System.out::println);

@@ -163,7 +163,7 @@ public final class NodeBench {
   }
 
   /** The bench's world: origin, tracker, temp directory, nodes started. */
-  private static final class World implements AutoCloseable {
+  static final class World implements AutoCloseable {
     final Path dir;
     final OriginServer origin;
     final PublisherKeyPair publisher = PublisherKeyPair.generate(new SecureRandom());
@@ -192,11 +192,19 @@ public final class NodeBench {
     Track publish(int bytes, long seed) {
       byte[] content = new byte[bytes];
       new SplittableRandom(seed).nextBytes(content);
+      return publish(content, BYTES_PER_SECOND);
+    }
+
+    /**
+     * Publishes {@code content} as a new track (its own origin key, so its own id: several tracks
+     * may share one array of bytes).
+     */
+    Track publish(byte[] content, int bytesPerSecond) {
       TrackManifest m = TrackManifest.builder()
           .mimeType("audio/ogg; codecs=opus")
           .originKey("audio/track-" + published++ + ".opus")
-          .durationMillis(bytes * 1000L / BYTES_PER_SECOND)
-          .bitsPerSecond(BYTES_PER_SECOND * 8)
+          .durationMillis(content.length * 1000L / bytesPerSecond)
+          .bitsPerSecond(bytesPerSecond * 8)
           .chunkSizeBytes(CHUNK_BYTES)
           .publish(content, publisher);
       origin.put("manifests/" + m.trackId().toHex(), m.encoded());
@@ -522,7 +530,7 @@ public final class NodeBench {
     return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

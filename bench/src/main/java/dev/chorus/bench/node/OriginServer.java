@@ -27,6 +27,10 @@ final class OriginServer implements AutoCloseable {
   private final ExecutorService executor;
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong bodyBytes = new AtomicLong();
+  /** Wall time in the handler up to the response headers sent: the origin's own work. */
+  private final AtomicLong headerNanos = new AtomicLong();
+  /** Wall time in the handler writing response bodies: the transfer, on loopback. */
+  private final AtomicLong bodyNanos = new AtomicLong();
 
   private OriginServer(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -69,7 +73,16 @@ final class OriginServer implements AutoCloseable {
     return bodyBytes.get();
   }
 
+  long headerNanos() {
+    return headerNanos.get();
+  }
+
+  long bodyNanos() {
+    return bodyNanos.get();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
+    long entered = System.nanoTime();
     try (exchange) {
       requests.incrementAndGet();
       exchange.getRequestBody().readAllBytes();
@@ -106,9 +119,12 @@ final class OriginServer implements AutoCloseable {
         return;
       }
       exchange.sendResponseHeaders(status, length);
+      long headersSent = System.nanoTime();
+      headerNanos.addAndGet(headersSent - entered);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(content, from, length);
       }
+      bodyNanos.addAndGet(System.nanoTime() - headersSent);
       bodyBytes.addAndGet(length);
     }
   }

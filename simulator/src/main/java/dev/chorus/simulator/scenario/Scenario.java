@@ -21,6 +21,17 @@ public final class Scenario {
   static final Duration DEFAULT_MANIFEST_READ = Duration.ofNanos(700);
   /** {@code node.chunkRead} by default: measured likewise. */
   static final Duration DEFAULT_CHUNK_READ = Duration.ofNanos(17_200);
+  /**
+   * {@code node.cachedStartProcessing} by default: measured, {@code bench/run start-cost} at commit
+   * 6376495 (the node's CPU time per cached start, p50 0.303 ms, less the two reads above;
+   * simulator/docs/scenarios.md).
+   */
+  static final Duration DEFAULT_CACHED_START_PROCESSING = Duration.ofNanos(285_000);
+  /**
+   * {@code node.networkStartProcessing} by default: measured likewise (CPU per start from an origin
+   * on loopback, p50 5.495 ms, less the chunk read).
+   */
+  static final Duration DEFAULT_NETWORK_START_PROCESSING = Duration.ofNanos(5_480_000);
   private final String name;
   private final long seed;
   private final int peers;
@@ -40,6 +51,8 @@ public final class Scenario {
   private final PeerIndexConfig tracker;
   private final Duration manifestRead;
   private final Duration chunkRead;
+  private final Duration cachedStartProcessing;
+  private final Duration networkStartProcessing;
   private final boolean portMapping;
   private final boolean reversal;
   private final boolean punching;
@@ -54,6 +67,8 @@ public final class Scenario {
     this.chunkBytes = b.chunkBytes;
     this.manifestRead = b.manifestRead;
     this.chunkRead = b.chunkRead;
+    this.cachedStartProcessing = b.cachedStartProcessing;
+    this.networkStartProcessing = b.networkStartProcessing;
     this.portMapping = b.portMapping;
     this.reversal = b.reversal;
     this.punching = b.punching;
@@ -84,6 +99,8 @@ public final class Scenario {
     b.chunkBytes = chunkBytes;
     b.manifestRead = manifestRead;
     b.chunkRead = chunkRead;
+    b.cachedStartProcessing = cachedStartProcessing;
+    b.networkStartProcessing = networkStartProcessing;
     b.portMapping = portMapping;
     b.reversal = reversal;
     b.punching = punching;
@@ -138,6 +155,25 @@ public final class Scenario {
    */
   public long chunkReadNanos() {
     return chunkRead.toNanos();
+  }
+
+  /**
+   * {@code node.cachedStartProcessing}: the node's own processing per start of a track it holds
+   * whole, beyond the two store reads ({@code bench/run start-cost}); paid once per play, when the
+   * start policy first says ready.
+   */
+  public long cachedStartProcessingNanos() {
+    return cachedStartProcessing.toNanos();
+  }
+
+  /**
+   * {@code node.networkStartProcessing}: the node's own processing per start of a track it does not
+   * hold whole (manifest and chunk requests, verification, storage, hand-offs between its threads;
+   * not the network's time), beyond the chunk read ({@code bench/run start-cost}); paid once per
+   * play, when the start policy first says ready.
+   */
+  public long networkStartProcessingNanos() {
+    return networkStartProcessing.toNanos();
   }
 
   /**
@@ -246,6 +282,8 @@ public final class Scenario {
     private int chunkBytes = 16 * 1024;
     private Duration manifestRead = DEFAULT_MANIFEST_READ;
     private Duration chunkRead = DEFAULT_CHUNK_READ;
+    private Duration cachedStartProcessing = DEFAULT_CACHED_START_PROCESSING;
+    private Duration networkStartProcessing = DEFAULT_NETWORK_START_PROCESSING;
     private boolean portMapping = false;
     private boolean reversal = true;
     private boolean punching = true;
@@ -321,6 +359,16 @@ public final class Scenario {
 
     public Builder chunkRead(Duration v) {
       this.chunkRead = v;
+      return this;
+    }
+
+    public Builder cachedStartProcessing(Duration v) {
+      this.cachedStartProcessing = v;
+      return this;
+    }
+
+    public Builder networkStartProcessing(Duration v) {
+      this.networkStartProcessing = v;
       return this;
     }
 
@@ -402,6 +450,8 @@ public final class Scenario {
       }
       nodeCost("node.manifestRead", manifestRead);
       nodeCost("node.chunkRead", chunkRead);
+      nodeCost("node.cachedStartProcessing", cachedStartProcessing);
+      nodeCost("node.networkStartProcessing", networkStartProcessing);
       if (historyDays < 0 || historyDays > 365) {
         throw new IllegalArgumentException("sim.historyDays must be in [0, 365], got " + historyDays);
       }

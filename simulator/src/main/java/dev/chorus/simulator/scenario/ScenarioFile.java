@@ -153,11 +153,13 @@ public final class ScenarioFile {
 
   static final String NODE_MANIFEST_READ = "node.manifestRead";
   static final String NODE_CHUNK_READ = "node.chunkRead";
+  static final String NODE_CACHED_START = "node.cachedStartProcessing";
+  static final String NODE_NETWORK_START = "node.networkStartProcessing";
   static final String NODE_PORT_MAPPING = "node.portMapping";
   static final String NODE_REVERSAL = "node.reversal";
   static final String NODE_PUNCHING = "node.punching";
-  static final List<String> NODE_KEYS = List.of(NODE_MANIFEST_READ, NODE_CHUNK_READ, NODE_PORT_MAPPING, NODE_REVERSAL,
-      NODE_PUNCHING);
+  static final List<String> NODE_KEYS = List.of(NODE_MANIFEST_READ, NODE_CHUNK_READ, NODE_CACHED_START,
+      NODE_NETWORK_START, NODE_PORT_MAPPING, NODE_REVERSAL, NODE_PUNCHING);
 
   private static final List<String> KEYS = allKeys();
   private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
@@ -243,6 +245,8 @@ public final class ScenarioFile {
     m.put(TRACKER_TTL, Durations.format(s.tracker().ttl()));
     m.put(NODE_MANIFEST_READ, Durations.format(Duration.ofNanos(s.manifestReadNanos())));
     m.put(NODE_CHUNK_READ, Durations.format(Duration.ofNanos(s.chunkReadNanos())));
+    m.put(NODE_CACHED_START, Durations.format(Duration.ofNanos(s.cachedStartProcessingNanos())));
+    m.put(NODE_NETWORK_START, Durations.format(Duration.ofNanos(s.networkStartProcessingNanos())));
     m.put(NODE_PORT_MAPPING, s.portMapping() ? "auto" : "off");
     m.put(NODE_REVERSAL, Boolean.toString(s.reversal()));
     m.put(NODE_PUNCHING, Boolean.toString(s.punching()));
@@ -474,6 +478,8 @@ public final class ScenarioFile {
           (int) Math.min(Integer.MAX_VALUE, ScenarioValues.bytes(SIM_CHUNK_BYTES, v))));
       set(NODE_MANIFEST_READ, v -> b.manifestRead(ScenarioValues.duration(NODE_MANIFEST_READ, v)));
       set(NODE_CHUNK_READ, v -> b.chunkRead(ScenarioValues.duration(NODE_CHUNK_READ, v)));
+      set(NODE_CACHED_START, v -> b.cachedStartProcessing(ScenarioValues.duration(NODE_CACHED_START, v)));
+      set(NODE_NETWORK_START, v -> b.networkStartProcessing(ScenarioValues.duration(NODE_NETWORK_START, v)));
       set(NODE_PORT_MAPPING, v -> b.portMapping(ScenarioValues.choice(NODE_PORT_MAPPING, v, "auto", "off").equals("auto")));
       set(NODE_REVERSAL, v -> b.reversal(ScenarioValues.choice(NODE_REVERSAL, v, "true", "false").equals("true")));
       set(NODE_PUNCHING, v -> b.punching(ScenarioValues.choice(NODE_PUNCHING, v, "true", "false").equals("true")));

@@ -127,6 +127,11 @@ final class Metrics {
     }
   }
 
+  /** Plays counted so far whose start latency was in [{@code fromMicros}, {@code toMicros}]. */
+  long startsBetweenMicros(long fromMicros, long toMicros) {
+    return startLatencyMicros.getCountBetweenValues(fromMicros, toMicros);
+  }
+
   /** A started play ran dry; {@code first} is true for the play's first stutter. */
   void stutter(long nowNanos, boolean first) {
     intervalStutters++;

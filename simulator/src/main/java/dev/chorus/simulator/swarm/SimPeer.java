@@ -33,8 +33,10 @@ import java.util.SplittableRandom;
  * the manifest is known (read from the cache, {@code node.manifestRead}, when the peer holds some
  * of the track; else the core's round trip to the CDN) the node's {@link StartPolicy} is asked at
  * every arrival whether the buffer and the measured rate carry the play to the end; when it says
- * ready, the chunk under the playhead is read and verified ({@code node.chunkRead}) and the play
- * starts (the start latency: asked → started). The playhead then moves at the track's byte rate;
+ * ready, the chunk under the playhead is read and verified ({@code node.chunkRead}; the first time,
+ * with the node's own processing of a start, {@code node.cachedStartProcessing} for a track held
+ * whole, else {@code node.networkStartProcessing}) and the play starts (the start latency: asked →
+ * started). The playhead then moves at the track's byte rate;
  * reaching a chunk not yet held stalls it (a stutter) until the policy says ready again. A play is
  * at most two segments (a seek in between, which waits for ready again without counting a
  * stutter), as {@link PlayCursor} describes. Each byte the playhead passes counts as played,
@@ -78,6 +80,11 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private long manifestAt;
   /** Ready: the chunk under the playhead is being read until then; -1 otherwise. */
   private long readingUntil = -1;
+  /**
+   * The node's own processing of this play's start ({@code node.cachedStartProcessing} or {@code
+   * node.networkStartProcessing}), paid with the first chunk read.
+   */
+  private long startProcessing;
   /** Whether the chunk under the playhead was held when the play asked for the track. */
   private boolean heldAtRequest;
   private boolean started;
@@ -323,6 +330,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     playRequestedAt = now;
     boolean local = cached || holdsAnyOf(track);
     manifestAt = now + (local ? w.scenario.manifestReadNanos() : w.latency.rttNanos(host, w.cdnHost));
+    startProcessing = cached ? w.scenario.cachedStartProcessingNanos() : w.scenario.networkStartProcessingNanos();
     startCheck = startPolicy.begin(layout, heldBytes(), now);
     readingUntil = -1;
     heldAtRequest = held(0);
@@ -406,7 +414,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (!startCheck.ready(now, pos, bufferedEnd())) {
       return false; // a chunk arrival calls advance again; between arrivals the answer cannot change
     }
-    long readCost = w.scenario.chunkReadNanos();
+    long readCost = w.scenario.chunkReadNanos() + (started ? 0 : startProcessing);
     if (readCost > 0) {
       readingUntil = now + readCost;
       armPlayback(readingUntil);
