@@ -28,8 +28,8 @@ import org.HdrHistogram.Histogram;
  * read from /proc as opentracker's is, apart from the load generator's. It preloads an in-memory
  * index exactly as {@code bench/run tracker} does ({@link Preload}, same workload and seed), starts
  * a {@link TrackerServer} on 127.0.0.1 with the same settings, prints one line
- * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds> <RSS
- * growth per entry>} and
+ * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds> <resident
+ * memory (Pss) growth per entry>} and
  * serves until its standard input closes.
  *
  * <p>Announces get no reply on the wire, so the generator learns how many the tracker processed
@@ -58,13 +58,13 @@ final class ChorusTrackerHost {
 
     PeerIndexConfig indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).build();
     long baselineHeap = usedHeapAfterGc();
-    long baselineRss = rssBytes();
+    long baselinePss = pssBytes();
     InMemoryPeerIndex index = InMemoryPeerIndex.create(indexConfig);
     Preload.Result preload = Preload.run(index, new Workload(tracks, zipf), peers, tracksPerPeer,
         System.currentTimeMillis(), 1, 7, new Preload.ProgressPrinter());
     IndexStats stats = index.stats().toCompletableFuture().get(5, TimeUnit.MINUTES);
     double bytesPerEntry = (double) (usedHeapAfterGc() - baselineHeap) / stats.entries();
-    double rssPerEntry = (double) (rssBytes() - baselineRss) / stats.entries();
+    double pssPerEntry = (double) (pssBytes() - baselinePss) / stats.entries();
 
     CountingListener listener = new CountingListener();
     TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
@@ -99,7 +99,7 @@ final class ChorusTrackerHost {
       publisher.start();
       System.out.println(String.format(Locale.ROOT, "READY %d %s %d %.1f %.1f %.1f", server.address().getPort(),
           HexFormat.of().formatHex(server.publicKey()), stats.entries(), bytesPerEntry, preload.nanos / 1e9,
-          rssPerEntry));
+          pssPerEntry));
       System.out.flush();
       BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       while (true) {
@@ -140,14 +140,18 @@ final class ChorusTrackerHost {
     return Integer.parseInt(option(args, name, Integer.toString(fallback)));
   }
 
-  /** This process's resident set (VmRSS), bytes. */
-  private static long rssBytes() throws java.io.IOException {
-    for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (l.startsWith("VmRSS:")) {
+  /**
+   * This process's proportional set size (Pss in /proc/self/smaps_rollup), bytes: its resident
+   * memory, with each page counted once where RSS would count ZGC's heap once per view it maps it
+   * at (three).
+   */
+  private static long pssBytes() throws java.io.IOException {
+    for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+      if (l.startsWith("Pss:")) {
         return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
       }
     }
-    throw new java.io.IOException("no VmRSS in /proc/self/status");
+    throw new java.io.IOException("no Pss in /proc/self/smaps_rollup");
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {

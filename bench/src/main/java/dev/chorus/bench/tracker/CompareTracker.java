@@ -370,10 +370,10 @@ public final class CompareTracker {
       byte[] key = HexFormat.of().parseHex(f[2]);
       long entries = Long.parseLong(f[3]);
       double perEntry = Double.parseDouble(f[4]);
-      double rssPerEntry = Double.parseDouble(f[6]);
+      double pssPerEntry = Double.parseDouble(f[6]);
       say("Chorus tracker (pid %d, %d I/O threads) on tcp %s: preload %s s, %,d entries, %.1f heap bytes per entry "
-          + "after full GC, RSS grew %.1f bytes per entry", process.pid(), o.ioThreads, address, f[5], entries, perEntry,
-          rssPerEntry);
+          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, address, f[5], entries, perEntry,
+          pssPerEntry);
       HostMarks marks = new HostMarks(out, process.getOutputStream());
       try (GcPauses generatorPauses = new GcPauses();
           FileChannel file = FileChannel.open(counters, StandardOpenOption.READ)) {
@@ -395,7 +395,7 @@ public final class CompareTracker {
         return new String[] {
           line("compare_tracker_entries_chorus", entries, "entries", 0),
           line("compare_tracker_memory_per_entry_chorus", perEntry, "bytes", 1),
-          line("compare_tracker_rss_per_entry_chorus", rssPerEntry, "bytes", 1),
+          line("compare_tracker_pss_per_entry_chorus", pssPerEntry, "bytes", 1),
           line("compare_tracker_responses_per_sec_chorus", closed.responsesPerSecond(), "responses/s", 0),
           line("compare_tracker_cpu_us_per_response_chorus", closed.cpuMicrosPerResponse(), "us", 2),
           line("compare_tracker_gc_cpu_us_per_response_chorus", closed.gcCpuMicrosPerResponse(), "us", 2),
