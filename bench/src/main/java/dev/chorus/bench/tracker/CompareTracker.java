@@ -133,6 +133,10 @@ public final class CompareTracker {
     GcPauses.Interval generatorGc;
     /** Chorus only: CPU time of the tracker process's GC threads in the window. */
     long gcThreadsCpuNanos;
+    /** Chorus only: the tracker process's system (kernel) CPU time in the window. */
+    long systemNanos;
+    /** Chorus only: CPU time of the generator's event loop threads in the window. */
+    long generatorCpuNanos;
     final double loadAverage = CpuMeter.loadAverage();
 
     Phase(double seconds, long responses, long trackerCpuNanos, double peersPerReply, Histogram latencies, long lost,
@@ -190,9 +194,11 @@ public final class CompareTracker {
           + "GC threads %.2f us CPU/response",
           "", inside[1] / 1e3, inside[2] / 1e3, inside[3] / 1e3, inside[4] / 1e3, inside[5], longestGcPauseMicros(),
           gcPauseMillisPerSecond(), gcCpuMicrosPerResponse()))
-          + (generatorGc == null ? "" : String.format(Locale.ROOT, "%n%-34s generator's GC: %d pauses, longest %,.0f us, "
-          + "%.2f ms/s in all", "", generatorGc.longest.getTotalCount(), generatorGc.longest.getMaxValue() / 1e3,
-          generatorGc.totalNanos / 1e6 / seconds));
+          + (generatorGc == null ? "" : String.format(Locale.ROOT, "%n%-34s of the tracker's CPU %.0f%% in the kernel; "
+          + "generator: event loop %.2f cores = %.2f us CPU/response, GC %d pauses, longest %,.0f us, %.2f ms/s in all", "",
+          100.0 * systemNanos / Math.max(1, trackerCpuNanos), generatorCpuNanos / 1e9 / seconds,
+          generatorCpuNanos / 1e3 / Math.max(1, responses), generatorGc.longest.getTotalCount(),
+          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds));
     }
   }
 
@@ -297,6 +303,7 @@ public final class CompareTracker {
         line("compare_tracker_cpu_us_per_response_opentracker", closed.cpuMicrosPerResponse(), "us", 2),
         line("compare_tracker_peers_per_reply_opentracker", closed.peersPerReply, "peers", 1),
         line("compare_tracker_p99_at_half_load_us_opentracker", half.micros(99), "us", 0),
+        line("compare_tracker_cpu_us_per_response_at_half_load_opentracker", half.cpuMicrosPerResponse(), "us", 2),
       };
     } finally {
       stop(process);
@@ -401,6 +408,7 @@ public final class CompareTracker {
           line("compare_tracker_gc_cpu_us_per_response_chorus", closed.gcCpuMicrosPerResponse(), "us", 2),
           line("compare_tracker_peers_per_reply_chorus", closed.peersPerReply, "peers", 1),
           line("compare_tracker_p99_at_half_load_us_chorus", half.micros(99), "us", 0),
+          line("compare_tracker_cpu_us_per_response_at_half_load_chorus", half.cpuMicrosPerResponse(), "us", 2),
           line("compare_tracker_server_p99_at_half_load_us_chorus", half.serverP99Micros(), "us", 0),
           line("compare_tracker_gc_longest_pause_at_half_load_us_chorus", half.longestGcPauseMicros(), "us", 0),
           line("compare_tracker_gc_pause_ms_per_s_at_half_load_chorus", half.gcPauseMillisPerSecond(), "ms/s", 2),
@@ -432,7 +440,9 @@ public final class CompareTracker {
       }
       Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
       long cpuA = processCpuNanos(pid);
+      long sysA = processSystemNanos(pid);
       long gcCpuA = gcThreadsCpuNanos(pid);
+      long generatorA = CpuMeter.read(0).generatorNanos;
       LoadGenerator.Snapshot a = gen.snapshot();
       long announcesA = announcesProcessed.getAsLong();
       marks.mark();
@@ -441,7 +451,9 @@ public final class CompareTracker {
       LoadGenerator.Snapshot b = gen.snapshot();
       long announcesB = announcesProcessed.getAsLong();
       long cpuB = processCpuNanos(pid);
+      long sysB = processSystemNanos(pid);
       long gcCpuB = gcThreadsCpuNanos(pid);
+      long generatorB = CpuMeter.read(0).generatorNanos;
       long[] inside = marks.mark();
       GcPauses.Interval generatorGc = generatorPauses.interval();
       gen.stop(2000);
@@ -453,6 +465,8 @@ public final class CompareTracker {
           (double) (b.peers - a.peers) / Math.max(1, lookups), b.latencies, 0, inside);
       phase.generatorGc = generatorGc;
       phase.gcThreadsCpuNanos = gcCpuB - gcCpuA;
+      phase.systemNanos = sysB - sysA;
+      phase.generatorCpuNanos = generatorB - generatorA;
       return phase;
     }
   }
@@ -552,9 +566,23 @@ public final class CompareTracker {
 
   /** utime + stime of a process from /proc/PID/stat, in nanoseconds (USER_HZ taken as 100, as on Linux). */
   static long processCpuNanos(long pid) throws IOException {
+    return processUserNanos(pid) + processSystemNanos(pid);
+  }
+
+  /** utime of a process, nanoseconds. */
+  static long processUserNanos(long pid) throws IOException {
+    return statField(pid, 11) * 10_000_000L;
+  }
+
+  /** stime of a process (the kernel on its behalf: system calls, and on loopback the receiving side's TCP work), nanoseconds. */
+  static long processSystemNanos(long pid) throws IOException {
+    return statField(pid, 12) * 10_000_000L;
+  }
+
+  private static long statField(long pid, int index) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    return Long.parseLong(f[index]);
   }
 
   private static long rssBytes(long pid) throws IOException {
