@@ -53,6 +53,8 @@ public final class CompareTracker {
     String heap = "2g";
     /** Further options for the Chorus tracker's JVM (the collector), split at spaces. */
     String trackerJvmOptions = "-XX:+UseZGC";
+    /** Extra open-loop phases, as fractions of the closed-loop rate (after the half-load one). */
+    List<Double> extraFractions = List.of();
     /** Which trackers to run: chorus, opentracker or both. */
     String only = "both";
     final LoadGenerator.Settings load = new LoadGenerator.Settings();
@@ -88,6 +90,14 @@ public final class CompareTracker {
           case "--opentracker": o.opentracker = v; break;
           case "--tracker-heap": o.heap = v; break;
           case "--tracker-jvm-options": o.trackerJvmOptions = v; break;
+          case "--open-loop-fractions":
+            o.extraFractions = Arrays.stream(v.split(",")).map(Double::parseDouble).toList();
+            for (double f : o.extraFractions) {
+              if (!(f > 0 && f < 1)) {
+                throw new IllegalArgumentException("--open-loop-fractions takes fractions between 0 and 1, not " + f);
+              }
+            }
+            break;
           case "--only":
             if (!List.of("chorus", "opentracker").contains(v)) {
               throw new IllegalArgumentException("--only takes chorus or opentracker, not '" + v + "'");
@@ -116,6 +126,8 @@ public final class CompareTracker {
         + "  --opentracker PATH       the opentracker binary [opentracker]\n"
         + "  --tracker-heap SIZE      the Chorus tracker process's -Xms/-Xmx [2g]\n"
         + "  --tracker-jvm-options \"OPTS\"   options for the Chorus tracker's JVM besides the heap [-XX:+UseZGC]\n"
+        + "  --open-loop-fractions F,F   more open-loop phases at these fractions of the closed-loop rate, e.g. 0.25:\n"
+        + "                           lines compare_tracker_p99_at_<percent>pct_load_us_* [none]\n"
         + "  --only chorus|opentracker   run one of the two (no ratios) [both]";
   }
 
@@ -296,7 +308,13 @@ public final class CompareTracker {
       say("%s", closed.describe("opentracker closed loop"));
       Phase half = udpPhase(o, workload, address, process.pid(), closed.responsesPerSecond() / 2);
       say("%s", half.describe("opentracker open loop at half"));
-      return new String[] {
+      List<String> extra = new ArrayList<>();
+      for (double fraction : o.extraFractions) {
+        Phase p = udpPhase(o, workload, address, process.pid(), closed.responsesPerSecond() * fraction);
+        say("%s", p.describe(String.format(Locale.ROOT, "opentracker open loop at %.0f%%", 100 * fraction)));
+        extra.addAll(fractionLines(fraction, p, "opentracker"));
+      }
+      return concat(extra, new String[] {
         line("compare_tracker_entries_opentracker", entries, "entries", 0),
         line("compare_tracker_memory_per_entry_opentracker", perEntry, "bytes", 1),
         line("compare_tracker_responses_per_sec_opentracker", closed.responsesPerSecond(), "responses/s", 0),
@@ -304,7 +322,7 @@ public final class CompareTracker {
         line("compare_tracker_peers_per_reply_opentracker", closed.peersPerReply, "peers", 1),
         line("compare_tracker_p99_at_half_load_us_opentracker", half.micros(99), "us", 0),
         line("compare_tracker_cpu_us_per_response_at_half_load_opentracker", half.cpuMicrosPerResponse(), "us", 2),
-      };
+      });
     } finally {
       stop(process);
       Runtime.getRuntime().removeShutdownHook(reaper);
@@ -396,10 +414,19 @@ public final class CompareTracker {
         Phase half = chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), closed.responsesPerSecond() / 2,
             o.warmupSeconds, o.measureSeconds);
         say("%s", half.describe("chorus open loop at half"));
+        List<String> extra = new ArrayList<>();
+        for (double fraction : o.extraFractions) {
+          Phase p = chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(),
+              closed.responsesPerSecond() * fraction, o.warmupSeconds, o.measureSeconds);
+          say("%s", p.describe(String.format(Locale.ROOT, "chorus open loop at %.0f%%", 100 * fraction)));
+          extra.addAll(fractionLines(fraction, p, "chorus"));
+          extra.add(line("compare_tracker_server_p99_at_" + Math.round(100 * fraction) + "pct_load_us_chorus",
+              p.serverP99Micros(), "us", 0));
+        }
         if (shared.getLong(16) > 0) {
           say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", shared.getLong(16));
         }
-        return new String[] {
+        return concat(extra, new String[] {
           line("compare_tracker_entries_chorus", entries, "entries", 0),
           line("compare_tracker_memory_per_entry_chorus", perEntry, "bytes", 1),
           line("compare_tracker_pss_per_entry_chorus", pssPerEntry, "bytes", 1),
@@ -412,7 +439,7 @@ public final class CompareTracker {
           line("compare_tracker_server_p99_at_half_load_us_chorus", half.serverP99Micros(), "us", 0),
           line("compare_tracker_gc_longest_pause_at_half_load_us_chorus", half.longestGcPauseMicros(), "us", 0),
           line("compare_tracker_gc_pause_ms_per_s_at_half_load_chorus", half.gcPauseMillisPerSecond(), "ms/s", 2),
-        };
+        });
       }
     } finally {
       try (OutputStream stdin = process.getOutputStream()) {
@@ -492,6 +519,21 @@ public final class CompareTracker {
       }
       throw new IOException("the Chorus tracker process closed its output");
     }
+  }
+
+  /** The p99 and CPU per response of an extra open-loop phase at {@code fraction} of the closed-loop rate. */
+  private static List<String> fractionLines(double fraction, Phase p, String tracker) {
+    long percent = Math.round(100 * fraction);
+    return List.of(
+        line("compare_tracker_p99_at_" + percent + "pct_load_us_" + tracker, p.micros(99), "us", 0),
+        line("compare_tracker_cpu_us_per_response_at_" + percent + "pct_load_" + tracker, p.cpuMicrosPerResponse(), "us", 2));
+  }
+
+  /** {@code first} (the main lines) followed by {@code more}, as an array. */
+  private static String[] concat(List<String> more, String[] first) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(more);
+    return all.toArray(new String[0]);
   }
 
   /** Chorus / opentracker for each figure both have. */
