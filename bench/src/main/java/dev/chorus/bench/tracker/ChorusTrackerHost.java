@@ -21,18 +21,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * The Chorus tracker in a process of its own, for {@code bench/compare}: so that its CPU time can be
  * read from /proc as opentracker's is, apart from the load generator's. It preloads an in-memory
  * index exactly as {@code bench/run tracker} does ({@link Preload}, same workload and seed), starts
  * a {@link TrackerServer} on 127.0.0.1 with the same settings, prints one line
- * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds>} and
+ * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds> <resident
+ * memory (Pss) growth per entry>} and
  * serves until its standard input closes.
  *
  * <p>Announces get no reply on the wire, so the generator learns how many the tracker processed
  * from a counter this process publishes every millisecond in a small memory-mapped file
  * ({@code --counters FILE}: announces processed, lookups answered, refusals; three longs).
+ *
+ * <p>A line {@code mark} on its standard input is answered with one line {@code MARK <lookups>
+ * <p50> <p99> <p99.9> <max> <collections> <longest pause> <pauses in all>} (nanoseconds) about
+ * the window since the previous mark: the lookups as the tracker timed them (message decoded to
+ * answer written, {@link CountingListener#serverLatency}) and this process's GC pauses ({@link
+ * GcPauses}), the two parts of the tail latency that do not depend on the client or the machine's
+ * other load.
  */
 final class ChorusTrackerHost {
   private ChorusTrackerHost() {}
@@ -49,11 +58,13 @@ final class ChorusTrackerHost {
 
     PeerIndexConfig indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).build();
     long baselineHeap = usedHeapAfterGc();
+    long baselinePss = pssBytes();
     InMemoryPeerIndex index = InMemoryPeerIndex.create(indexConfig);
     Preload.Result preload = Preload.run(index, new Workload(tracks, zipf), peers, tracksPerPeer,
         System.currentTimeMillis(), 1, 7, new Preload.ProgressPrinter());
     IndexStats stats = index.stats().toCompletableFuture().get(5, TimeUnit.MINUTES);
     double bytesPerEntry = (double) (usedHeapAfterGc() - baselineHeap) / stats.entries();
+    double pssPerEntry = (double) (pssBytes() - baselinePss) / stats.entries();
 
     CountingListener listener = new CountingListener();
     TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
@@ -67,7 +78,8 @@ final class ChorusTrackerHost {
         .ioThreads(ioThreads)
         .shutdownGrace(Duration.ofSeconds(1))
         .build();
-    try (TrackerServer server = TrackerServer.start(config, index, listener);
+    try (GcPauses pauses = new GcPauses();
+        TrackerServer server = TrackerServer.start(config, index, listener);
         FileChannel file = FileChannel.open(counters, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE)) {
       MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 24);
@@ -85,8 +97,9 @@ final class ChorusTrackerHost {
       }, "counter-publisher");
       publisher.setDaemon(true);
       publisher.start();
-      System.out.println(String.format(Locale.ROOT, "READY %d %s %d %.1f %.1f", server.address().getPort(),
-          HexFormat.of().formatHex(server.publicKey()), stats.entries(), bytesPerEntry, preload.nanos / 1e9));
+      System.out.println(String.format(Locale.ROOT, "READY %d %s %d %.1f %.1f %.1f", server.address().getPort(),
+          HexFormat.of().formatHex(server.publicKey()), stats.entries(), bytesPerEntry, preload.nanos / 1e9,
+          pssPerEntry));
       System.out.flush();
       BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       while (true) {
@@ -94,12 +107,22 @@ final class ChorusTrackerHost {
         if (line == null || line.trim().equals("stop")) {
           break;
         }
+        if (line.trim().equals("mark")) {
+          System.out.println(mark(listener.serverLatency.getIntervalHistogram(), pauses.interval()));
+          System.out.flush();
+        }
       }
       publisher.interrupt();
     } finally {
       index.close();
     }
     System.exit(0);
+  }
+
+  private static String mark(Histogram lookups, GcPauses.Interval gc) {
+    return String.format(Locale.ROOT, "MARK %d %d %d %d %d %d %d %d", lookups.getTotalCount(),
+        lookups.getValueAtPercentile(50), lookups.getValueAtPercentile(99), lookups.getValueAtPercentile(99.9),
+        lookups.getMaxValue(), gc.longest.getTotalCount(), gc.longest.getMaxValue(), gc.totalNanos);
   }
 
   private static String option(List<String> args, String name, String fallback) {
@@ -115,6 +138,20 @@ final class ChorusTrackerHost {
 
   private static int intOption(List<String> args, String name, int fallback) {
     return Integer.parseInt(option(args, name, Integer.toString(fallback)));
+  }
+
+  /**
+   * This process's proportional set size (Pss in /proc/self/smaps_rollup), bytes: its resident
+   * memory, with each page counted once where RSS would count ZGC's heap once per view it maps it
+   * at (three).
+   */
+  private static long pssBytes() throws java.io.IOException {
+    for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+      if (l.startsWith("Pss:")) {
+        return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new java.io.IOException("no Pss in /proc/self/smaps_rollup");
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {

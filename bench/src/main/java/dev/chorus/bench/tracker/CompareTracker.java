@@ -51,6 +51,12 @@ public final class CompareTracker {
     String opentracker = "opentracker";
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String heap = "2g";
+    /** Further options for the Chorus tracker's JVM (the collector), split at spaces. */
+    String trackerJvmOptions = "-XX:+UseZGC";
+    /** Extra open-loop phases, as fractions of the closed-loop rate (after the half-load one). */
+    List<Double> extraFractions = List.of();
+    /** Which trackers to run: chorus, opentracker or both. */
+    String only = "both";
     final LoadGenerator.Settings load = new LoadGenerator.Settings();
 
     static Options parse(List<String> args) {
@@ -83,6 +89,21 @@ public final class CompareTracker {
           case "--max-peers": o.load.maxPeers = Integer.parseInt(v); break;
           case "--opentracker": o.opentracker = v; break;
           case "--tracker-heap": o.heap = v; break;
+          case "--tracker-jvm-options": o.trackerJvmOptions = v; break;
+          case "--open-loop-fractions":
+            o.extraFractions = Arrays.stream(v.split(",")).map(Double::parseDouble).toList();
+            for (double f : o.extraFractions) {
+              if (!(f > 0 && f < 1)) {
+                throw new IllegalArgumentException("--open-loop-fractions takes fractions between 0 and 1, not " + f);
+              }
+            }
+            break;
+          case "--only":
+            if (!List.of("chorus", "opentracker").contains(v)) {
+              throw new IllegalArgumentException("--only takes chorus or opentracker, not '" + v + "'");
+            }
+            o.only = v;
+            break;
           default:
             throw new IllegalArgumentException("unknown option '" + a + "'\n" + usage());
         }
@@ -103,7 +124,11 @@ public final class CompareTracker {
         + "  --udp-sockets N / --udp-in-flight N   opentracker generator: UDP sockets x announces in flight [16 x 8]\n"
         + "  --max-peers N            peers asked for per lookup / announce (num_want) [30]\n"
         + "  --opentracker PATH       the opentracker binary [opentracker]\n"
-        + "  --tracker-heap SIZE      the Chorus tracker process's -Xms/-Xmx [2g]";
+        + "  --tracker-heap SIZE      the Chorus tracker process's -Xms/-Xmx [2g]\n"
+        + "  --tracker-jvm-options \"OPTS\"   options for the Chorus tracker's JVM besides the heap [-XX:+UseZGC]\n"
+        + "  --open-loop-fractions F,F   more open-loop phases at these fractions of the closed-loop rate, e.g. 0.25:\n"
+        + "                           lines compare_tracker_p99_at_<percent>pct_load_us_* [none]\n"
+        + "  --only chorus|opentracker   run one of the two (no ratios) [both]";
   }
 
   /** One measured phase of one tracker. */
@@ -114,15 +139,45 @@ public final class CompareTracker {
     final double peersPerReply;
     final Histogram latencies;
     final long lost;
+    /** Chorus only: what the tracker process saw of the window ({@link ChorusTrackerHost}'s MARK line), or null. */
+    final long[] inside;
+    /** Chorus only: the GC pauses of this process, the generator's, in the window (they delay sends and reads too). */
+    GcPauses.Interval generatorGc;
+    /** Chorus only: CPU time of the tracker process's GC threads in the window. */
+    long gcThreadsCpuNanos;
+    /** Chorus only: the tracker process's system (kernel) CPU time in the window. */
+    long systemNanos;
+    /** Chorus only: CPU time of the generator's event loop threads in the window. */
+    long generatorCpuNanos;
     final double loadAverage = CpuMeter.loadAverage();
 
-    Phase(double seconds, long responses, long trackerCpuNanos, double peersPerReply, Histogram latencies, long lost) {
+    Phase(double seconds, long responses, long trackerCpuNanos, double peersPerReply, Histogram latencies, long lost,
+        long[] inside) {
       this.seconds = seconds;
       this.responses = responses;
       this.trackerCpuNanos = trackerCpuNanos;
       this.peersPerReply = peersPerReply;
       this.latencies = latencies;
       this.lost = lost;
+      this.inside = inside;
+    }
+
+    /** Inside the tracker: lookup p99, message decoded to answer written. */
+    double serverP99Micros() {
+      return inside[2] / 1e3;
+    }
+
+    double longestGcPauseMicros() {
+      return inside[6] / 1e3;
+    }
+
+    double gcCpuMicrosPerResponse() {
+      return gcThreadsCpuNanos / 1e3 / Math.max(1, responses);
+    }
+
+    /** Milliseconds of GC pause per second of the window. */
+    double gcPauseMillisPerSecond() {
+      return inside[7] / 1e6 / seconds;
     }
 
     double responsesPerSecond() {
@@ -145,7 +200,17 @@ public final class CompareTracker {
       return String.format(Locale.ROOT, "%-34s %,9.0f responses/s, %.1f peers/reply, tracker process %.2f cores = %.2f us CPU/response, "
           + "latency p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us%s; load average %.1f", name, responsesPerSecond(),
           peersPerReply, cores(), cpuMicrosPerResponse(), micros(50), micros(99), micros(99.9),
-          lost == 0 ? "" : ", lost " + lost, loadAverage);
+          lost == 0 ? "" : ", lost " + lost, loadAverage)
+          + (inside == null ? "" : String.format(Locale.ROOT, "%n%-34s inside the tracker (decoded to answer written): "
+          + "p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us; GC: %d pauses, longest %,.0f us, %.2f ms/s in all, "
+          + "GC threads %.2f us CPU/response",
+          "", inside[1] / 1e3, inside[2] / 1e3, inside[3] / 1e3, inside[4] / 1e3, inside[5], longestGcPauseMicros(),
+          gcPauseMillisPerSecond(), gcCpuMicrosPerResponse()))
+          + (generatorGc == null ? "" : String.format(Locale.ROOT, "%n%-34s of the tracker's CPU %.0f%% in the kernel; "
+          + "generator: event loop %.2f cores = %.2f us CPU/response, GC %d pauses, longest %,.0f us, %.2f ms/s in all", "",
+          100.0 * systemNanos / Math.max(1, trackerCpuNanos), generatorCpuNanos / 1e9 / seconds,
+          generatorCpuNanos / 1e3 / Math.max(1, responses), generatorGc.longest.getTotalCount(),
+          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds));
     }
   }
 
@@ -163,11 +228,15 @@ public final class CompareTracker {
     Path dir = Files.createTempDirectory("chorus-compare-");
     try {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      String[] opentracker = runOpentracker(o, workload, tracksOfPeer, entries, dir);
-      String[] chorus = runChorus(o, workload, dir);
-      bench.addAll(List.of(opentracker));
-      bench.addAll(List.of(chorus));
-      bench.addAll(ratios(bench));
+      if (!o.only.equals("chorus")) {
+        bench.addAll(List.of(runOpentracker(o, workload, tracksOfPeer, entries, dir)));
+      }
+      if (!o.only.equals("opentracker")) {
+        bench.addAll(List.of(runChorus(o, workload, dir)));
+      }
+      if (o.only.equals("both")) {
+        bench.addAll(ratios(bench));
+      }
     } finally {
       deleteRecursively(dir);
     }
@@ -239,14 +308,21 @@ public final class CompareTracker {
       say("%s", closed.describe("opentracker closed loop"));
       Phase half = udpPhase(o, workload, address, process.pid(), closed.responsesPerSecond() / 2);
       say("%s", half.describe("opentracker open loop at half"));
-      return new String[] {
+      List<String> extra = new ArrayList<>();
+      for (double fraction : o.extraFractions) {
+        Phase p = udpPhase(o, workload, address, process.pid(), closed.responsesPerSecond() * fraction);
+        say("%s", p.describe(String.format(Locale.ROOT, "opentracker open loop at %.0f%%", 100 * fraction)));
+        extra.addAll(fractionLines(fraction, p, "opentracker"));
+      }
+      return concat(extra, new String[] {
         line("compare_tracker_entries_opentracker", entries, "entries", 0),
         line("compare_tracker_memory_per_entry_opentracker", perEntry, "bytes", 1),
         line("compare_tracker_responses_per_sec_opentracker", closed.responsesPerSecond(), "responses/s", 0),
         line("compare_tracker_cpu_us_per_response_opentracker", closed.cpuMicrosPerResponse(), "us", 2),
         line("compare_tracker_peers_per_reply_opentracker", closed.peersPerReply, "peers", 1),
         line("compare_tracker_p99_at_half_load_us_opentracker", half.micros(99), "us", 0),
-      };
+        line("compare_tracker_cpu_us_per_response_at_half_load_opentracker", half.cpuMicrosPerResponse(), "us", 2),
+      });
     } finally {
       stop(process);
       Runtime.getRuntime().removeShutdownHook(reaper);
@@ -279,19 +355,26 @@ public final class CompareTracker {
         say("opentracker replied with %d errors, e.g. '%s'", b.errors - a.errors, load.lastError());
       }
       return new Phase((b.nanos - a.nanos) / 1e9, announces, cpuB - cpuA, (double) (b.peers - a.peers) / announces,
-          b.latencies, b.lost - a.lost);
+          b.latencies, b.lost - a.lost, null);
     }
   }
 
   private static String[] runChorus(Options o, Workload workload, Path dir) throws Exception {
     Path counters = dir.resolve("counters");
     String jar = Path.of(CompareTracker.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    Process process = new ProcessBuilder(o.java, "-Xms" + o.heap, "-Xmx" + o.heap, "-cp", jar,
+    List<String> command = new ArrayList<>(List.of(o.java, "-Xms" + o.heap, "-Xmx" + o.heap));
+    for (String option : o.trackerJvmOptions.trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    command.addAll(List.of("-cp", jar,
         ChorusTrackerHost.class.getName(), "--tracks", Integer.toString(o.tracks), "--peers",
         Integer.toString(o.peers), "--tracks-per-peer", Integer.toString(o.tracksPerPeer), "--keep-per-track",
         Integer.toString(o.keepPerTrack), "--zipf", Double.toString(o.zipf), "--io-threads",
-        Integer.toString(o.ioThreads), "--counters", counters.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Integer.toString(o.ioThreads), "--counters", counters.toString()));
+    say("Chorus tracker process: %s", String.join(" ", command.subList(0, command.indexOf("-cp"))));
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Thread reaper = reaper(process);
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -312,32 +395,51 @@ public final class CompareTracker {
       byte[] key = HexFormat.of().parseHex(f[2]);
       long entries = Long.parseLong(f[3]);
       double perEntry = Double.parseDouble(f[4]);
+      double pssPerEntry = Double.parseDouble(f[6]);
       say("Chorus tracker (pid %d, %d I/O threads) on tcp %s: preload %s s, %,d entries, %.1f heap bytes per entry "
-          + "after full GC", process.pid(), o.ioThreads, address, f[5], entries, perEntry);
-      try (FileChannel file = FileChannel.open(counters, StandardOpenOption.READ)) {
+          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, address, f[5], entries, perEntry,
+          pssPerEntry);
+      HostMarks marks = new HostMarks(out, process.getOutputStream());
+      try (GcPauses generatorPauses = new GcPauses();
+          FileChannel file = FileChannel.open(counters, StandardOpenOption.READ)) {
         MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_ONLY, 0, 24);
         LongSupplier announces = () -> shared.getLong(0);
         if (o.jitWarmupSeconds > 0) {
           say("JIT warm-up of the Chorus tracker: %d s closed loop, not reported", o.jitWarmupSeconds);
-          chorusPhase(o, workload, address, key, announces, process.pid(), 0, 0, o.jitWarmupSeconds);
+          chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), 0, 0, o.jitWarmupSeconds);
         }
-        Phase closed = chorusPhase(o, workload, address, key, announces, process.pid(), 0, o.warmupSeconds,
+        Phase closed = chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), 0, o.warmupSeconds,
             o.measureSeconds);
         say("%s", closed.describe("chorus closed loop"));
-        Phase half = chorusPhase(o, workload, address, key, announces, process.pid(), closed.responsesPerSecond() / 2,
+        Phase half = chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), closed.responsesPerSecond() / 2,
             o.warmupSeconds, o.measureSeconds);
         say("%s", half.describe("chorus open loop at half"));
+        List<String> extra = new ArrayList<>();
+        for (double fraction : o.extraFractions) {
+          Phase p = chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(),
+              closed.responsesPerSecond() * fraction, o.warmupSeconds, o.measureSeconds);
+          say("%s", p.describe(String.format(Locale.ROOT, "chorus open loop at %.0f%%", 100 * fraction)));
+          extra.addAll(fractionLines(fraction, p, "chorus"));
+          extra.add(line("compare_tracker_server_p99_at_" + Math.round(100 * fraction) + "pct_load_us_chorus",
+              p.serverP99Micros(), "us", 0));
+        }
         if (shared.getLong(16) > 0) {
           say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", shared.getLong(16));
         }
-        return new String[] {
+        return concat(extra, new String[] {
           line("compare_tracker_entries_chorus", entries, "entries", 0),
           line("compare_tracker_memory_per_entry_chorus", perEntry, "bytes", 1),
+          line("compare_tracker_pss_per_entry_chorus", pssPerEntry, "bytes", 1),
           line("compare_tracker_responses_per_sec_chorus", closed.responsesPerSecond(), "responses/s", 0),
           line("compare_tracker_cpu_us_per_response_chorus", closed.cpuMicrosPerResponse(), "us", 2),
+          line("compare_tracker_gc_cpu_us_per_response_chorus", closed.gcCpuMicrosPerResponse(), "us", 2),
           line("compare_tracker_peers_per_reply_chorus", closed.peersPerReply, "peers", 1),
           line("compare_tracker_p99_at_half_load_us_chorus", half.micros(99), "us", 0),
-        };
+          line("compare_tracker_cpu_us_per_response_at_half_load_chorus", half.cpuMicrosPerResponse(), "us", 2),
+          line("compare_tracker_server_p99_at_half_load_us_chorus", half.serverP99Micros(), "us", 0),
+          line("compare_tracker_gc_longest_pause_at_half_load_us_chorus", half.longestGcPauseMicros(), "us", 0),
+          line("compare_tracker_gc_pause_ms_per_s_at_half_load_chorus", half.gcPauseMillisPerSecond(), "ms/s", 2),
+        });
       }
     } finally {
       try (OutputStream stdin = process.getOutputStream()) {
@@ -353,7 +455,7 @@ public final class CompareTracker {
   }
 
   private static Phase chorusPhase(Options o, Workload workload, InetSocketAddress address, byte[] key,
-      LongSupplier announcesSinceStart, long pid, double rate, int warmupSeconds, int measureSeconds)
+      LongSupplier announcesSinceStart, HostMarks marks, GcPauses generatorPauses, long pid, double rate, int warmupSeconds, int measureSeconds)
       throws Exception {
     long before = announcesSinceStart.getAsLong();
     LongSupplier announcesProcessed = () -> announcesSinceStart.getAsLong() - before;
@@ -365,20 +467,73 @@ public final class CompareTracker {
       }
       Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
       long cpuA = processCpuNanos(pid);
+      long sysA = processSystemNanos(pid);
+      long gcCpuA = gcThreadsCpuNanos(pid);
+      long generatorA = CpuMeter.read(0).generatorNanos;
       LoadGenerator.Snapshot a = gen.snapshot();
       long announcesA = announcesProcessed.getAsLong();
+      marks.mark();
+      generatorPauses.interval();
       Thread.sleep(TimeUnit.SECONDS.toMillis(measureSeconds));
       LoadGenerator.Snapshot b = gen.snapshot();
       long announcesB = announcesProcessed.getAsLong();
       long cpuB = processCpuNanos(pid);
+      long sysB = processSystemNanos(pid);
+      long gcCpuB = gcThreadsCpuNanos(pid);
+      long generatorB = CpuMeter.read(0).generatorNanos;
+      long[] inside = marks.mark();
+      GcPauses.Interval generatorGc = generatorPauses.interval();
       gen.stop(2000);
       long lookups = b.lookups - a.lookups;
       if (!gen.errorSamples().isEmpty()) {
         say("generator saw errors: %s", gen.errorSamples());
       }
-      return new Phase((b.nanos - a.nanos) / 1e9, lookups + announcesB - announcesA, cpuB - cpuA,
-          (double) (b.peers - a.peers) / Math.max(1, lookups), b.latencies, 0);
+      Phase phase = new Phase((b.nanos - a.nanos) / 1e9, lookups + announcesB - announcesA, cpuB - cpuA,
+          (double) (b.peers - a.peers) / Math.max(1, lookups), b.latencies, 0, inside);
+      phase.generatorGc = generatorGc;
+      phase.gcThreadsCpuNanos = gcCpuB - gcCpuA;
+      phase.systemNanos = sysB - sysA;
+      phase.generatorCpuNanos = generatorB - generatorA;
+      return phase;
     }
+  }
+
+  /** Asks the Chorus tracker process for its figures since the previous ask ({@link ChorusTrackerHost}). */
+  private static final class HostMarks {
+    private final BufferedReader out;
+    private final OutputStream in;
+
+    HostMarks(BufferedReader out, OutputStream in) {
+      this.out = out;
+      this.in = in;
+    }
+
+    long[] mark() throws IOException {
+      in.write("mark\n".getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        if (line.startsWith("MARK ")) {
+          return Arrays.stream(line.substring(5).trim().split(" ")).mapToLong(Long::parseLong).toArray();
+        }
+        say("  chorus tracker: %s", line);
+      }
+      throw new IOException("the Chorus tracker process closed its output");
+    }
+  }
+
+  /** The p99 and CPU per response of an extra open-loop phase at {@code fraction} of the closed-loop rate. */
+  private static List<String> fractionLines(double fraction, Phase p, String tracker) {
+    long percent = Math.round(100 * fraction);
+    return List.of(
+        line("compare_tracker_p99_at_" + percent + "pct_load_us_" + tracker, p.micros(99), "us", 0),
+        line("compare_tracker_cpu_us_per_response_at_" + percent + "pct_load_" + tracker, p.cpuMicrosPerResponse(), "us", 2));
+  }
+
+  /** {@code first} (the main lines) followed by {@code more}, as an array. */
+  private static String[] concat(List<String> more, String[] first) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(more);
+    return all.toArray(new String[0]);
   }
 
   /** Chorus / opentracker for each figure both have. */
@@ -424,11 +579,52 @@ public final class CompareTracker {
     }
   }
 
+  /** Thread names (/proc comm, 15 characters) of the JVM's garbage collectors: G1, ZGC, Shenandoah, Parallel. */
+  private static final java.util.regex.Pattern GC_THREAD =
+      java.util.regex.Pattern.compile("GC Thread#.*|G1 .*|Z(Director|Driver|Stat|Worker|Unmapper|Uncommitter).*|Shenandoah.*");
+
+  /**
+   * utime + stime of the garbage collector's threads of a JVM (by name, {@link #GC_THREAD}), in
+   * nanoseconds: what the collector costs, pauses and concurrent work alike.
+   */
+  static long gcThreadsCpuNanos(long pid) throws IOException {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (GC_THREAD.matcher(comm).matches()) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+    return ticks * 10_000_000L;
+  }
+
   /** utime + stime of a process from /proc/PID/stat, in nanoseconds (USER_HZ taken as 100, as on Linux). */
   static long processCpuNanos(long pid) throws IOException {
+    return processUserNanos(pid) + processSystemNanos(pid);
+  }
+
+  /** utime of a process, nanoseconds. */
+  static long processUserNanos(long pid) throws IOException {
+    return statField(pid, 11) * 10_000_000L;
+  }
+
+  /** stime of a process (the kernel on its behalf: system calls, and on loopback the receiving side's TCP work), nanoseconds. */
+  static long processSystemNanos(long pid) throws IOException {
+    return statField(pid, 12) * 10_000_000L;
+  }
+
+  private static long statField(long pid, int index) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    return Long.parseLong(f[index]);
   }
 
   private static long rssBytes(long pid) throws IOException {

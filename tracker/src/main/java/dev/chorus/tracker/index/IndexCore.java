@@ -57,11 +57,11 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 23.5 bytes per entry in
-   * arrays (8.8 in the tracks' pair arrays, about 7 in the peers' reverse lists, the rest in the
-   * dense per-slot arrays and the two tables; see retainedBytesEstimate), plus the PeerInfo
-   * objects, about 190 bytes per peer (one serialized record, see PeerInfo), i.e. 19 per entry at
-   * 10 entries per peer: about 43 bytes per entry on the heap in all.
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 26.7 bytes per entry in
+   * arrays (the tracks' pair arrays, the peers' reverse lists — sized to a peer's first announce
+   * and trimmed when less than half used — the dense per-slot arrays and the two tables; see
+   * retainedBytesEstimate), plus the PeerInfo objects, about 200 bytes per peer (one serialized
+   * record, see PeerInfo), i.e. 20 per entry at 10 entries per peer.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
@@ -97,7 +97,8 @@ final class IndexCore {
   private static final int NO_PREFIX = -1;
 
   private static final int INITIAL_SLOTS = 16;
-  private static final int INITIAL_PEER_TRACKS = 4;
+  /** A new peer's reverse list holds at most this many slots before it first grows (see addPeer). */
+  private static final int MAX_INITIAL_PEER_TRACKS = 256;
   private static final int MAX_PAIRS = 1 << 16;
 
   // Accounted bytes per unit: upper bounds of the layout above (see the Bounds paragraph).
@@ -215,7 +216,7 @@ final class IndexCore {
       if (n == 0) {
         return AnnounceResult.ACCEPTED;
       }
-      p = addPeer(peer);
+      p = addPeer(peer, n);
     } else {
       updatePeer(p, peer);
     }
@@ -347,6 +348,12 @@ final class IndexCore {
   private boolean inPrefix(int p, NetworkPrefix prefix) {
     return prefixCounters(p) == (prefix.isIpv6() ? prefixesV6 : prefixesV4)
         && prefixCounters(p).key(peerPrefixSlot[p] & ~V6_PREFIX) == prefix.bits();
+  }
+
+  /** Slots of {@code peer}'s reverse list, used or not (0 if the peer is unknown), for tests. */
+  int reverseListCapacity(NodeId peer) {
+    int p = findPeer(peer);
+    return p < 0 ? 0 : peerTracks[p].length;
   }
 
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
@@ -741,10 +748,16 @@ final class IndexCore {
     throw new IllegalStateException("track slot " + t + " missing from the reverse list of peer slot " + p);
   }
 
+  /**
+   * Gives a reverse list that is less than half used (withdraws, evictions by other peers'
+   * announces, expiry) a quarter of its count as room. Half, so that a list that just grew (by
+   * half) does not shrink again on the next removal.
+   */
   private void maybeShrinkReverseList(int p) {
     int cap = peerTracks[p].length;
-    if (cap > 16 && peerTrackCount[p] <= cap / 4) {
-      peerTracks[p] = Arrays.copyOf(peerTracks[p], cap / 2);
+    int count = peerTrackCount[p];
+    if (count > 0 && cap > 2 * count + 2) {
+      peerTracks[p] = Arrays.copyOf(peerTracks[p], Math.max(1, count + (count >> 2) + 1));
     }
   }
 
@@ -911,7 +924,12 @@ final class IndexCore {
     }
   }
 
-  private int addPeer(PeerInfo info) {
+  /**
+   * A slot for a new peer, whose reverse list starts with room for the {@code holdings} of its
+   * first announce: sized to fit, since a peer usually keeps (or loses to eviction) what it first
+   * announced and a list grown one add at a time ends with up to half of it empty.
+   */
+  private int addPeer(PeerInfo info, int holdings) {
     int s;
     if (freePeerCount > 0) {
       s = freePeers[--freePeerCount];
@@ -930,7 +948,7 @@ final class IndexCore {
     }
     int h = peerHashOf(info.nodeIdHash());
     peerInfo[s] = info;
-    peerTracks[s] = new int[INITIAL_PEER_TRACKS];
+    peerTracks[s] = new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))];
     peerTrackCount[s] = 0;
     peerHash[s] = h;
     peerPartialBytes[s] = 0;

@@ -379,6 +379,38 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
     assertTrue(perEntry <= 64, perEntry + " bytes per entry");
   }
 
+  /**
+   * A peer's reverse list starts at the size of its first announce, shrinks once it is less than
+   * half used, and does not shrink again right after it grew (no copy back and forth). Structural,
+   * like the test above.
+   */
+  @Test
+  void reverseListsFitTheirPeersHoldings() {
+    IndexCore core = core(20, Duration.ofMinutes(30));
+    PeerInfo peer = fastPeer(1);
+    List<Holding> ten = new ArrayList<>();
+    for (int t = 0; t < 10; t++) {
+      ten.add(Holding.complete(trackId(t), 320));
+    }
+    core.announce(peer, true, ten, T0);
+    assertEquals(10, core.reverseListCapacity(peer.nodeId()));
+
+    List<TrackId> eight = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      eight.add(trackId(t));
+    }
+    core.withdraw(peer.nodeId(), eight);
+    assertEquals(3, core.reverseListCapacity(peer.nodeId()), "2 holdings: 2 + 2/4 + 1 slots");
+
+    core.announce(peer, false, List.of(Holding.complete(trackId(20), 320)), T0);
+    assertEquals(3, core.reverseListCapacity(peer.nodeId()));
+    core.announce(peer, false, List.of(Holding.complete(trackId(21), 320)), T0);
+    assertEquals(6, core.reverseListCapacity(peer.nodeId()), "grown by half plus 2");
+    core.withdraw(peer.nodeId(), List.of(trackId(21)));
+    assertEquals(6, core.reverseListCapacity(peer.nodeId()), "3 of 6 used: kept");
+    core.checkInvariants();
+  }
+
   // Cheap distinct values for the memory test (IndexTestData hashes, which is slow at 200k).
   private static TrackId trackId(int n) {
     byte[] b = new byte[32];
