@@ -137,7 +137,8 @@ final class ResponderCpu {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new NoiseHandler(serverConfig, false), new CloseOnHandshake(accepted));
+              ch.pipeline().addLast(new NoiseHandler(serverConfig, false), new CloseOnHandshake(accepted),
+                  new Quiet());
             }
           })
           .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
@@ -148,7 +149,7 @@ final class ResponderCpu {
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new NoiseHandler(clientConfig, true));
+              ch.pipeline().addLast(new NoiseHandler(clientConfig, true), new Quiet());
             }
           });
       Thread driver = new Thread(() -> {
@@ -202,6 +203,17 @@ final class ResponderCpu {
         ctx.close();
       }
       super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /**
+   * Handshakes cut short when the measurement stops (connections closed as the event loops shut
+   * down) are expected: closes without logging them.
+   */
+  private static final class Quiet extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
     }
   }
 
