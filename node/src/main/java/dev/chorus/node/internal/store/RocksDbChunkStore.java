@@ -15,8 +15,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ChecksumType;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -33,20 +31,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ChunkStore} on RocksDB. Column families: {@code manifests} (track id → encoded
- * manifest), {@code chunks} (track id ‖ 4-byte big-endian index → chunk bytes, uncompressed, in
- * the SST files themselves, XXH3 block checksums) and {@code meta} (track id → 8-byte last-use
- * tick). Sizes are not stored: on open they are rebuilt from the manifests and the chunk keys, so
- * they always match what is on disk.
- *
- * <p>Caches written by earlier versions hold their chunks in blob files (CRC32C-summed, which the
- * RocksDB JNI build does in software: the largest cost of a receiving node's flushes). They are
- * read as they are; blob garbage collection moves them into the SSTs when a compaction touches
- * them, and evictions delete them.
+ * manifest), {@code chunks} (track id ‖ 4-byte big-endian index → chunk bytes, in blob files,
+ * uncompressed) and {@code meta} (track id → 8-byte last-use tick). Sizes are not stored: on open
+ * they are rebuilt from the manifests and the chunk keys, so they always match what is on disk.
  */
 public final class RocksDbChunkStore extends AbstractChunkStore {
   private static final Logger log = LoggerFactory.getLogger(RocksDbChunkStore.class);
 
   static final int KEY_BYTES = TrackId.BYTES + Integer.BYTES;
+  /** Chunks at least this large go to blob files. */
+  static final long MIN_BLOB_BYTES = 4096;
+
   static {
     RocksDB.loadLibrary();
   }
@@ -110,20 +105,18 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
         .setKeepLogFileNum(2);
     ColumnFamilyOptions plain = new ColumnFamilyOptions()
         .setCompressionType(CompressionType.NO_COMPRESSION);
-    // XXH3 rather than the default CRC32C, which the RocksDB JNI build computes in software.
-    ColumnFamilyOptions chunkFamily = new ColumnFamilyOptions()
+    ColumnFamilyOptions blobs = new ColumnFamilyOptions()
         .setCompressionType(CompressionType.NO_COMPRESSION)
-        .setTableFormatConfig(new BlockBasedTableConfig().setChecksumType(ChecksumType.kXXH3))
-        .setEnableBlobFiles(false)
-        // Blob files of earlier versions: a compaction moves their chunks into the SSTs.
+        .setEnableBlobFiles(true)
+        .setMinBlobSize(MIN_BLOB_BYTES)
+        .setBlobCompressionType(CompressionType.NO_COMPRESSION)
         .setEnableBlobGarbageCollection(true)
-        .setBlobGarbageCollectionAgeCutoff(1.0)
         .setWriteBufferSize(config.unloggedChunkBytes());
-    List<ColumnFamilyOptions> cfOptions = List.of(plain, chunkFamily);
+    List<ColumnFamilyOptions> cfOptions = List.of(plain, blobs);
     List<ColumnFamilyDescriptor> descriptors = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plain),
         new ColumnFamilyDescriptor("manifests".getBytes(StandardCharsets.US_ASCII), plain),
-        new ColumnFamilyDescriptor("chunks".getBytes(StandardCharsets.US_ASCII), chunkFamily),
+        new ColumnFamilyDescriptor("chunks".getBytes(StandardCharsets.US_ASCII), blobs),
         new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.US_ASCII), plain));
     // WAL on (the default); no fsync per write: a killed process loses nothing the OS has.
     WriteOptions writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
@@ -134,7 +127,7 @@ public final class RocksDbChunkStore extends AbstractChunkStore {
     } catch (RocksDBException e) {
       writeOptions.close();
       plain.close();
-      chunkFamily.close();
+      blobs.close();
       dbOptions.close();
       throw new IOException("cannot open chunk store in " + dir + ": " + e.getMessage(), e);
     }

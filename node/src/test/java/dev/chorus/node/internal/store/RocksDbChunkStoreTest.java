@@ -7,22 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.manifest.TrackId;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.WriteOptions;
 
 class RocksDbChunkStoreTest extends ChunkStoreContract {
   @TempDir Path dir;
@@ -55,64 +44,6 @@ class RocksDbChunkStoreTest extends ChunkStoreContract {
       assertArrayEquals(B.chunk(4), s.chunk(b, 4).orElseThrow());
       assertFalse(s.has(b, 0));
       assertEquals(2, s.holding(b).cardinality());
-    }
-  }
-
-  /**
-   * A cache written by an earlier version, which kept chunks of 4 KiB or more in blob files, is
-   * read as it is: same layout of keys, the chunks still in their blob files.
-   */
-  @Test
-  void readsCachesWhoseChunksAreInBlobFiles() throws Exception {
-    TrackId b = B.manifest().trackId();
-    writeWithChunksInBlobFiles(dir.resolve("db"), B);
-    assertTrue(hasBlobFile(dir.resolve("db")));
-    try (ChunkStore s = newStore(10_000_000)) {
-      assertTrue(s.isComplete(b));
-      assertEquals(fullSize(B), s.usedBytes());
-      for (int i = 0; i < B.manifest().chunkCount(); i++) {
-        assertArrayEquals(B.chunk(i), s.chunk(b, i).orElseThrow());
-      }
-      putAll(s, A);
-    }
-    try (ChunkStore s = newStore(10_000_000)) {
-      assertArrayEquals(B.chunk(3), s.chunk(b, 3).orElseThrow());
-      assertArrayEquals(A.chunk(2), s.chunk(A.manifest().trackId(), 2).orElseThrow());
-    }
-  }
-
-  /** The layout and options of the store before chunks moved into the SSTs. */
-  private static void writeWithChunksInBlobFiles(Path path, TestTracks.Track track) throws Exception {
-    try (DBOptions db = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
-        ColumnFamilyOptions plain = new ColumnFamilyOptions();
-        ColumnFamilyOptions blobs = new ColumnFamilyOptions()
-            .setEnableBlobFiles(true).setMinBlobSize(4096).setEnableBlobGarbageCollection(true);
-        WriteOptions write = new WriteOptions()) {
-      List<ColumnFamilyHandle> handles = new ArrayList<>();
-      try (RocksDB rocks = RocksDB.open(db, path.toString(), List.of(
-          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, plain),
-          new ColumnFamilyDescriptor("manifests".getBytes(StandardCharsets.US_ASCII), plain),
-          new ColumnFamilyDescriptor("chunks".getBytes(StandardCharsets.US_ASCII), blobs),
-          new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.US_ASCII), plain)), handles)) {
-        byte[] id = track.manifest().trackId().bytes();
-        rocks.put(handles.get(1), write, id, track.manifest().encoded());
-        rocks.put(handles.get(3), write, id, ByteBuffer.allocate(Long.BYTES).putLong(1).array());
-        for (int i = 0; i < track.manifest().chunkCount(); i++) {
-          rocks.put(handles.get(2), write,
-              RocksDbChunkStore.chunkKey(track.manifest().trackId(), i), track.chunk(i));
-        }
-        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-          rocks.flush(flush, handles);
-        }
-      } finally {
-        handles.forEach(ColumnFamilyHandle::close);
-      }
-    }
-  }
-
-  private static boolean hasBlobFile(Path path) throws Exception {
-    try (Stream<Path> files = Files.list(path)) {
-      return files.anyMatch(f -> f.getFileName().toString().endsWith(".blob"));
     }
   }
 
