@@ -169,6 +169,13 @@ public final class BenchMain {
       lines.add(String.format(Locale.ROOT, "BENCH noise_xx_handshakes_per_cpu_second_%s %.0f handshakes/s",
           implementation, handshakesPerCpuSecond(implementation, quick)));
     }
+    for (String implementation : implementations) {
+      String[] responder = inJvm(ResponderCpu.class, implementation, quick);
+      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_responder_handshakes_per_cpu_second_%s %s handshakes/s",
+          implementation, responder[1]));
+      lines.add(String.format(Locale.ROOT, "BENCH noise_xx_accepts_per_cpu_second_%s %s handshakes/s",
+          implementation, responder[2]));
+    }
     if (chosen.equals("libsodium")) {
       for (RunResult r : run(JnaCallBenchmark.class.getSimpleName(), quick)) {
         lines.add(String.format(Locale.ROOT, "BENCH jna_call_ns %.0f ns", r.getPrimaryResult().getScore()));
@@ -179,17 +186,26 @@ public final class BenchMain {
 
   /** {@link HandshakeCpu} in a JVM of its own with X25519 in {@code implementation}. */
   private static double handshakesPerCpuSecond(String implementation, boolean quick) throws Exception {
+    String[] out = inJvm(HandshakeCpu.class, implementation, quick);
+    return Double.parseDouble(out[1]);
+  }
+
+  /**
+   * Runs {@code main}'s class in a JVM of its own with X25519 in {@code implementation}; its one
+   * line of output, split at spaces (the implementation first).
+   */
+  private static String[] inJvm(Class<?> main, String implementation, boolean quick) throws Exception {
     String jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
         .toString();
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process = new ProcessBuilder(javaBin, "-Dchorus.noise.x25519=" + implementation, "-cp", jar,
-        HandshakeCpu.class.getName(), quick ? "2" : "4", quick ? "3" : "8")
+        main.getName(), quick ? "2" : "4", quick ? "3" : "8")
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (process.waitFor() != 0 || !out.startsWith(implementation + " ")) {
-      throw new IllegalStateException("HandshakeCpu with " + implementation + " failed: '" + out + "'");
+      throw new IllegalStateException(main.getSimpleName() + " with " + implementation + " failed: '" + out + "'");
     }
-    return Double.parseDouble(out.substring(out.lastIndexOf(' ') + 1));
+    return out.split(" ");
   }
 
   private static Collection<RunResult> run(String benchmark, boolean quick, String... jvmArgs) throws Exception {

@@ -75,17 +75,19 @@ final class SymmetricState {
 
   /**
    * Split(): two CipherStates keyed from HKDF(ck, empty, 2), initiator-to-responder first. Wipes
-   * ck and the handshake key; h stays readable.
+   * ck; the handshake's CipherState becomes the first (its key replaced, so the handshake key is
+   * wiped too: one JCE cipher fewer per handshake); h stays readable. Nothing but {@link
+   * #handshakeHash()} may be called afterwards.
    */
   CipherState[] split() {
     byte[][] out = hkdf.derive(chainingKey, new byte[0], 2);
-    CipherState first = new CipherState(protocol.cipherFunction());
+    CipherState first = cipherState;
     CipherState second = new CipherState(protocol.cipherFunction());
     first.initializeKey(out[0]);
     second.initializeKey(out[1]);
     Arrays.fill(out[0], (byte) 0);
     Arrays.fill(out[1], (byte) 0);
-    destroy();
+    Arrays.fill(chainingKey, (byte) 0);
     return new CipherState[] {first, second};
   }
 

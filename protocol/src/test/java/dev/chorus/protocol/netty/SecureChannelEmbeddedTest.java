@@ -20,6 +20,7 @@ import dev.chorus.protocol.wire.PeerMessage;
 import dev.chorus.protocol.wire.Priority;
 import dev.chorus.testing.leaks.NoLeaks;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -185,6 +186,28 @@ class SecureChannelEmbeddedTest {
       pair.responder.runScheduledPendingTasks();
       assertEquals(ErrorCode.HANDSHAKE_TIMEOUT, handshakeError(pair.responderNoise()).code());
       assertFalse(pair.responder.isOpen());
+    }
+  }
+
+  @Test
+  void removingTheHandlerMidHandshakeFailsTheHandshakeAndThePendingWrites() {
+    try (EmbeddedPair pair = new EmbeddedPair(11)) {
+      pair.initiator.<ByteBuf>readOutbound().release();
+      ChannelFuture pending = pair.initiator.writeAndFlush(pair.initiator.alloc().buffer(4).writeInt(7));
+      pair.initiator.pipeline().remove(ChorusPipeline.NOISE);
+      assertEquals(ErrorCode.HANDSHAKE_FAILED, handshakeError(pair.initiatorNoise()).code());
+      assertInstanceOf(ProtocolException.class, pending.cause());
+      assertEquals(ErrorCode.INTERNAL_ERROR, ((ProtocolException) pending.cause()).code());
+    }
+  }
+
+  @Test
+  void removingTheHandlerAfterTheHandshakeLeavesItSucceeded() throws Exception {
+    try (EmbeddedPair pair = new EmbeddedPair(12)) {
+      pair.pump();
+      pair.responder.pipeline().remove(ChorusPipeline.NOISE);
+      assertTrue(pair.responderNoise().handshakeFuture().isSuccess());
+      assertArrayEquals(pair.initiatorKey.publicKey(), pair.responderNoise().handshakeFuture().get().staticKey());
     }
   }
 
