@@ -63,8 +63,8 @@ public final class StartCostBench {
       long originBodyNanos, Map<String, Long> cpuByRole) {}
 
   public static List<String> run(List<String> args) throws Exception {
-    int samples = intOption(args, "--samples", 200);
-    int warmup = intOption(args, "--warmup-samples", 200);
+    int samples = BenchOptions.intOption(args, "--samples", 200);
+    int warmup = BenchOptions.intOption(args, "--warmup-samples", 200);
     int n = warmup + samples;
     int cachedTracks = Math.min(n, 60);
     String loadBefore = CpuTimes.loadAverage();
@@ -274,21 +274,6 @@ public final class StartCostBench {
 
   private static long micros(long nanos) {
     return Math.max(1, Math.min(TimeUnit.SECONDS.toMicros(120), nanos / 1_000));
-  }
-
-  private static int intOption(List<String> args, String name, int fallback) {
-    int i = args.indexOf(name);
-    if (i < 0) {
-      return fallback;
-    }
-    if (i + 1 >= args.size()) {
-      throw new IllegalArgumentException(name + " needs a number");
-    }
-    int v = Integer.parseInt(args.get(i + 1));
-    if (v < 1 || v > 10_000) {
-      throw new IllegalArgumentException(name + " must be in [1, 10000], was " + v);
-    }
-    return v;
   }
 
   private static String bench(String name, double value, String unit) {

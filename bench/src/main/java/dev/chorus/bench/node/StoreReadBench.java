@@ -38,8 +38,8 @@ public final class StoreReadBench {
   }
 
   public static List<String> run(List<String> args) throws Exception {
-    int tracks = intOption(args, "--tracks", 64);
-    int rounds = intOption(args, "--rounds", 5);
+    int tracks = BenchOptions.intOption(args, "--tracks", 64);
+    int rounds = BenchOptions.intOption(args, "--rounds", 5);
     Path dir = Files.createTempDirectory("chorus-store-bench");
     try {
       List<TrackId> ids = write(dir, tracks);
@@ -101,21 +101,6 @@ public final class StoreReadBench {
 
   private static ChunkStoreConfig config(Path dir) {
     return ChunkStoreConfig.builder().directory(dir).capacityBytes(2L << 30).build();
-  }
-
-  private static int intOption(List<String> args, String name, int fallback) {
-    int i = args.indexOf(name);
-    if (i < 0) {
-      return fallback;
-    }
-    if (i + 1 >= args.size()) {
-      throw new IllegalArgumentException(name + " needs a number");
-    }
-    int v = Integer.parseInt(args.get(i + 1));
-    if (v < 1 || v > 10_000) {
-      throw new IllegalArgumentException(name + " must be in [1, 10000], was " + v);
-    }
-    return v;
   }
 
   private static String bench(String name, long nanos) {
