@@ -30,42 +30,11 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
-      System.out.println("usage: bench/run <group> [--quick] [options]\n"
-          + "groups:\n"
-          + "  protocol        encrypted framing of 16 KiB chunks (MB/s), Noise XX handshakes (/s) and X25519 (us), the\n"
-          + "                  latter with each X25519 implementation (libsodium, Bouncy Castle)\n"
-          + "  handshakes      only the handshake and X25519 part of protocol\n"
-          + "  compare-tracker the Chorus tracker against opentracker, each in its own process (used by bench/compare)\n"
-          + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
-          + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
-          + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
-          + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
-          + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
-          + "                  entries held, accounted bytes, heap after GC, lookups served\n"
-          + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
-          + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
-          + "  chaos           a chaos soak of real nodes: 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
-          + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
-          + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
-          + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
-          + "  start-cost      a real node's play start apart from the network: open -> ready wall time and the node's\n"
-          + "                  CPU time per start, cached and from an origin on loopback (p50, p90)\n"
-          + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
-          + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
-          + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
-          + "  core            the node's swarm core under JMH: an overlay query received (held, absent, forwarded) and a\n"
-          + "                  scheduler pass, 50 neighbours holding 10 or 1,000 tracks each: ns and bytes allocated per op\n"
-          + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
-          + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
-          + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
-          + TrackerBench.usage() + "\n\n"
-          + CompareTracker.usage() + "\n\n"
-          + FloodBench.usage() + "\n\n"
-          + NodeBench.usage() + "\n\n"
-          + ChaosBench.usage() + "\n\n"
-          + StoreReadBench.usage() + "\n\n"
-          + StartCostBench.usage() + "\n\n"
-          + SimBench.usage());
+      System.out.println(usage());
+      return;
+    }
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(groupUsage(args[0]));
       return;
     }
     boolean quick = List.of(args).contains("--quick");
@@ -223,5 +192,68 @@ public final class BenchMain {
           .measurementIterations(5).measurementTime(TimeValue.seconds(2));
     }
     return new Runner(options.build()).run();
+  }
+  private static String usage() {
+    return "usage: bench/run <group> [--quick] [options]\n"
+          + "groups:\n"
+          + "  protocol        encrypted framing of 16 KiB chunks (MB/s), Noise XX handshakes (/s) and X25519 (us), the\n"
+          + "                  latter with each X25519 implementation (libsodium, Bouncy Castle)\n"
+          + "  handshakes      only the handshake and X25519 part of protocol\n"
+          + "  compare-tracker the Chorus tracker against opentracker, each in its own process (used by bench/compare)\n"
+          + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
+          + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
+          + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
+          + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
+          + "                  entries held, accounted bytes, heap after GC, lookups served\n"
+          + "  node            real nodes on loopback: peer-to-peer transfer of a 256 MiB track (MB/s, encrypted and\n"
+          + "                  verified), time from open to first byte from the cache, a peer and the CDN (p50, p99)\n"
+          + "  chaos           a chaos soak of real nodes: 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
+          + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
+          + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
+          + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
+          + "  start-cost      a real node's play start apart from the network: open -> ready wall time and the node's\n"
+          + "                  CPU time per start, cached and from an origin on loopback (p50, p90)\n"
+          + "  sim             the swarm simulator at 1M peers (every peer runs the node's swarm core) for 20 simulated\n"
+          + "                  minutes: events/s, heap per peer, wall time projected to 24 simulated hours\n"
+          + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
+          + "  core            the node's swarm core under JMH: an overlay query received (held, absent, forwarded) and a\n"
+          + "                  scheduler pass, 50 neighbours holding 10 or 1,000 tracks each: ns and bytes allocated per op\n"
+          + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
+          + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
+          + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
+          + TrackerBench.usage() + "\n\n"
+          + CompareTracker.usage() + "\n\n"
+          + FloodBench.usage() + "\n\n"
+          + NodeBench.usage() + "\n\n"
+          + ChaosBench.usage() + "\n\n"
+          + StoreReadBench.usage() + "\n\n"
+          + StartCostBench.usage() + "\n\n"
+          + SimBench.usage();
+  }
+
+  /** A group's own options (what {@code bench/run <group> --help} prints), or the whole usage. */
+  private static String groupUsage(String group) {
+    switch (group) {
+      case "tracker":
+      case "tracker-redis":
+        return TrackerBench.usage();
+      case "compare-tracker":
+        return CompareTracker.usage();
+      case "tracker-flood":
+        return FloodBench.usage();
+      case "node":
+        return NodeBench.usage();
+      case "chaos":
+        return ChaosBench.usage();
+      case "store-read":
+        return StoreReadBench.usage();
+      case "start-cost":
+        return StartCostBench.usage();
+      case "sim":
+        return SimBench.usage();
+      default:
+        return usage();
+    }
   }
 }
