@@ -184,14 +184,16 @@ public final class BenchMain {
         .forks(1)
         .threads(1)
         .shouldDoGC(true);
-    if (quick) {
-      options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
-          .measurementIterations(3).measurementTime(TimeValue.seconds(1));
-    } else {
-      options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-          .measurementIterations(5).measurementTime(TimeValue.seconds(2));
-    }
-    return new Runner(options.build()).run();
+    return new Runner(iterations(options, quick).build()).run();
+  }
+
+  /** The JMH warm-up and measurement iterations of every JMH group: --quick or the default. */
+  public static ChainedOptionsBuilder iterations(ChainedOptionsBuilder options, boolean quick) {
+    return quick
+        ? options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(3).measurementTime(TimeValue.seconds(1))
+        : options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
+            .measurementIterations(5).measurementTime(TimeValue.seconds(2));
   }
   private static String usage() {
     return "usage: bench/run <group> [--quick] [options]\n"

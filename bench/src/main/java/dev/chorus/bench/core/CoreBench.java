@@ -9,7 +9,6 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The {@code core} group: {@link SwarmCoreBenchmark} under JMH with the GC profiler, as {@code
@@ -30,13 +29,7 @@ public final class CoreBench {
         .threads(1)
         .shouldDoGC(true)
         .addProfiler(GCProfiler.class);
-    if (quick) {
-      options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
-          .measurementIterations(3).measurementTime(TimeValue.seconds(1));
-    } else {
-      options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-          .measurementIterations(5).measurementTime(TimeValue.seconds(2));
-    }
+    dev.chorus.bench.BenchMain.iterations(options, quick);
     List<String> lines = new ArrayList<>();
     for (RunResult r : new Runner(options.build()).run()) {
       String name = "core_" + r.getParams().getBenchmark().replaceAll(".*\\.", "") + "_"
