@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * AES-256-GCM of Noise transport messages in libsodium ({@code crypto_aead_aes256gcm_*_afternm},
  * AES-NI and PCLMUL), on native memory the caller owns. The JDK's cipher must be initialised
- * anew for every message and allocates about 1 KB each time (its GCM engine and GHASH table:
- * {@code bench/README.md}, {@code noise_aesgcm_*}); here the key is expanded once into a native
- * state per key, and a message costs one native call and no Java allocation.
+ * anew for every message and allocates about 1 KB each time (its GCM engine and GHASH table;
+ * figures in protocol/docs/noise.md); here the key is expanded once into a native state per key,
+ * and a message costs one native call and no Java allocation.
  *
  * <p>Chosen once per process: the system property {@value #PROPERTY} is {@code auto} (the
  * default: libsodium where it loads and the CPU has AES-NI, else the JDK), {@code libsodium}
