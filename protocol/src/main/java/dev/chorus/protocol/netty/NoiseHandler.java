@@ -145,6 +145,13 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         return;
       }
       in.skipBytes(FrameFormat.noiseRecords().headerBytes());
+      if (nativeRecords && length <= NATIVE_RECORD_MAX_BYTES && in.hasMemoryAddress()) {
+        // Straight from the cumulation buffer's memory: no slice object per record.
+        long from = in.memoryAddress() + in.readerIndex();
+        in.skipBytes(length);
+        out.add(decryptNative(ctx, from, length));
+        continue;
+      }
       ByteBuf record = in.readSlice(length);
       if (transport == null) {
         readHandshakeMessage(ctx, record);
@@ -216,7 +223,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
       throw new NoiseException(ErrorCode.DECRYPT_FAILED, "record of " + recordLength + " bytes is shorter than a tag");
     }
     if (nativeRecords && recordLength <= NATIVE_RECORD_MAX_BYTES) {
-      return decryptNative(ctx, record, recordLength, plainLength);
+      return decryptNative(ctx, record, recordLength);
     }
     // Heap buffers on both sides: the JDK's AES-GCM allocates a scratch array per call for direct
     // ones (GHASH.processBlocksDirect), which was a fifth of the tracker's garbage per response.
@@ -245,28 +252,33 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   }
 
   /** libsodium's AES-GCM from the record's native memory into a direct buffer: nothing allocated on the heap. */
-  private ByteBuf decryptNative(ChannelHandlerContext ctx, ByteBuf record, int recordLength, int plainLength)
-      throws ProtocolException {
-    ByteBuf source = record.hasMemoryAddress() ? null : ctx.alloc().directBuffer(recordLength);
+  private ByteBuf decryptNative(ChannelHandlerContext ctx, ByteBuf record, int recordLength) throws ProtocolException {
+    if (record.hasMemoryAddress()) {
+      return decryptNative(ctx, record.memoryAddress() + record.readerIndex(), recordLength);
+    }
+    ByteBuf source = ctx.alloc().directBuffer(recordLength);
+    try {
+      source.writeBytes(record, record.readerIndex(), recordLength);
+      return decryptNative(ctx, nativeAddress(source), recordLength);
+    } finally {
+      source.release();
+    }
+  }
+
+  /** The record of {@code recordLength} bytes at native address {@code from}, decrypted into a new direct buffer. */
+  private ByteBuf decryptNative(ChannelHandlerContext ctx, long from, int recordLength) throws ProtocolException {
+    int plainLength = recordLength - TAG_BYTES;
+    if (plainLength <= 0) {
+      throw new NoiseException(ErrorCode.DECRYPT_FAILED, "record of " + recordLength + " bytes is shorter than a tag");
+    }
     ByteBuf plain = ctx.alloc().directBuffer(plainLength);
     try {
-      long from;
-      if (source == null) {
-        from = record.memoryAddress() + record.readerIndex();
-      } else {
-        source.writeBytes(record, record.readerIndex(), recordLength);
-        from = nativeAddress(source);
-      }
       transport.decryptNative(from, recordLength, nativeAddress(plain));
       plain.writerIndex(plainLength);
       return plain;
     } catch (ProtocolException | RuntimeException e) {
       plain.release();
       throw e;
-    } finally {
-      if (source != null) {
-        source.release();
-      }
     }
   }
 
