@@ -135,6 +135,8 @@ public final class TrackerServer implements AutoCloseable {
             ch.pipeline().addLast("bytes", byteCounter);
             ChorusPipeline.install(ch.pipeline(), secure, false, Envelope.TRACKER, hello,
                 new TrackerSessionHandler(TrackerServer.this, nextRandom()));
+            ch.pipeline().addBefore(ChorusPipeline.MESSAGE_DECODER, RequestDecoderHandler.NAME,
+                new RequestDecoderHandler(config.maxTracksPerAnnounce()));
             long idle = config.idleTimeout().toNanos();
             ch.pipeline().addBefore(ChorusPipeline.APPLICATION, "idle",
                 new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));

@@ -184,10 +184,18 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    TrackerMessage message = (TrackerMessage) msg;
     if (admission != AbuseGuard.Admission.ADMIT || identity == null) {
       return; // a refused connection is being closed; nothing it says counts
     }
+    if (msg instanceof RequestReader.LookupFields) {
+      lookup(ctx, (RequestReader.LookupFields) msg);
+      return;
+    }
+    if (msg instanceof RequestReader.AnnounceFields) {
+      announce(ctx, (RequestReader.AnnounceFields) msg);
+      return;
+    }
+    TrackerMessage message = (TrackerMessage) msg;
     switch (message.getBodyCase()) {
       case HELLO:
         hello(ctx, message.getHello());
@@ -429,29 +437,60 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void announce(ChannelHandlerContext ctx, Announce announce) throws ProtocolException {
+    announce(ctx, announce.getTracksCount(), announce.getFull(), announce.getMore(), () -> {
+      List<Holding> holdings = new ArrayList<>(announce.getTracksCount());
+      for (TrackHolding t : announce.getTracksList()) {
+        holdings.add(holding(t));
+      }
+      return holdings;
+    }, announce.hasCoordinate() ? VivaldiCoordinate.fromWireOrOrigin(announce.getCoordinate()) : null,
+        announce.getRegion());
+  }
+
+  /** The same announce read straight from its frame ({@link RequestReader}; never a region). */
+  private void announce(ChannelHandlerContext ctx, RequestReader.AnnounceFields a) throws ProtocolException {
+    announce(ctx, a.count, a.full, a.more, () -> {
+      List<Holding> holdings = new ArrayList<>(a.count);
+      for (int i = 0; i < a.count; i++) {
+        holdings.add(holding(a.frame, a.trackIdOffset[i], a.trackIdLength[i], a.bitmapOffset[i], a.bitmapLength[i],
+            a.chunkCount[i]));
+      }
+      return holdings;
+    }, a.coordinate, "");
+  }
+
+  /** What an announce's holdings are, read only once it has passed the rate limit and the count cap. */
+  @FunctionalInterface
+  private interface HoldingsReader {
+    List<Holding> read() throws ProtocolException;
+  }
+
+  /**
+   * @param newCoordinate null when the announce carries none
+   * @param newRegion empty when the announce carries none
+   */
+  private void announce(ChannelHandlerContext ctx, int trackCount, boolean full, boolean more,
+      HoldingsReader holdingsReader, VivaldiCoordinate newCoordinate, String newRegion) throws ProtocolException {
     if (!announces.tryTake(server.nanoTime())) {
       refuseRateLimited(ctx, 0);
-      listener.announceHandled(Outcome.RATE_LIMITED, announce.getTracksCount());
+      listener.announceHandled(Outcome.RATE_LIMITED, trackCount);
       return;
     }
-    if (announce.getTracksCount() > config.maxTracksPerAnnounce()) {
-      listener.announceHandled(Outcome.INVALID, announce.getTracksCount());
-      throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "announce of " + announce.getTracksCount()
+    if (trackCount > config.maxTracksPerAnnounce()) {
+      listener.announceHandled(Outcome.INVALID, trackCount);
+      throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "announce of " + trackCount
           + " tracks; at most " + config.maxTracksPerAnnounce() + " per message (split with more=true)");
     }
-    List<Holding> holdings = new ArrayList<>(announce.getTracksCount());
-    for (TrackHolding t : announce.getTracksList()) {
-      holdings.add(holding(t));
+    List<Holding> holdings = holdingsReader.read();
+    if (newCoordinate != null) {
+      coordinate = newCoordinate;
     }
-    if (announce.hasCoordinate()) {
-      coordinate = VivaldiCoordinate.fromWireOrOrigin(announce.getCoordinate());
-    }
-    if (!announce.getRegion().isEmpty()) {
-      region = checkRegion(announce.getRegion());
+    if (!newRegion.isEmpty()) {
+      region = checkRegion(newRegion);
     }
     // A full announce split over several messages replaces once, with the first part.
-    boolean replace = announce.getFull() && !fullAnnounceContinues;
-    fullAnnounceContinues = announce.getFull() && announce.getMore();
+    boolean replace = full && !fullAnnounceContinues;
+    fullAnnounceContinues = full && more;
     int count = holdings.size();
     if (!server.lookups().indexes(reachabilityClass())) {
       // Nobody could connect to the node (LookupPolicy, ConnectionPlan): checked but not indexed.
@@ -520,6 +559,32 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** {@link #holding(TrackHolding)} for a holding read straight from its frame; {@code bitmapOffset} -1: complete. */
+  static Holding holding(ByteBuf frame, int trackIdOffset, int trackIdLength, int bitmapOffset, int bitmapLength,
+      int chunkCount) throws ProtocolException {
+    TrackId track = trackId(frame, trackIdOffset, trackIdLength);
+    try {
+      if (bitmapOffset >= 0) {
+        byte[] bitmap = new byte[bitmapLength];
+        frame.getBytes(bitmapOffset, bitmap);
+        return Holding.partial(track, chunkCount, bitmap);
+      }
+      return Holding.complete(track, chunkCount);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "track " + track + ": " + e.getMessage());
+    }
+  }
+
+  /** {@link #trackId(ByteString)} for a track id read straight from its frame. */
+  static TrackId trackId(ByteBuf frame, int offset, int length) throws ProtocolException {
+    if (length != TrackId.BYTES) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "a track id is 32 bytes, got " + length);
+    }
+    byte[] id = new byte[TrackId.BYTES];
+    frame.getBytes(offset, id);
+    return TrackId.fromBytes(id);
+  }
+
   static TrackId trackId(ByteString bytes) throws ProtocolException {
     if (bytes.size() != 32) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "a track id is 32 bytes, got " + bytes.size());
@@ -558,14 +623,37 @@ final class TrackerSessionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     TrackId track = trackId(lookup.getTrackId());
-    int requested = lookup.getMaxPeers();
     byte[] wanted = lookup.getWanted().getHoldingCase() == ChunkSet.HoldingCase.BITMAP
         ? lookup.getWanted().getBitmap().toByteArray()
         : null;
+    lookup(ctx, lookup.getLookupId(), track, wanted, lookup.getMaxPeers(), start);
+  }
+
+  /** The same lookup read straight from its frame ({@link RequestReader}). */
+  private void lookup(ChannelHandlerContext ctx, RequestReader.LookupFields lookup) throws ProtocolException {
+    long start = server.nanoTime();
+    if (!lookups.tryTake(start)) {
+      refuseRateLimited(ctx, lookup.lookupId);
+      listener.lookupHandled(Outcome.RATE_LIMITED, 0, server.nanoTime() - start);
+      return;
+    }
+    TrackId track = trackId(lookup.frame, lookup.trackIdOffset, lookup.trackIdLength);
+    byte[] wanted = null;
+    if (lookup.wantedOffset >= 0) {
+      if (!LookupPolicy.wantedFits(lookup.wantedLength)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "wanted bitmap of " + lookup.wantedLength + " bytes");
+      }
+      wanted = new byte[lookup.wantedLength];
+      lookup.frame.getBytes(lookup.wantedOffset, wanted);
+    }
+    lookup(ctx, lookup.lookupId, track, wanted, lookup.maxPeers, start);
+  }
+
+  private void lookup(ChannelHandlerContext ctx, long lookupId, TrackId track, byte[] wanted, int requested, long start)
+      throws ProtocolException {
     if (wanted != null && !LookupPolicy.wantedFits(wanted.length)) {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "wanted bitmap of " + wanted.length + " bytes");
     }
-    long lookupId = lookup.getLookupId();
     if (answerNow(ctx, track, lookupId, wanted, requested, start)) {
       return;
     }

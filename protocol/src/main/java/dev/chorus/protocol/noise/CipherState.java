@@ -30,6 +30,8 @@ final class CipherState {
   private final byte[] nonceBytes = new byte[CipherFunction.NONCE_LENGTH];
   private byte[] key;
   private SecretKeySpec keySpec;
+  /** k expanded for libsodium, made on the first native-memory message after a key change. */
+  private SodiumAesGcm.Key nativeKey;
   private long nonce;
 
   CipherState(CipherFunction function) {
@@ -137,6 +139,66 @@ final class CipherState {
     return written;
   }
 
+  /**
+   * Whether {@link #encryptNative}/{@link #decryptNative} are available: AESGCM with libsodium
+   * selected ({@link SodiumAesGcm}).
+   */
+  boolean usesNativeMemory() {
+    return function == CipherFunction.AESGCM && SodiumAesGcm.selected();
+  }
+
+  /**
+   * As {@link #encrypt(ByteBuffer, ByteBuffer)} on native memory: {@code length} plaintext bytes at
+   * address {@code in} to {@code length + 16} bytes at {@code out}, which may equal {@code in}
+   * (in place). Only when {@link #usesNativeMemory()}.
+   */
+  int encryptNative(long in, int length, long out) throws NoiseException {
+    if (length > MAX_PLAINTEXT_LENGTH) {
+      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
+          "plaintext of " + length + " bytes exceeds " + MAX_PLAINTEXT_LENGTH);
+    }
+    checkNonce();
+    nativeKey().encrypt(nonce, in, length, out);
+    nonce++;
+    return length + TAG_LENGTH;
+  }
+
+  /**
+   * As {@link #decrypt(ByteBuffer, ByteBuffer)} on native memory: one whole message of
+   * {@code length} bytes at {@code in} to {@code length - 16} bytes at {@code out}, which must not
+   * overlap it. On failure n is unchanged. Only when {@link #usesNativeMemory()}.
+   */
+  int decryptNative(long in, int length, long out) throws NoiseException {
+    if (length > MAX_MESSAGE_LENGTH) {
+      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
+          "message of " + length + " bytes exceeds " + MAX_MESSAGE_LENGTH);
+    }
+    if (length < TAG_LENGTH) {
+      throw new NoiseException(ErrorCode.DECRYPT_FAILED,
+          "message of " + length + " bytes is shorter than the " + TAG_LENGTH + "-byte tag");
+    }
+    checkNonce();
+    if (!nativeKey().decrypt(nonce, in, length, out)) {
+      throw new NoiseException(ErrorCode.DECRYPT_FAILED,
+          "authentication tag mismatch (tampered, replayed, reordered or wrongly keyed message)");
+    }
+    nonce++;
+    return length - TAG_LENGTH;
+  }
+
+  private SodiumAesGcm.Key nativeKey() {
+    if (!usesNativeMemory()) {
+      throw new IllegalStateException(function.noiseName() + " in this process does not work on native memory");
+    }
+    if (!hasKey()) {
+      throw new IllegalStateException("no key");
+    }
+    if (nativeKey == null) {
+      nativeKey = new SodiumAesGcm.Key(key);
+    }
+    return nativeKey;
+  }
+
   /** Rekey: k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zeros); n is unchanged. */
   void rekey() {
     if (!hasKey()) {
@@ -160,6 +222,10 @@ final class CipherState {
     }
     key = null;
     keySpec = null;
+    if (nativeKey != null) {
+      nativeKey.destroy();
+      nativeKey = null;
+    }
   }
 
   private void setKey(byte[] newKey) {

@@ -84,6 +84,49 @@ public final class NoiseTransport {
     return written;
   }
 
+  /**
+   * Whether {@link #encryptNative} and {@link #decryptNative} may be used: true for AESGCM where
+   * libsodium runs it ({@code -Dchorus.noise.aesgcm}, protocol/README.md). They allocate nothing
+   * per message; the ByteBuffer methods work everywhere and give the same bytes.
+   */
+  public boolean usesNativeMemory() {
+    return (send == null || send.usesNativeMemory()) && (receive == null || receive.usesNativeMemory());
+  }
+
+  /**
+   * As {@link #encrypt(ByteBuffer, ByteBuffer)} on native memory (e.g. a direct Netty buffer's
+   * {@code memoryAddress()}): {@code length} plaintext bytes at address {@code plaintext} to
+   * {@code length + 16} bytes at address {@code ciphertextOut}, which may be the same address
+   * (in place) but must not otherwise overlap. The caller guarantees both ranges are memory it
+   * owns: native code writes there unchecked. Only when {@link #usesNativeMemory()}.
+   *
+   * @return the bytes written: {@code length + 16}
+   * @throws NoiseException FRAME_TOO_LARGE for an oversized plaintext, NONCE_EXHAUSTED
+   */
+  public int encryptNative(long plaintext, int length, long ciphertextOut) throws NoiseException {
+    CipherState state = sender();
+    int written = state.encryptNative(plaintext, length, ciphertextOut);
+    afterMessage(state);
+    return written;
+  }
+
+  /**
+   * As {@link #decrypt(ByteBuffer, ByteBuffer)} on native memory: one whole message of
+   * {@code length} bytes at address {@code ciphertext} to {@code length - 16} bytes at address
+   * {@code plaintextOut}, which must not overlap it; on failure the nonce does not advance and
+   * the output bytes are unspecified. Only when {@link #usesNativeMemory()}.
+   *
+   * @return the plaintext bytes written
+   * @throws NoiseException DECRYPT_FAILED for a bad tag or a message shorter than the tag,
+   *     FRAME_TOO_LARGE above {@value #MAX_MESSAGE_LENGTH} bytes, NONCE_EXHAUSTED
+   */
+  public int decryptNative(long ciphertext, int length, long plaintextOut) throws NoiseException {
+    CipherState state = receiver();
+    int written = state.decryptNative(ciphertext, length, plaintextOut);
+    afterMessage(state);
+    return written;
+  }
+
   /** Convenience: encrypts {@code plaintext} into a new array. */
   public byte[] encrypt(byte[] plaintext) throws NoiseException {
     Objects.requireNonNull(plaintext, "plaintext");

@@ -66,7 +66,21 @@ class NoiseVectorsTest {
     return cacophonyVectors(Libsodium.require());
   }
 
+  /**
+   * The vectors with transport messages through libsodium's AES-GCM on native memory where the
+   * cipher is AESGCM ({@link SodiumAesGcm}, the default where the system has libsodium).
+   */
+  @TestFactory
+  List<DynamicTest> cacophonyVectorsNativeTransport() throws IOException {
+    LibsodiumAesGcm.require();
+    return cacophonyVectors(Libsodium.require(), true);
+  }
+
   private List<DynamicTest> cacophonyVectors(DhFunction x25519) throws IOException {
+    return cacophonyVectors(x25519, false);
+  }
+
+  private List<DynamicTest> cacophonyVectors(DhFunction x25519, boolean nativeTransport) throws IOException {
     List<Path> files = new ArrayList<>(bundledFiles());
     files.addAll(extraFiles());
     List<DynamicTest> tests = new ArrayList<>();
@@ -80,13 +94,14 @@ class NoiseVectorsTest {
           continue;
         }
         tests.add(DynamicTest.dynamicTest(name, () -> {
-          runVector(vector, x25519);
+          runVector(vector, x25519, nativeTransport);
           ran.incrementAndGet();
           ranNames.add(name);
         }));
       }
     }
-    tests.add(DynamicTest.dynamicTest("summary (X25519 in " + x25519.implementation() + ")",
+    tests.add(DynamicTest.dynamicTest("summary (X25519 in " + x25519.implementation()
+        + (nativeTransport ? ", AESGCM transport on native memory" : "") + ")",
         this::summary));
     return tests;
   }
@@ -112,7 +127,7 @@ class NoiseVectorsTest {
     }
   }
 
-  private static void runVector(JsonNode vector, DhFunction x25519) throws NoiseException {
+  private static void runVector(JsonNode vector, DhFunction x25519, boolean nativeTransport) throws NoiseException {
     String name = vector.get("protocol_name").asText();
     NoiseProtocolName protocol = NoiseProtocolName.parse(name);
     DhFunction dh = protocol.dh() == NoiseDh.X25519 ? x25519 : protocol.dh().function();
@@ -141,9 +156,13 @@ class NoiseVectorsTest {
       } else {
         NoiseTransport writer = initiatorSends ? initiatorTransport : responderTransport;
         NoiseTransport reader = initiatorSends ? responderTransport : initiatorTransport;
-        byte[] ciphertext = writer.encrypt(payload);
+        boolean viaNative = nativeTransport && protocol.cipher().equals("AESGCM");
+        assertEquals(viaNative, nativeTransport && writer.usesNativeMemory() && reader.usesNativeMemory(),
+            where + ": native memory used exactly for AESGCM");
+        byte[] ciphertext = viaNative ? NativeMemory.encrypt(writer, payload) : writer.encrypt(payload);
         assertEquals(HEX.formatHex(expected), HEX.formatHex(ciphertext), where + " ciphertext");
-        assertArrayEquals(payload, reader.decrypt(ciphertext), where + " payload");
+        assertArrayEquals(payload, viaNative ? NativeMemory.decrypt(reader, ciphertext) : reader.decrypt(ciphertext),
+            where + " payload");
       }
       index++;
     }
