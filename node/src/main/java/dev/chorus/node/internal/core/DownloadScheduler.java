@@ -304,7 +304,7 @@ final class DownloadScheduler {
     if (d.layout == null || d.isComplete()) {
       return;
     }
-    int holders = neighbours.connectedHolders(d);
+    boolean holderConnected = neighbours.hasConnectedHolder(d);
     boolean discovering = nowNanos < d.discoveryUntilNanos;
     if (d.isPlayback() && d.startFromCdn) {
       d.startFromCdn = false;
@@ -312,17 +312,17 @@ final class DownloadScheduler {
         cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
       }
     }
-    if (holders > 0) {
+    if (holderConnected) {
       assignToPeers(d, nowNanos);
     }
     if (d.isPlayback()) {
-      long window = holders > 0 || discovering ? config.cdnReadAheadNanos() : Long.MAX_VALUE;
-      if (holders > 0) {
+      long window = holderConnected || discovering ? config.cdnReadAheadNanos() : Long.MAX_VALUE;
+      if (holderConnected) {
         // Peers hold the track: the CDN only covers what is urgent and no peer could take.
         window = Math.min(window, config.urgentWindowNanos());
       }
       cdnWindow(d, window, nowNanos);
-    } else if (holders == 0 && !discovering) {
+    } else if (!holderConnected && !discovering) {
       cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
     }
   }
