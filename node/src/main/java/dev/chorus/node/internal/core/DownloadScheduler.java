@@ -45,6 +45,8 @@ final class DownloadScheduler {
   private final Map<Long, CdnFetch> cdnFetches = new HashMap<>();
   /** Scratch for {@link #assignToPeers}, reused: no allocation per event. */
   private final List<Neighbour> available = new ArrayList<>();
+  /** Scratch for {@link #resendLagging}, reused likewise. */
+  private final List<PeerRequest> lagging = new ArrayList<>();
   private long nextRequestId = 1;
   private long nextFetchId = 1;
 
@@ -175,7 +177,8 @@ final class DownloadScheduler {
 
   /** Gives up the requests that stalled or will deliver their next chunk after it is due. */
   void resendLagging(long nowNanos) {
-    List<PeerRequest> resend = new ArrayList<>();
+    List<PeerRequest> resend = this.lagging;
+    resend.clear();
     for (PeerRequest r : requests.values()) {
       if (isStalled(r, nowNanos) || isTooSlow(r, nowNanos)) {
         resend.add(r);
@@ -184,6 +187,7 @@ final class DownloadScheduler {
     for (PeerRequest r : resend) {
       resendElsewhere(r, nowNanos);
     }
+    resend.clear();
   }
 
   /** Cancels everything outstanding for a download that is no longer wanted. */

@@ -22,6 +22,8 @@ final class Neighbour {
    * neighbours of every event).
    */
   private final Map<TrackId, BitSet> holdings = new HashMap<>();
+  /** Its complete holding as answers name it (immutable, so made once rather than per answer). */
+  private PeerHolding completeHolding;
 
   /** Observed rate in bytes per second; negative until the first measurement. */
   double measuredBytesPerSecond = -1;
@@ -66,7 +68,13 @@ final class Neighbour {
     if (b == null || (b != COMPLETE && b.isEmpty())) {
       return null;
     }
-    return b == COMPLETE ? PeerHolding.complete(contact) : PeerHolding.partial(contact, b);
+    if (b != COMPLETE) {
+      return PeerHolding.partial(contact, b);
+    }
+    if (completeHolding == null || completeHolding.contact() != contact) {
+      completeHolding = PeerHolding.complete(contact);
+    }
+    return completeHolding;
   }
 
   /** Whether it holds a chunk below {@code chunkCount} that is not in {@code held}. */
