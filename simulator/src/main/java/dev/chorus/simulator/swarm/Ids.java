@@ -20,7 +20,7 @@ final class Ids {
   }
 
   static int track(TrackId id) {
-    return decode(id.bytes());
+    return (int) (id.word(0) >>> 32); // the first four bytes, big-endian, as decode reads them: no copy
   }
 
   static NodeId node(int host) {
@@ -28,7 +28,7 @@ final class Ids {
   }
 
   static int host(NodeId id) {
-    return decode(id.bytes());
+    return (int) (id.word(0) >>> 32);
   }
 
   static byte[] staticKey(int host) {

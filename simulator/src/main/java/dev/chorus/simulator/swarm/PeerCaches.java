@@ -36,6 +36,12 @@ final class PeerCaches {
    * receives — costs a probe or two instead of a scan of the whole cache.
    */
   private final int[][] members;
+  /**
+   * Per peer, its member set's length - 1, kept apart so that a probe's address does not wait for
+   * the set's own header: {@link #holds} reads this and the set's reference at once, then one slot,
+   * where reading the mask from the set would make three cache misses in a row.
+   */
+  private final int[] memberMasks;
   private final TrackSizes sizes;
   /** Scratch for victims; the simulator is single-threaded. */
   private int[] victims = new int[8];
@@ -47,15 +53,16 @@ final class PeerCaches {
     this.tracks = new int[n][];
     this.count = new int[n];
     this.members = new int[n][];
+    this.memberMasks = new int[n];
     this.sizes = sizes;
   }
 
   boolean holds(int host, int track) {
     int[] m = members[host];
+    int mask = memberMasks[host];
     if (m == null || track < 0) {
       return false;
     }
-    int mask = m.length - 1;
     for (int i = slot(track, mask); ; i = (i + 1) & mask) {
       int v = m[i];
       if (v == 0) {
@@ -207,6 +214,7 @@ final class PeerCaches {
         }
       }
       m = members[host] = grown;
+      memberMasks[host] = grown.length - 1;
     }
     place(m, track + 1);
   }

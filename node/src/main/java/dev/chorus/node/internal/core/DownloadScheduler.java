@@ -45,6 +45,8 @@ final class DownloadScheduler {
   private final Map<Long, CdnFetch> cdnFetches = new HashMap<>();
   /** Scratch for {@link #assignToPeers}, reused: no allocation per event. */
   private final List<Neighbour> available = new ArrayList<>();
+  /** Scratch for {@link #resendLagging}, reused likewise. */
+  private final List<PeerRequest> lagging = new ArrayList<>();
   private long nextRequestId = 1;
   private long nextFetchId = 1;
 
@@ -175,7 +177,8 @@ final class DownloadScheduler {
 
   /** Gives up the requests that stalled or will deliver their next chunk after it is due. */
   void resendLagging(long nowNanos) {
-    List<PeerRequest> resend = new ArrayList<>();
+    List<PeerRequest> resend = this.lagging;
+    resend.clear();
     for (PeerRequest r : requests.values()) {
       if (isStalled(r, nowNanos) || isTooSlow(r, nowNanos)) {
         resend.add(r);
@@ -184,6 +187,7 @@ final class DownloadScheduler {
     for (PeerRequest r : resend) {
       resendElsewhere(r, nowNanos);
     }
+    resend.clear();
   }
 
   /** Cancels everything outstanding for a download that is no longer wanted. */
@@ -304,7 +308,7 @@ final class DownloadScheduler {
     if (d.layout == null || d.isComplete()) {
       return;
     }
-    int holders = neighbours.connectedHolders(d);
+    boolean holderConnected = neighbours.hasConnectedHolder(d);
     boolean discovering = nowNanos < d.discoveryUntilNanos;
     if (d.isPlayback() && d.startFromCdn) {
       d.startFromCdn = false;
@@ -312,17 +316,17 @@ final class DownloadScheduler {
         cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
       }
     }
-    if (holders > 0) {
+    if (holderConnected) {
       assignToPeers(d, nowNanos);
     }
     if (d.isPlayback()) {
-      long window = holders > 0 || discovering ? config.cdnReadAheadNanos() : Long.MAX_VALUE;
-      if (holders > 0) {
+      long window = holderConnected || discovering ? config.cdnReadAheadNanos() : Long.MAX_VALUE;
+      if (holderConnected) {
         // Peers hold the track: the CDN only covers what is urgent and no peer could take.
         window = Math.min(window, config.urgentWindowNanos());
       }
       cdnWindow(d, window, nowNanos);
-    } else if (holders == 0 && !discovering) {
+    } else if (!holderConnected && !discovering) {
       cdnWindow(d, config.initialCdnWindowNanos(), nowNanos);
     }
   }

@@ -5,19 +5,25 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /** A connected peer as the core sees it: what it holds, how fast it delivers, how useful it is. */
 final class Neighbour {
+  /** Stands for a complete holding in {@link #holdings}; never modified. */
+  private static final BitSet COMPLETE = new BitSet();
+
   final NodeId id;
   final long connectedAtNanos;
   PeerContact contact;
   VivaldiCoordinate coordinate = VivaldiCoordinate.ORIGIN;
-  /** Tracks it holds completely, and partial holdings. */
-  final Set<TrackId> complete = new HashSet<>();
-  final Map<TrackId, BitSet> partial = new HashMap<>();
+  /**
+   * What it holds of each track: the chunks of a partial holding, or {@link #COMPLETE} for a whole
+   * track. One map, so that a question about a track is one lookup (the hot paths ask about the
+   * neighbours of every event).
+   */
+  private final Map<TrackId, BitSet> holdings = new HashMap<>();
+  /** Its complete holding as answers name it (immutable, so made once rather than per answer). */
+  private PeerHolding completeHolding;
 
   /** Observed rate in bytes per second; negative until the first measurement. */
   double measuredBytesPerSecond = -1;
@@ -47,19 +53,28 @@ final class Neighbour {
   }
 
   boolean holds(TrackId track, int index) {
-    if (complete.contains(track)) {
-      return true;
-    }
-    BitSet b = partial.get(track);
-    return b != null && b.get(index);
+    BitSet b = holdings.get(track);
+    return b == COMPLETE || (b != null && b.get(index));
   }
 
   boolean holdsAny(TrackId track) {
-    if (complete.contains(track)) {
-      return true;
+    BitSet b = holdings.get(track);
+    return b == COMPLETE || (b != null && !b.isEmpty());
+  }
+
+  /** What it holds of a track, as an overlay answer names it; null if it holds nothing of it. */
+  PeerHolding holding(TrackId track) {
+    BitSet b = holdings.get(track);
+    if (b == null || (b != COMPLETE && b.isEmpty())) {
+      return null;
     }
-    BitSet b = partial.get(track);
-    return b != null && !b.isEmpty();
+    if (b != COMPLETE) {
+      return PeerHolding.partial(contact, b);
+    }
+    if (completeHolding == null || completeHolding.contact() != contact) {
+      completeHolding = PeerHolding.complete(contact);
+    }
+    return completeHolding;
   }
 
   /** Whether it holds a chunk below {@code chunkCount} that is not in {@code held}. */
@@ -72,10 +87,10 @@ final class Neighbour {
    * asking every holder of a download finds it once instead of once per neighbour.
    */
   boolean holdsSomeOf(TrackId track, BitSet held, int chunkCount, int firstMissing) {
-    if (complete.contains(track)) {
+    BitSet b = holdings.get(track);
+    if (b == COMPLETE) {
       return firstMissing < chunkCount;
     }
-    BitSet b = partial.get(track);
     if (b == null) {
       return false;
     }
@@ -93,37 +108,36 @@ final class Neighbour {
 
   void setHolding(TrackId track, boolean all, BitSet chunks) {
     if (all) {
-      if (complete.add(track) && partial.remove(track) == null) {
+      if (holdings.put(track, COMPLETE) == null) {
         trackHolders.add(track, this);
       }
-    } else if (!complete.contains(track)) {
-      BitSet b = partial.get(track);
-      if (b == null) {
-        partial.put(track, b = new BitSet());
-        trackHolders.add(track, this);
-      }
-      b.or(chunks);
+      return;
     }
+    BitSet b = holdings.get(track);
+    if (b == COMPLETE) {
+      return;
+    }
+    if (b == null) {
+      holdings.put(track, b = new BitSet());
+      trackHolders.add(track, this);
+    }
+    b.or(chunks);
   }
 
   /** Takes this neighbour's holdings out of the index (it is gone). */
   void unindex() {
-    for (TrackId t : complete) {
-      trackHolders.remove(t, this);
-    }
-    for (TrackId t : partial.keySet()) {
+    for (TrackId t : holdings.keySet()) {
       trackHolders.remove(t, this);
     }
   }
 
   void forget(TrackId track, int first, int count) {
-    if (complete.remove(track)) {
+    BitSet b = holdings.get(track);
+    if (b == COMPLETE) {
       // It said complete, then missed chunks: from now on assume it holds nothing of the track.
+      holdings.remove(track);
       trackHolders.remove(track, this);
-      return;
-    }
-    BitSet b = partial.get(track);
-    if (b != null) {
+    } else if (b != null) {
       b.clear(first, first + count);
     }
   }

@@ -30,7 +30,17 @@ final class Neighbourhood {
   private final CommandGuard actions;
   private final UploadSlots uploads;
 
+  /** The neighbours, iterated in this map's order (decisions and the simulator depend on it). */
   private final Map<NodeId, Neighbour> neighbours = new HashMap<>();
+  /**
+   * The same neighbours by id, for {@link #get} and {@link #contains}, asked on nearly every event:
+   * open addressing with linear probing over {@code [key, value]} pairs, at most half full. A
+   * lookup reads one slot of this array after this object, where the map reads the map, its table
+   * and an entry: in the simulator, which runs a core per peer, each of those is a cache miss.
+   * Keys are compared by identity first (a shell hands the same id object back), then by equals.
+   */
+  private Object[] byId = new Object[2 * 16];
+  private int byIdMask = 15;
   private final TrackHolders trackHolders = new TrackHolders();
   /** Whether {@link Neighbour#rank} is stale: the map's membership changed since it was set. */
   private boolean ranksStale;
@@ -66,11 +76,27 @@ final class Neighbourhood {
   }
 
   Neighbour get(NodeId id) {
-    return neighbours.get(id);
+    if (id == null) {
+      return null;
+    }
+    Object[] t = byId;
+    int mask = byIdMask;
+    for (int i = slot(id, mask); ; i = (i + 1) & mask) {
+      Object k = t[2 * i];
+      if (k == id) {
+        return (Neighbour) t[2 * i + 1];
+      }
+      if (k == null) {
+        return null;
+      }
+      if (k.equals(id)) {
+        return (Neighbour) t[2 * i + 1];
+      }
+    }
   }
 
   boolean contains(NodeId id) {
-    return neighbours.containsKey(id);
+    return get(id) != null;
   }
 
   int size() {
@@ -105,7 +131,10 @@ final class Neighbourhood {
         n.setHolding(d.trackId, h.isComplete(), h.chunks());
       }
     }
-    neighbours.put(id, n);
+    if (neighbours.put(id, n) != null) {
+      removeById(id);
+    }
+    putById(id, n);
     ranksStale = true;
     return n;
   }
@@ -132,6 +161,7 @@ final class Neighbourhood {
     connecting.remove(peer);
     Neighbour n = neighbours.remove(peer);
     if (n != null) {
+      removeById(peer);
       n.unindex();
       ranksStale = true;
     }
@@ -179,6 +209,61 @@ final class Neighbourhood {
   /** The {@code i}th neighbour found by the last {@link #holdersInOrder}. */
   Neighbour orderedHolder(int i) {
     return ordered[i];
+  }
+
+  private static int slot(NodeId id, int mask) {
+    return (id.hashCode() * 0x9E3779B9 >>> 16) & mask;
+  }
+
+  private void putById(NodeId id, Neighbour n) {
+    if (2 * neighbours.size() > byIdMask + 1) { // called after the map took it
+      Object[] old = byId;
+      byId = new Object[4 * (byIdMask + 1)];
+      byIdMask = 2 * byIdMask + 1;
+      for (int i = 0; i < old.length; i += 2) {
+        if (old[i] != null) {
+          place((NodeId) old[i], old[i + 1]);
+        }
+      }
+    }
+    place(id, n);
+  }
+
+  private void place(NodeId id, Object n) {
+    Object[] t = byId;
+    int i = slot(id, byIdMask);
+    while (t[2 * i] != null) {
+      i = (i + 1) & byIdMask;
+    }
+    t[2 * i] = id;
+    t[2 * i + 1] = n;
+  }
+
+  /** Removes with backward-shift deletion, so that no probe sequence is cut short. */
+  private void removeById(NodeId id) {
+    if (id == null) {
+      return;
+    }
+    Object[] t = byId;
+    int mask = byIdMask;
+    int hole = slot(id, mask);
+    while (!id.equals(t[2 * hole])) {
+      if (t[2 * hole] == null) {
+        return;
+      }
+      hole = (hole + 1) & mask;
+    }
+    for (int j = (hole + 1) & mask; t[2 * j] != null; j = (j + 1) & mask) {
+      int home = slot((NodeId) t[2 * j], mask);
+      // Move the entry at j into the hole if its home is not in the cyclic range (hole, j].
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        t[2 * hole] = t[2 * j];
+        t[2 * hole + 1] = t[2 * j + 1];
+        hole = j;
+      }
+    }
+    t[2 * hole] = null;
+    t[2 * hole + 1] = null;
   }
 
   private void refreshRanks() {
@@ -245,12 +330,24 @@ final class Neighbourhood {
 
   /** Connected neighbours holding a chunk of the download that this node does not hold yet. */
   int connectedHolders(Download d) {
+    return connectedHolders(d, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Whether a connected neighbour holds a chunk of the download that this node does not hold yet:
+   * {@link #connectedHolders} stopped at the first one, for the questions asked after every event.
+   */
+  boolean hasConnectedHolder(Download d) {
+    return connectedHolders(d, 1) > 0;
+  }
+
+  private int connectedHolders(Download d, int enough) {
     int count = 0;
     int chunkCount = d.layout == null ? Integer.MAX_VALUE : d.layout.chunkCount();
     int firstMissing = d.held.nextClearBit(0);
     for (Neighbour n : trackHolders.of(d.trackId)) {
-      if (n.holdsSomeOf(d.trackId, d.held, chunkCount, firstMissing)) {
-        count++;
+      if (n.holdsSomeOf(d.trackId, d.held, chunkCount, firstMissing) && ++count >= enough) {
+        break;
       }
     }
     return count;

@@ -103,13 +103,14 @@ final class OverlayQueries {
       if ((holders == null ? 0 : holders.size()) >= limit) {
         break;
       }
-      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())
-          && n.holdsAny(trackId)) {
-        if (holders == null) {
-          holders = new ArrayList<>();
+      if (!n.id.equals(from) && n.contact != null && Reachability.acceptsIncoming(n.contact.port())) {
+        PeerHolding h = n.holding(trackId);
+        if (h != null) {
+          if (holders == null) {
+            holders = new ArrayList<>();
+          }
+          holders.add(h);
         }
-        holders.add(n.complete.contains(trackId) ? PeerHolding.complete(n.contact)
-            : PeerHolding.partial(n.contact, n.partial.get(trackId)));
       }
     }
     return holders == null ? List.of() : holders;

@@ -253,7 +253,7 @@ public final class SwarmCore {
   public void discoveryAvailable(long nowNanos) {
     actions.checkNotInCommand("discoveryAvailable");
     for (Download d : downloads.all()) {
-      if (!d.isComplete() && neighbours.connectedHolders(d) == 0) {
+      if (!d.isComplete() && !neighbours.hasConnectedHolder(d)) {
         discover(d, nowNanos);
       }
     }
@@ -478,7 +478,7 @@ public final class SwarmCore {
     scheduler.resendLagging(nowNanos);
     for (Download d : downloads.all()) {
       if (!d.isComplete() && nowNanos - d.lastLookupNanos >= config.lookupRetryNanos()
-          && neighbours.connectedHolders(d) == 0) {
+          && !neighbours.hasConnectedHolder(d)) {
         discover(d, nowNanos);
       }
     }

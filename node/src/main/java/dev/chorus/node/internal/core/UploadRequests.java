@@ -41,9 +41,8 @@ final class UploadRequests {
 
   /** A peer withdrew a request. */
   void cancelled(NodeId peer, long requestId) {
-    boolean[] serving = new boolean[1];
-    UploadSlots.Outcome out = slots.cancel(peer, requestId, serving);
-    if (serving[0]) {
+    UploadSlots.Outcome out = slots.cancel(peer, requestId);
+    if (out.cancelledWasServing()) {
       actions.stopServing(peer, requestId);
     }
     start(out);

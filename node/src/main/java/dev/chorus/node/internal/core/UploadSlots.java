@@ -22,10 +22,34 @@ final class UploadSlots {
   /** One request from a peer. */
   record Upload(NodeId peer, long requestId, TrackId trackId, int first, int count, int priority, long seq) {}
 
-  /** What an offer led to: requests to start serving now, and requests refused. */
-  record Outcome(List<Upload> serve, List<Upload> refuse) {
-    static Outcome none() {
-      return new Outcome(new ArrayList<>(0), new ArrayList<>(0));
+  /**
+   * What a call led to: requests to start serving now, requests refused, and whether the request
+   * cancelled was being served. One instance, refilled by every call (no allocation per request):
+   * read it before the next call.
+   */
+  static final class Outcome {
+    private final List<Upload> serve = new ArrayList<>();
+    private final List<Upload> refuse = new ArrayList<>();
+    private boolean cancelledWasServing;
+
+    List<Upload> serve() {
+      return serve;
+    }
+
+    List<Upload> refuse() {
+      return refuse;
+    }
+
+    /** For {@link #cancel}: whether the request was being served (the caller stops it). */
+    boolean cancelledWasServing() {
+      return cancelledWasServing;
+    }
+
+    private Outcome reset() {
+      serve.clear();
+      refuse.clear();
+      cancelledWasServing = false;
+      return this;
     }
   }
 
@@ -37,6 +61,7 @@ final class UploadSlots {
   private final Map<NodeId, ArrayDeque<Upload>> active = new HashMap<>();
   private final TreeSet<Upload> waiting = new TreeSet<>(WAITING_ORDER);
   private long seq;
+  private final Outcome outcome = new Outcome();
 
   UploadSlots(int slots, int queueLimit) {
     this.slots = slots;
@@ -45,7 +70,7 @@ final class UploadSlots {
 
   Outcome offer(NodeId peer, long requestId, TrackId trackId, int first, int count, int priority) {
     Upload u = new Upload(peer, requestId, trackId, first, count, priority, seq++);
-    Outcome out = Outcome.none();
+    Outcome out = outcome.reset();
     ArrayDeque<Upload> queue = active.get(peer);
     if (queue != null) {
       if (queue.size() > queueLimit) {
@@ -75,7 +100,7 @@ final class UploadSlots {
   /** The request being served finished: serve the next one of that peer, or free its slot. */
   Outcome done(NodeId peer, long requestId) {
     ArrayDeque<Upload> queue = active.get(peer);
-    Outcome out = Outcome.none();
+    Outcome out = outcome.reset();
     if (queue == null || queue.isEmpty() || queue.peekFirst().requestId != requestId) {
       return out;
     }
@@ -88,14 +113,13 @@ final class UploadSlots {
    * A peer cancelled a request. Returns whether it was being served (the caller stops it) and the
    * requests that start as a consequence.
    */
-  Outcome cancel(NodeId peer, long requestId, boolean[] wasServing) {
-    Outcome out = Outcome.none();
-    wasServing[0] = false;
+  Outcome cancel(NodeId peer, long requestId) {
+    Outcome out = outcome.reset();
     ArrayDeque<Upload> queue = active.get(peer);
     if (queue != null) {
       Upload head = queue.peekFirst();
       if (head != null && head.requestId == requestId) {
-        wasServing[0] = true;
+        out.cancelledWasServing = true;
         queue.pollFirst();
         advance(peer, queue, out);
         return out;
@@ -109,7 +133,7 @@ final class UploadSlots {
 
   /** A peer left: drop all its requests; others may start. */
   Outcome removePeer(NodeId peer) {
-    Outcome out = Outcome.none();
+    Outcome out = outcome.reset();
     waiting.removeIf(u -> u.peer.equals(peer));
     ArrayDeque<Upload> queue = active.remove(peer);
     if (queue != null) {

@@ -131,4 +131,28 @@ class NeighbourhoodTest {
       assertEquals(0, n.holdersInOrder(track(2)));
     }
   }
+
+  @Test
+  void lookupsByIdFollowAdmitsAndRemovalsWhateverTheIdObject() {
+    Neighbourhood n = neighbourhood(SwarmConfig.builder().neighbourSoftLimit(500).neighbourHardLimit(500).build());
+    java.util.Map<dev.chorus.protocol.NodeId, Neighbour> reference = new java.util.HashMap<>();
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    for (int step = 0; step < 20_000; step++) {
+      int p = 1 + rng.nextInt(step < 10_000 ? 250 : 60); // grows the table, then churns a small set
+      // A fresh id object each time: lookups must not depend on being handed the stored object.
+      dev.chorus.protocol.NodeId id = dev.chorus.protocol.NodeId.fromBytes(peer(p).bytes());
+      if (rng.nextBoolean()) {
+        if (!reference.containsKey(id)) {
+          reference.put(id, n.admit(contact(p), List.of(), now));
+        }
+      } else {
+        assertSame(reference.remove(id), n.remove(id));
+      }
+      dev.chorus.protocol.NodeId asked = peer(1 + rng.nextInt(250));
+      assertSame(reference.get(asked), n.get(asked), "step " + step);
+      assertEquals(reference.containsKey(asked), n.contains(asked));
+    }
+    assertEquals(reference.size(), n.size());
+    assertNull(n.get(null));
+  }
 }
