@@ -135,7 +135,8 @@ final class IndexCore {
   private int liveTracks;
 
   // Peers, by slot.
-  private PeerInfo[] peerInfo = new PeerInfo[INITIAL_SLOTS];
+  /** The peers' records and regions, by slot. */
+  private final PeerSlab peerSlab = new PeerSlab();
   private int[][] peerTracks = new int[INITIAL_SLOTS][];
   private int[] peerTrackCount = new int[INITIAL_SLOTS];
   private int[] peerHash = new int[INITIAL_SLOTS];
@@ -368,9 +369,9 @@ final class IndexCore {
 
   /** Takes a re-announced peer's info; a move to another prefix takes its entries along. */
   private void updatePeer(int p, PeerInfo info) {
-    PeerInfo old = peerInfo[p];
-    peerInfo[p] = info;
-    if (old.sameIp(info)) {
+    boolean sameIp = peerSlab.sameIp(p, info);
+    peerSlab.put(p, info);
+    if (sameIp) {
       return;
     }
     NetworkPrefix prefix = quotaPrefix(info);
@@ -496,7 +497,7 @@ final class IndexCore {
         }
         h = complete;
       }
-      into.add(peerInfo[p], h, seen);
+      into.addStored(peerSlab.bytes(p), peerSlab.offset(p), peerSlab.region(p), h, seen);
     }
   }
 
@@ -587,7 +588,7 @@ final class IndexCore {
         b += intArrayBytes(e.length);
       }
     }
-    b += refArrayBytes(peerInfo.length) + refArrayBytes(peerTracks.length)
+    b += peerSlab.retainedBytes() + refArrayBytes(peerTracks.length)
         + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
         + intArrayBytes(freePeers.length) + intArrayBytes(peerTable.length);
     for (int[] l : peerTracks) {
@@ -918,7 +919,7 @@ final class IndexCore {
         return -1;
       }
       int s = v - 1;
-      if (peerHash[s] == h && peerInfo[s].hasNodeId(id, offset)) {
+      if (peerHash[s] == h && peerSlab.hasNodeId(s, id, offset)) {
         return s;
       }
     }
@@ -934,9 +935,8 @@ final class IndexCore {
     if (freePeerCount > 0) {
       s = freePeers[--freePeerCount];
     } else {
-      if (peerHigh == peerInfo.length) {
-        int cap = peerInfo.length + (peerInfo.length >> 1);
-        peerInfo = Arrays.copyOf(peerInfo, cap);
+      if (peerHigh == peerTracks.length) {
+        int cap = peerTracks.length + (peerTracks.length >> 1);
         peerTracks = Arrays.copyOf(peerTracks, cap);
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
@@ -945,9 +945,10 @@ final class IndexCore {
         peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
       s = peerHigh++;
+      peerSlab.ensureSlots(peerHigh);
     }
     int h = peerHashOf(info.nodeIdHash());
-    peerInfo[s] = info;
+    peerSlab.put(s, info);
     peerTracks[s] = new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))];
     peerTrackCount[s] = 0;
     peerHash[s] = h;
@@ -955,7 +956,7 @@ final class IndexCore {
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.length) {
-      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerInfo, peerHigh);
+      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerTracks, peerHigh);
     } else {
       tableInsert(peerTable, h, s);
     }
@@ -965,7 +966,7 @@ final class IndexCore {
   private void freePeerSlot(int p) {
     leavePrefix(p);
     tableRemove(peerTable, peerHash, p);
-    peerInfo[p] = null;
+    peerSlab.clear(p);
     peerTracks[p] = null;
     peerTrackCount[p] = 0;
     freePeers[freePeerCount++] = p;
@@ -1078,7 +1079,7 @@ final class IndexCore {
       check(trackOldest[t] == e[1], "track " + t + " oldest");
       for (int i = 0; i < n; i++) {
         int p = e[2 * i] & SLOT_MASK;
-        check(p < peerHigh && peerInfo[p] != null, "track " + t + " names free peer slot " + p);
+        check(p < peerHigh && peerTracks[p] != null, "track " + t + " names free peer slot " + p);
         perPeer[p]++;
         if (i > 0) {
           check(Integer.compareUnsigned(e[2 * i - 1], e[2 * i + 1]) <= 0, "track " + t + " not sorted by time");
@@ -1104,8 +1105,8 @@ final class IndexCore {
     check(freeTrackCount == trackHigh - liveTracks, "free track count");
     int seenPeers = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerInfo[p] == null) {
-        check(peerTracks[p] == null && peerTrackCount[p] == 0, "free peer slot " + p + " has tracks");
+      if (peerTracks[p] == null) {
+        check(peerTrackCount[p] == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has tracks or a peer");
         continue;
       }
       seenPeers++;
@@ -1116,18 +1117,19 @@ final class IndexCore {
       for (int i = 1; i < sorted.length; i++) {
         check(sorted[i] != sorted[i - 1], "peer " + p + " reverse list has a duplicate");
       }
-      check(findPeer(peerInfo[p].nodeId()) == p, "peer " + p + " not found by id");
+      check(peerSlab.region(p) != null, "live peer " + p + " has no region");
+      check(findPeer(peerSlab.nodeId(p)) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
     HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     long bitmapBytes = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerInfo[p] == null) {
+      if (peerTracks[p] == null) {
         check(peerPrefixSlot[p] == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
         continue;
       }
       check(peerPrefixSlot[p] != NO_PREFIX, "peer " + p + " has no prefix counter");
-      check(inPrefix(p, quotaPrefix(peerInfo[p])), "peer " + p + " prefix");
+      check(inPrefix(p, NetworkPrefix.of(peerSlab.ip(p), prefixV4, prefixV6)), "peer " + p + " prefix");
       int[] c = counted.computeIfAbsent(peerPrefixSlot[p], k -> new int[2]);
       c[0] += peerTrackCount[p];
       c[1]++;
