@@ -357,6 +357,11 @@ final class IndexCore {
     return p < 0 ? 0 : peerTracks[p].length;
   }
 
+  /** The peers' slab, for tests. */
+  PeerSlab slab() {
+    return peerSlab;
+  }
+
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
   long partialBytesOf(NodeId peer) {
     int p = findPeer(peer);

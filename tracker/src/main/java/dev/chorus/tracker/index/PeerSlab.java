@@ -137,6 +137,11 @@ final class PeerSlab {
     return PeerInfo.fromLayout(bytes(slot), offset(slot), regions[slot]);
   }
 
+  /** Bytes of the layouts that did not fit the stride (tests). */
+  long overflowBytes() {
+    return overflowBytes;
+  }
+
   /** Distinct non-empty regions held (tests). */
   int regionCount() {
     return regionUses.size();
