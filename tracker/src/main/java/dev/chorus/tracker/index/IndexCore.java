@@ -129,8 +129,11 @@ final class IndexCore {
   private int[] trackChunks = new int[INITIAL_SLOTS];
   private int[] trackHash = new int[INITIAL_SLOTS];
   private int trackHigh;
-  private int[] freeTracks = new int[INITIAL_SLOTS];
-  private int freeTrackCount;
+  /**
+   * The most recently freed track slot, -1 if none; each free slot's trackHash holds the next
+   * (a free list threaded through the hash array, which a free slot does not use otherwise).
+   */
+  private int freeTrackHead = -1;
   private int[] trackTable = new int[2 * INITIAL_SLOTS];
   private int liveTracks;
 
@@ -141,8 +144,8 @@ final class IndexCore {
   private int[] peerTrackCount = new int[INITIAL_SLOTS];
   private int[] peerHash = new int[INITIAL_SLOTS];
   private int peerHigh;
-  private int[] freePeers = new int[INITIAL_SLOTS];
-  private int freePeerCount;
+  /** The most recently freed peer slot, -1 if none; the rest threaded through peerHash (as for tracks). */
+  private int freePeerHead = -1;
   private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
   /**
@@ -587,7 +590,7 @@ final class IndexCore {
     long b = longArrayBytes(trackKeys.length) + refArrayBytes(trackEntries.length)
         + intArrayBytes(trackSize.length) + intArrayBytes(trackOldest.length)
         + intArrayBytes(trackChunks.length) + intArrayBytes(trackHash.length)
-        + intArrayBytes(freeTracks.length) + intArrayBytes(trackTable.length);
+        + intArrayBytes(trackTable.length);
     for (int[] e : trackEntries) {
       if (e != null) {
         b += intArrayBytes(e.length);
@@ -595,7 +598,7 @@ final class IndexCore {
     }
     b += peerSlab.retainedBytes() + refArrayBytes(peerTracks.length)
         + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
-        + intArrayBytes(freePeers.length) + intArrayBytes(peerTable.length);
+        + intArrayBytes(peerTable.length);
     for (int[] l : peerTracks) {
       if (l != null) {
         b += intArrayBytes(l.length);
@@ -849,8 +852,9 @@ final class IndexCore {
       return -1;
     }
     int s;
-    if (freeTrackCount > 0) {
-      s = freeTracks[--freeTrackCount];
+    if (freeTrackHead >= 0) {
+      s = freeTrackHead;
+      freeTrackHead = trackHash[s];
     } else {
       if (trackHigh == trackSize.length) {
         growTracks();
@@ -884,7 +888,6 @@ final class IndexCore {
     trackOldest = Arrays.copyOf(trackOldest, cap);
     trackChunks = Arrays.copyOf(trackChunks, cap);
     trackHash = Arrays.copyOf(trackHash, cap);
-    freeTracks = Arrays.copyOf(freeTracks, cap);
   }
 
   private void freeTrackSlot(int t) {
@@ -893,7 +896,8 @@ final class IndexCore {
     trackSize[t] = 0;
     trackOldest[t] = 0;
     trackChunks[t] = 0;
-    freeTracks[freeTrackCount++] = t;
+    trackHash[t] = freeTrackHead;
+    freeTrackHead = t;
     liveTracks--;
   }
 
@@ -937,15 +941,15 @@ final class IndexCore {
    */
   private int addPeer(PeerInfo info, int holdings) {
     int s;
-    if (freePeerCount > 0) {
-      s = freePeers[--freePeerCount];
+    if (freePeerHead >= 0) {
+      s = freePeerHead;
+      freePeerHead = peerHash[s];
     } else {
       if (peerHigh == peerTracks.length) {
         int cap = peerTracks.length + (peerTracks.length >> 1);
         peerTracks = Arrays.copyOf(peerTracks, cap);
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
-        freePeers = Arrays.copyOf(freePeers, cap);
         peerPrefixSlot = Arrays.copyOf(peerPrefixSlot, cap);
         peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
@@ -974,7 +978,8 @@ final class IndexCore {
     peerSlab.clear(p);
     peerTracks[p] = null;
     peerTrackCount[p] = 0;
-    freePeers[freePeerCount++] = p;
+    peerHash[p] = freePeerHead;
+    freePeerHead = p;
     livePeers--;
   }
 
@@ -1107,7 +1112,7 @@ final class IndexCore {
     check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
     check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
     check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
-    check(freeTrackCount == trackHigh - liveTracks, "free track count");
+    check(freeListLength(freeTrackHead, trackHash, trackEntries) == trackHigh - liveTracks, "free track list");
     int seenPeers = 0;
     for (int p = 0; p < peerHigh; p++) {
       if (peerTracks[p] == null) {
@@ -1158,7 +1163,17 @@ final class IndexCore {
               + " peers, vs " + Arrays.toString(e.getValue()));
     }
     check(bitmapBytes == partialBitmapBytes, "partial bitmap bytes " + partialBitmapBytes + " vs " + bitmapBytes);
-    check(freePeerCount == peerHigh - livePeers, "free peer count");
+    check(freeListLength(freePeerHead, peerHash, peerTracks) == peerHigh - livePeers, "free peer list");
+  }
+
+  /** Slots on the free list from {@code head}; each must be free ({@code live[slot]} null). */
+  private static int freeListLength(int head, int[] next, Object[] live) {
+    int n = 0;
+    for (int s = head; s >= 0; s = next[s]) {
+      check(live[s] == null, "live slot " + s + " on a free list");
+      check(++n <= live.length, "a free list with a cycle");
+    }
+    return n;
   }
 
   private static boolean contains(int[] list, int count, int value) {

@@ -16,7 +16,8 @@ import java.util.HashMap;
  * added as the peer slots grow and kept when peers leave, as are the index's other per-slot
  * arrays (IndexCore accounts freed slots for that reason). A layout longer than the stride (an
  * IPv6 peer with more than 2 coordinate dimensions and the like) lives in a byte[] of its own
- * instead, dropped when the slot is freed or rewritten.
+ * instead (in a map, so that the common slot pays no reference for it), dropped when the slot is
+ * freed or rewritten.
  *
  * <p>Regions are operator-chosen tags that many peers share, sent by each node as its own
  * String: the slab keeps one instance per distinct region with a count of the slots using it,
@@ -33,8 +34,12 @@ final class PeerSlab {
   private static final int PAGE_MASK = PAGE_SLOTS - 1;
 
   private byte[][] pages = new byte[0][];
-  /** By slot: the layout when longer than {@link #STRIDE}, else null. */
-  private byte[][] overflow = new byte[0][];
+  /**
+   * The layouts longer than {@link #STRIDE}, by slot; such a slot's own bytes start with {@link
+   * #OVERFLOW} (a record is never empty), so that the common slot costs no reference.
+   */
+  private final HashMap<Integer, byte[]> overflow = new HashMap<>();
+  private static final byte OVERFLOW = 0;
   /** By slot: the region, an instance from {@link #regionUses} (or ""); null for a free slot. */
   private String[] regions = new String[0];
   private final HashMap<String, Region> regionUses = new HashMap<>();
@@ -53,9 +58,7 @@ final class PeerSlab {
   /** Makes room for slots below {@code slots}. */
   void ensureSlots(int slots) {
     if (regions.length < slots) {
-      int cap = Math.max(slots, regions.length + (regions.length >> 1));
-      overflow = Arrays.copyOf(overflow, cap);
-      regions = Arrays.copyOf(regions, cap);
+      regions = Arrays.copyOf(regions, Math.max(slots, regions.length + (regions.length >> 1)));
     }
     int needed = (slots + PAGE_SLOTS - 1) >>> PAGE_SHIFT;
     if (pages.length < needed) {
@@ -70,18 +73,17 @@ final class PeerSlab {
   /** Stores {@code info} in {@code slot} (made room for), replacing what the slot held. */
   void put(int slot, PeerInfo info) {
     int length = PeerLayout.length(info);
-    byte[] old = overflow[slot];
-    if (old != null) {
-      overflowBytes -= IndexCore.align8(16 + old.length);
-    }
+    dropOverflow(slot);
+    byte[] page = pages[slot >>> PAGE_SHIFT];
+    int at = (slot & PAGE_MASK) * STRIDE;
     if (length <= STRIDE) {
-      overflow[slot] = null;
-      PeerLayout.write(info, pages[slot >>> PAGE_SHIFT], (slot & PAGE_MASK) * STRIDE);
+      PeerLayout.write(info, page, at);
     } else {
       byte[] own = new byte[length];
       PeerLayout.write(info, own, 0);
-      overflow[slot] = own;
-      overflowBytes += IndexCore.align8(16 + length);
+      page[at] = OVERFLOW;
+      overflow.put(slot, own);
+      overflowBytes += overflowCost(length);
     }
     String region = info.region();
     String had = regions[slot];
@@ -93,23 +95,37 @@ final class PeerSlab {
 
   /** Forgets what {@code slot} held. */
   void clear(int slot) {
-    byte[] old = overflow[slot];
-    if (old != null) {
-      overflowBytes -= IndexCore.align8(16 + old.length);
-      overflow[slot] = null;
-    }
+    dropOverflow(slot);
     release(slot);
+  }
+
+  private void dropOverflow(int slot) {
+    byte[] page = pages[slot >>> PAGE_SHIFT];
+    int at = (slot & PAGE_MASK) * STRIDE;
+    if (page[at] == OVERFLOW) {
+      byte[] old = overflow.remove(slot);
+      if (old != null) {
+        overflowBytes -= overflowCost(old.length);
+      }
+      page[at] = (byte) 0xff; // not a layout any more: a cleared slot is never read
+    }
+  }
+
+  /** An overflow layout's array and its map entry (node, boxed key, table cell). */
+  private static long overflowCost(int length) {
+    return IndexCore.align8(16 + length) + 32 + 16 + 8;
   }
 
   /** The array holding {@code slot}'s layout, at {@link #offset}. */
   byte[] bytes(int slot) {
-    byte[] own = overflow[slot];
-    return own != null ? own : pages[slot >>> PAGE_SHIFT];
+    byte[] page = pages[slot >>> PAGE_SHIFT];
+    return page[(slot & PAGE_MASK) * STRIDE] == OVERFLOW ? overflow.get(slot) : page;
   }
 
   /** Where {@code slot}'s layout starts in {@link #bytes}. */
   int offset(int slot) {
-    return overflow[slot] != null ? 0 : (slot & PAGE_MASK) * STRIDE;
+    int at = (slot & PAGE_MASK) * STRIDE;
+    return pages[slot >>> PAGE_SHIFT][at] == OVERFLOW ? 0 : at;
   }
 
   String region(int slot) {
@@ -150,7 +166,7 @@ final class PeerSlab {
   /** Bytes of the pages, the per-slot arrays, the overflow layouts and the regions. */
   long retainedBytes() {
     long b = IndexCore.refArrayBytes(pages.length) + pages.length * IndexCore.align8(16 + PAGE_SLOTS * STRIDE)
-        + IndexCore.refArrayBytes(overflow.length) + IndexCore.refArrayBytes(regions.length) + overflowBytes;
+        + IndexCore.refArrayBytes(regions.length) + overflowBytes;
     // A region: its map node (32), Region (24), String (24) and its bytes; the map's table cell.
     for (String r : regionUses.keySet()) {
       b += 32 + 24 + 24 + IndexCore.align8(16 + r.length()) + 8;
