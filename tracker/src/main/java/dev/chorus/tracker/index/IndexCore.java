@@ -20,8 +20,8 @@ final class IndexCore {
    * The index answers one hot question, "which peers hold track T", about 200,000 times a second,
    * over about 20 million (track, peer) entries. Memory per entry must stay at or under 64 bytes,
    * which rules out an object per entry (a HashMap node alone is 32 bytes, a small record another
-   * 24, plus the boxed keys). So entries live in primitive arrays, and objects exist only per peer
-   * (its PeerInfo, which the tracker needs anyway) and per partial holding (its bitmap).
+   * 24, plus the boxed keys). So entries live in primitive arrays, peers in one byte slab, and
+   * objects exist only per partial holding (its bitmap) and per distinct region tag.
    *
    * Tracks. A track gets a dense, stable slot number. Per slot: its 32-byte id as four longs in
    * trackKeys[4*slot..4*slot+3]; its entries in one int[] trackEntries[slot] of interleaved pairs
@@ -33,11 +33,17 @@ final class IndexCore {
    * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
    * the peers' reverse lists can hold them.
    *
-   * Peers. Likewise a dense, stable slot per peer with at least one entry: its PeerInfo, a reverse
-   * list (int[] of the track slots it has entries in, unordered, with a count) and the hash of its
-   * NodeId, plus a second open-addressing table. The reverse list makes removePeer O(entries of
-   * the peer) and lets a full announce drop what was not re-listed. A peer whose last entry goes
-   * is freed (its next announce brings its PeerInfo again), so the peer table holds no idle peers.
+   * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
+   * PeerSlab (the serialized TrackerPeer fields a reply copies, with a small header of what
+   * ranking reads, at a fixed stride per slot: no PeerInfo object, no byte[] header per peer; see
+   * PeerLayout), a reverse list (int[] of the track slots it has entries in, unordered, with a
+   * count) and the hash of its NodeId, plus a second open-addressing table. The reverse list makes
+   * removePeer O(entries of the peer) and lets a full announce drop what was not re-listed. A peer
+   * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
+   * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
+   * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
+   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
+   * free slot does not otherwise use, and reused most recently freed first.
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -57,21 +63,23 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 26.7 bytes per entry in
-   * arrays (the tracks' pair arrays, the peers' reverse lists — sized to a peer's first announce
-   * and trimmed when less than half used — the dense per-slot arrays and the two tables; see
-   * retainedBytesEstimate), plus the PeerInfo objects, about 200 bytes per peer (one serialized
-   * record, see PeerInfo), i.e. 20 per entry at 10 entries per peer.
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.9 bytes per entry for
+   * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
+   * a peer's first announce and trimmed when less than half used — the slab, 120 bytes per peer
+   * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
+   * slab, the arrays alone came to 26.7 and each peer added a PeerInfo and its record, about 200
+   * bytes, i.e. 20 per entry at 10 entries per peer.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
    * per quota prefix (a counter shared by the peers of one /32 or /64, reached from each peer slot
    * in O(1), so the expiry sweep pays no lookup), bitmap bytes per peer, and a budget for the
    * whole index in accounted bytes. The accounting is kept incrementally from the index's own
-   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
-   * costs that are upper bounds of the layout described above, including the slack of arrays
-   * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
-   * and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
+   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes, and free peer
+   * slots, which keep their slab stride and slot-array cells until a new peer reuses them) times
+   * per-unit costs that are upper bounds of the layout described above, including the slack of
+   * arrays that grow by half and tables kept at most half full; no heap reading, so it is
+   * deterministic and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
    * tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
@@ -106,8 +114,14 @@ final class IndexCore {
   static final long TRACK_BYTES = 128;
   /** An entry: its pair (with slack up to double) and its reverse-list int (with slack). */
   static final long ENTRY_BYTES = 24;
-  /** A live peer: PeerInfo and what it references, slot arrays, reverse list header, prefix counter. */
+  /**
+   * A live peer: its slab slot (or, at worst, an overflow layout and a region of its own besides),
+   * slot arrays, table cells, reverse list header, prefix counter. Kept at what it was when each
+   * peer had a PeerInfo object: an upper bound still, and the budget's meaning does not change.
+   */
   static final long PEER_BYTES = 640;
+  /** A free peer slot: its slab stride and its cells in the per-slot arrays (with growth slack). */
+  static final long FREE_PEER_SLOT_BYTES = PeerSlab.STRIDE + 48;
   /** A partial holding besides its bitmap: the Holding, its TrackId, the bitmap header, map cells. */
   static final long PARTIAL_BYTES = 160;
 
@@ -320,7 +334,7 @@ final class IndexCore {
    */
   long accountedBytes() {
     return liveTracks * TRACK_BYTES + entries * ENTRY_BYTES + livePeers * PEER_BYTES
-        + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
+        + (peerHigh - livePeers) * FREE_PEER_SLOT_BYTES + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
   }
 
   /** The budget {@link #accountedBytes} is kept under. */
@@ -583,7 +597,7 @@ final class IndexCore {
 
   /**
    * Bytes of every array the index holds, exactly as the JVM lays them out with compressed oops
-   * (16-byte header, elements, rounded up to 8): everything except the PeerInfo objects and the
+   * (16-byte header, elements, rounded up to 8), the peers' slab included: everything except the
    * partial Holdings, which are shared with the caller.
    */
   long retainedBytesEstimate() {
