@@ -65,7 +65,7 @@ final class IndexCore {
    *
    * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.9 bytes per entry for
    * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
-   * a peer's first announce and trimmed when less than half used — the slab, 120 bytes per peer
+   * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
    * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
    * slab, the arrays alone came to 26.7 and each peer added a PeerInfo and its record, about 200
    * bytes, i.e. 20 per entry at 10 entries per peer.
@@ -75,11 +75,14 @@ final class IndexCore {
    * per quota prefix (a counter shared by the peers of one /32 or /64, reached from each peer slot
    * in O(1), so the expiry sweep pays no lookup), bitmap bytes per peer, and a budget for the
    * whole index in accounted bytes. The accounting is kept incrementally from the index's own
-   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes, and free peer
-   * slots, which keep their slab stride and slot-array cells until a new peer reuses them) times
-   * per-unit costs that are upper bounds of the layout described above, including the slack of
-   * arrays that grow by half and tables kept at most half full; no heap reading, so it is
-   * deterministic and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
+   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
+   * costs that are upper bounds of the layout described above, including the slack of arrays
+   * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
+   * and costs O(1) per change. Not counted: free peer slots, which keep their slab stride and
+   * slot-array cells (about 170 bytes) until a new peer reuses them. There are never more of
+   * them than the most peers the index held at once, at most maxBytes / PEER_BYTES, so they add
+   * at most about a quarter of the budget to the heap (refused peers cannot grow it: each is
+   * freed before the next arrives, and the next reuses its slot). IndexBoundsTest checks it against retainedBytesEstimate, and the
    * tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
@@ -120,8 +123,6 @@ final class IndexCore {
    * peer had a PeerInfo object: an upper bound still, and the budget's meaning does not change.
    */
   static final long PEER_BYTES = 640;
-  /** A free peer slot: its slab stride and its cells in the per-slot arrays (with growth slack). */
-  static final long FREE_PEER_SLOT_BYTES = PeerSlab.STRIDE + 48;
   /** A partial holding besides its bitmap: the Holding, its TrackId, the bitmap header, map cells. */
   static final long PARTIAL_BYTES = 160;
 
@@ -252,6 +253,11 @@ final class IndexCore {
       }
       Arrays.sort(listed, 0, listedCount);
       dropUnlisted(p, listed, listedCount);
+      // What it kept is among the n listed: room for n holds the rest, without growing by steps.
+      int room = Math.min(n, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS));
+      if (peerTracks[p].length < room) {
+        peerTracks[p] = Arrays.copyOf(peerTracks[p], room);
+      }
     }
     AnnounceResult.Tally tally = new AnnounceResult.Tally();
     for (Holding h : holdings) {
@@ -334,7 +340,7 @@ final class IndexCore {
    */
   long accountedBytes() {
     return liveTracks * TRACK_BYTES + entries * ENTRY_BYTES + livePeers * PEER_BYTES
-        + (peerHigh - livePeers) * FREE_PEER_SLOT_BYTES + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
+        + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
   }
 
   /** The budget {@link #accountedBytes} is kept under. */
@@ -661,10 +667,10 @@ final class IndexCore {
       }
     }
     if (2 * (n + 1) > e.length) {
-      // Grow by half (not double): a track's pair array is most of an entry's bytes, and
-      // doubling left a quarter of them empty on average.
+      // Grow by a quarter (not double, nor half): a track's pair array is most of an entry's
+      // bytes, and growing by half left about a fifth of them empty in the benchmark's preload.
       int pairs = e.length / 2;
-      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 1), n + 1)));
+      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 2), n + 1)));
       trackEntries[t] = e;
     }
     int pos = n;
@@ -750,7 +756,7 @@ final class IndexCore {
     int[] list = peerTracks[p];
     int count = peerTrackCount[p];
     if (count == list.length) {
-      list = Arrays.copyOf(list, count + (count >> 1) + 2);
+      list = Arrays.copyOf(list, count + (count >> 3) + 2);
       peerTracks[p] = list;
     }
     list[count] = t;
@@ -772,15 +778,17 @@ final class IndexCore {
   }
 
   /**
-   * Gives a reverse list that is less than half used (withdraws, evictions by other peers'
-   * announces, expiry) a quarter of its count as room. Half, so that a list that just grew (by
-   * half) does not shrink again on the next removal.
+   * Gives a reverse list with more than a quarter of its count (plus 2) empty (withdraws,
+   * evictions by other peers' announces, expiry) an eighth of its count (plus 1) as room. Lists
+   * grow by an eighth plus 2, so a list that just grew does not shrink on the next removal, nor
+   * one that just shrank grow on the next add. (Trimmed only below half used before: a peer that
+   * announced 16 tracks and kept 11 had 5 slots empty of 16.)
    */
   private void maybeShrinkReverseList(int p) {
     int cap = peerTracks[p].length;
     int count = peerTrackCount[p];
-    if (count > 0 && cap > 2 * count + 2) {
-      peerTracks[p] = Arrays.copyOf(peerTracks[p], Math.max(1, count + (count >> 2) + 1));
+    if (count > 0 && cap > count + (count >> 2) + 2) {
+      peerTracks[p] = Arrays.copyOf(peerTracks[p], count + (count >> 3) + 1);
     }
   }
 
