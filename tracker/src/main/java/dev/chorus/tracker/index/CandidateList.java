@@ -101,6 +101,19 @@ public final class CandidateList {
     out.writeRawBytes(bytes, at + PeerLayout.RECORD, PeerLayout.recordLength(bytes, at));
   }
 
+  /**
+   * Copies the bytes {@link #writeTrackerPeerFields} writes to {@code dst[at..]} (for an encoder
+   * that writes into an array of its own); returns how many.
+   *
+   * @throws IndexOutOfBoundsException if they do not fit
+   */
+  public int copyTrackerPeerFields(int i, byte[] dst, int at) {
+    int from = offsets[check(i)];
+    int length = PeerLayout.recordLength(bytes, from);
+    System.arraycopy(bytes, from + PeerLayout.RECORD, dst, at, length);
+    return length;
+  }
+
   /** Empties the list; the references it held are dropped, so it pins no peer in memory. */
   public void clear() {
     Arrays.fill(peers, 0, size, null);

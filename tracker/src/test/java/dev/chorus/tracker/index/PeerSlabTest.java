@@ -18,6 +18,7 @@ import dev.chorus.protocol.manifest.TrackId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -210,6 +211,9 @@ class PeerSlabTest {
         Double.doubleToRawLongBits(list.predictedRttMillisFrom(i, asker)));
     assertEquals(expected.trackerPeerFieldsSize(), list.trackerPeerFieldsSize(i));
     assertArrayEquals(fields(expected), fields(list, i));
+    byte[] copied = new byte[expected.trackerPeerFieldsSize() + 3];
+    assertEquals(expected.trackerPeerFieldsSize(), list.copyTrackerPeerFields(i, copied, 3));
+    assertArrayEquals(fields(expected), Arrays.copyOfRange(copied, 3, copied.length));
     PeerInfo made = list.peer(i);
     assertEquals(expected, made);
     assertEquals(expected.nodeId(), made.nodeId());
