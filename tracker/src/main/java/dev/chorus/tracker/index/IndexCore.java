@@ -63,7 +63,7 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.9 bytes per entry for
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
    * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
    * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
    * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
