@@ -27,8 +27,6 @@ import java.util.Arrays;
 final class PeerLayout {
   static final int HEADER = 6;
   static final int RECORD = HEADER;
-  /** The largest layout: the largest record (IPv6, 8 dimensions, port, height and error) and the header. */
-  static final int MAX_BYTES = HEADER + 138;
 
   private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
