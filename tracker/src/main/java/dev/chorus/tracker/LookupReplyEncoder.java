@@ -11,7 +11,6 @@ import dev.chorus.protocol.wire.TrackerPeer;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.Holding;
-import dev.chorus.tracker.index.PeerInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -19,7 +18,7 @@ import java.util.List;
 
 /**
  * Writes the frame of a {@code TrackerMessage{lookup_result}} straight into a pooled buffer,
- * from each peer's serialized record ({@link PeerInfo#writeTrackerPeerFields}) and its holding:
+ * from each peer's serialized record ({@link CandidateList#writeTrackerPeerFields}) and its holding:
  * no message builders, no copies of keys and addresses per reply. Building the same reply with
  * the generated classes cost about 14 KB of garbage and most of the tracker's CPU per lookup.
  *
@@ -67,7 +66,7 @@ final class LookupReplyEncoder {
     int resultBytes = lookupId == 0 ? 0 : CodedOutputStream.computeUInt64Size(LookupResult.LOOKUP_ID_FIELD_NUMBER, lookupId);
     for (int j = 0; j < count; j++) {
       int i = order[j];
-      resultBytes += lengthDelimited(peerBytes(candidates.peer(i), candidates.holding(i)));
+      resultBytes += lengthDelimited(peerBytes(candidates.trackerPeerFieldsSize(i), candidates.holding(i)));
     }
     int messageBytes = lengthDelimited(resultBytes);
     frames.checkBodyLength(messageBytes);
@@ -88,7 +87,7 @@ final class LookupReplyEncoder {
       }
       for (int j = 0; j < count; j++) {
         int i = order[j];
-        writePeer(stream, candidates.peer(i), candidates.holding(i));
+        writePeer(stream, candidates, i);
       }
       stream.checkNoSpaceLeft();
       out.writerIndex(at + messageBytes);
@@ -99,10 +98,11 @@ final class LookupReplyEncoder {
     }
   }
 
-  private static void writePeer(CodedOutputStream stream, PeerInfo peer, Holding holding) throws IOException {
+  private static void writePeer(CodedOutputStream stream, CandidateList candidates, int i) throws IOException {
+    Holding holding = candidates.holding(i);
     stream.writeUInt32NoTag(PEERS_TAG);
-    stream.writeUInt32NoTag(peerBytes(peer, holding));
-    peer.writeTrackerPeerFields(stream);
+    stream.writeUInt32NoTag(peerBytes(candidates.trackerPeerFieldsSize(i), holding));
+    candidates.writeTrackerPeerFields(i, stream);
     stream.writeUInt32NoTag(CHUNKS_TAG);
     if (holding.isComplete()) {
       stream.writeUInt32NoTag(COMPLETE_BYTES);
@@ -115,11 +115,11 @@ final class LookupReplyEncoder {
   }
 
   /** Bytes of one {@code TrackerPeer} message, without its tag and length. */
-  private static int peerBytes(PeerInfo peer, Holding holding) {
+  private static int peerBytes(int peerFieldsBytes, Holding holding) {
     int chunkSet = holding.isComplete()
         ? COMPLETE_BYTES
         : CodedOutputStream.computeUInt32SizeNoTag(holding.bitmapLength()) + 1 + holding.bitmapLength();
-    return peer.trackerPeerFieldsSize() + lengthDelimited(chunkSet);
+    return peerFieldsBytes + lengthDelimited(chunkSet);
   }
 
   /** A length-delimited field (one-byte tag: field numbers below 16) holding {@code bytes} bytes. */

@@ -305,7 +305,7 @@ public final class TrackerBench {
         long used = usedHeapAfterGc();
         double perEntry = (double) (used - baselineHeap) / stats.entries();
         say("heap after full GC: %,d MB more than before the preload = %.1f bytes per (track, peer) entry, "
-            + "PeerInfo objects included (%.1f entries per peer)", (used - baselineHeap) >> 20, perEntry,
+            + "peer records included (%.1f entries per peer)", (used - baselineHeap) >> 20, perEntry,
             (double) stats.entries() / stats.peers());
         bench.add(line(p + "_memory_per_entry", perEntry, "bytes", 1));
       }

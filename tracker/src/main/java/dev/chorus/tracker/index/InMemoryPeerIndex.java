@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * The default {@link PeerIndex}: everything in this process's heap, in compact primitive arrays
- * (about 50 bytes per (track, peer) entry including the peers' own records; see
+ * (about 44 bytes per (track, peer) entry including the peers' own records; see
  * {@code tracker/docs/index-and-ranking.md}).
  *
  * <p>Bounds: besides the caps per peer and per prefix that every index applies, this one refuses

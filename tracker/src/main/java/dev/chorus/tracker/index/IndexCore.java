@@ -20,8 +20,8 @@ final class IndexCore {
    * The index answers one hot question, "which peers hold track T", about 200,000 times a second,
    * over about 20 million (track, peer) entries. Memory per entry must stay at or under 64 bytes,
    * which rules out an object per entry (a HashMap node alone is 32 bytes, a small record another
-   * 24, plus the boxed keys). So entries live in primitive arrays, and objects exist only per peer
-   * (its PeerInfo, which the tracker needs anyway) and per partial holding (its bitmap).
+   * 24, plus the boxed keys). So entries live in primitive arrays, peers in one byte slab, and
+   * objects exist only per partial holding (its bitmap) and per distinct region tag.
    *
    * Tracks. A track gets a dense, stable slot number. Per slot: its 32-byte id as four longs in
    * trackKeys[4*slot..4*slot+3]; its entries in one int[] trackEntries[slot] of interleaved pairs
@@ -33,11 +33,17 @@ final class IndexCore {
    * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
    * the peers' reverse lists can hold them.
    *
-   * Peers. Likewise a dense, stable slot per peer with at least one entry: its PeerInfo, a reverse
-   * list (int[] of the track slots it has entries in, unordered, with a count) and the hash of its
-   * NodeId, plus a second open-addressing table. The reverse list makes removePeer O(entries of
-   * the peer) and lets a full announce drop what was not re-listed. A peer whose last entry goes
-   * is freed (its next announce brings its PeerInfo again), so the peer table holds no idle peers.
+   * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
+   * PeerSlab (the serialized TrackerPeer fields a reply copies, with a small header of what
+   * ranking reads, at a fixed stride per slot: no PeerInfo object, no byte[] header per peer; see
+   * PeerLayout), a reverse list (int[] of the track slots it has entries in, unordered, with a
+   * count) and the hash of its NodeId, plus a second open-addressing table. The reverse list makes
+   * removePeer O(entries of the peer) and lets a full announce drop what was not re-listed. A peer
+   * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
+   * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
+   * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
+   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
+   * free slot does not otherwise use, and reused most recently freed first.
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -57,11 +63,12 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 26.7 bytes per entry in
-   * arrays (the tracks' pair arrays, the peers' reverse lists — sized to a peer's first announce
-   * and trimmed when less than half used — the dense per-slot arrays and the two tables; see
-   * retainedBytesEstimate), plus the PeerInfo objects, about 200 bytes per peer (one serialized
-   * record, see PeerInfo), i.e. 20 per entry at 10 entries per peer.
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
+   * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
+   * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
+   * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
+   * slab, the arrays alone came to 26.7 and each peer added a PeerInfo and its record, about 200
+   * bytes, i.e. 20 per entry at 10 entries per peer.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
@@ -71,7 +78,11 @@ final class IndexCore {
    * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
    * costs that are upper bounds of the layout described above, including the slack of arrays
    * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
-   * and costs O(1) per change. IndexBoundsTest checks it against retainedBytesEstimate, and the
+   * and costs O(1) per change. Not counted: free peer slots, which keep their slab stride and
+   * slot-array cells (about 170 bytes) until a new peer reuses them. There are never more of
+   * them than the most peers the index held at once, at most maxBytes / PEER_BYTES, so they add
+   * at most about a quarter of the budget to the heap (refused peers cannot grow it: each is
+   * freed before the next arrives, and the next reuses its slot). IndexBoundsTest checks it against retainedBytesEstimate, and the
    * tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
@@ -106,7 +117,11 @@ final class IndexCore {
   static final long TRACK_BYTES = 128;
   /** An entry: its pair (with slack up to double) and its reverse-list int (with slack). */
   static final long ENTRY_BYTES = 24;
-  /** A live peer: PeerInfo and what it references, slot arrays, reverse list header, prefix counter. */
+  /**
+   * A live peer: its slab slot (or, at worst, an overflow layout and a region of its own besides),
+   * slot arrays, table cells, reverse list header, prefix counter. Kept at what it was when each
+   * peer had a PeerInfo object: an upper bound still, and the budget's meaning does not change.
+   */
   static final long PEER_BYTES = 640;
   /** A partial holding besides its bitmap: the Holding, its TrackId, the bitmap header, map cells. */
   static final long PARTIAL_BYTES = 160;
@@ -129,19 +144,23 @@ final class IndexCore {
   private int[] trackChunks = new int[INITIAL_SLOTS];
   private int[] trackHash = new int[INITIAL_SLOTS];
   private int trackHigh;
-  private int[] freeTracks = new int[INITIAL_SLOTS];
-  private int freeTrackCount;
+  /**
+   * The most recently freed track slot, -1 if none; each free slot's trackHash holds the next
+   * (a free list threaded through the hash array, which a free slot does not use otherwise).
+   */
+  private int freeTrackHead = -1;
   private int[] trackTable = new int[2 * INITIAL_SLOTS];
   private int liveTracks;
 
   // Peers, by slot.
-  private PeerInfo[] peerInfo = new PeerInfo[INITIAL_SLOTS];
+  /** The peers' records and regions, by slot. */
+  private final PeerSlab peerSlab = new PeerSlab();
   private int[][] peerTracks = new int[INITIAL_SLOTS][];
   private int[] peerTrackCount = new int[INITIAL_SLOTS];
   private int[] peerHash = new int[INITIAL_SLOTS];
   private int peerHigh;
-  private int[] freePeers = new int[INITIAL_SLOTS];
-  private int freePeerCount;
+  /** The most recently freed peer slot, -1 if none; the rest threaded through peerHash (as for tracks). */
+  private int freePeerHead = -1;
   private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
   /**
@@ -234,6 +253,11 @@ final class IndexCore {
       }
       Arrays.sort(listed, 0, listedCount);
       dropUnlisted(p, listed, listedCount);
+      // What it kept is among the n listed: room for n holds the rest, without growing by steps.
+      int room = Math.min(n, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS));
+      if (peerTracks[p].length < room) {
+        peerTracks[p] = Arrays.copyOf(peerTracks[p], room);
+      }
     }
     AnnounceResult.Tally tally = new AnnounceResult.Tally();
     for (Holding h : holdings) {
@@ -356,6 +380,11 @@ final class IndexCore {
     return p < 0 ? 0 : peerTracks[p].length;
   }
 
+  /** The peers' slab, for tests. */
+  PeerSlab slab() {
+    return peerSlab;
+  }
+
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
   long partialBytesOf(NodeId peer) {
     int p = findPeer(peer);
@@ -368,9 +397,9 @@ final class IndexCore {
 
   /** Takes a re-announced peer's info; a move to another prefix takes its entries along. */
   private void updatePeer(int p, PeerInfo info) {
-    PeerInfo old = peerInfo[p];
-    peerInfo[p] = info;
-    if (old.sameIp(info)) {
+    boolean sameIp = peerSlab.sameIp(p, info);
+    peerSlab.put(p, info);
+    if (sameIp) {
       return;
     }
     NetworkPrefix prefix = quotaPrefix(info);
@@ -496,7 +525,7 @@ final class IndexCore {
         }
         h = complete;
       }
-      into.add(peerInfo[p], h, seen);
+      into.addStored(peerSlab.bytes(p), peerSlab.offset(p), peerSlab.region(p), h, seen);
     }
   }
 
@@ -574,22 +603,22 @@ final class IndexCore {
 
   /**
    * Bytes of every array the index holds, exactly as the JVM lays them out with compressed oops
-   * (16-byte header, elements, rounded up to 8): everything except the PeerInfo objects and the
+   * (16-byte header, elements, rounded up to 8), the peers' slab included: everything except the
    * partial Holdings, which are shared with the caller.
    */
   long retainedBytesEstimate() {
     long b = longArrayBytes(trackKeys.length) + refArrayBytes(trackEntries.length)
         + intArrayBytes(trackSize.length) + intArrayBytes(trackOldest.length)
         + intArrayBytes(trackChunks.length) + intArrayBytes(trackHash.length)
-        + intArrayBytes(freeTracks.length) + intArrayBytes(trackTable.length);
+        + intArrayBytes(trackTable.length);
     for (int[] e : trackEntries) {
       if (e != null) {
         b += intArrayBytes(e.length);
       }
     }
-    b += refArrayBytes(peerInfo.length) + refArrayBytes(peerTracks.length)
+    b += peerSlab.retainedBytes() + refArrayBytes(peerTracks.length)
         + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
-        + intArrayBytes(freePeers.length) + intArrayBytes(peerTable.length);
+        + intArrayBytes(peerTable.length);
     for (int[] l : peerTracks) {
       if (l != null) {
         b += intArrayBytes(l.length);
@@ -638,10 +667,10 @@ final class IndexCore {
       }
     }
     if (2 * (n + 1) > e.length) {
-      // Grow by half (not double): a track's pair array is most of an entry's bytes, and
-      // doubling left a quarter of them empty on average.
+      // Grow by a quarter (not double, nor half): a track's pair array is most of an entry's
+      // bytes, and growing by half left about a fifth of them empty in the benchmark's preload.
       int pairs = e.length / 2;
-      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 1), n + 1)));
+      e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 2), n + 1)));
       trackEntries[t] = e;
     }
     int pos = n;
@@ -727,7 +756,7 @@ final class IndexCore {
     int[] list = peerTracks[p];
     int count = peerTrackCount[p];
     if (count == list.length) {
-      list = Arrays.copyOf(list, count + (count >> 1) + 2);
+      list = Arrays.copyOf(list, count + (count >> 3) + 2);
       peerTracks[p] = list;
     }
     list[count] = t;
@@ -749,15 +778,17 @@ final class IndexCore {
   }
 
   /**
-   * Gives a reverse list that is less than half used (withdraws, evictions by other peers'
-   * announces, expiry) a quarter of its count as room. Half, so that a list that just grew (by
-   * half) does not shrink again on the next removal.
+   * Gives a reverse list with more than a quarter of its count (plus 2) empty (withdraws,
+   * evictions by other peers' announces, expiry) an eighth of its count (plus 1) as room. Lists
+   * grow by an eighth plus 2, so a list that just grew does not shrink on the next removal, nor
+   * one that just shrank grow on the next add. (Trimmed only below half used before: a peer that
+   * announced 16 tracks and kept 11 had 5 slots empty of 16.)
    */
   private void maybeShrinkReverseList(int p) {
     int cap = peerTracks[p].length;
     int count = peerTrackCount[p];
-    if (count > 0 && cap > 2 * count + 2) {
-      peerTracks[p] = Arrays.copyOf(peerTracks[p], Math.max(1, count + (count >> 2) + 1));
+    if (count > 0 && cap > count + (count >> 2) + 2) {
+      peerTracks[p] = Arrays.copyOf(peerTracks[p], count + (count >> 3) + 1);
     }
   }
 
@@ -843,8 +874,9 @@ final class IndexCore {
       return -1;
     }
     int s;
-    if (freeTrackCount > 0) {
-      s = freeTracks[--freeTrackCount];
+    if (freeTrackHead >= 0) {
+      s = freeTrackHead;
+      freeTrackHead = trackHash[s];
     } else {
       if (trackHigh == trackSize.length) {
         growTracks();
@@ -878,7 +910,6 @@ final class IndexCore {
     trackOldest = Arrays.copyOf(trackOldest, cap);
     trackChunks = Arrays.copyOf(trackChunks, cap);
     trackHash = Arrays.copyOf(trackHash, cap);
-    freeTracks = Arrays.copyOf(freeTracks, cap);
   }
 
   private void freeTrackSlot(int t) {
@@ -887,7 +918,8 @@ final class IndexCore {
     trackSize[t] = 0;
     trackOldest[t] = 0;
     trackChunks[t] = 0;
-    freeTracks[freeTrackCount++] = t;
+    trackHash[t] = freeTrackHead;
+    freeTrackHead = t;
     liveTracks--;
   }
 
@@ -918,7 +950,7 @@ final class IndexCore {
         return -1;
       }
       int s = v - 1;
-      if (peerHash[s] == h && peerInfo[s].hasNodeId(id, offset)) {
+      if (peerHash[s] == h && peerSlab.hasNodeId(s, id, offset)) {
         return s;
       }
     }
@@ -931,23 +963,23 @@ final class IndexCore {
    */
   private int addPeer(PeerInfo info, int holdings) {
     int s;
-    if (freePeerCount > 0) {
-      s = freePeers[--freePeerCount];
+    if (freePeerHead >= 0) {
+      s = freePeerHead;
+      freePeerHead = peerHash[s];
     } else {
-      if (peerHigh == peerInfo.length) {
-        int cap = peerInfo.length + (peerInfo.length >> 1);
-        peerInfo = Arrays.copyOf(peerInfo, cap);
+      if (peerHigh == peerTracks.length) {
+        int cap = peerTracks.length + (peerTracks.length >> 1);
         peerTracks = Arrays.copyOf(peerTracks, cap);
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
-        freePeers = Arrays.copyOf(freePeers, cap);
         peerPrefixSlot = Arrays.copyOf(peerPrefixSlot, cap);
         peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
       s = peerHigh++;
+      peerSlab.ensureSlots(peerHigh);
     }
     int h = peerHashOf(info.nodeIdHash());
-    peerInfo[s] = info;
+    peerSlab.put(s, info);
     peerTracks[s] = new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))];
     peerTrackCount[s] = 0;
     peerHash[s] = h;
@@ -955,7 +987,7 @@ final class IndexCore {
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.length) {
-      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerInfo, peerHigh);
+      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerTracks, peerHigh);
     } else {
       tableInsert(peerTable, h, s);
     }
@@ -965,10 +997,11 @@ final class IndexCore {
   private void freePeerSlot(int p) {
     leavePrefix(p);
     tableRemove(peerTable, peerHash, p);
-    peerInfo[p] = null;
+    peerSlab.clear(p);
     peerTracks[p] = null;
     peerTrackCount[p] = 0;
-    freePeers[freePeerCount++] = p;
+    peerHash[p] = freePeerHead;
+    freePeerHead = p;
     livePeers--;
   }
 
@@ -1078,7 +1111,7 @@ final class IndexCore {
       check(trackOldest[t] == e[1], "track " + t + " oldest");
       for (int i = 0; i < n; i++) {
         int p = e[2 * i] & SLOT_MASK;
-        check(p < peerHigh && peerInfo[p] != null, "track " + t + " names free peer slot " + p);
+        check(p < peerHigh && peerTracks[p] != null, "track " + t + " names free peer slot " + p);
         perPeer[p]++;
         if (i > 0) {
           check(Integer.compareUnsigned(e[2 * i - 1], e[2 * i + 1]) <= 0, "track " + t + " not sorted by time");
@@ -1101,11 +1134,11 @@ final class IndexCore {
     check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
     check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
     check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
-    check(freeTrackCount == trackHigh - liveTracks, "free track count");
+    check(freeListLength(freeTrackHead, trackHash, trackEntries) == trackHigh - liveTracks, "free track list");
     int seenPeers = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerInfo[p] == null) {
-        check(peerTracks[p] == null && peerTrackCount[p] == 0, "free peer slot " + p + " has tracks");
+      if (peerTracks[p] == null) {
+        check(peerTrackCount[p] == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has tracks or a peer");
         continue;
       }
       seenPeers++;
@@ -1116,18 +1149,19 @@ final class IndexCore {
       for (int i = 1; i < sorted.length; i++) {
         check(sorted[i] != sorted[i - 1], "peer " + p + " reverse list has a duplicate");
       }
-      check(findPeer(peerInfo[p].nodeId()) == p, "peer " + p + " not found by id");
+      check(peerSlab.region(p) != null, "live peer " + p + " has no region");
+      check(findPeer(peerSlab.nodeId(p)) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
     HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     long bitmapBytes = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerInfo[p] == null) {
+      if (peerTracks[p] == null) {
         check(peerPrefixSlot[p] == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
         continue;
       }
       check(peerPrefixSlot[p] != NO_PREFIX, "peer " + p + " has no prefix counter");
-      check(inPrefix(p, quotaPrefix(peerInfo[p])), "peer " + p + " prefix");
+      check(inPrefix(p, NetworkPrefix.of(peerSlab.ip(p), prefixV4, prefixV6)), "peer " + p + " prefix");
       int[] c = counted.computeIfAbsent(peerPrefixSlot[p], k -> new int[2]);
       c[0] += peerTrackCount[p];
       c[1]++;
@@ -1151,7 +1185,17 @@ final class IndexCore {
               + " peers, vs " + Arrays.toString(e.getValue()));
     }
     check(bitmapBytes == partialBitmapBytes, "partial bitmap bytes " + partialBitmapBytes + " vs " + bitmapBytes);
-    check(freePeerCount == peerHigh - livePeers, "free peer count");
+    check(freeListLength(freePeerHead, peerHash, peerTracks) == peerHigh - livePeers, "free peer list");
+  }
+
+  /** Slots on the free list from {@code head}; each must be free ({@code live[slot]} null). */
+  private static int freeListLength(int head, int[] next, Object[] live) {
+    int n = 0;
+    for (int s = head; s >= 0; s = next[s]) {
+      check(live[s] == null, "live slot " + s + " on a free list");
+      check(++n <= live.length, "a free list with a cycle");
+    }
+    return n;
   }
 
   private static boolean contains(int[] list, int count, int value) {

@@ -222,20 +222,31 @@ public final class LookupPolicy {
       VivaldiCoordinate askerCoordinate, CandidateList candidates, byte[] wanted, int requested,
       RandomGenerator random, int[] order) {
     Objects.requireNonNull(asker, "asker");
-    keepUsable(askerClass, traversal, askerClass == ReachabilityClass.PUNCHABLE ? punchable : p -> false, candidates);
+    keepUsable(askerClass, traversal, askerClass == ReachabilityClass.PUNCHABLE ? punchable : null, candidates);
     return ranker.rank(asker, askerPrefix, askerRegion, askerCoordinate, candidates, wanted, peersFor(requested),
         random, order);
   }
 
+  /** {@code punchable} null: no holder counts as punchable (and none is made a PeerInfo to ask). */
   private static void keepUsable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
       Predicate<PeerInfo> punchable, CandidateList candidates) {
     int kept = 0;
     for (int i = 0; i < candidates.size(); i++) {
-      if (usable(askerClass, traversal, candidates.peer(i), punchable)) {
+      if (usable(askerClass, traversal, candidates, i, punchable)) {
         candidates.moveTo(i, kept++);
       }
     }
     candidates.truncate(kept);
+  }
+
+  /** {@link #usable(ReachabilityClass, ConnectionPlan.Traversal, PeerInfo, Predicate)} of candidate {@code i}, reading its port in place. */
+  private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal,
+      CandidateList candidates, int i, Predicate<PeerInfo> punchable) {
+    ReachabilityClass c = ConnectionPlan.holderClass(candidates.port(i));
+    if (c == ReachabilityClass.REVERSAL_ONLY && punchable != null && punchable.test(candidates.peer(i))) {
+      c = ReachabilityClass.PUNCHABLE;
+    }
+    return ConnectionPlan.of(askerClass, c, traversal).connects();
   }
 
   private static boolean usable(ReachabilityClass askerClass, ConnectionPlan.Traversal traversal, PeerInfo holder,

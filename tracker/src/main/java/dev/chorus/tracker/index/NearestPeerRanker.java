@@ -161,25 +161,21 @@ public final class NearestPeerRanker {
     int regionHash = hasRegion ? askerRegion.hashCode() : 0;
     long askerHead = asker == null ? 0 : PeerInfo.head(asker);
 
-    // Ranking reads the PeerInfo objects only (see PeerInfo's derived fields): one cache miss
-    // per candidate. A first, tiny loop takes all those misses at once, so that the CPU overlaps
-    // them; the second loop, which does the arithmetic, then finds the objects in cache.
+    // Ranking reads the candidates' bytes in the list (see CandidateList), laid out one after
+    // the other, and their shared region Strings.
     long[] keys = scratch(n);
-    for (int i = 0; i < n; i++) {
-      keys[i] = candidates.peer(i).nodeIdHead();
-    }
     int m = 0;
     for (int i = 0; i < n; i++) {
-      PeerInfo p = candidates.peer(i);
-      if (asker != null && keys[i] == askerHead && p.nodeId().equals(asker)) {
+      if (asker != null && candidates.nodeIdHead(i) == askerHead && candidates.hasNodeId(i, asker)) {
         continue;
       }
       long tier = tier(candidates.holding(i), wanted, wantedCount);
-      boolean local = (hasPrefix && p.packedPrefix() == prefix)
-          || (hasRegion && p.regionHash() == regionHash && askerRegion.equals(p.region()));
+      String region = candidates.region(i);
+      boolean local = (hasPrefix && candidates.packedPrefix(i) == prefix)
+          || (hasRegion && region.hashCode() == regionHash && askerRegion.equals(region));
       long bucket = 0;
       if (askerCoordinate != null) {
-        double b = p.predictedRttMillisFrom(askerCoordinate) / rttBucketMillis;
+        double b = candidates.predictedRttMillisFrom(i, askerCoordinate) / rttBucketMillis;
         bucket = b >= MAX_BUCKET ? MAX_BUCKET : (long) b;
       }
       keys[m++] = (tier << TIER_SHIFT) | ((local ? 0L : 1L) << LOCAL_SHIFT) | (bucket << BUCKET_SHIFT)

@@ -8,7 +8,7 @@ package dev.chorus.tracker.index;
  * value; the two families never compare equal.
  */
 public final class NetworkPrefix {
-  private static final long IPV6_TAG = 1L << 63;
+  static final long IPV6_TAG = 1L << 63;
   /** The ranking prefix lengths. */
   private static final int RANK_V4 = 24;
   private static final int RANK_V6 = 48;

@@ -30,9 +30,9 @@ public final class PeerInfo {
    */
   static final int NODE_ID_OFFSET = 2;
   private static final int STATIC_KEY_OFFSET = NODE_ID_OFFSET + NodeId.BYTES + 2;
-  private static final int ADDRESS_OFFSET = STATIC_KEY_OFFSET + 32;
+  static final int ADDRESS_OFFSET = STATIC_KEY_OFFSET + 32;
   /** The address field's tag and length byte, then the ip field's tag and length byte. */
-  private static final int IP_OFFSET = ADDRESS_OFFSET + 4;
+  static final int IP_OFFSET = ADDRESS_OFFSET + 4;
 
   private final byte[] record;
   private final int port;
@@ -71,6 +71,28 @@ public final class PeerInfo {
     this.p1 = coordinate.position(1);
     this.p2 = dimensions > 2 ? coordinate.position(2) : 0f;
     this.p3 = dimensions > 3 ? coordinate.position(3) : 0f;
+  }
+
+  /** From the stored form of a peer (no hashing, no parsing): see {@link PeerLayout}. */
+  private PeerInfo(byte[] layout, int at, String region) {
+    this.record = Arrays.copyOfRange(layout, at + PeerLayout.RECORD, at + PeerLayout.length(layout, at));
+    this.port = PeerLayout.port(layout, at);
+    this.region = region;
+    this.nodeIdHash = PeerLayout.nodeIdHash(layout, at);
+    this.nodeIdHead = PeerLayout.nodeIdHead(layout, at);
+    this.packedPrefix = PeerLayout.packedPrefix(layout, at);
+    this.regionHash = region.hashCode();
+    this.dimensions = PeerLayout.dimensions(layout, at);
+    this.heightMs = PeerLayout.heightMs(layout, at);
+    this.p0 = PeerLayout.position(layout, at, 0);
+    this.p1 = PeerLayout.position(layout, at, 1);
+    this.p2 = dimensions > 2 ? PeerLayout.position(layout, at, 2) : 0f;
+    this.p3 = dimensions > 3 ? PeerLayout.position(layout, at, 3) : 0f;
+  }
+
+  /** The peer whose layout ({@link PeerLayout}) is at {@code layout[at..]}, with {@code region}: equal to the one stored. */
+  static PeerInfo fromLayout(byte[] layout, int at, String region) {
+    return new PeerInfo(layout, at, region);
   }
 
   /** The first 8 bytes of a node id, big-endian: equal ids have equal heads. */

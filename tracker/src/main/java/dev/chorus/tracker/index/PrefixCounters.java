@@ -23,8 +23,8 @@ final class PrefixCounters {
   private int[] entries = new int[INITIAL];
   private int[] peers = new int[INITIAL];
   private int high;
-  private int[] free = new int[INITIAL];
-  private int freeCount;
+  /** The most recently freed slot, -1 if none; each free slot's {@code hashes} cell holds the next. */
+  private int freeHead = -1;
   private int[] table = new int[2 * INITIAL];
   private int live;
 
@@ -101,14 +101,14 @@ final class PrefixCounters {
   long retainedBytes() {
     return IndexCore.longArrayBytes(keys.length) + IndexCore.intArrayBytes(hashes.length)
         + IndexCore.intArrayBytes(entries.length)
-        + IndexCore.intArrayBytes(peers.length) + IndexCore.intArrayBytes(free.length)
-        + IndexCore.intArrayBytes(table.length);
+        + IndexCore.intArrayBytes(peers.length) + IndexCore.intArrayBytes(table.length);
   }
 
   private int add(long key) {
     int s;
-    if (freeCount > 0) {
-      s = free[--freeCount];
+    if (freeHead >= 0) {
+      s = freeHead;
+      freeHead = hashes[s];
     } else {
       if (high == keys.length) {
         int cap = keys.length + (keys.length >> 1);
@@ -116,7 +116,6 @@ final class PrefixCounters {
         hashes = Arrays.copyOf(hashes, cap);
         entries = Arrays.copyOf(entries, cap);
         peers = Arrays.copyOf(peers, cap);
-        free = Arrays.copyOf(free, cap);
       }
       s = high++;
     }
@@ -135,7 +134,8 @@ final class PrefixCounters {
 
   private void remove(int s) {
     IndexCore.tableRemove(table, hashes, s);
-    free[freeCount++] = s;
+    hashes[s] = freeHead;
+    freeHead = s;
     live--;
   }
 

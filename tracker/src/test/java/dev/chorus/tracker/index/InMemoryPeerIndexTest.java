@@ -380,9 +380,9 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
   }
 
   /**
-   * A peer's reverse list starts at the size of its first announce, shrinks once it is less than
-   * half used, and does not shrink again right after it grew (no copy back and forth). Structural,
-   * like the test above.
+   * A peer's reverse list starts at the size of its first announce (and of a full announce),
+   * shrinks once more than a quarter of it is empty, and does not shrink again right after it
+   * grew (no copy back and forth). Structural, like the test above.
    */
   @Test
   void reverseListsFitTheirPeersHoldings() {
@@ -405,9 +405,21 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
     core.announce(peer, false, List.of(Holding.complete(trackId(20), 320)), T0);
     assertEquals(3, core.reverseListCapacity(peer.nodeId()));
     core.announce(peer, false, List.of(Holding.complete(trackId(21), 320)), T0);
-    assertEquals(6, core.reverseListCapacity(peer.nodeId()), "grown by half plus 2");
+    assertEquals(5, core.reverseListCapacity(peer.nodeId()), "grown by an eighth plus 2");
     core.withdraw(peer.nodeId(), List.of(trackId(21)));
-    assertEquals(6, core.reverseListCapacity(peer.nodeId()), "3 of 6 used: kept");
+    assertEquals(5, core.reverseListCapacity(peer.nodeId()), "3 of 5 used: kept (no shrink right after growing)");
+    List<Holding> sixteen = new ArrayList<>();
+    for (int t = 100; t < 116; t++) {
+      sixteen.add(Holding.complete(trackId(t), 320));
+    }
+    core.announce(peer, true, sixteen, T0);
+    assertEquals(16, core.reverseListCapacity(peer.nodeId()), "a full announce of 16: 16 slots (made room for at once)");
+    List<TrackId> five = new ArrayList<>();
+    for (int t = 100; t < 105; t++) {
+      five.add(trackId(t));
+    }
+    core.withdraw(peer.nodeId(), five);
+    assertEquals(13, core.reverseListCapacity(peer.nodeId()), "11 of 16 used: trimmed to 11 + 11/8 + 1");
     core.checkInvariants();
   }
 
