@@ -97,8 +97,16 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private boolean prefetchReported;
   /** Whether the next play's held copy was already dropped when it was queued (a discovery). */
   private boolean nextDropped;
+  /** The playback event armed last: its id, and when it is due (-1: none armed). */
   long playbackEventId = -1;
+  long playbackDueAt = -1;
   private long playbackEventAt = -1;
+  /**
+   * The playback event in the engine's queue (-1: none): the armed one, or an earlier one that
+   * will fire early and queue the armed one (World.armPlayback).
+   */
+  long queuedPlaybackId = -1;
+  long queuedPlaybackAt = -1;
   long tickEventId = -1;
 
   SimPeer(World w, int host, int onlinePeriod, SplittableRandom coreRng,
@@ -368,7 +376,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     sources.remove(track);
     w.discoveryDrops++;
-    w.deliverAfter(0, this, at -> core.tracksDropped(List.of(Ids.track(track)), at));
+    w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, at -> core.tracksDropped(List.of(Ids.track(track)), at));
   }
 
   private long bytesAtMillis(long millis) {
@@ -533,7 +541,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       return;
     }
     playbackEventAt = at;
-    playbackEventId = w.schedulePlayback(this, at);
+    playbackEventId = w.armPlayback(this, at);
   }
 
   /** The play ends (its listened part is over): the session moves on or ends. */
@@ -590,7 +598,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
     if (dropped != null) {
       List<TrackId> tracks = dropped;
-      w.deliverAfter(0, this, now -> core.tracksDropped(tracks, now));
+      w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, now -> core.tracksDropped(tracks, now));
     }
   }
 
