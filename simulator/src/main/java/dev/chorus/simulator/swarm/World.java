@@ -764,8 +764,10 @@ final class World implements EventHandler {
     // The core already counts the track as grown; the tracker learns of it (and of what the
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
-    return caches.insert(p.host, track, p.playTrack, (host, evicted) ->
+    boolean taken = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
         deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
+    p.cacheChanged();
+    return taken;
   }
 
   // ---- tracker ---------------------------------------------------------------------------------
