@@ -36,33 +36,22 @@ import java.util.NoSuchElementException;
  * moment); size the queue up front with the initial capacity when the peak is known. The most a
  * queue holds is MAX_CAPACITY, about 537 million events (17 GB).
  *
- * Why two heaps. Most events are due soon (a message's latency, a second's tick), but most of
- * the pending ones are not: every peer of a million keeps its next churn transition, hours ahead,
- * and the online ones their session and playback timers. In one heap each pop moves the last,
- * usually distant, event from the root to the bottom through every level, over an array far
- * larger than the CPU's caches (a million events are 32 MB). So an event due within NEAR_NANOS
- * of the last one popped goes to a near heap, small and cache-resident, and any other to a far
- * heap, which is touched only when its head is the earliest. The head of the queue is the earlier
- * of the two heads by (time, seq), so the pop order is the same whichever heap an event sits in
- * (placement is a matter of speed only): the one-heap order, event for event.
- *
  * Cancellation is lazy and lives outside the queue (see Engine): there is no remove(seq), which
  * would need a seq -> slot index kept up to date on every move (another 4-8 bytes and a write per
  * level). A cancelled event stays queued and its handler ignores it.
  */
 
 /**
- * A priority queue of simulation events on primitive arrays: two 4-ary min-heaps (events due soon,
- * and the rest; see the design notes in the source) keyed by {@code (timeNanos, seq)}, with
- * payload {@code (int type, int target, long arg)}. Among events with the same time, the one
- * pushed first comes out first.
+ * A priority queue of simulation events on a primitive array: a 4-ary min-heap keyed by
+ * {@code (timeNanos, seq)}, with payload {@code (int type, int target, long arg)}. Among events
+ * with the same time, the one pushed first comes out first.
  *
  * <p>No object is allocated per event. To pop, read the head with {@link #peekTime()}, {@link
  * #peekType()}, {@link #peekTarget()}, {@link #peekArg()}, {@link #peekSeq()}, then call {@link
  * #removeHead()}.
  *
- * <p>Capacity grows by doubling up to {@link #MAX_CAPACITY} events in all; {@value
- * #BYTES_PER_EVENT} bytes per slot, no object per event. Not thread-safe: one thread owns a queue.
+ * <p>Capacity grows by doubling up to {@link #MAX_CAPACITY}; {@value #BYTES_PER_EVENT} bytes per
+ * slot, no object per event. Not thread-safe: one thread owns a queue.
  */
 public final class EventQueue {
 
@@ -78,23 +67,10 @@ public final class EventQueue {
   /** Capacity used by {@link #EventQueue()}. */
   public static final int DEFAULT_INITIAL_CAPACITY = 1 << 12;
 
-  /**
-   * Events due less than this after the last event popped go to the near heap (a message's
-   * latency, a one-second tick, a transfer's next segment); later ones to the far heap.
-   */
-  static final long NEAR_NANOS = 2_000_000_000L;
+  /** Slot i is slots[4i .. 4i+3] = time, seq, type << 32 | target, arg. */
+  private long[] slots;
 
-  private static final long[] EMPTY = new long[0];
-
-  /** Slot i of a heap is heap[4i .. 4i+3] = time, seq, type << 32 | target, arg. */
-  private long[] near;
-  private long[] far = EMPTY;
-  private int nearSize;
-  private int farSize;
-  /** Whether the head of the queue is the far heap's. */
-  private boolean headIsFar;
-  /** The time of the last event popped: what "soon" is measured from. */
-  private long clock = Long.MIN_VALUE;
+  private int size;
   private long nextSeq;
 
   /** A queue with {@link #DEFAULT_INITIAL_CAPACITY} slots; it grows as needed. */
@@ -103,7 +79,7 @@ public final class EventQueue {
   }
 
   /**
-   * A queue with room for {@code initialCapacity} events due soon before it first grows.
+   * A queue with room for {@code initialCapacity} events before it first grows.
    *
    * @throws IllegalArgumentException if {@code initialCapacity} is below 1 or above {@link
    *     #MAX_CAPACITY}
@@ -113,43 +89,46 @@ public final class EventQueue {
       throw new IllegalArgumentException(
           "initialCapacity must be in [1, " + MAX_CAPACITY + "], was " + initialCapacity);
     }
-    near = new long[initialCapacity * W];
+    slots = new long[initialCapacity * W];
   }
 
   /** Events pending. */
   public int size() {
-    return nearSize + farSize;
+    return size;
   }
 
   /** Whether no event is pending. */
   public boolean isEmpty() {
-    return nearSize + farSize == 0;
+    return size == 0;
   }
 
-  /** Slots allocated in both heaps. */
+  /** Slots allocated (pending events that fit before the array grows). */
   public int capacity() {
-    return (near.length + far.length) / W;
+    return slots.length / W;
   }
 
-  /** Bytes held by the arrays: {@code capacity() * BYTES_PER_EVENT}. */
+  /** Bytes held by the array: {@code capacity() * BYTES_PER_EVENT}. */
   public long allocatedBytes() {
     return (long) capacity() * BYTES_PER_EVENT;
   }
 
-  /** Events pushed since creation (or the last {@link #clear()}), and seqs reserved: the next seq. */
+  /** Events pushed since creation (or the last {@link #clear()}): the next event's seq. */
   public long pushed() {
     return nextSeq;
   }
 
   /**
-   * Adds an event; O(log n), no allocation unless an array doubles.
+   * Adds an event; O(log n), no allocation unless the array doubles.
    *
    * @return the event's seq: unique within this queue, increasing with every push
    * @throws IllegalStateException if {@link #MAX_CAPACITY} events are already pending
    */
   public long push(long timeNanos, int eventType, int eventTarget, long eventArg) {
+    if (size == capacity()) {
+      grow(size + 1);
+    }
     long s = nextSeq++;
-    insert(timeNanos, s, pack(eventType, eventTarget), eventArg);
+    siftUp(size++, timeNanos, s, pack(eventType, eventTarget), eventArg);
     return s;
   }
 
@@ -174,121 +153,78 @@ public final class EventQueue {
       throw new IllegalArgumentException(
           "seq " + seq + " was not reserved: seqs drawn so far are 0 .. " + (nextSeq - 1));
     }
-    insert(timeNanos, seq, pack(eventType, eventTarget), eventArg);
+    if (size == capacity()) {
+      grow(size + 1);
+    }
+    siftUp(size++, timeNanos, seq, pack(eventType, eventTarget), eventArg);
   }
 
-  private void insert(long t, long s, long typeTarget, long a) {
-    if (size() >= MAX_CAPACITY) {
-      throw new IllegalStateException(
-          "event queue full: " + size() + " events pending, the most a queue can hold");
-    }
-    // Placement decides speed only (the head is the earlier of the two heads); a time far from
-    // the clock, even one that overflows the difference, may go either way.
-    if (t - clock < NEAR_NANOS) {
-      if (nearSize * W == near.length) {
-        near = grown(near, nearSize + 1);
-      }
-      siftUp(near, nearSize++, t, s, typeTarget, a);
-    } else {
-      if (farSize * W == far.length) {
-        far = grown(far, farSize + 1);
-      }
-      siftUp(far, farSize++, t, s, typeTarget, a);
-    }
-    selectHead();
-  }
-
-  /** Makes room for {@code minCapacity} pending events due soon without further growth. */
+  /** Makes room for {@code minCapacity} pending events without further growth. */
   public void ensureCapacity(int minCapacity) {
-    if (minCapacity > MAX_CAPACITY) {
-      throw new IllegalStateException("event queue full: " + minCapacity
-          + " events asked for, more than the most a queue can hold, " + MAX_CAPACITY);
-    }
-    if (minCapacity * W > near.length) {
-      near = Arrays.copyOf(near, minCapacity * W);
+    if (minCapacity > capacity()) {
+      grow(minCapacity);
     }
   }
 
-  private static long[] grown(long[] heap, int minCapacity) {
-    int old = heap.length / W;
+  private void grow(int minCapacity) {
+    int old = capacity();
+    if (old >= MAX_CAPACITY || minCapacity > MAX_CAPACITY) {
+      throw new IllegalStateException(
+          "event queue full: " + size + " events pending, the most a queue can hold");
+    }
     int capacity = (int) Math.min(MAX_CAPACITY, Math.max((long) minCapacity, 2L * old));
-    return Arrays.copyOf(heap, capacity * W);
+    slots = Arrays.copyOf(slots, capacity * W);
   }
 
   /** Time of the head (earliest) event. */
   public long peekTime() {
-    return head()[0];
+    requireNonEmpty();
+    return slots[0];
   }
 
   /** Seq of the head event. */
   public long peekSeq() {
-    return head()[1];
+    requireNonEmpty();
+    return slots[1];
   }
 
   /** Type of the head event. */
   public int peekType() {
-    return (int) (head()[2] >> 32);
+    requireNonEmpty();
+    return (int) (slots[2] >> 32);
   }
 
   /** Target of the head event. */
   public int peekTarget() {
-    return (int) head()[2];
+    requireNonEmpty();
+    return (int) slots[2];
   }
 
   /** Argument of the head event. */
   public long peekArg() {
-    return head()[3];
-  }
-
-  private long[] head() {
     requireNonEmpty();
-    return headIsFar ? far : near;
+    return slots[3];
   }
 
   /** Removes the head event; O(log n), no allocation. */
   public void removeHead() {
     requireNonEmpty();
-    if (headIsFar) {
-      clock = far[0];
-      int last = --farSize;
-      if (last > 0) {
-        int o = last * W;
-        siftDown(far, last, far[o], far[o + 1], far[o + 2], far[o + 3]);
-      }
-    } else {
-      clock = near[0];
-      int last = --nearSize;
-      if (last > 0) {
-        int o = last * W;
-        siftDown(near, last, near[o], near[o + 1], near[o + 2], near[o + 3]);
-      }
+    int last = --size;
+    if (last > 0) {
+      long[] q = slots;
+      int o = last * W;
+      siftDown(q[o], q[o + 1], q[o + 2], q[o + 3]);
     }
-    selectHead();
   }
 
   /** Removes every pending event and restarts seq at 0; keeps the capacity. */
   public void clear() {
-    nearSize = 0;
-    farSize = 0;
+    size = 0;
     nextSeq = 0;
-    clock = Long.MIN_VALUE;
-    headIsFar = false;
-  }
-
-  private void selectHead() {
-    if (farSize == 0) {
-      headIsFar = false;
-    } else if (nearSize == 0) {
-      headIsFar = true;
-    } else {
-      long nt = near[0];
-      long ft = far[0];
-      headIsFar = ft < nt || (ft == nt && far[1] < near[1]);
-    }
   }
 
   private void requireNonEmpty() {
-    if (nearSize + farSize == 0) {
+    if (size == 0) {
       throw new NoSuchElementException("event queue is empty");
     }
   }
@@ -298,7 +234,8 @@ public final class EventQueue {
   }
 
   /** Places the event into the hole at slot {@code i}, moving parents down while they come later. */
-  private static void siftUp(long[] q, int i, long t, long s, long typeTarget, long a) {
+  private void siftUp(int i, long t, long s, long typeTarget, long a) {
+    long[] q = slots;
     while (i > 0) {
       int p = (i - 1) >>> 2;
       int po = p * W;
@@ -317,10 +254,12 @@ public final class EventQueue {
   }
 
   /**
-   * Places the event into the hole at the root of a heap of {@code n} events, moving the
-   * earliest child up while it is earlier.
+   * Places the event into the hole at the root, moving the earliest child up while it is
+   * earlier.
    */
-  private static void siftDown(long[] q, int n, long t, long s, long typeTarget, long a) {
+  private void siftDown(long t, long s, long typeTarget, long a) {
+    long[] q = slots;
+    int n = size;
     int i = 0;
     while (true) {
       int c = (i << 2) + 1;

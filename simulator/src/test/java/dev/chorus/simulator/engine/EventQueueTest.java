@@ -184,38 +184,6 @@ class EventQueueTest {
   }
 
   /**
-   * Events due soon and late sit in different heaps (EventQueue's design notes); the pop order
-   * must still be the one (time, seq) order, including ties across the two and events that were
-   * late when pushed and are due soon when popped.
-   */
-  @Test
-  void agreesWithPriorityQueueWhenEventsAreDueSoonAndLate() {
-    SplittableRandom r = new SplittableRandom(11);
-    EventQueue q = new EventQueue(1);
-    PriorityQueue<Ev> ref = new PriorityQueue<>(ORDER);
-    long now = 0;
-    int pops = 0;
-    for (int op = 0; op < 400_000; op++) {
-      if (ref.isEmpty() || r.nextInt(100) < 52) {
-        // Either side of the near horizon, on a coarse grid so that equal times are common.
-        long t = now + r.nextLong(4 * EventQueue.NEAR_NANOS / 100_000_000L) * 50_000_000L;
-        long s = q.push(t, 0, op, t);
-        ref.add(new Ev(t, s, 0, op, t));
-      } else {
-        Ev e = ref.poll();
-        assertEquals(e.seq(), q.peekSeq(), "seq at pop " + pops);
-        assertEquals(e.time(), q.peekTime(), "time at pop " + pops);
-        assertEquals(e.target(), q.peekTarget(), "target at pop " + pops);
-        q.removeHead();
-        now = e.time();
-        pops++;
-      }
-      assertEquals(ref.size(), q.size());
-    }
-    assertTrue(pops > 150_000, "too few pops to mean anything: " + pops);
-  }
-
-  /**
    * An event pushed under a seq reserved earlier comes out exactly where it would have if it had
    * been pushed when the seq was drawn: the reference gets every event eagerly, the queue gets
    * some of them only later (but before they are due), under their reserved seqs.
