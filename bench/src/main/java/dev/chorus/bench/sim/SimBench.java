@@ -1,6 +1,7 @@
 package dev.chorus.bench.sim;
 
 import dev.chorus.simulator.scenario.RunResult;
+import dev.chorus.simulator.swarm.EventCensus;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.swarm.SwarmSimulation;
 import dev.chorus.simulator.scenario.ScenarioFile;
@@ -36,11 +37,13 @@ public final class SimBench {
         + "                              catalogue with it; --minutes/--hours bound its duration)\n"
         + "             --full  the million scenario (" + MILLION + ") to its end, 24 simulated hours\n"
         + "             --hours H  simulated hours (with --scenario or --full)\n"
-        + "             --max-wall-minutes W  stop after W wall minutes and report how far the run got";
+        + "             --max-wall-minutes W  stop after W wall minutes and report how far the run got\n"
+        + "             --census  also print the events by kind (CENSUS lines: count, share, per online peer-hour)";
   }
 
   public static List<String> run(List<String> args) {
     boolean quick = args.contains("--quick");
+    boolean census = args.contains("--census");
     int peers = quick ? 100_000 : 1_000_000;
     boolean peersGiven = false;
     long minutes = quick ? 10 : 20;
@@ -99,6 +102,7 @@ public final class SimBench {
     long[] lastEvents = {0};
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long gcBefore = gcMillis();
+    EventCensus[] counted = new EventCensus[1];
     RunResult r = SwarmSimulation.run(scenario, 0, (now, duration, events) -> {
       long wall = System.nanoTime();
       long cpu = threads.getCurrentThreadCpuTime();
@@ -117,7 +121,7 @@ public final class SimBench {
         System.err.printf(Locale.ROOT, "sim: %.1f of %d simulated minutes, %d events, %.0f s wall%n",
             now / 60e9, duration / 60_000_000_000L, events, (wall - benchStart) / 1e9);
       }
-    }, () -> System.nanoTime() - benchStart > wallBoundNanos);
+    }, () -> System.nanoTime() - benchStart > wallBoundNanos, c -> counted[0] = c);
     long peakHeap = peakHeap();
     double gcSeconds = (gcMillis() - gcBefore) / 1e3;
     double wallSeconds = r.wallNanos() / 1e9;
@@ -164,6 +168,36 @@ public final class SimBench {
     if (stopped) {
       lines.add(bench(name + "_stopped_at_simulated_hours", reachedHours, "h"));
       lines.add(bench(name + "_wall_seconds_per_simulated_hour", wallSeconds / Math.max(1e-9, reachedHours), "s"));
+    }
+    if (census) {
+      lines.addAll(censusLines(counted[0], r, loop[4]));
+    }
+    return lines;
+  }
+
+  /**
+   * The events by kind: count, share of all, and per online peer-hour (the online population
+   * averaged over the run's samples; the issue's target is about 40 events per online peer-hour).
+   */
+  static List<String> censusLines(EventCensus census, RunResult r, long reachedNanos) {
+    double onlineSum = 0;
+    int samples = 0;
+    int column = RunResult.SERIES_COLUMNS.indexOf(RunResult.T_ONLINE_PEERS);
+    for (double[] row : r.series()) {
+      onlineSum += row[column];
+      samples++;
+    }
+    double peerHours = samples == 0 ? 0 : onlineSum / samples * reachedNanos / 3.6e12;
+    long total = census.total();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "CENSUS %-28s %13d %7.3f%% %10.1f", "all", total, 100.0,
+        total / Math.max(1e-9, peerHours)));
+    for (Map.Entry<String, Long> e : census.counts().entrySet()) {
+      if (e.getValue() > 0) {
+        lines.add(String.format(Locale.ROOT, "CENSUS %-28s %13d %7.3f%% %10.1f", e.getKey(),
+            e.getValue(), 100.0 * e.getValue() / Math.max(1, total),
+            e.getValue() / Math.max(1e-9, peerHours)));
+      }
     }
     return lines;
   }

@@ -27,9 +27,12 @@ package dev.chorus.simulator.engine;
  *       target; the handler ignores events whose generation is stale.
  * </ul>
  *
- * Lazy cancellation keeps the cancelled events' 32 bytes until they would have fired; models that
- * re-arm long timers very often should prefer re-using a timer (ignore early, re-check the
- * deadline) to piling up stale events.
+ * Lazy cancellation keeps the cancelled events' 32 bytes until they would have fired, and each
+ * still costs a pop; models that re-arm long timers very often should prefer <em>deferral</em>:
+ * a re-arm to a later time only reserves the event's id ({@link #reserveId()}); the event already
+ * queued fires early, finds the deadline moved, and queues the new one under the reserved id
+ * ({@link #scheduleReserved}). The new event then runs exactly where an eager {@link #schedule}
+ * at the re-arm would have put it, and a chain of re-arms between two firings costs no event.
  *
  * <p><b>Counters</b> are 64-bit: events processed in all and per type, events scheduled, the peak
  * number pending.
@@ -120,11 +123,43 @@ public final class Engine {
           "event type must be in [0, " + processedByType.length + "), was " + type);
     }
     long id = queue.push(atNanos, type, target, arg);
+    notePending();
+    return id;
+  }
+
+  private void notePending() {
     int pending = queue.size();
     if (pending > peakPending) {
       peakPending = pending;
     }
-    return id;
+  }
+
+  /**
+   * Draws an event id now for an event queued later with {@link #scheduleReserved}: it will run
+   * exactly where {@link #schedule} called now would have put it (its place among events of the
+   * same time is fixed by the id). See "deferral" in the class comment.
+   */
+  public long reserveId() {
+    return queue.reserveSeq();
+  }
+
+  /**
+   * Queues an event under an id from {@link #reserveId()} (each id at most once), at {@code
+   * atNanos}, which may not be before {@link #now()}.
+   *
+   * @throws IllegalArgumentException as {@link #schedule}, or if {@code id} was never reserved
+   */
+  public void scheduleReserved(long atNanos, long id, int type, int target, long arg) {
+    if (atNanos < now) {
+      throw new IllegalArgumentException("cannot schedule reserved event " + id + " (type " + type
+          + ", target " + target + ") at " + atNanos + " ns: that is before now, " + now + " ns");
+    }
+    if (type < 0 || type >= processedByType.length) {
+      throw new IllegalArgumentException(
+          "event type must be in [0, " + processedByType.length + "), was " + type);
+    }
+    queue.pushReserved(atNanos, id, type, target, arg);
+    notePending();
   }
 
   /**
@@ -282,7 +317,7 @@ public final class Engine {
     return processedByType.clone();
   }
 
-  /** Events scheduled since creation (handled, pending or lazily cancelled). */
+  /** Events scheduled since creation (handled, pending or lazily cancelled), and ids reserved. */
   public long eventsScheduled() {
     return queue.pushed();
   }

@@ -132,6 +132,33 @@ public final class EventQueue {
     return s;
   }
 
+  /**
+   * Draws the next seq without queueing anything: the key of an event that will be pushed later
+   * with {@link #pushReserved}, ordered as if it had been pushed now. An event that might be
+   * superseded before it is due can so wait outside the queue (only the earliest of a chain of
+   * re-arms needs a slot) and still come out exactly where an eager push would have put it.
+   */
+  public long reserveSeq() {
+    return nextSeq++;
+  }
+
+  /**
+   * Adds an event under a seq drawn earlier with {@link #reserveSeq()} (each used at most once,
+   * which the caller guarantees); it comes out in {@code (timeNanos, seq)} order like any other.
+   *
+   * @throws IllegalArgumentException if {@code seq} was never drawn
+   */
+  public void pushReserved(long timeNanos, long seq, int eventType, int eventTarget, long eventArg) {
+    if (seq < 0 || seq >= nextSeq) {
+      throw new IllegalArgumentException(
+          "seq " + seq + " was not reserved: seqs drawn so far are 0 .. " + (nextSeq - 1));
+    }
+    if (size == capacity()) {
+      grow(size + 1);
+    }
+    siftUp(size++, timeNanos, seq, pack(eventType, eventTarget), eventArg);
+  }
+
   /** Makes room for {@code minCapacity} pending events without further growth. */
   public void ensureCapacity(int minCapacity) {
     if (minCapacity > capacity()) {

@@ -97,9 +97,21 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   private boolean prefetchReported;
   /** Whether the next play's held copy was already dropped when it was queued (a discovery). */
   private boolean nextDropped;
+  /** The playback event armed last: its id, and when it is due (-1: none armed). */
   long playbackEventId = -1;
+  long playbackDueAt = -1;
   private long playbackEventAt = -1;
+  /**
+   * The playback event in the engine's queue (-1: none): the armed one, or an earlier one that
+   * will fire early and queue the armed one (World.armPlayback).
+   */
+  long queuedPlaybackId = -1;
+  long queuedPlaybackAt = -1;
   long tickEventId = -1;
+  private static final int NO_TRACK = Integer.MIN_VALUE;
+  /** The tracks {@link #holdsTrack} answered last, newest first, and its answers. */
+  private final int[] memoTrack = {NO_TRACK, NO_TRACK};
+  private final boolean[] memoHeld = new boolean[2];
 
   SimPeer(World w, int host, int onlinePeriod, SplittableRandom coreRng,
       SplittableRandom sessionRng) {
@@ -127,12 +139,35 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     return new PeerContact(id, Ids.staticKey(host), Ids.ip(host), listenPort, core.coordinate());
   }
 
+  /**
+   * Whether the cache holds the track. Asked after nearly every event (needsTick, the player, the
+   * core's questions), mostly about the playing and the prefetched track, and each probe of the
+   * cache's table is a cache miss; so the last two answers are kept until this peer's cache
+   * changes, which only its own completions and drops do ({@link #cacheChanged}).
+   */
   boolean holdsTrack(int track) {
-    return w.caches.holds(host, track);
+    if (memoTrack[0] == track) {
+      return memoHeld[0];
+    }
+    if (memoTrack[1] == track) {
+      return memoHeld[1];
+    }
+    boolean held = w.caches.holds(host, track);
+    memoTrack[1] = memoTrack[0];
+    memoHeld[1] = memoHeld[0];
+    memoTrack[0] = track;
+    memoHeld[0] = held;
+    return held;
+  }
+
+  /** This peer's cache gained or lost tracks: forget the answers {@link #holdsTrack} kept. */
+  void cacheChanged() {
+    memoTrack[0] = NO_TRACK;
+    memoTrack[1] = NO_TRACK;
   }
 
   boolean holdsChunk(int track, int index) {
-    if (w.caches.holds(host, track)) {
+    if (holdsTrack(track)) {
       return true;
     }
     BitSet b = partial.get(track);
@@ -144,7 +179,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public BitSet held(TrackId trackId) {
     int track = Ids.track(trackId);
-    if (w.caches.holds(host, track)) {
+    if (holdsTrack(track)) {
       BitSet all = new BitSet();
       all.set(0, w.chunkCount(track));
       return all;
@@ -156,7 +191,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public boolean holdsAny(TrackId trackId) {
     int track = Ids.track(trackId);
-    if (w.caches.holds(host, track)) {
+    if (holdsTrack(track)) {
       return true;
     }
     BitSet b = partial.get(track);
@@ -168,7 +203,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void chunkAcquired(TrackId trackId, int index, int bytes, Source source) {
     int track = Ids.track(trackId);
-    if (w.caches.holds(host, track)) {
+    if (holdsTrack(track)) {
       return;
     }
     partial.computeIfAbsent(track, t -> new BitSet()).set(index);
@@ -366,9 +401,10 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (track == playTrack || !w.caches.drop(host, track)) {
       return; // a play of a track still playing keeps it (the next of a one-track album)
     }
+    cacheChanged();
     sources.remove(track);
     w.discoveryDrops++;
-    w.deliverAfter(0, this, at -> core.tracksDropped(List.of(Ids.track(track)), at));
+    w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, at -> core.tracksDropped(List.of(Ids.track(track)), at));
   }
 
   private long bytesAtMillis(long millis) {
@@ -386,7 +422,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   /** Bytes of the playing track held now (the start policy measures the download rate from it). */
   private long heldBytes() {
-    if (w.caches.holds(host, playTrack)) {
+    if (holdsTrack(playTrack)) {
       return layout.sizeBytes();
     }
     BitSet b = partial.get(playTrack);
@@ -425,7 +461,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   /** The offset of the first chunk not held at or after the playhead's chunk. */
   private long bufferedEnd() {
-    if (w.caches.holds(host, playTrack)) {
+    if (holdsTrack(playTrack)) {
       return layout.sizeBytes();
     }
     BitSet b = partial.get(playTrack);
@@ -533,7 +569,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       return;
     }
     playbackEventAt = at;
-    playbackEventId = w.schedulePlayback(this, at);
+    playbackEventId = w.armPlayback(this, at);
   }
 
   /** The play ends (its listened part is over): the session moves on or ends. */
@@ -555,7 +591,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (playTrack < 0) {
       return;
     }
-    if (w.caches.holds(host, playTrack)) {
+    if (holdsTrack(playTrack)) {
       // Played whole: a later play of it comes from the cache. An unfinished track keeps where its
       // chunks came from while the core still fetches it (a replay continues the same download).
       sources.remove(playTrack);
@@ -590,7 +626,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
     if (dropped != null) {
       List<TrackId> tracks = dropped;
-      w.deliverAfter(0, this, now -> core.tracksDropped(tracks, now));
+      w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, now -> core.tracksDropped(tracks, now));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.chorus.simulator.scenario.RunResult;
 import dev.chorus.simulator.scenario.Scenario;
 import dev.chorus.simulator.scenario.SimulationProgress;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Runs a scenario: a population of peers, each online one running the node's own swarm core,
@@ -31,6 +32,15 @@ public final class SwarmSimulation {
    */
   public static RunResult run(Scenario scenario, int replication, SimulationProgress progress,
       BooleanSupplier stop) {
+    return run(scenario, replication, progress, stop, census -> { });
+  }
+
+  /**
+   * As {@link #run(Scenario, int, SimulationProgress, BooleanSupplier)}, and hands the run's
+   * {@link EventCensus} (events by kind) to {@code census} at the end.
+   */
+  public static RunResult run(Scenario scenario, int replication, SimulationProgress progress,
+      BooleanSupplier stop, Consumer<EventCensus> census) {
     long wallStart = System.nanoTime();
     World world = new World(scenario, replication);
     world.start();
@@ -43,6 +53,7 @@ public final class SwarmSimulation {
     }, PROGRESS_EVERY_EVENTS);
     long reached = world.engine.now() < duration ? world.engine.now() : duration;
     progress.progress(reached, duration, world.engine.eventsProcessed());
+    census.accept(world.census);
     Metrics m = world.metrics;
     java.util.Map<String, Double> summary = m.summary();
     summary.put(RunResult.PEER_CRASHES, (double) world.crashes);

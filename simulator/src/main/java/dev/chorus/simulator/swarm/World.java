@@ -146,6 +146,10 @@ final class World implements EventHandler {
   /** Messages between peers in flight, pooled (the most frequent deliveries, without a lambda each). */
   private final Messages messages = new Messages();
   private Delivery[] parked = new Delivery[1024];
+  /** What each parked action does, for the census. */
+  private int[] parkedKind = new int[1024];
+  /** Events handled, by kind. */
+  final EventCensus census = new EventCensus();
   private int[] freeSlots = new int[1024];
   private int freeCount;
   private int slotHigh;
@@ -263,6 +267,7 @@ final class World implements EventHandler {
   }
 
   private void onChurn(int host, long now) {
+    census.count(EventCensus.CHURN);
     SplittableRandom rng = churnRng(host);
     if (crashed.get(host)) {
       // Down since a crash; this was when it would have left: it comes back as after a leave.
@@ -334,7 +339,7 @@ final class World implements EventHandler {
     SplittableRandom rng = streams.stream("failures", ((long) p.host << 24) | p.onlinePeriod);
     long crashIn = failures.nextCrashNanos(rng);
     if (crashIn != Long.MAX_VALUE && now + crashIn < scenario.duration().toNanos()) {
-      park(now + crashIn, t -> {
+      park(now + crashIn, EventCensus.CRASH, t -> {
         if (online[p.host] == p && p.alive) {
           crashes++;
           goOffline(p.host, t, failures.detectNanos());
@@ -350,7 +355,7 @@ final class World implements EventHandler {
     if (in == Long.MAX_VALUE || now + in >= scenario.duration().toNanos()) {
       return;
     }
-    park(now + in, t -> {
+    park(now + in, EventCensus.SLOW_SPELL, t -> {
       if (online[p.host] == p && p.alive) {
         slowSpells++;
         slowUntil[p.host] = t + failures.slowNanos();
@@ -376,7 +381,7 @@ final class World implements EventHandler {
         cancelTransfersBetween(p, o, now);
         cancelTransfersBetween(o, p, now);
         long notice = noticeNanos >= 0 ? noticeNanos : latency.oneWayNanos(host, other);
-        deliverAfter(notice, o, t -> o.core.peerDisconnected(p.id, t));
+        deliverAfter(notice, o, EventCensus.DISCONNECTED, t -> o.core.peerDisconnected(p.id, t));
         lastDataAt.remove(pair(host, other));
         lastDataAt.remove(pair(other, host));
       }
@@ -395,8 +400,10 @@ final class World implements EventHandler {
   private void onSession(int host, long arg, long now) {
     SimPeer p = online[host];
     if (p == null || p.onlinePeriod != arg || p.inSession) {
+      census.count(EventCensus.SESSION_STALE);
       return;
     }
+    census.count(EventCensus.SESSION);
     p.inSession = true;
     workload.sessions().startSession(p.sessionRng, p.cursor, repeats, host);
     p.startPlay(now);
@@ -407,15 +414,45 @@ final class World implements EventHandler {
     engine.schedule(Math.max(at, engine.now()), EV_SESSION, p.host, p.onlinePeriod);
   }
 
-  long schedulePlayback(SimPeer p, long at) {
-    return engine.schedule(Math.max(at, engine.now()), EV_PLAYBACK, p.host, p.onlinePeriod);
+  /**
+   * Arms the peer's playback event at {@code at} and returns its id. The player re-arms it at
+   * most chunk arrivals, mostly to a later time; rather than queue an event per re-arm (all but
+   * the last fire stale), a later deadline only reserves the id, and the event already queued,
+   * firing early, queues the armed one under it ({@link Engine}, "deferral"): it then runs where
+   * an event queued at the re-arm would have, so the run is the same, with fewer events.
+   */
+  long armPlayback(SimPeer p, long at) {
+    long due = Math.max(at, engine.now());
+    long id = engine.reserveId();
+    p.playbackDueAt = due;
+    if (p.queuedPlaybackId < 0 || p.queuedPlaybackAt > due) {
+      engine.scheduleReserved(due, id, EV_PLAYBACK, p.host, p.onlinePeriod);
+      p.queuedPlaybackId = id;
+      p.queuedPlaybackAt = due;
+    }
+    return id;
   }
 
   private void onPlayback(int host, long now) {
     SimPeer p = online[host];
-    if (p == null || engine.currentEventId() != p.playbackEventId) {
+    long id = engine.currentEventId();
+    if (p != null && id == p.queuedPlaybackId) {
+      p.queuedPlaybackId = -1;
+      p.queuedPlaybackAt = -1;
+      if (id != p.playbackEventId && p.playbackEventId >= 0) {
+        // Early: the deadline moved on since this was queued.
+        engine.scheduleReserved(p.playbackDueAt, p.playbackEventId, EV_PLAYBACK, host, p.onlinePeriod);
+        p.queuedPlaybackId = p.playbackEventId;
+        p.queuedPlaybackAt = p.playbackDueAt;
+        census.count(EventCensus.PLAYBACK_EARLY);
+        return;
+      }
+    }
+    if (p == null || id != p.playbackEventId) {
+      census.count(EventCensus.PLAYBACK_STALE);
       return;
     }
+    census.count(EventCensus.PLAYBACK);
     p.playbackEventId = -1;
     p.advance(now);
     p.reportPlayhead(now);
@@ -425,8 +462,10 @@ final class World implements EventHandler {
   private void onTick(int host, long now) {
     SimPeer p = online[host];
     if (p == null || engine.currentEventId() != p.tickEventId) {
+      census.count(EventCensus.TICK_STALE);
       return;
     }
+    census.count(EventCensus.TICK);
     p.tickEventId = -1;
     p.advance(now);
     p.reportPlayhead(now);
@@ -440,7 +479,7 @@ final class World implements EventHandler {
    * it holds nothing of it any more. What to announce and when is the core's decision.
    */
   void announceFrom(SimPeer p, List<TrackId> trackIds) {
-    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), EventCensus.ANNOUNCE, now -> {
       if (!p.alive) {
         return;
       }
@@ -471,7 +510,7 @@ final class World implements EventHandler {
 
   /** A peer's withdraw reaches the tracker after half a round trip. */
   void withdrawFrom(SimPeer p, List<TrackId> trackIds) {
-    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), now -> {
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost), EventCensus.WITHDRAW, now -> {
       if (p.alive) {
         index.withdraw(p.trackerInfo.nodeId(), trackIds);
       }
@@ -486,6 +525,7 @@ final class World implements EventHandler {
   }
 
   private void onSample(long now) {
+    census.count(EventCensus.SAMPLE);
     metrics.sample(now, onlineCount, playingCount, flows.activeFlows());
     long next = now + scenario.sampleInterval().toNanos();
     if (next <= scenario.duration().toNanos()) {
@@ -503,7 +543,7 @@ final class World implements EventHandler {
 
   // ---- parked deliveries -----------------------------------------------------------------------
 
-  private void park(long at, Delivery d) {
+  private void park(long at, int kind, Delivery d) {
     int slot;
     if (freeCount > 0) {
       slot = freeSlots[--freeCount];
@@ -511,23 +551,26 @@ final class World implements EventHandler {
       if (slotHigh == parked.length) {
         parked = Arrays.copyOf(parked, parked.length * 2);
         freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
+        parkedKind = Arrays.copyOf(parkedKind, parkedKind.length * 2);
       }
       slot = slotHigh++;
     }
     parked[slot] = d;
+    parkedKind[slot] = kind;
     engine.schedule(Math.max(at, engine.now()), EV_DELIVER, 0, slot);
   }
 
   private void onDeliver(int slot, long now) {
     Delivery d = parked[slot];
+    census.count(parkedKind[slot]);
     parked[slot] = null;
     freeSlots[freeCount++] = slot;
     d.run(now);
   }
 
   /** Runs {@code action} at {@code to} after {@code delay} if it is still online then. */
-  void deliverAfter(long delay, SimPeer to, Delivery action) {
-    park(engine.now() + delay, now -> {
+  void deliverAfter(long delay, SimPeer to, int kind, Delivery action) {
+    park(engine.now() + delay, kind, now -> {
       if (to.alive) {
         action.run(now);
         afterCoreWork(to);
@@ -636,8 +679,10 @@ final class World implements EventHandler {
     Object detail = m.detail[slot];
     m.release(slot);
     if (!from.alive || !to.alive || !to.links.contains(from.host)) {
+      census.count(EventCensus.MSG_LOST);
       return;
     }
+    census.count(EventCensus.message(kind, small));
     switch (kind) {
       case Messages.REQUEST -> to.core.requestReceived(from.id, id, (TrackId) payload, first, count,
           (Priority) detail, now);
@@ -708,7 +753,7 @@ final class World implements EventHandler {
   void fetchManifest(SimPeer p, int track) {
     long delay = caches.holds(p.host, track) ? 0 : latency.rttNanos(p.host, cdnHost);
     TrackLayout layout = layout(track);
-    deliverAfter(delay, p, now -> p.core.layoutKnown(layout, now));
+    deliverAfter(delay, p, EventCensus.MANIFEST, now -> p.core.layoutKnown(layout, now));
   }
 
   /**
@@ -719,8 +764,10 @@ final class World implements EventHandler {
     // The core already counts the track as grown; the tracker learns of it (and of what the
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
-    return caches.insert(p.host, track, p.playTrack, (host, evicted) ->
-        deliverAfter(0, p, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
+    boolean taken = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
+        deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
+    p.cacheChanged();
+    return taken;
   }
 
   // ---- tracker ---------------------------------------------------------------------------------
@@ -729,7 +776,7 @@ final class World implements EventHandler {
   void lookup(SimPeer p, int track, int maxPeers) {
     long oneWay = latency.oneWayNanos(p.host, cdnHost);
     metrics.lookup(engine.now());
-    park(engine.now() + oneWay, now -> {
+    park(engine.now() + oneWay, EventCensus.LOOKUP_AT_TRACKER, now -> {
       if (!p.alive) {
         return;
       }
@@ -752,7 +799,7 @@ final class World implements EventHandler {
               : PeerHolding.partial(holder.contact(), BitSet.valueOf(c.holding().bitmap())));
         }
       }
-      deliverAfter(oneWay, p, t -> p.core.peersFound(trackId, holders, t));
+      deliverAfter(oneWay, p, EventCensus.LOOKUP_ANSWER, t -> p.core.peersFound(trackId, holders, t));
     });
   }
 
@@ -770,7 +817,7 @@ final class World implements EventHandler {
       shell.dialsToUnreachable++;
     }
     if (b == null || b == a || !plan.connects()) {
-      deliverAfter(CONNECT_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
+      deliverAfter(CONNECT_FAILURE_NANOS, a, EventCensus.CONNECT_FAILED, now -> a.core.connectFailed(Ids.node(bHost), now));
       return;
     }
     long rtt = latency.rttNanos(a.host, bHost);
@@ -790,16 +837,16 @@ final class World implements EventHandler {
       shell.punches++;
       if (!nat.letsSimultaneousOpen(a.host) || !nat.letsSimultaneousOpen(bHost)) {
         shell.punchesFailed++;
-        deliverAfter(relay + PUNCH_FAILURE_NANOS, a, now -> a.core.connectFailed(Ids.node(bHost), now));
+        deliverAfter(relay + PUNCH_FAILURE_NANOS, a, EventCensus.CONNECT_FAILED, now -> a.core.connectFailed(Ids.node(bHost), now));
         return;
       }
     }
-    park(engine.now() + relay + rtt * 3 / 2, now -> {
+    park(engine.now() + relay + rtt * 3 / 2, EventCensus.CONNECT_AT_PEER, now -> {
       if (!a.alive) {
         return;
       }
       if (!b.alive) {
-        deliverAfter(CONNECT_FAILURE_NANOS, a, t -> a.core.connectFailed(b.id, t));
+        deliverAfter(CONNECT_FAILURE_NANOS, a, EventCensus.CONNECT_FAILED, t -> a.core.connectFailed(b.id, t));
         return;
       }
       if (a.links.contains(bHost)) {
@@ -807,14 +854,14 @@ final class World implements EventHandler {
       }
       if (!b.core.peerConnected(a.contact(), now)) {
         afterCoreWork(b);
-        deliverAfter(rtt / 2, a, t -> a.core.connectFailed(b.id, t));
+        deliverAfter(rtt / 2, a, EventCensus.CONNECT_FAILED, t -> a.core.connectFailed(b.id, t));
         return;
       }
       a.links.add(bHost);
       b.links.add(a.host);
       b.core.rttMeasured(a.id, rtt, a.core.coordinate(), now);
       afterCoreWork(b);
-      deliverAfter(rtt / 2, a, t -> {
+      deliverAfter(rtt / 2, a, EventCensus.CONNECT_OUTCOME, t -> {
         if (!a.links.contains(bHost)) {
           return;
         }
@@ -836,10 +883,10 @@ final class World implements EventHandler {
       cancelTransfersBetween(a, b, engine.now());
       cancelTransfersBetween(b, a, engine.now());
       if (linked) {
-        deliverAfter(latency.oneWayNanos(a.host, bHost), b, t -> b.core.peerDisconnected(a.id, t));
+        deliverAfter(latency.oneWayNanos(a.host, bHost), b, EventCensus.DISCONNECTED, t -> b.core.peerDisconnected(a.id, t));
       }
     }
-    deliverAfter(0, a, t -> a.core.peerDisconnected(Ids.node(bHost), t));
+    deliverAfter(0, a, EventCensus.DISCONNECTED, t -> a.core.peerDisconnected(Ids.node(bHost), t));
   }
 
   // ---- data ------------------------------------------------------------------------------------
@@ -860,7 +907,7 @@ final class World implements EventHandler {
     }
     if (n == 0) {
       sendMissing(server, client, requestId, first, count, ErrorCode.NONE);
-      deliverAfter(0, server, now -> server.core.uploadDone(client.id, requestId, 0, now));
+      deliverAfter(0, server, EventCensus.UPLOAD_DONE, now -> server.core.uploadDone(client.id, requestId, 0, now));
       return;
     }
     Transfer t = new Transfer(false, client, server, requestId, track, first, end,
@@ -881,7 +928,7 @@ final class World implements EventHandler {
       if (extra > 0) {
         slowStartDelays++;
         lastDataAt.put(pair(server.host, clientHost), now + extra);
-        park(now + extra, at -> {
+        park(now + extra, EventCensus.SLOW_START, at -> {
           if (!t.cancelled && client.alive && server.alive) {
             startSegment(t, at);
           }
@@ -912,7 +959,8 @@ final class World implements EventHandler {
     Transfer t = new Transfer(true, p, null, fetchId, track, first, first + count, chunks);
     p.cdnReads.put(fetchId, t);
     // The request travels half a round trip, then the CDN takes its request time to answer.
-    park(engine.now() + latency.oneWayNanos(p.host, cdnHost) + cdnRequestNanos, now -> {
+    park(engine.now() + latency.oneWayNanos(p.host, cdnHost) + cdnRequestNanos, EventCensus.CDN_REQUEST,
+        now -> {
       if (!t.cancelled && p.alive) {
         startSegment(t, now);
       }
@@ -949,7 +997,7 @@ final class World implements EventHandler {
   private void startSegment(Transfer t, long now) {
     if (!t.cdn && slowUntil[t.server.host] > now && failures.slowStallNanos() > 0) {
       // A slow peer stalls before each segment it serves.
-      park(now + failures.slowStallNanos(), at -> {
+      park(now + failures.slowStallNanos(), EventCensus.SLOW_STALL, at -> {
         if (!t.cancelled && t.client.alive && t.server.alive) {
           startFlow(t, at);
         }
@@ -975,8 +1023,10 @@ final class World implements EventHandler {
 
   private void onNetwork(long now) {
     if (engine.currentEventId() != networkEventId) {
+      census.count(EventCensus.NETWORK_STALE);
       return; // superseded by an earlier one
     }
+    census.count(EventCensus.FLOWS_DONE);
     networkEventId = -1;
     networkEventAt = Long.MAX_VALUE;
     int[] count = {0};
@@ -1018,7 +1068,7 @@ final class World implements EventHandler {
     SimPeer client = t.client;
     int[] chunks = t.chunks;
     if (t.cdn) {
-      deliverAfter(latency.oneWayNanos(cdnHost, client.host), client, at -> {
+      deliverAfter(latency.oneWayNanos(cdnHost, client.host), client, EventCensus.CDN_CHUNKS, at -> {
         for (int i = from; i < to; i++) {
           client.core.cdnChunkArrived(t.id, chunks[i], at);
         }
@@ -1036,7 +1086,7 @@ final class World implements EventHandler {
       if (last) {
         server.serving.remove(Transfer.servingKey(client.host, t.id));
         long sentBytes = bytes;
-        deliverAfter(0, server, at -> server.core.uploadDone(client.id, t.id, sentBytes, at));
+        deliverAfter(0, server, EventCensus.UPLOAD_DONE, at -> server.core.uploadDone(client.id, t.id, sentBytes, at));
       }
     }
     if (!last) {

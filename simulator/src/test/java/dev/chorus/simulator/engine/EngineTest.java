@@ -309,6 +309,75 @@ class EngineTest {
     assertEquals(3, engine.eventsProcessed()); // stale events still come out, and are counted
   }
 
+  /**
+   * Deferral: a timer re-armed to later times keeps one event queued; firing early, it queues the
+   * re-armed one under its reserved id. What fires, when, and in which order among events of the
+   * same time is what eager re-scheduling gives, with fewer events.
+   */
+  @Test
+  void deferralFiresWhatEagerReArmingFiresWithFewerEvents() {
+    // The other event at 300 was queued before the re-arm to 300, so it runs first.
+    assertEquals(List.of("50:other", "300:other", "300:timer", "400:timer", "events 6"),
+        reArmTrace(false));
+    // The same, without the two stale firings (100, 200); the early one at 100 queues the timer.
+    assertEquals(List.of("50:other", "300:other", "300:timer", "400:timer", "events 5"),
+        reArmTrace(true));
+  }
+
+  /** A timer armed at 100, re-armed at 50 to 200 and to 300, and at 300 to 400; another event at 300. */
+  private static List<String> reArmTrace(boolean deferral) {
+    Engine engine = new Engine(2);
+    long[] armed = {-1, -1, -1}; // id of the armed timer, its time, the id queued
+    List<String> fired = new ArrayList<>();
+    Runnable[] arm = new Runnable[1];
+    long[] at = new long[1];
+    arm[0] = () -> {
+      if (!deferral) {
+        armed[0] = engine.schedule(at[0], 0, 0, 0);
+        return;
+      }
+      armed[0] = engine.reserveId();
+      armed[1] = at[0];
+      if (armed[2] < 0) {
+        engine.scheduleReserved(at[0], armed[0], 0, 0, 0);
+        armed[2] = armed[0];
+      }
+    };
+    at[0] = 100;
+    arm[0].run();
+    engine.schedule(50, 1, 0, 0);
+    engine.run(Long.MAX_VALUE, (type, target, arg) -> {
+      long id = engine.currentEventId();
+      if (type == 1) {
+        fired.add(engine.now() + ":other");
+        if (engine.now() == 50) {
+          at[0] = 200;
+          arm[0].run();
+          engine.schedule(300, 1, 0, 0); // queued before the timer's re-arm to 300 below
+          at[0] = 300;
+          arm[0].run();
+        }
+        return;
+      }
+      if (deferral && id == armed[2] && id != armed[0]) { // early: queue the armed one
+        engine.scheduleReserved(armed[1], armed[0], 0, 0, 0);
+        armed[2] = armed[0];
+        return;
+      }
+      if (id != armed[0]) {
+        return; // stale
+      }
+      armed[2] = -1;
+      fired.add(engine.now() + ":timer");
+      if (engine.now() == 300) {
+        at[0] = 400;
+        arm[0].run();
+      }
+    });
+    fired.add("events " + engine.eventsProcessed());
+    return fired;
+  }
+
   @Test
   void lazyCancellationByGeneration() {
     Engine engine = new Engine(1);

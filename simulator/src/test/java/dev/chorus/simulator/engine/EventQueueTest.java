@@ -183,6 +183,69 @@ class EventQueueTest {
     assertTrue(q.isEmpty());
   }
 
+  /**
+   * An event pushed under a seq reserved earlier comes out exactly where it would have if it had
+   * been pushed when the seq was drawn: the reference gets every event eagerly, the queue gets
+   * some of them only later (but before they are due), under their reserved seqs.
+   */
+  @Test
+  void reservedSeqComesOutWhereAnEagerPushWould() {
+    SplittableRandom r = new SplittableRandom(7);
+    EventQueue q = new EventQueue(4);
+    PriorityQueue<Ev> ref = new PriorityQueue<>(ORDER);
+    PriorityQueue<Ev> deferred = new PriorityQueue<>(ORDER); // reserved, not yet in q
+    long now = 0;
+    int pops = 0;
+    for (int op = 0; op < 200_000; op++) {
+      // Deferred events enter the queue before they are due, as a model's early firing does.
+      while (!deferred.isEmpty() && deferred.peek().time() <= now + 10) {
+        Ev d = deferred.poll();
+        q.pushReserved(d.time(), d.seq(), d.type(), d.target(), d.arg());
+      }
+      if (ref.isEmpty() || r.nextInt(100) < 50) {
+        long t = now + 11 + r.nextLong(20); // ties are common
+        int target = r.nextInt(1000);
+        if (r.nextBoolean()) {
+          long s = q.reserveSeq();
+          Ev e = new Ev(t, s, 1, target, s);
+          deferred.add(e);
+          ref.add(e);
+        } else {
+          long s = q.push(t, 0, target, 0);
+          ref.add(new Ev(t, s, 0, target, 0));
+        }
+      } else {
+        // At the latest when one is next due.
+        while (!deferred.isEmpty() && deferred.peek().time() <= ref.peek().time()) {
+          Ev d = deferred.poll();
+          q.pushReserved(d.time(), d.seq(), d.type(), d.target(), d.arg());
+        }
+        Ev e = ref.poll();
+        assertEquals(e.seq(), q.peekSeq(), "seq at pop " + pops);
+        assertEquals(e.time(), q.peekTime(), "time at pop " + pops);
+        assertEquals(e.type(), q.peekType(), "type at pop " + pops);
+        assertEquals(e.target(), q.peekTarget(), "target at pop " + pops);
+        assertEquals(e.arg(), q.peekArg(), "arg at pop " + pops);
+        q.removeHead();
+        now = e.time();
+        pops++;
+      }
+    }
+    assertTrue(pops > 50_000, "too few pops to mean anything: " + pops);
+  }
+
+  @Test
+  void pushReservedRefusesASeqNeverDrawn() {
+    EventQueue q = new EventQueue(4);
+    q.push(1, 0, 0, 0);
+    long reserved = q.reserveSeq();
+    assertEquals(1, reserved);
+    assertEquals(2, q.pushed());
+    q.pushReserved(5, reserved, 0, 0, 0);
+    assertThrows(IllegalArgumentException.class, () -> q.pushReserved(5, 2, 0, 0, 0));
+    assertThrows(IllegalArgumentException.class, () -> q.pushReserved(5, -1, 0, 0, 0));
+  }
+
   /** Arbitrary (not only monotone) times, including negative and extreme values. */
   @Test
   void agreesWithPriorityQueueOnArbitraryTimes() {

@@ -48,7 +48,7 @@ class SimShellContractTest extends SwarmShellContract {
       w.connect(a, HOLDER);
       w.connect(a, LISTENER);
       SimPeer holder = w.peer(HOLDER);
-      w.deliverAfter(0, a, now -> a.core.layoutKnown(w.layout(TRACK), now));
+      w.deliverAfter(0, a, EventCensus.MANIFEST, now -> a.core.layoutKnown(w.layout(TRACK), now));
       runFor(5 * SECOND); // the links are up
       // The holder tells A what it holds, as the node world's holder does with a Have.
       w.sendHave(holder, a, track(), true, new BitSet());
@@ -87,7 +87,7 @@ class SimShellContractTest extends SwarmShellContract {
 
     @Override
     public void post(CoreEvent event) {
-      w.deliverAfter(0, a, now -> event.run(a.core, now));
+      w.deliverAfter(0, a, EventCensus.MANIFEST, now -> event.run(a.core, now));
     }
 
     @Override

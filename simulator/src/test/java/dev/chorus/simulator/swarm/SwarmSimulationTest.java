@@ -64,7 +64,7 @@ class SwarmSimulationTest {
     RunResult r = SwarmSimulation.run(small(7), 0, (now, duration, events) -> {
       reached[0] = now;
       reports[0]++;
-    }, () -> reports[0] >= 3);
+    }, () -> reports[0] >= 1); // stops at the first report, after 200,000 events
     assertNull(r.invariantViolation());
     assertTrue(reached[0] > 0 && reached[0] < Duration.ofHours(2).toNanos(),
         "reached " + reached[0] + " ns");
