@@ -17,6 +17,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,6 +27,11 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +103,7 @@ public final class RedisPeerIndex implements PeerIndex {
   private static final int DECODED_PEERS = 1 << 14;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
+  private static final byte[] PLUS_INF = {'+', 'i', 'n', 'f'};
 
   private final AbstractRedisClient client;
   private final DecodedPeer[] decodedPeers = new DecodedPeer[DECODED_PEERS];
@@ -160,6 +167,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 .build())
             .build());
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        claimLayout(connection.async(), target.redacted);
         LOG.info("peer index in Redis Cluster {} ({} nodes)", target, client.getPartitions().size());
         return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
       } catch (RuntimeException e) {
@@ -174,11 +182,59 @@ public final class RedisPeerIndex implements PeerIndex {
           .requestQueueSize(REQUEST_QUEUE)
           .build());
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, target.uris.get(0));
+      claimLayout(connection.async(), target.redacted);
       LOG.info("peer index in Redis {}", target);
       return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw e;
+    }
+  }
+
+  /**
+   * Checks that the index in Redis is of this code's layout ({@link Keys#LAYOUT}), marking an empty
+   * Redis as such. Layout 1 wrote no marker; its data shows in the shard registries, whose names
+   * are the same in both layouts.
+   *
+   * @throws RedisLayoutException if Redis holds another layout, saying what to do
+   */
+  private static void claimLayout(RedisClusterAsyncCommands<byte[], byte[]> redis, String target) {
+    byte[] expected = Keys.LAYOUT.getBytes(StandardCharsets.US_ASCII);
+    byte[] found = await(redis.get(Keys.LAYOUT_KEY));
+    if (found == null) {
+      byte[][] registries = new byte[2 * Keys.SHARDS][];
+      for (int s = 0; s < Keys.SHARDS; s++) {
+        registries[2 * s] = Keys.shardTracks(s);
+        registries[2 * s + 1] = Keys.shardPeers(s);
+      }
+      if (await(redis.exists(registries)) > 0) {
+        throw layoutError(target, "1");
+      }
+      await(redis.set(Keys.LAYOUT_KEY, expected, SetArgs.Builder.nx()));
+      found = await(redis.get(Keys.LAYOUT_KEY)); // another tracker may have set it first
+    }
+    if (!Arrays.equals(expected, found)) {
+      throw layoutError(target, found == null ? "(none)" : new String(found, StandardCharsets.UTF_8));
+    }
+  }
+
+  private static RedisLayoutException layoutError(String target, String found) {
+    return new RedisLayoutException("Redis " + target + " holds a Chorus peer index of layout " + found
+        + "; this tracker reads and writes layout " + Keys.LAYOUT + ". The index is soft state that nodes rebuild"
+        + " by announcing: stop every tracker using this Redis, delete the keys chorus:* (FLUSHDB if the database"
+        + " holds nothing else; on a cluster, on every master), then start the trackers of this version."
+        + " See tracker/docs/redis.md, \"Layout versions\".");
+  }
+
+  private static <T> T await(CompletionStage<T> command) {
+    try {
+      return command.toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the index layout in Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
     }
   }
 
@@ -370,34 +426,69 @@ public final class RedisPeerIndex implements PeerIndex {
       return CompletableFuture.failedFuture(e);
     }
     byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
-    byte[][] keys = keys(Keys.trackEntries(track), Keys.trackHoldings(track));
-    return run(Scripts.TRACK_READ, keys, minScore, keep)
-        .thenCompose(result -> {
-          List<?> triples = list(result);
-          int n = triples.size() / 3;
-          if (n == 0) {
-            return CompletableFuture.completedFuture(List.<Candidate>of());
+    TrackRead.Entries entries = new TrackRead.Entries(config.keepPerTrack());
+    TrackRead.Holdings holdings = new TrackRead.Holdings();
+    AsyncCommand<byte[], byte[], TrackRead.Entries> readEntries = new AsyncCommand<>(new Command<>(
+        CommandType.ZREVRANGEBYSCORE, entries, new CommandArgs<>(ByteArrayCodec.INSTANCE)
+            .addKey(Keys.trackEntries(track)).add(PLUS_INF).add(minScore).add(CommandKeyword.WITHSCORES)
+            .add(CommandKeyword.LIMIT).add(0).add(config.keepPerTrack())));
+    AsyncCommand<byte[], byte[], TrackRead.Holdings> readHoldings = new AsyncCommand<>(new Command<>(
+        CommandType.HGETALL, holdings, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(Keys.trackHoldings(track))));
+    // Both keys are in the track's slot: one write, one node, and Redis runs the two back to back.
+    connection.dispatch(List.of(readEntries, readHoldings));
+    return readHoldings.thenCombine(readEntries, (h, e) -> e).thenCompose(e -> {
+      warnIfMalformed(track, e.malformed + holdings.malformed);
+      int n = e.count;
+      if (n == 0) {
+        return CompletableFuture.completedFuture(List.<Candidate>of());
+      }
+      byte[][] infoKeys = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
+      }
+      return peerValues(infoKeys).thenApply(infos -> {
+        List<Candidate> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          byte[] holding = holdings.get(e.ids[i]);
+          // No info: the peer was removed while its entries are being removed. No holding: the
+          // entry left the track between the two reads.
+          if (infos[i] != null && holding != null) {
+            addCandidate(out, track, infos[i], holding, e.times[i]);
           }
-          byte[][] infoKeys = new byte[n][];
-          for (int i = 0; i < n; i++) {
-            infoKeys[i] = Keys.peerInfo(NodeId.fromBytes((byte[]) triples.get(3 * i)));
-          }
-          return redis.mget(infoKeys).toCompletableFuture().thenApply(infos -> {
-            List<Candidate> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-              KeyValue<byte[], byte[]> info = infos.get(i);
-              if (info.hasValue()) { // else the peer was removed while its entries are being removed
-                addCandidate(out, track, info.getValue(), triples.get(3 * i + 2), triples.get(3 * i + 1));
-              }
-            }
-            return out;
-          });
-        });
+        }
+        return out;
+      });
+    });
   }
 
-  private void addCandidate(List<Candidate> out, TrackId track, Object info, Object holding, Object score) {
+  /**
+   * The values of peer info keys, null where a key has none: one MGET on a single server; on a
+   * cluster Lettuce splits it by slot.
+   */
+  private CompletableFuture<byte[][]> peerValues(byte[][] infoKeys) {
+    if (cluster) {
+      return redis.mget(infoKeys).toCompletableFuture().thenApply(values -> {
+        byte[][] out = new byte[infoKeys.length][];
+        for (int i = 0; i < out.length; i++) {
+          KeyValue<byte[], byte[]> v = values.get(i);
+          out[i] = v.hasValue() ? v.getValue() : null;
+        }
+        return out;
+      });
+    }
+    return redis.dispatch(CommandType.MGET, new TrackRead.Values(infoKeys.length),
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys)).toCompletableFuture();
+  }
+
+  private static void warnIfMalformed(TrackId track, int malformed) {
+    if (malformed > 0) {
+      LOG.warn("skipping {} undecodable values of track {} in Redis", malformed, track);
+    }
+  }
+
+  private void addCandidate(List<Candidate> out, TrackId track, byte[] info, byte[] holding, long lastAnnounce) {
     try {
-      out.add(new Candidate(decodedPeer((byte[]) info), Blobs.holding(track, (byte[]) holding), score(score)));
+      out.add(new Candidate(decodedPeer(info), Blobs.holding(track, holding), lastAnnounce));
     } catch (IllegalArgumentException e) {
       LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
     }
@@ -683,10 +774,6 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static byte[] number(long n) {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static long score(Object reply) {
-    return (long) Double.parseDouble(new String((byte[]) reply, StandardCharsets.US_ASCII));
   }
 
   private static CompletableFuture<Void> allOf(List<? extends CompletableFuture<?>> steps) {
