@@ -453,7 +453,7 @@ public final class RedisPeerIndex implements PeerIndex {
           // No info: the peer was removed while its entries are being removed. No holding: the
           // entry left the track between the two reads.
           if (infos[i] != null && holding != null) {
-            addCandidate(out, track, infos[i], holding, e.times[i]);
+            addCandidate(out, track, e.ids[i], infos[i], holding, e.times[i]);
           }
         }
         return out;
@@ -486,26 +486,26 @@ public final class RedisPeerIndex implements PeerIndex {
     }
   }
 
-  private void addCandidate(List<Candidate> out, TrackId track, byte[] info, byte[] holding, long lastAnnounce) {
+  private void addCandidate(List<Candidate> out, TrackId track, byte[] nodeId, byte[] info, byte[] holding,
+      long lastAnnounce) {
     try {
-      out.add(new Candidate(decodedPeer(info), Blobs.holding(track, holding), lastAnnounce));
+      out.add(new Candidate(decodedPeer(nodeId, info), Blobs.holding(track, holding), lastAnnounce));
     } catch (IllegalArgumentException e) {
       LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
     }
   }
 
   /**
-   * The peer a stored value describes. Decoding hashes its key (SHA-256) and serializes its reply
-   * record, so the result is kept by the value's bytes: a popular peer is decoded once, not once
-   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the value (the
-   * start of the peer's static key, a public key, so uniform): no hash over the value, no map
-   * entry; a slot holds one value and is overwritten by the next one mapped to it. Slots are read
-   * and written without locks: an entry is immutable, so a thread sees a whole one or an older one.
+   * The peer a stored value describes. Decoding copies the record and builds a PeerInfo (about 300
+   * bytes), so the result is kept by the value's bytes: a popular peer is decoded once, not once
+   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the peer's node
+   * id (a SHA-256, so uniform; byte 0 is the shard): no hash over the value, no map entry; a slot
+   * holds one value and is overwritten by the next one mapped to it. Slots are read and written
+   * without locks: an entry is immutable, so a thread sees a whole one or an older one.
    */
-  private PeerInfo decodedPeer(byte[] value) {
-    int slot = value.length < 5 ? 0
-        : (((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff))
-            & (DECODED_PEERS - 1);
+  private PeerInfo decodedPeer(byte[] nodeId, byte[] value) {
+    int slot = (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
+        & (DECODED_PEERS - 1);
     DecodedPeer cached = decodedPeers[slot];
     if (cached != null && Arrays.equals(cached.value, value)) {
       return cached.peer;
