@@ -6,7 +6,6 @@ import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -88,26 +87,37 @@ final class Blobs {
   }
 
   static PeerInfo peer(byte[] blob) {
-    ByteBuffer b = ByteBuffer.wrap(blob);
-    try {
-      if (b.get() != PEER_V2) {
-        throw new IllegalArgumentException("unknown peer layout " + blob[0]);
-      }
-      int port = b.getShort() & 0xffff;
-      float[] position = new float[b.get() & 0xff];
-      for (int i = 0; i < position.length; i++) {
-        position[i] = b.getFloat();
-      }
-      VivaldiCoordinate c = VivaldiCoordinate.of(position, b.getFloat(), b.getFloat());
-      int regionLength = b.get() & 0xff;
-      String region = new String(blob, b.position(), regionLength, StandardCharsets.UTF_8);
-      int recordAt = b.position() + regionLength;
-      if (recordAt > blob.length) {
-        throw new BufferUnderflowException();
-      }
-      return PeerInfo.ofTrackerPeerFields(Arrays.copyOfRange(blob, recordAt, blob.length), port, c, region);
-    } catch (BufferUnderflowException | StringIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("truncated peer value of " + blob.length + " bytes", e);
+    if (blob.length < 4) {
+      throw truncated(blob);
     }
+    if (blob[0] != PEER_V2) {
+      throw new IllegalArgumentException("unknown peer layout " + blob[0]);
+    }
+    int port = ((blob[1] & 0xff) << 8) | (blob[2] & 0xff);
+    float[] position = new float[blob[3] & 0xff];
+    int at = 4;
+    int regionAt = at + 4 * position.length + 8 + 1;
+    if (regionAt > blob.length) {
+      throw truncated(blob);
+    }
+    for (int i = 0; i < position.length; i++, at += 4) {
+      position[i] = floatAt(blob, at);
+    }
+    VivaldiCoordinate c = VivaldiCoordinate.of(position, floatAt(blob, at), floatAt(blob, at + 4));
+    int regionLength = blob[regionAt - 1] & 0xff;
+    int recordAt = regionAt + regionLength;
+    if (recordAt > blob.length) {
+      throw truncated(blob);
+    }
+    String region = regionLength == 0 ? "" : new String(blob, regionAt, regionLength, StandardCharsets.UTF_8);
+    return PeerInfo.ofTrackerPeerFields(Arrays.copyOfRange(blob, recordAt, blob.length), port, c, region);
+  }
+
+  private static float floatAt(byte[] b, int at) {
+    return Float.intBitsToFloat(((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff));
+  }
+
+  private static IllegalArgumentException truncated(byte[] blob) {
+    return new IllegalArgumentException("truncated peer value of " + blob.length + " bytes");
   }
 }
