@@ -32,6 +32,7 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -449,14 +450,14 @@ public final class RedisPeerIndex implements PeerIndex {
       for (int i = 0; i < n; i++) {
         infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
       }
-      return peerValues(infoKeys).thenApply(infos -> {
+      return peers(track, e.ids, infoKeys).thenApply(peers -> {
         List<Candidate> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           byte[] holding = holdings.get(e.ids[i]);
-          // No info: the peer was removed while its entries are being removed. No holding: the
-          // entry left the track between the two reads.
-          if (infos[i] != null && holding != null) {
-            addCandidate(out, track, e.ids[i], infos[i], holding, e.times[i]);
+          // No peer: it was removed while its entries are being removed (or its value does not
+          // decode). No holding: the entry left the track between the two reads.
+          if (peers[i] != null && holding != null) {
+            addCandidate(out, track, peers[i], holding, e.times[i]);
           }
         }
         return out;
@@ -465,22 +466,36 @@ public final class RedisPeerIndex implements PeerIndex {
   }
 
   /**
-   * The values of peer info keys, null where a key has none: one MGET on a single server; on a
-   * cluster Lettuce splits it by slot.
+   * The peers of the entries {@code ids}, whose info keys are {@code infoKeys}; null where a key
+   * has no value or it does not decode. One MGET on a single server, decoded as the values arrive;
+   * on a cluster Lettuce splits it by slot.
    */
-  private CompletableFuture<byte[][]> peerValues(byte[][] infoKeys) {
+  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys) {
     if (cluster) {
       return redis.mget(infoKeys).toCompletableFuture().thenApply(values -> {
-        byte[][] out = new byte[infoKeys.length][];
+        PeerInfo[] out = new PeerInfo[infoKeys.length];
+        int malformed = 0;
         for (int i = 0; i < out.length; i++) {
           KeyValue<byte[], byte[]> v = values.get(i);
-          out[i] = v.hasValue() ? v.getValue() : null;
+          if (v.hasValue()) {
+            try {
+              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()));
+            } catch (IllegalArgumentException e) {
+              malformed++;
+            }
+          }
         }
+        warnIfMalformed(track, malformed);
         return out;
       });
     }
-    return redis.dispatch(CommandType.MGET, new TrackRead.Values(infoKeys.length),
-        new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys)).toCompletableFuture();
+    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, this::decodedPeer);
+    return redis.dispatch(CommandType.MGET, peers, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys))
+        .toCompletableFuture()
+        .thenApply(out -> {
+          warnIfMalformed(track, peers.malformed);
+          return out;
+        });
   }
 
   private static void warnIfMalformed(TrackId track, int malformed) {
@@ -489,10 +504,9 @@ public final class RedisPeerIndex implements PeerIndex {
     }
   }
 
-  private void addCandidate(List<Candidate> out, TrackId track, byte[] nodeId, byte[] info, byte[] holding,
-      long lastAnnounce) {
+  private static void addCandidate(List<Candidate> out, TrackId track, PeerInfo peer, byte[] holding, long lastAnnounce) {
     try {
-      out.add(new Candidate(decodedPeer(nodeId, info), Blobs.holding(track, holding), lastAnnounce));
+      out.add(new Candidate(peer, Blobs.holding(track, holding), lastAnnounce));
     } catch (IllegalArgumentException e) {
       LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
     }
@@ -504,17 +518,22 @@ public final class RedisPeerIndex implements PeerIndex {
    * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the peer's node
    * id (a SHA-256, so uniform; byte 0 is the shard): no hash over the value, no map entry; a slot
    * holds one value and is overwritten by the next one mapped to it. Slots are read and written
-   * without locks: an entry is immutable, so a thread sees a whole one or an older one.
+   * without locks: an entry is immutable, so a thread sees a whole one or an older one. A hit is
+   * checked against the reply's buffer itself: the value is copied only on a miss.
+   *
+   * @throws IllegalArgumentException if the value does not decode
    */
-  private PeerInfo decodedPeer(byte[] nodeId, byte[] value) {
+  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value) {
     int slot = (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
         & (DECODED_PEERS - 1);
     DecodedPeer cached = decodedPeers[slot];
-    if (cached != null && Arrays.equals(cached.value, value)) {
+    if (cached != null && ByteBuffer.wrap(cached.value).equals(value)) {
       return cached.peer;
     }
-    PeerInfo peer = Blobs.peer(value);
-    decodedPeers[slot] = new DecodedPeer(value, peer);
+    byte[] copy = new byte[value.remaining()];
+    value.duplicate().get(copy);
+    PeerInfo peer = Blobs.peer(copy);
+    decodedPeers[slot] = new DecodedPeer(copy, peer);
     return peer;
   }
 

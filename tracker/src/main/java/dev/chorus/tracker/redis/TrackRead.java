@@ -1,5 +1,6 @@
 package dev.chorus.tracker.redis;
 
+import dev.chorus.tracker.index.PeerInfo;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;
 import java.nio.ByteBuffer;
@@ -180,21 +181,38 @@ final class TrackRead {
     }
   }
 
-  /** {@code MGET}: the values in key order, null where a key has none. */
-  static final class Values extends CommandOutput<byte[], byte[], byte[][]> {
-    private int next;
+  /** Turns a stored peer value into a peer (and may keep it); throws IllegalArgumentException if it cannot. */
+  interface PeerDecoder {
+    PeerInfo decode(byte[] nodeId, ByteBuffer value);
+  }
 
-    Values(int count) {
-      super(ByteArrayCodec.INSTANCE, new byte[count][]);
+  /**
+   * {@code MGET} of the entries' peer info keys: the peers in key order, decoded as their values
+   * arrive, so that a peer the decoder has cached costs no copy of its value; null where a key has
+   * no value (the peer is gone) or its value does not decode (counted in {@code malformed}).
+   */
+  static final class Peers extends CommandOutput<byte[], byte[], PeerInfo[]> {
+    private final byte[][] ids;
+    private final PeerDecoder decoder;
+    private int next;
+    int malformed;
+
+    /** {@code ids[i]} is the node id of the i-th key. */
+    Peers(byte[][] ids, int count, PeerDecoder decoder) {
+      super(ByteArrayCodec.INSTANCE, new PeerInfo[count]);
+      this.ids = ids;
+      this.decoder = decoder;
     }
 
     @Override
     public void set(ByteBuffer bytes) {
       if (next < output.length) {
         if (bytes != null) {
-          byte[] value = new byte[bytes.remaining()];
-          bytes.get(value);
-          output[next] = value;
+          try {
+            output[next] = decoder.decode(ids[next], bytes);
+          } catch (RuntimeException e) { // never into Lettuce's decoder
+            malformed++;
+          }
         }
         next++;
       }

@@ -3,9 +3,14 @@ package dev.chorus.tracker.redis;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.chorus.tracker.index.IndexTestData;
+import dev.chorus.tracker.index.PeerInfo;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -72,15 +77,31 @@ class TrackReadTest {
   }
 
   @Test
-  void valuesKeepKeyOrderWithNullsForMissingKeys() {
-    TrackRead.Values v = new TrackRead.Values(3);
-    v.multi(3);
-    v.set(ascii("x"));
-    v.set((ByteBuffer) null);
-    v.set(ascii("z"));
-    byte[][] out = v.get();
-    assertArrayEquals("x".getBytes(StandardCharsets.US_ASCII), out[0]);
+  void peersKeepKeyOrderWithNullsForMissingKeysAndUndecodableValues() {
+    Random random = new Random(3);
+    byte[][] ids = {id(random), id(random), id(random), id(random)};
+    PeerInfo known = IndexTestData.peer(1);
+    List<String> decoded = new ArrayList<>();
+    TrackRead.Peers p = new TrackRead.Peers(ids, 4, (id, value) -> {
+      String text = StandardCharsets.US_ASCII.decode(value).toString();
+      decoded.add(text);
+      if (text.equals("bad")) {
+        throw new IllegalArgumentException("undecodable");
+      }
+      assertArrayEquals(ids[decoded.size() == 1 ? 0 : 3], id); // each value with its own entry's id
+      return known;
+    });
+    p.multi(4);
+    p.set(ascii("x"));
+    p.set((ByteBuffer) null);
+    p.set(ascii("bad"));
+    p.set(ascii("z"));
+    PeerInfo[] out = p.get();
+    assertEquals(List.of("x", "bad", "z"), decoded);
+    assertSame(known, out[0]);
     assertNull(out[1]);
-    assertArrayEquals("z".getBytes(StandardCharsets.US_ASCII), out[2]);
+    assertNull(out[2]);
+    assertSame(known, out[3]);
+    assertEquals(1, p.malformed);
   }
 }
