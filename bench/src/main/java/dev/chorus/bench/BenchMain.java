@@ -60,6 +60,10 @@ public final class BenchMain {
         lines.forEach(System.out::println);
         System.exit(0); // the Netty and Lettuce threads are daemons or stopped, but do not wait for stragglers
         break;
+      case "tracker-redis-index":
+        dev.chorus.bench.tracker.RedisIndexCost.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        System.exit(0); // Lettuce's threads are stopped, but do not wait for stragglers
+        break;
       case "chaos":
         ChaosBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
@@ -205,6 +209,7 @@ public final class BenchMain {
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
           + "  tracker-redis   the same with the Redis index (a redis-server of its own; smaller preload)\n"
+          + "  tracker-redis-index  the Redis index alone: CPU (JVM and redis-server) and bytes per lookup and per announce\n"
           + "  tracker-flood   a tracker in its own JVM with a 1 GB heap, flooded for 60 s by a protocol-following attacker\n"
           + "                  (fresh keys on 16 loopback addresses, random ids, partial bitmaps) while a good node is looked up:\n"
           + "                  entries held, accounted bytes, heap after GC, lookups served\n"
@@ -240,6 +245,8 @@ public final class BenchMain {
       case "tracker":
       case "tracker-redis":
         return TrackerBench.usage();
+      case "tracker-redis-index":
+        return dev.chorus.bench.tracker.RedisIndexCost.usage();
       case "compare-tracker":
         return CompareTracker.usage();
       case "tracker-flood":

@@ -276,7 +276,10 @@ public final class TrackerBench {
       if (redis) {
         redisServer = RedisServer.start(Programs.require(RedisServer.PROGRAM, RedisServer.DEBIAN_PACKAGE));
         redisPid = redisServer.pid();
-        index = RedisPeerIndex.connect(redisServer.uri(), indexConfig);
+        // A longer command timeout than the 5 s default: on a loaded machine the nodes' initial full
+        // announces (setup, 128 x 256 tracks) can queue longer than that, and one that times out is
+        // never counted as done, so the phase would wait for it in vain.
+        index = RedisPeerIndex.connect(redisServer.uri() + "?timeout=60s", indexConfig);
         baselineRedis = Long.parseLong(redisServer.info("memory", "used_memory"));
         say("redis-server at %s", redisServer.uri());
       } else {

@@ -104,6 +104,11 @@ public final class RedisServer implements AutoCloseable {
     return command(port, args);
   }
 
+  /** {@link #command(String...)} with arguments as bytes (binary key names). */
+  public Object command(byte[]... args) {
+    return command(port, args);
+  }
+
   /** {@link #command} for a reply that is a status, integer or bulk string. */
   public String commandString(String... args) {
     return text(command(args));
@@ -147,14 +152,21 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static Object command(int port, String... args) {
+    byte[][] bytes = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+    }
+    return command(port, bytes);
+  }
+
+  private static Object command(int port, byte[]... args) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
       ByteArrayOutputStream req = new ByteArrayOutputStream();
       req.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (String a : args) {
-        byte[] b = a.getBytes(StandardCharsets.UTF_8);
+      for (byte[] b : args) {
         req.writeBytes(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
         req.writeBytes(b);
         req.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -163,7 +175,8 @@ public final class RedisServer implements AutoCloseable {
       out.flush();
       return readReply(new BufferedInputStream(s.getInputStream()));
     } catch (IOException e) {
-      throw new UncheckedIOException("redis :" + port + " " + String.join(" ", args), e);
+      throw new UncheckedIOException("redis :" + port + " " + new String(args[0], StandardCharsets.UTF_8)
+          + (args.length > 1 ? " " + new String(args[1], StandardCharsets.ISO_8859_1) + (args.length > 2 ? " ..." : "") : ""), e);
     }
   }
 

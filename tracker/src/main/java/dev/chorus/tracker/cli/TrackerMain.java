@@ -10,6 +10,7 @@ import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.redis.RedisLayoutException;
 import dev.chorus.tracker.redis.RedisPeerIndex;
 import dev.chorus.tracker.metrics.MetricsHttpServer;
 import dev.chorus.tracker.metrics.MicrometerTrackerListener;
@@ -236,6 +237,9 @@ public final class TrackerMain implements Callable<Integer> {
         return 2;
       }
       return serve(config, index);
+    } catch (RedisLayoutException e) {
+      err().println("chorus-tracker: " + e.getMessage());
+      return 1;
     }
   }
 

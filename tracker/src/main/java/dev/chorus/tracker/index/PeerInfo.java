@@ -128,6 +128,60 @@ public final class PeerInfo {
     return new PeerInfo(staticKey.clone(), ip.clone(), port, coordinate, region);
   }
 
+  /**
+   * A peer rebuilt from what a shared index stored for it (the Redis backend): {@code record} is
+   * what {@link #writeTrackerPeerFields} wrote for a peer made by {@link #of}, and the other
+   * arguments are that peer's. Unlike {@link #of} it neither hashes the key (the record carries the
+   * node id) nor serializes a record, so decoding a stored peer costs a few copies. It checks the
+   * record's layout and bounds, not that its parts agree: only for values a tracker wrote.
+   */
+  public static PeerInfo ofTrackerPeerFields(byte[] record, int port, VivaldiCoordinate coordinate, String region) {
+    int ipLength = record.length > IP_OFFSET ? record[IP_OFFSET - 1] : -1;
+    if (record.length < IP_OFFSET + 4 || record[0] != 0x0a || record[1] != NodeId.BYTES
+        || record[STATIC_KEY_OFFSET - 2] != 0x12 || record[STATIC_KEY_OFFSET - 1] != 32
+        || record[ADDRESS_OFFSET] != 0x1a || (ipLength != 4 && ipLength != 16) || !endsWithCoordinate(record)) {
+      throw new IllegalArgumentException("not a TrackerPeer record of a PeerInfo (" + record.length + " bytes)");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535, was " + port);
+    }
+    Objects.requireNonNull(coordinate, "coordinate");
+    if (region.length() > MAX_REGION_LENGTH) {
+      throw new IllegalArgumentException("region must be at most " + MAX_REGION_LENGTH + " characters");
+    }
+    return new PeerInfo(record.clone(), port, coordinate, region);
+  }
+
+  /** Whether the address field is followed by exactly one coordinate field (tag 4, length under 128). */
+  private static boolean endsWithCoordinate(byte[] record) {
+    int at = ADDRESS_OFFSET + 2 + (record[ADDRESS_OFFSET + 1] & 0xff);
+    return at + 2 <= record.length && record[at] == 0x22 && record[at + 1] >= 0 && at + 2 + record[at + 1] == record.length;
+  }
+
+  private PeerInfo(byte[] record, int port, VivaldiCoordinate coordinate, String region) {
+    this.record = record;
+    this.port = port;
+    this.region = region;
+    int hash = 1;
+    long head = 0;
+    for (int i = NODE_ID_OFFSET; i < NODE_ID_OFFSET + NodeId.BYTES; i++) {
+      hash = 31 * hash + record[i]; // Arrays.hashCode, as NodeId's
+      if (i < NODE_ID_OFFSET + 8) {
+        head = (head << 8) | (record[i] & 0xffL);
+      }
+    }
+    this.nodeIdHash = hash;
+    this.nodeIdHead = head;
+    this.packedPrefix = NetworkPrefix.pack(ip());
+    this.regionHash = region.hashCode();
+    this.dimensions = coordinate.dimensions();
+    this.heightMs = coordinate.heightMs();
+    this.p0 = coordinate.position(0);
+    this.p1 = coordinate.position(1);
+    this.p2 = dimensions > 2 ? coordinate.position(2) : 0f;
+    this.p3 = dimensions > 3 ? coordinate.position(3) : 0f;
+  }
+
   public NodeId nodeId() {
     return NodeId.fromBytes(Arrays.copyOfRange(record, NODE_ID_OFFSET, NODE_ID_OFFSET + NodeId.BYTES));
   }

@@ -4,8 +4,11 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Compact binary values stored in Redis. Every value starts with a tag byte naming its layout, so
@@ -15,14 +18,20 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * holding, complete: 0x01 chunkCount:u24
  * holding, partial:  0x02 chunkCount:u24 bitmap (LSB-first, trailing zero bytes trimmed)
- * peer:              0x01 staticKey[32] ipLength:u8 ip[4|16] port:u16 dimensions:u8
- *                    position:f32[dimensions] height:f32 error:f32 regionLength:u8 region(UTF-8)
+ * peer:              0x02 port:u16 dimensions:u8 position:f32[dimensions] height:f32 error:f32
+ *                    regionLength:u8 region(UTF-8) record (the rest: fields 1-4 of the wire's
+ *                    TrackerPeer as PeerInfo.writeTrackerPeerFields writes them)
  * </pre>
+ *
+ * <p>The peer value carries the serialized reply record so that decoding it is copies: no SHA-256
+ * of the key, no protobuf (PeerInfo.ofTrackerPeerFields). Layout 1's peer value (0x01 staticKey
+ * ip port coordinate region) is not read: a Redis holding layout 1 is refused at connect.
  */
 final class Blobs {
   private static final byte HOLDING_COMPLETE = 1;
   private static final byte HOLDING_PARTIAL = 2;
-  private static final byte PEER_V1 = 1;
+  /** Layout 2 of the index (tracker/docs/redis.md): the reply record stored as is. */
+  private static final byte PEER_V2 = 2;
 
   private Blobs() {}
 
@@ -56,44 +65,59 @@ final class Blobs {
   }
 
   static byte[] peer(PeerInfo p) {
-    byte[] ip = p.ip();
     byte[] region = p.region().getBytes(StandardCharsets.UTF_8);
     VivaldiCoordinate c = p.coordinate();
-    ByteBuffer b = ByteBuffer.allocate(1 + 32 + 1 + ip.length + 2 + 1 + 4 * c.dimensions() + 8 + 1 + region.length);
-    b.put(PEER_V1).put(p.staticKey()).put((byte) ip.length).put(ip).putShort((short) p.port());
-    b.put((byte) c.dimensions());
+    int recordAt = 1 + 2 + 1 + 4 * c.dimensions() + 8 + 1 + region.length;
+    byte[] out = new byte[recordAt + p.trackerPeerFieldsSize()];
+    ByteBuffer b = ByteBuffer.wrap(out);
+    b.put(PEER_V2).putShort((short) p.port()).put((byte) c.dimensions());
     for (int i = 0; i < c.dimensions(); i++) {
       b.putFloat(c.position(i));
     }
     b.putFloat(c.heightMs()).putFloat(c.error());
     b.put((byte) region.length).put(region);
-    return b.array();
+    try {
+      CodedOutputStream record = CodedOutputStream.newInstance(out, recordAt, out.length - recordAt);
+      p.writeTrackerPeerFields(record);
+      record.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("a peer record larger than its stated size", e);
+    }
+    return out;
   }
 
   static PeerInfo peer(byte[] blob) {
-    ByteBuffer b = ByteBuffer.wrap(blob);
-    try {
-      if (b.get() != PEER_V1) {
-        throw new IllegalArgumentException("unknown peer layout " + blob[0]);
-      }
-      byte[] key = new byte[32];
-      b.get(key);
-      byte[] ip = new byte[b.get() & 0xff];
-      b.get(ip);
-      int port = b.getShort() & 0xffff;
-      float[] position = new float[b.get() & 0xff];
-      for (int i = 0; i < position.length; i++) {
-        position[i] = b.getFloat();
-      }
-      VivaldiCoordinate c = VivaldiCoordinate.of(position, b.getFloat(), b.getFloat());
-      byte[] region = new byte[b.get() & 0xff];
-      b.get(region);
-      if (b.hasRemaining()) {
-        throw new IllegalArgumentException("peer value has " + b.remaining() + " trailing bytes");
-      }
-      return PeerInfo.of(key, ip, port, c, new String(region, StandardCharsets.UTF_8));
-    } catch (java.nio.BufferUnderflowException e) {
-      throw new IllegalArgumentException("truncated peer value of " + blob.length + " bytes", e);
+    if (blob.length < 4) {
+      throw truncated(blob);
     }
+    if (blob[0] != PEER_V2) {
+      throw new IllegalArgumentException("unknown peer layout " + blob[0]);
+    }
+    int port = ((blob[1] & 0xff) << 8) | (blob[2] & 0xff);
+    float[] position = new float[blob[3] & 0xff];
+    int at = 4;
+    int regionAt = at + 4 * position.length + 8 + 1;
+    if (regionAt > blob.length) {
+      throw truncated(blob);
+    }
+    for (int i = 0; i < position.length; i++, at += 4) {
+      position[i] = floatAt(blob, at);
+    }
+    VivaldiCoordinate c = VivaldiCoordinate.of(position, floatAt(blob, at), floatAt(blob, at + 4));
+    int regionLength = blob[regionAt - 1] & 0xff;
+    int recordAt = regionAt + regionLength;
+    if (recordAt > blob.length) {
+      throw truncated(blob);
+    }
+    String region = regionLength == 0 ? "" : new String(blob, regionAt, regionLength, StandardCharsets.UTF_8);
+    return PeerInfo.ofTrackerPeerFields(Arrays.copyOfRange(blob, recordAt, blob.length), port, c, region);
+  }
+
+  private static float floatAt(byte[] b, int at) {
+    return Float.intBitsToFloat(((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff));
+  }
+
+  private static IllegalArgumentException truncated(byte[] blob) {
+    return new IllegalArgumentException("truncated peer value of " + blob.length + " bytes");
   }
 }

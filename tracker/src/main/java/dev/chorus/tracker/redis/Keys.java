@@ -27,6 +27,26 @@ final class Keys {
 
   static final String PREFIX = "chorus:";
 
+  /**
+   * The layout this code reads and writes, kept in {@link #LAYOUT_KEY}: 2 since track and node ids
+   * in key names are their 32 bytes rather than 64 hex digits (and peer values carry the reply
+   * record, {@link Blobs}). Layout 1 had no such key.
+   */
+  static final String LAYOUT = "2";
+
+  /** A plain string key outside the shards: the layout of the index in this Redis. */
+  static final byte[] LAYOUT_KEY = "chorus:layout".getBytes(StandardCharsets.US_ASCII);
+
+  /** Track and node ids: SHA-256 hashes. */
+  private static final int ID_BYTES = 32;
+  private static final byte[] TRACK_ENTRIES = {'t', ':'};
+  private static final byte[] TRACK_HOLDINGS = {'h', ':'};
+  private static final byte[] PEER_INFO = {'p', ':'};
+  private static final byte[] PEER_TRACKS = {'p', 't', ':'};
+  private static final byte[] SHARD_TRACKS = "tracks".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SHARD_PEERS = "peers".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SHARD_ENTRIES = "entries".getBytes(StandardCharsets.US_ASCII);
+
   /** Redis Cluster's hash slots. */
   static final int SLOTS = 16_384;
 
@@ -106,49 +126,53 @@ final class Keys {
 
   /** Sorted set: node id → last announce (ms) of the track's entries. */
   static byte[] trackEntries(TrackId track) {
-    return key(shard(track), "t:", track.toHex());
+    return key(shard(track), TRACK_ENTRIES, track.bytes(), 0);
   }
 
   /** Hash: node id → holding (binary, {@link Blobs#holding}). */
   static byte[] trackHoldings(TrackId track) {
-    return key(shard(track), "h:", track.toHex());
+    return key(shard(track), TRACK_HOLDINGS, track.bytes(), 0);
   }
 
   /** String: the peer's info (binary, {@link Blobs#peer}). */
   static byte[] peerInfo(NodeId node) {
-    return key(shard(node), "p:", node.toHex());
+    return peerInfo(node.bytes(), 0);
+  }
+
+  /** {@link #peerInfo(NodeId)} of the node id at {@code offset} in {@code id}. */
+  static byte[] peerInfo(byte[] id, int offset) {
+    return key(id[offset] & 0xff, PEER_INFO, id, offset);
   }
 
   /** Sorted set: track id → when the peer last announced it (ms). */
   static byte[] peerTracks(NodeId node) {
-    return key(shard(node), "pt:", node.toHex());
+    return key(shard(node), PEER_TRACKS, node.bytes(), 0);
   }
 
   /** Sorted set per shard: track id → the oldest entry's last announce (ms); tracks with entries. */
   static byte[] shardTracks(int shard) {
-    return key(shard, "tracks", "");
+    return key(shard, SHARD_TRACKS, null, 0);
   }
 
   /** Sorted set per shard: node id → the peer's last announce (ms); peers with entries. */
   static byte[] shardPeers(int shard) {
-    return key(shard, "peers", "");
+    return key(shard, SHARD_PEERS, null, 0);
   }
 
   /** Integer per shard: entries in the shard's tracks. */
   static byte[] shardEntries(int shard) {
-    return key(shard, "entries", "");
+    return key(shard, SHARD_ENTRIES, null, 0);
   }
 
-  private static byte[] key(int shard, String kind, String hex) {
+  /** The shard's prefix, {@code kind}, then the 32 bytes of {@code id} at {@code offset} as they are (not hex). */
+  private static byte[] key(int shard, byte[] kind, byte[] id, int offset) {
     byte[] tag = TAGS[shard];
-    byte[] out = new byte[tag.length + kind.length() + hex.length()];
+    int idLength = id == null ? 0 : ID_BYTES;
+    byte[] out = new byte[tag.length + kind.length + idLength];
     System.arraycopy(tag, 0, out, 0, tag.length);
-    int o = tag.length;
-    for (int i = 0; i < kind.length(); i++) {
-      out[o++] = (byte) kind.charAt(i);
-    }
-    for (int i = 0; i < hex.length(); i++) {
-      out[o++] = (byte) hex.charAt(i);
+    System.arraycopy(kind, 0, out, tag.length, kind.length);
+    if (id != null) {
+      System.arraycopy(id, offset, out, tag.length + kind.length, ID_BYTES);
     }
     return out;
   }

@@ -17,6 +17,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,6 +27,12 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandKeyword;
+import io.lettuce.core.protocol.CommandType;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,10 +100,14 @@ public final class RedisPeerIndex implements PeerIndex {
   private static final long MAX_TIME_MILLIS = (1L << 53) - 1;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
-  /** Decoded peer values kept (about 300 bytes each with the value); a power of two. */
-  private static final int DECODED_PEERS = 1 << 14;
+  /**
+   * Decoded peer values kept (about 400 bytes each with the value, so at most about 26 MB); a power
+   * of two. 16,384 missed most of the time with 40,000 peers (bench tracker-redis-index).
+   */
+  private static final int DECODED_PEERS = 1 << 16;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
+  private static final byte[] PLUS_INF = {'+', 'i', 'n', 'f'};
 
   private final AbstractRedisClient client;
   private final DecodedPeer[] decodedPeers = new DecodedPeer[DECODED_PEERS];
@@ -160,6 +171,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 .build())
             .build());
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+        claimLayout(connection.async(), target.redacted);
         LOG.info("peer index in Redis Cluster {} ({} nodes)", target, client.getPartitions().size());
         return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
       } catch (RuntimeException e) {
@@ -174,11 +186,59 @@ public final class RedisPeerIndex implements PeerIndex {
           .requestQueueSize(REQUEST_QUEUE)
           .build());
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, target.uris.get(0));
+      claimLayout(connection.async(), target.redacted);
       LOG.info("peer index in Redis {}", target);
       return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw e;
+    }
+  }
+
+  /**
+   * Checks that the index in Redis is of this code's layout ({@link Keys#LAYOUT}), marking an empty
+   * Redis as such. Layout 1 wrote no marker; its data shows in the shard registries, whose names
+   * are the same in both layouts.
+   *
+   * @throws RedisLayoutException if Redis holds another layout, saying what to do
+   */
+  private static void claimLayout(RedisClusterAsyncCommands<byte[], byte[]> redis, String target) {
+    byte[] expected = Keys.LAYOUT.getBytes(StandardCharsets.US_ASCII);
+    byte[] found = await(redis.get(Keys.LAYOUT_KEY));
+    if (found == null) {
+      byte[][] registries = new byte[2 * Keys.SHARDS][];
+      for (int s = 0; s < Keys.SHARDS; s++) {
+        registries[2 * s] = Keys.shardTracks(s);
+        registries[2 * s + 1] = Keys.shardPeers(s);
+      }
+      if (await(redis.exists(registries)) > 0) {
+        throw layoutError(target, "1");
+      }
+      await(redis.set(Keys.LAYOUT_KEY, expected, SetArgs.Builder.nx()));
+      found = await(redis.get(Keys.LAYOUT_KEY)); // another tracker may have set it first
+    }
+    if (!Arrays.equals(expected, found)) {
+      throw layoutError(target, found == null ? "(none)" : new String(found, StandardCharsets.UTF_8));
+    }
+  }
+
+  private static RedisLayoutException layoutError(String target, String found) {
+    return new RedisLayoutException("Redis " + target + " holds a Chorus peer index of layout " + found
+        + "; this tracker reads and writes layout " + Keys.LAYOUT + ". The index is soft state that nodes rebuild"
+        + " by announcing: stop every tracker using this Redis, delete the keys chorus:* (FLUSHDB if the database"
+        + " holds nothing else; on a cluster, on every master), then start the trackers of this version."
+        + " See tracker/docs/redis.md, \"Layout versions\".");
+  }
+
+  private static <T> T await(CompletionStage<T> command) {
+    try {
+      return command.toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the index layout in Redis", e);
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
     }
   }
 
@@ -370,57 +430,110 @@ public final class RedisPeerIndex implements PeerIndex {
       return CompletableFuture.failedFuture(e);
     }
     byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
-    byte[][] keys = keys(Keys.trackEntries(track), Keys.trackHoldings(track));
-    return run(Scripts.TRACK_READ, keys, minScore, keep)
-        .thenCompose(result -> {
-          List<?> triples = list(result);
-          int n = triples.size() / 3;
-          if (n == 0) {
-            return CompletableFuture.completedFuture(List.<Candidate>of());
+    TrackRead.Entries entries = new TrackRead.Entries(config.keepPerTrack());
+    TrackRead.Holdings holdings = new TrackRead.Holdings();
+    AsyncCommand<byte[], byte[], TrackRead.Entries> readEntries = new AsyncCommand<>(new Command<>(
+        CommandType.ZREVRANGEBYSCORE, entries, new CommandArgs<>(ByteArrayCodec.INSTANCE)
+            .addKey(Keys.trackEntries(track)).add(PLUS_INF).add(minScore).add(CommandKeyword.WITHSCORES)
+            .add(CommandKeyword.LIMIT).add(0).add(config.keepPerTrack())));
+    AsyncCommand<byte[], byte[], TrackRead.Holdings> readHoldings = new AsyncCommand<>(new Command<>(
+        CommandType.HGETALL, holdings, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(Keys.trackHoldings(track))));
+    // Both keys are in the track's slot: one write, one node, and Redis runs the two back to back.
+    connection.dispatch(List.of(readEntries, readHoldings));
+    return readHoldings.thenCombine(readEntries, (h, e) -> e).thenCompose(e -> {
+      warnIfMalformed(track, e.malformed + holdings.malformed);
+      int n = e.count;
+      if (n == 0) {
+        return CompletableFuture.completedFuture(List.<Candidate>of());
+      }
+      byte[][] infoKeys = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
+      }
+      return peers(track, e.ids, infoKeys).thenApply(peers -> {
+        List<Candidate> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          byte[] holding = holdings.get(e.ids[i]);
+          // No peer: it was removed while its entries are being removed (or its value does not
+          // decode). No holding: the entry left the track between the two reads.
+          if (peers[i] != null && holding != null) {
+            addCandidate(out, track, peers[i], holding, e.times[i]);
           }
-          byte[][] infoKeys = new byte[n][];
-          for (int i = 0; i < n; i++) {
-            infoKeys[i] = Keys.peerInfo(NodeId.fromBytes((byte[]) triples.get(3 * i)));
-          }
-          return redis.mget(infoKeys).toCompletableFuture().thenApply(infos -> {
-            List<Candidate> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-              KeyValue<byte[], byte[]> info = infos.get(i);
-              if (info.hasValue()) { // else the peer was removed while its entries are being removed
-                addCandidate(out, track, info.getValue(), triples.get(3 * i + 2), triples.get(3 * i + 1));
-              }
+        }
+        return out;
+      });
+    });
+  }
+
+  /**
+   * The peers of the entries {@code ids}, whose info keys are {@code infoKeys}; null where a key
+   * has no value or it does not decode. One MGET on a single server, decoded as the values arrive;
+   * on a cluster Lettuce splits it by slot.
+   */
+  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys) {
+    if (cluster) {
+      return redis.mget(infoKeys).toCompletableFuture().thenApply(values -> {
+        PeerInfo[] out = new PeerInfo[infoKeys.length];
+        int malformed = 0;
+        for (int i = 0; i < out.length; i++) {
+          KeyValue<byte[], byte[]> v = values.get(i);
+          if (v.hasValue()) {
+            try {
+              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()));
+            } catch (IllegalArgumentException e) {
+              malformed++;
             }
-            return out;
-          });
+          }
+        }
+        warnIfMalformed(track, malformed);
+        return out;
+      });
+    }
+    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, this::decodedPeer);
+    return redis.dispatch(CommandType.MGET, peers, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys))
+        .toCompletableFuture()
+        .thenApply(out -> {
+          warnIfMalformed(track, peers.malformed);
+          return out;
         });
   }
 
-  private void addCandidate(List<Candidate> out, TrackId track, Object info, Object holding, Object score) {
+  private static void warnIfMalformed(TrackId track, int malformed) {
+    if (malformed > 0) {
+      LOG.warn("skipping {} undecodable values of track {} in Redis", malformed, track);
+    }
+  }
+
+  private static void addCandidate(List<Candidate> out, TrackId track, PeerInfo peer, byte[] holding, long lastAnnounce) {
     try {
-      out.add(new Candidate(decodedPeer((byte[]) info), Blobs.holding(track, (byte[]) holding), score(score)));
+      out.add(new Candidate(peer, Blobs.holding(track, holding), lastAnnounce));
     } catch (IllegalArgumentException e) {
       LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
     }
   }
 
   /**
-   * The peer a stored value describes. Decoding hashes its key (SHA-256) and serializes its reply
-   * record, so the result is kept by the value's bytes: a popular peer is decoded once, not once
-   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the value (the
-   * start of the peer's static key, a public key, so uniform): no hash over the value, no map
-   * entry; a slot holds one value and is overwritten by the next one mapped to it. Slots are read
-   * and written without locks: an entry is immutable, so a thread sees a whole one or an older one.
+   * The peer a stored value describes. Decoding copies the record and builds a PeerInfo (about 300
+   * bytes), so the result is kept by the value's bytes: a popular peer is decoded once, not once
+   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the peer's node
+   * id (a SHA-256, so uniform; byte 0 is the shard): no hash over the value, no map entry; a slot
+   * holds one value and is overwritten by the next one mapped to it. Slots are read and written
+   * without locks: an entry is immutable, so a thread sees a whole one or an older one. A hit is
+   * checked against the reply's buffer itself: the value is copied only on a miss.
+   *
+   * @throws IllegalArgumentException if the value does not decode
    */
-  private PeerInfo decodedPeer(byte[] value) {
-    int slot = value.length < 5 ? 0
-        : (((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff))
-            & (DECODED_PEERS - 1);
+  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value) {
+    int slot = (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
+        & (DECODED_PEERS - 1);
     DecodedPeer cached = decodedPeers[slot];
-    if (cached != null && Arrays.equals(cached.value, value)) {
+    if (cached != null && ByteBuffer.wrap(cached.value).equals(value)) {
       return cached.peer;
     }
-    PeerInfo peer = Blobs.peer(value);
-    decodedPeers[slot] = new DecodedPeer(value, peer);
+    byte[] copy = new byte[value.remaining()];
+    value.duplicate().get(copy);
+    PeerInfo peer = Blobs.peer(copy);
+    decodedPeers[slot] = new DecodedPeer(copy, peer);
     return peer;
   }
 
@@ -683,10 +796,6 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static byte[] number(long n) {
     return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static long score(Object reply) {
-    return (long) Double.parseDouble(new String((byte[]) reply, StandardCharsets.US_ASCII));
   }
 
   private static CompletableFuture<Void> allOf(List<? extends CompletableFuture<?>> steps) {

@@ -116,31 +116,6 @@ final class Scripts {
       """);
 
   /**
-   * Reads a track's unexpired entries, newest first. KEYS: track entries, track holdings.
-   * ARGV: exclusive minimum score "(cutoff", limit. Returns (node, score, holding) triples.
-   */
-  static final Script TRACK_READ = new Script("track_read", """
-      local e = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])
-      if #e == 0 then
-        return {}
-      end
-      local nodes = {}
-      for i = 1, #e, 2 do
-        nodes[#nodes + 1] = e[i]
-      end
-      local hs = redis.call('HMGET', KEYS[2], unpack(nodes))
-      local out = {}
-      for i = 1, #nodes do
-        if hs[i] then
-          out[#out + 1] = nodes[i]
-          out[#out + 1] = e[2 * i]
-          out[#out + 1] = hs[i]
-        end
-      end
-      return out
-      """);
-
-  /**
    * Records a peer's announce: its info and the tracks listed, within the caps. A peer exists
    * (info key, entry in the shard's peers) exactly while its track set is non-empty. KEYS: peer
    * info, peer tracks, shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer,

@@ -51,8 +51,15 @@ class BlobsTest {
   void peersRoundTripCompactly() {
     PeerInfo v4 = peer(1);
     byte[] blob = Blobs.peer(v4);
-    assertEquals(1 + 32 + 1 + 4 + 2 + 1 + 8 + 8 + 1, blob.length);
-    assertEquals(v4, Blobs.peer(blob));
+    // Layout, coordinate (2-D), region length, then the reply record itself.
+    assertEquals(1 + 2 + 1 + 8 + 8 + 1 + v4.trackerPeerFieldsSize(), blob.length);
+    PeerInfo decoded = Blobs.peer(blob);
+    assertEquals(v4, decoded);
+    // Rebuilt from the record without hashing the key: the derived parts must match too.
+    assertEquals(v4.hashCode(), decoded.hashCode());
+    assertEquals(v4.nodeId(), decoded.nodeId());
+    assertEquals(v4.prefix(), decoded.prefix());
+    assertEquals(v4.coordinate(), decoded.coordinate());
 
     PeerInfo v6 = peer(2, ipv6("2001:db8::1"), 65535,
         VivaldiCoordinate.of(new float[] {1, -2, 3, 4, 5, 6, 7, 8}, 99.5f, 1.5f), "åsa-ø-東京");
@@ -74,7 +81,9 @@ class BlobsTest {
     assertThrows(IllegalArgumentException.class, () -> Blobs.peer(Arrays.copyOf(peer, peer.length - 1)));
     assertThrows(IllegalArgumentException.class, () -> Blobs.peer(Arrays.copyOf(peer, peer.length + 1)));
     byte[] future = peer.clone();
-    future[0] = 2;
+    future[0] = 3;
+    assertThrows(IllegalArgumentException.class, () -> Blobs.peer(future));
+    future[0] = 1; // layout 1's peer value is not read
     assertThrows(IllegalArgumentException.class, () -> Blobs.peer(future));
   }
 }

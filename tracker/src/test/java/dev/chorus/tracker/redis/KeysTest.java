@@ -2,6 +2,7 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
 import static dev.chorus.tracker.index.IndexTestData.track;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -70,12 +72,36 @@ class KeysTest {
   }
 
   @Test
-  void keysAreReadable() {
+  void keysEndWithTheIdsOwnBytes() {
+    // Layout 2: the 32 bytes of the id, not 64 hex digits.
+    assertEquals("2", Keys.LAYOUT);
     TrackId t = track(1);
-    assertEquals("chorus:{" + Keys.tagName(Keys.shard(t)) + "}:t:" + t.toHex(),
-        new String(Keys.trackEntries(t), StandardCharsets.US_ASCII));
+    assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(t)) + "}:t:", t.bytes()), Keys.trackEntries(t));
+    assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(t)) + "}:h:", t.bytes()), Keys.trackHoldings(t));
     NodeId n = nodeId(1);
-    assertEquals("chorus:{" + Keys.tagName(Keys.shard(n)) + "}:pt:" + n.toHex(),
-        new String(Keys.peerTracks(n), StandardCharsets.US_ASCII));
+    assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(n)) + "}:pt:", n.bytes()), Keys.peerTracks(n));
+    assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(n)) + "}:p:", n.bytes()), Keys.peerInfo(n));
+    byte[] inside = new byte[40];
+    System.arraycopy(n.bytes(), 0, inside, 5, 32);
+    assertArrayEquals(Keys.peerInfo(n), Keys.peerInfo(inside, 5));
+  }
+
+  @Test
+  void braceBytesInAnIdDoNotMoveItsKeys() {
+    // The first '{' and the next '}' are the shard's tag, before the id: an id's bytes never count.
+    byte[] braces = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      braces[i] = (byte) (i % 2 == 0 ? '}' : '{');
+    }
+    NodeId n = NodeId.fromBytes(braces);
+    assertEquals(Keys.slot(Keys.tag(Keys.shard(n))), Keys.slot(Keys.peerInfo(n)));
+    assertEquals(SlotHash.getSlot(Keys.peerInfo(n)), Keys.slot(Keys.peerInfo(n)));
+  }
+
+  private static byte[] concat(String prefix, byte[] id) {
+    byte[] p = prefix.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = Arrays.copyOf(p, p.length + id.length);
+    System.arraycopy(id, 0, out, p.length, id.length);
+    return out;
   }
 }

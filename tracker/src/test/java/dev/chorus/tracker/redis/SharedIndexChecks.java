@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -75,7 +76,7 @@ abstract class SharedIndexChecks {
   }
 
   /** Runs a command on the server that owns {@code key} (the others answer MOVED). */
-  Object onOwner(String key, String... command) {
+  Object onOwner(byte[] key, byte[]... command) {
     UncheckedIOException last = null;
     for (RedisServer s : servers()) {
       try {
@@ -87,11 +88,12 @@ abstract class SharedIndexChecks {
         last = e;
       }
     }
-    throw new AssertionError("no server owns " + key, last);
+    throw new AssertionError("no server owns " + str(key), last);
   }
 
+  /** A key for messages: binary ids show as Latin-1 characters. */
   static String str(byte[] key) {
-    return new String(key, StandardCharsets.US_ASCII);
+    return new String(key, StandardCharsets.ISO_8859_1);
   }
 
   @Test
@@ -199,11 +201,11 @@ abstract class SharedIndexChecks {
     await(index.announce(peer(1), true, List.of(complete(1)), T0));
     long ttl = config.ttlMillis();
     for (byte[] key : List.of(Keys.peerInfo(nodeId(1)), Keys.peerTracks(nodeId(1)))) {
-      long pttl = (Long) onOwner(str(key), "PTTL", str(key));
+      long pttl = (Long) onOwner(key, ascii("PTTL"), key);
       assertTrue(pttl > ttl && pttl <= 2 * ttl, str(key) + " PTTL " + pttl);
     }
     for (byte[] key : List.of(Keys.trackEntries(track(1)), Keys.trackHoldings(track(1)))) {
-      assertEquals(-1L, onOwner(str(key), "PTTL", str(key)), str(key));
+      assertEquals(-1L, onOwner(key, ascii("PTTL"), key), str(key));
     }
   }
 
@@ -224,8 +226,8 @@ abstract class SharedIndexChecks {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
     await(index.announce(peer(1), true, List.of(complete(1)), T0));
     await(index.announce(peer(2), true, List.of(complete(1)), T0));
-    String info = str(Keys.peerInfo(nodeId(1)));
-    assertEquals(1L, onOwner(info, "DEL", info)); // as if its safety TTL had run out
+    byte[] info = Keys.peerInfo(nodeId(1));
+    assertEquals(1L, onOwner(info, ascii("DEL"), info)); // as if its safety TTL had run out
     assertEquals(List.of(nodeId(2)), ids(await(index.candidates(track(1), T0))));
   }
 
@@ -261,6 +263,24 @@ abstract class SharedIndexChecks {
   }
 
   @Test
+  void aRedisWithAnotherLayoutIsRefusedSayingWhatToDo() {
+    open(PeerIndexConfig.defaults()).close();
+    assertEquals("2", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
+
+    // Layout 1 had no marker; its shard registries (same names in both layouts) show it is there.
+    onOwner(Keys.LAYOUT_KEY, ascii("DEL"), Keys.LAYOUT_KEY);
+    byte[] registry = Keys.shardPeers(7);
+    onOwner(registry, ascii("ZADD"), registry, ascii("1"), ascii("a node"));
+    RedisLayoutException old = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
+    assertTrue(old.getMessage().contains("layout 1;") && old.getMessage().contains("stop every tracker"), old.getMessage());
+
+    onOwner(registry, ascii("DEL"), registry);
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("3"));
+    RedisLayoutException newer = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
+    assertTrue(newer.getMessage().contains("layout 3;"), newer.getMessage());
+  }
+
+  @Test
   void invalidArgumentsAndAClosedIndexFailTheStage() {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
     assertInstanceOf(IllegalArgumentException.class, failure(index.announce(peer(1), true, List.of(complete(1)), -1)));
@@ -275,11 +295,18 @@ abstract class SharedIndexChecks {
     assertInstanceOf(IllegalStateException.class, failure(index.announce(peer(1), true, List.of(), T0)));
   }
 
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Every key of the index is gone; the layout marker stays. */
   void assertNoKeysLeft() {
     for (RedisServer s : servers()) {
       List<String> left = new ArrayList<>();
       for (Object key : (List<?>) s.command("KEYS", "chorus:*")) {
-        left.add(new String((byte[]) key, StandardCharsets.US_ASCII));
+        if (!Arrays.equals(Keys.LAYOUT_KEY, (byte[]) key)) {
+          left.add(str((byte[]) key));
+        }
       }
       assertEquals(List.of(), left, s + " keeps keys after everything went");
     }
