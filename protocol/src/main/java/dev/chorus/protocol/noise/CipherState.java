@@ -112,14 +112,7 @@ final class CipherState {
    */
   int decrypt(ByteBuffer ciphertext, ByteBuffer plaintextOut) throws NoiseException {
     int length = ciphertext.remaining();
-    if (length > MAX_MESSAGE_LENGTH) {
-      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
-          "message of " + length + " bytes exceeds " + MAX_MESSAGE_LENGTH);
-    }
-    if (length < TAG_LENGTH) {
-      throw new NoiseException(ErrorCode.DECRYPT_FAILED,
-          "message of " + length + " bytes is shorter than the " + TAG_LENGTH + "-byte tag");
-    }
+    checkCiphertextLength(length);
     requireRoom(plaintextOut, length - TAG_LENGTH);
     checkNonce();
     int inPosition = ciphertext.position();
@@ -169,14 +162,7 @@ final class CipherState {
    * overlap it. On failure n is unchanged. Only when {@link #usesNativeMemory()}.
    */
   int decryptNative(long in, int length, long out) throws NoiseException {
-    if (length > MAX_MESSAGE_LENGTH) {
-      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
-          "message of " + length + " bytes exceeds " + MAX_MESSAGE_LENGTH);
-    }
-    if (length < TAG_LENGTH) {
-      throw new NoiseException(ErrorCode.DECRYPT_FAILED,
-          "message of " + length + " bytes is shorter than the " + TAG_LENGTH + "-byte tag");
-    }
+    checkCiphertextLength(length);
     checkNonce();
     if (!nativeKey().decrypt(nonce, in, length, out)) {
       throw new NoiseException(ErrorCode.DECRYPT_FAILED,
@@ -232,6 +218,17 @@ final class CipherState {
     destroy();
     key = newKey;
     keySpec = new SecretKeySpec(newKey, function.keyAlgorithm());
+  }
+
+  private static void checkCiphertextLength(int length) throws NoiseException {
+    if (length > MAX_MESSAGE_LENGTH) {
+      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
+          "message of " + length + " bytes exceeds " + MAX_MESSAGE_LENGTH);
+    }
+    if (length < TAG_LENGTH) {
+      throw new NoiseException(ErrorCode.DECRYPT_FAILED,
+          "message of " + length + " bytes is shorter than the " + TAG_LENGTH + "-byte tag");
+    }
   }
 
   private void checkNonce() throws NoiseException {

@@ -1,7 +1,6 @@
 package dev.chorus.protocol.noise;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,12 +22,11 @@ import org.slf4j.LoggerFactory;
 final class SodiumAesGcm {
   static final String PROPERTY = "chorus.noise.aesgcm";
   private static final Logger LOG = LoggerFactory.getLogger(SodiumAesGcm.class);
-  private static final String[] LIBRARY_NAMES = {"sodium", "libsodium.so.23"};
   /** {@code crypto_aead_aes256gcm_state}: 512 bytes, 16-byte aligned (libsodium 1.0.18). */
   private static final int STATE_ALIGNMENT = 16;
   private static final int NONCE_BYTES = CipherFunction.NONCE_LENGTH;
 
-  private static final String LOAD_FAILURE = bind(LIBRARY_NAMES);
+  private static final String LOAD_FAILURE = bind(SodiumLibrary.NAMES);
 
   private SodiumAesGcm() {}
 
@@ -70,23 +68,11 @@ final class SodiumAesGcm {
 
   /** Binds {@link Binding} to the first of {@code names} that loads; null, or why none can be used. */
   static String bind(String... names) {
-    StringBuilder failures = new StringBuilder();
-    for (String name : names) {
-      try {
-        NativeLibrary library = NativeLibrary.getInstance(name);
-        Native.register(Binding.class, library);
-        if (Binding.sodium_init() < 0) {
-          return "libsodium's sodium_init() failed (" + library.getFile() + ")";
-        }
-        if (Binding.crypto_aead_aes256gcm_is_available() != 1) {
-          return "this CPU lacks the AES-NI and PCLMUL instructions libsodium's AES-GCM needs";
-        }
-        return null;
-      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-        failures.append("; ").append(name).append(": ").append(e.getMessage());
-      }
+    String failure = SodiumLibrary.register(Binding.class, Binding::sodium_init, names);
+    if (failure == null && Binding.crypto_aead_aes256gcm_is_available() != 1) {
+      return "this CPU lacks the AES-NI and PCLMUL instructions libsodium's AES-GCM needs";
     }
-    return "libsodium not found (install the Debian package libsodium23, or your platform's libsodium)" + failures;
+    return failure;
   }
 
   /**

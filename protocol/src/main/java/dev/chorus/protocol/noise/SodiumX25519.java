@@ -1,7 +1,6 @@
 package dev.chorus.protocol.noise;
 
 import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
 import java.security.SecureRandom;
 
 /**
@@ -14,11 +13,9 @@ import java.security.SecureRandom;
  */
 final class SodiumX25519 implements DhFunction {
   private static final int KEY_LENGTH = 32;
-  /** The names JNA tries in turn: the development symlink, then Debian's runtime soname. */
-  private static final String[] LIBRARY_NAMES = {"sodium", "libsodium.so.23"};
 
   private static final SodiumX25519 INSTANCE = new SodiumX25519();
-  private static final String LOAD_FAILURE = bind(LIBRARY_NAMES);
+  private static final String LOAD_FAILURE = bind(SodiumLibrary.NAMES);
 
   private SodiumX25519() {}
 
@@ -37,21 +34,7 @@ final class SodiumX25519 implements DhFunction {
 
   /** Binds {@link Binding} to the first of {@code names} that loads; null, or why none could be used. */
   static String bind(String... names) {
-    StringBuilder failures = new StringBuilder();
-    for (String name : names) {
-      try {
-        NativeLibrary library = NativeLibrary.getInstance(name);
-        Native.register(Binding.class, library);
-        if (Binding.sodium_init() < 0) {
-          return "libsodium's sodium_init() failed (" + library.getFile() + ")";
-        }
-        return null;
-      } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-        failures.append("; ").append(name).append(": ").append(e.getMessage());
-      }
-    }
-    return "libsodium not found (install the Debian package libsodium23, or your platform's "
-        + "libsodium)" + failures;
+    return SodiumLibrary.register(Binding.class, Binding::sodium_init, names);
   }
 
   /** The C functions, bound by {@link Native#register} (direct mapping: no proxy per call). */
