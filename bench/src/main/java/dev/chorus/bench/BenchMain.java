@@ -45,6 +45,9 @@ public final class BenchMain {
       case "handshakes":
         protocol(quick, false);
         break;
+      case "aesgcm":
+        AesGcmRecordBench.run(quick).forEach(System.out::println);
+        break;
       case "compare-tracker":
         try {
           CompareTracker.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
@@ -113,6 +116,7 @@ public final class BenchMain {
         lines.add(String.format(Locale.ROOT, "BENCH framing_%s_16k_%s %.0f MB/s", cipher,
             method.equals("send") ? "encrypt" : "encrypt_decrypt", megabytesPerSecond));
       }
+      lines.addAll(AesGcmRecordBench.run(quick));
     }
     // The X25519 implementation is chosen once per JVM: one fork per implementation.
     String chosen = NoiseDh.X25519.implementation();
@@ -202,9 +206,12 @@ public final class BenchMain {
   private static String usage() {
     return "usage: bench/run <group> [--quick] [options]\n"
           + "groups:\n"
-          + "  protocol        encrypted framing of 16 KiB chunks (MB/s), Noise XX handshakes (/s) and X25519 (us), the\n"
-          + "                  latter with each X25519 implementation (libsodium, Bouncy Castle)\n"
+          + "  protocol        encrypted framing of 16 KiB chunks (MB/s), AES-GCM records (aesgcm below), Noise XX\n"
+          + "                  handshakes (/s) and X25519 (us), the latter with each X25519 implementation (libsodium,\n"
+          + "                  Bouncy Castle)\n"
           + "  handshakes      only the handshake and X25519 part of protocol\n"
+          + "  aesgcm          only the AES-GCM record part of protocol: one Noise transport record sealed and opened\n"
+          + "                  (ns and bytes allocated) in the JDK and in libsodium, 100 B to 16 KiB\n"
           + "  compare-tracker the Chorus tracker against opentracker, each in its own process (used by bench/compare)\n"
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
@@ -226,7 +233,7 @@ public final class BenchMain {
           + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
           + "  core            the node's swarm core under JMH: an overlay query received (held, absent, forwarded) and a\n"
           + "                  scheduler pass, 50 neighbours holding 10 or 1,000 tracks each: ns and bytes allocated per op\n"
-          + "--quick           protocol: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
+          + "--quick           protocol, handshakes, aesgcm: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
           + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
           + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
           + TrackerBench.usage() + "\n\n"
