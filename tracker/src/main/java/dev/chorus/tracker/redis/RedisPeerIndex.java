@@ -62,9 +62,9 @@ import org.slf4j.LoggerFactory;
  * as soon as their stages complete. Passes {@code PeerIndexContract} on both.
  *
  * <p>Keys are spread over 256 shards, each one hash slot; a track's keys share its shard, and so
- * do a peer's. Each change is a Lua script on one shard, atomic in Redis. An announce runs the
- * peer's script, then one script per shard of its tracks, all at once (pipelined); its stage
- * completes when all have. A peer's announces,
+ * do a peer's. Each change is a Lua script on one shard, atomic in Redis. On a cluster an announce
+ * runs the peer's script, then one script per shard of its tracks, all at once (pipelined); its
+ * stage completes when all have. On a single server it is one script (up to 256 tracks). A peer's announces,
  * withdraws and removal apply in the order they were called, even when the caller does not wait
  * for one stage before the next call. Key layout, scripts and consistency: {@code
  * tracker/docs/redis.md}.
@@ -122,8 +122,8 @@ public final class RedisPeerIndex implements PeerIndex {
   private final int shardsPerCall;
   /**
    * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
-   * single server takes any keys, so announces and removals batch tracks of every shard in one
-   * call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
+   * single server takes any keys, so an announce is one call (peer and tracks) and removals batch
+   * tracks of every shard in one call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
    * Lua, cost redis-server twice the CPU of the second call; tracker/docs/redis.md.)
    */
   private final boolean cluster;
