@@ -62,9 +62,9 @@ import org.slf4j.LoggerFactory;
  * as soon as their stages complete. Passes {@code PeerIndexContract} on both.
  *
  * <p>Keys are spread over 256 shards, each one hash slot; a track's keys share its shard, and so
- * do a peer's. Each change is a Lua script on one shard, atomic in Redis. An announce runs the
- * peer's script, then one script per shard of its tracks, all at once (pipelined); its stage
- * completes when all have. A peer's announces,
+ * do a peer's. Each change is a Lua script on one shard, atomic in Redis. On a cluster an announce
+ * runs the peer's script, then one script per shard of its tracks, all at once (pipelined); its
+ * stage completes when all have. On a single server it is one script (up to 256 tracks). A peer's announces,
  * withdraws and removal apply in the order they were called, even when the caller does not wait
  * for one stage before the next call. Key layout, scripts and consistency: {@code
  * tracker/docs/redis.md}.
@@ -122,8 +122,8 @@ public final class RedisPeerIndex implements PeerIndex {
   private final int shardsPerCall;
   /**
    * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
-   * single server takes any keys, so announces and removals batch tracks of every shard in one
-   * call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
+   * single server takes any keys, so an announce is one call (peer and tracks) and removals batch
+   * tracks of every shard in one call. (A lookup stays two calls on both: building the peers' info keys inside the script, in
    * Lua, cost redis-server twice the CPU of the second call; tracker/docs/redis.md.)
    */
   private final boolean cluster;
@@ -265,14 +265,18 @@ public final class RedisPeerIndex implements PeerIndex {
   /**
    * The peer's own keys first (its info, its track set), then each track's entries: so that by
    * the time another announce can evict this peer from a track, the peer's track set already
-   * lists the track, and the eviction's unlink finds it.
+   * lists the track, and the eviction's unlink finds it. On a single server, up to {@value
+   * #TRACKS_PER_CALL} tracks, both are one script call ({@link Scripts#ANNOUNCE}); otherwise the
+   * peer's script, then the tracks' scripts (one per shard on a cluster).
    */
   private CompletableFuture<AnnounceResult> doAnnounce(PeerInfo peer, boolean full, List<Holding> all, long nowMillis) {
     NodeId node = peer.nodeId();
     byte[] nodeBytes = node.bytes();
     byte[] now = number(nowMillis);
     NetworkPrefix prefix = config.quotaPrefix(peer.ip());
-    byte[][] args = new byte[8 + all.size()][];
+    boolean oneCall = !cluster && all.size() <= TRACKS_PER_CALL;
+    int n = all.size();
+    byte[][] args = new byte[oneCall ? 9 + 2 * n : 8 + n][];
     args[0] = nodeBytes;
     args[1] = now;
     args[2] = Blobs.peer(peer);
@@ -281,25 +285,37 @@ public final class RedisPeerIndex implements PeerIndex {
     args[5] = number(config.maxHoldingsPerPeer());
     args[6] = number(config.maxHoldingsPerPrefix());
     args[7] = number(prefixCounts.others(prefix, node));
-    for (int i = 0; i < all.size(); i++) {
+    int ps = Keys.shard(node);
+    byte[][] keys = new byte[oneCall ? 3 + 4 * n : 3][];
+    keys[0] = Keys.peerInfo(node);
+    keys[1] = Keys.peerTracks(node);
+    keys[2] = Keys.shardPeers(ps);
+    if (oneCall) {
+      args[8] = keep;
+      for (int i = 0; i < n; i++) {
+        Holding h = all.get(i);
+        trackKeys(keys, 3 + 4 * i, h.track());
+        args[9 + 2 * i] = h.track().bytes();
+        args[10 + 2 * i] = Blobs.holding(h);
+      }
+      return run(Scripts.ANNOUNCE, keys, args).thenCompose(result -> {
+        List<?> parts = list(result);
+        AnnounceResult outcome = peerOutcome(node, prefix, parts);
+        CompletableFuture<Void> dropped = removeEntries(nodeBytes, tracks(parts.get(0)));
+        CompletableFuture<Void> evicted = unlink(evicted(parts.get(5)));
+        return dropped.thenCombine(evicted, (a, b) -> outcome);
+      });
+    }
+    for (int i = 0; i < n; i++) {
       args[8 + i] = all.get(i).track().bytes();
     }
-    int ps = Keys.shard(node);
-    return run(Scripts.PEER_ANNOUNCE, keys(Keys.peerInfo(node), Keys.peerTracks(node), Keys.shardPeers(ps)), args)
+    return run(Scripts.PEER_ANNOUNCE, keys, args)
         .thenCompose(result -> {
           List<?> parts = list(result);
-          List<?> dropped = list(parts.get(0));
-          List<TrackId> gone = new ArrayList<>(dropped.size());
-          for (Object t : dropped) {
-            gone.add(TrackId.fromBytes((byte[]) t));
-          }
           List<?> refusedIds = list(parts.get(1));
           List<Holding> holdings = all;
           if (!refusedIds.isEmpty()) {
-            Set<TrackId> refused = new HashSet<>();
-            for (Object t : refusedIds) {
-              refused.add(TrackId.fromBytes((byte[]) t));
-            }
+            Set<TrackId> refused = new HashSet<>(tracks(refusedIds));
             holdings = new ArrayList<>(all.size());
             for (Holding h : all) {
               if (!refused.contains(h.track())) {
@@ -307,39 +323,57 @@ public final class RedisPeerIndex implements PeerIndex {
               }
             }
           }
-          int[] counts = new int[AnnounceResult.Refusal.values().length];
-          counts[AnnounceResult.Refusal.PEER_CAP.ordinal()] = (int) integer(parts.get(2));
-          counts[AnnounceResult.Refusal.PREFIX_CAP.ordinal()] = (int) integer(parts.get(3));
-          prefixCounts.set(node, prefix, (int) integer(parts.get(4)));
-          AnnounceResult outcome = AnnounceResult.of(counts);
+          AnnounceResult outcome = peerOutcome(node, prefix, parts);
           List<CompletableFuture<?>> steps = new ArrayList<>();
-          steps.add(removeEntries(nodeBytes, gone));
+          steps.add(removeEntries(nodeBytes, tracks(parts.get(0))));
           for (List<Holding> group : callGroups(holdings, h -> Keys.shard(h.track()))) {
             for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
               List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
-              byte[][] keys = new byte[4 * batch.size()][];
+              byte[][] putKeys = new byte[4 * batch.size()][];
               byte[][] putArgs = new byte[3 + 2 * batch.size()][];
               putArgs[0] = nodeBytes;
               putArgs[1] = now;
               putArgs[2] = keep;
               for (int i = 0; i < batch.size(); i++) {
                 TrackId track = batch.get(i).track();
-                trackKeys(keys, 4 * i, track);
+                trackKeys(putKeys, 4 * i, track);
                 putArgs[3 + 2 * i] = track.bytes();
                 putArgs[4 + 2 * i] = Blobs.holding(batch.get(i));
               }
-              steps.add(run(Scripts.TRACKS_PUT, keys, putArgs).thenCompose(put -> {
-                List<?> evicted = list(put);
-                List<Unlink> unlinks = new ArrayList<>(evicted.size() / 3);
-                for (int i = 0; i + 2 < evicted.size(); i += 3) {
-                  unlinks.add(new Unlink((byte[]) evicted.get(i + 1), (byte[]) evicted.get(i), (byte[]) evicted.get(i + 2)));
-                }
-                return unlink(unlinks);
-              }));
+              steps.add(run(Scripts.TRACKS_PUT, putKeys, putArgs).thenCompose(put -> unlink(evicted(put))));
             }
           }
           return allOf(steps).thenApply(v -> outcome);
         });
+  }
+
+  /** The refusal counts of a peer_announce reply; records the peer's new set size for the prefix caps. */
+  private AnnounceResult peerOutcome(NodeId node, NetworkPrefix prefix, List<?> parts) {
+    int[] counts = new int[AnnounceResult.Refusal.values().length];
+    counts[AnnounceResult.Refusal.PEER_CAP.ordinal()] = (int) integer(parts.get(2));
+    counts[AnnounceResult.Refusal.PREFIX_CAP.ordinal()] = (int) integer(parts.get(3));
+    prefixCounts.set(node, prefix, (int) integer(parts.get(4)));
+    return AnnounceResult.of(counts);
+  }
+
+  /** Track ids a script returned. */
+  private static List<TrackId> tracks(Object scriptResult) {
+    List<?> ids = list(scriptResult);
+    List<TrackId> out = new ArrayList<>(ids.size());
+    for (Object t : ids) {
+      out.add(TrackId.fromBytes((byte[]) t));
+    }
+    return out;
+  }
+
+  /** Entries a script evicted, returned as (track, node, score), to unlink from their peers. */
+  private static List<Unlink> evicted(Object scriptResult) {
+    List<?> evicted = list(scriptResult);
+    List<Unlink> unlinks = new ArrayList<>(evicted.size() / 3);
+    for (int i = 0; i + 2 < evicted.size(); i += 3) {
+      unlinks.add(new Unlink((byte[]) evicted.get(i + 1), (byte[]) evicted.get(i), (byte[]) evicted.get(i + 2)));
+    }
+    return unlinks;
   }
 
   @Override

@@ -40,47 +40,60 @@ final class Scripts {
   private Scripts() {}
 
   /**
-   * Adds or refreshes a peer's entries in tracks, trimming each track to its newest {@code keep}
-   * entries (among entries of equal time, the one just announced stays). KEYS: (track entries,
-   * track holdings, shard tracks, shard entry count) per track — in a cluster, all of one shard; on
-   * a single server, of any. ARGV: node, now, keep, then (track, holding) per track. Returns the
-   * evicted entries as (track, node, score).
+   * Lua: {@code tracks_put(node, now, keep, k, a, n, accepted)} adds or refreshes a peer's entries
+   * in n tracks, trimming each track to its newest {@code keep} entries (among entries of equal
+   * time, the one just announced stays). Track i's keys are KEYS[k+4i-3..k+4i] (entries, holdings,
+   * shard tracks, shard entry count) — in a cluster, all of one shard; on a single server, of any —
+   * and its id and holding ARGV[a+2i], ARGV[a+2i+1]. Tracks i with {@code accepted[i]} false are
+   * skipped (accepted nil: none). Returns the evicted entries as (track, node, score).
    */
-  static final Script TRACKS_PUT = new Script("tracks_put", """
-      local node, now, keep = ARGV[1], ARGV[2], tonumber(ARGV[3])
-      local evicted, deltas = {}, {}
-      for i = 1, #KEYS / 4 do
-        local t, h, reg, cnt = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
-        local track = ARGV[2 + 2 * i]
-        local delta = redis.call('ZADD', t, now, node)
-        redis.call('HSET', h, node, ARGV[3 + 2 * i])
-        local excess = redis.call('ZCARD', t) - keep
-        if excess > 0 then
-          local low = redis.call('ZRANGE', t, 0, excess, 'WITHSCORES')
-          local survivor, survivorScore = low[2 * excess + 1], low[2 * excess + 2]
-          for j = 1, excess do
-            local m, s = low[2 * j - 1], low[2 * j]
-            if m == node and tonumber(s) == tonumber(survivorScore) then
-              m, s = survivor, survivorScore
+  private static final String TRACKS_PUT_FUNCTION = """
+      local function tracks_put(node, now, keep, k, a, n, accepted)
+        local evicted, deltas = {}, {}
+        for i = 1, n do
+          if accepted == nil or accepted[i] then
+            local t, h, reg, cnt = KEYS[k + 4 * i - 3], KEYS[k + 4 * i - 2], KEYS[k + 4 * i - 1], KEYS[k + 4 * i]
+            local track = ARGV[a + 2 * i]
+            local delta = redis.call('ZADD', t, now, node)
+            redis.call('HSET', h, node, ARGV[a + 2 * i + 1])
+            local excess = redis.call('ZCARD', t) - keep
+            if excess > 0 then
+              local low = redis.call('ZRANGE', t, 0, excess, 'WITHSCORES')
+              local survivor, survivorScore = low[2 * excess + 1], low[2 * excess + 2]
+              for j = 1, excess do
+                local m, s = low[2 * j - 1], low[2 * j]
+                if m == node and tonumber(s) == tonumber(survivorScore) then
+                  m, s = survivor, survivorScore
+                end
+                redis.call('ZREM', t, m)
+                redis.call('HDEL', h, m)
+                evicted[#evicted + 1] = track
+                evicted[#evicted + 1] = m
+                evicted[#evicted + 1] = s
+                delta = delta - 1
+              end
             end
-            redis.call('ZREM', t, m)
-            redis.call('HDEL', h, m)
-            evicted[#evicted + 1] = track
-            evicted[#evicted + 1] = m
-            evicted[#evicted + 1] = s
-            delta = delta - 1
+            local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
+            redis.call('ZADD', reg, oldest[2], track)
+            deltas[cnt] = (deltas[cnt] or 0) + delta
           end
         end
-        local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
-        redis.call('ZADD', reg, oldest[2], track)
-        deltas[cnt] = (deltas[cnt] or 0) + delta
-      end
-      for cnt, delta in pairs(deltas) do
-        if delta ~= 0 and redis.call('INCRBY', cnt, delta) == 0 then
-          redis.call('DEL', cnt)
+        for cnt, delta in pairs(deltas) do
+          if delta ~= 0 and redis.call('INCRBY', cnt, delta) == 0 then
+            redis.call('DEL', cnt)
+          end
         end
+        return evicted
       end
-      return evicted
+      """;
+
+  /**
+   * Adds or refreshes a peer's entries in tracks ({@code tracks_put}, every track). KEYS: (track
+   * entries, track holdings, shard tracks, shard entry count) per track. ARGV: node, now, keep,
+   * then (track, holding) per track. Returns the evicted entries as (track, node, score).
+   */
+  static final Script TRACKS_PUT = new Script("tracks_put", TRACKS_PUT_FUNCTION + """
+      return tracks_put(ARGV[1], ARGV[2], tonumber(ARGV[3]), 0, 2, #KEYS / 4, nil)
       """);
 
   /**
@@ -116,57 +129,90 @@ final class Scripts {
       """);
 
   /**
-   * Records a peer's announce: its info and the tracks listed, within the caps. A peer exists
-   * (info key, entry in the shard's peers) exactly while its track set is non-empty. KEYS: peer
-   * info, peer tracks, shard peers. ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer,
-   * cap per prefix, entries of the prefix's other peers (as the calling instance counts them),
-   * tracks... A track the set does not have yet is refused when the set holds the cap per peer, or
-   * when the set plus the others reach the cap per prefix. Returns {tracks the peer held before
-   * and a full announce no longer lists, refused tracks, refused for the peer cap, refused for the
-   * prefix cap, size of the track set after}.
+   * Lua: {@code peer_announce(a, stride, n)} records a peer's announce: its info and the tracks
+   * listed, within the caps. A peer exists (info key, entry in the shard's peers) exactly while its
+   * track set is non-empty. KEYS[1..3]: peer info, peer tracks, shard peers. ARGV: node, now, info,
+   * full (1|0), safety TTL ms, cap per peer, cap per prefix, entries of the prefix's other peers
+   * (as the calling instance counts them); track i is ARGV[a + stride * (i - 1)], i = 1..n. A track
+   * the set does not have yet is refused when the set holds the cap per peer, or when the set plus
+   * the others reach the cap per prefix. Returns {tracks the peer held before and a full announce
+   * no longer lists, refused tracks, refused for the peer cap, refused for the prefix cap, size of
+   * the track set after}, and whether each track i was accepted.
    */
-  static final Script PEER_ANNOUNCE = new Script("peer_announce", """
-      local p, pt, peers = KEYS[1], KEYS[2], KEYS[3]
-      local now, px = ARGV[2], ARGV[5]
-      local perPeer, perPrefix, others = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-      local dropped, refused = {}, {}
-      local peerCap, prefixCap = 0, 0
-      if ARGV[4] == '1' then
-        local listed = {}
-        for i = 9, #ARGV do
-          listed[ARGV[i]] = true
-        end
-        for _, tr in ipairs(redis.call('ZRANGE', pt, 0, -1)) do
-          if not listed[tr] then
-            dropped[#dropped + 1] = tr
-            redis.call('ZREM', pt, tr)
+  private static final String PEER_ANNOUNCE_FUNCTION = """
+      local function peer_announce(a, stride, n)
+        local p, pt, peers = KEYS[1], KEYS[2], KEYS[3]
+        local now, px = ARGV[2], ARGV[5]
+        local perPeer, perPrefix, others = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+        local dropped, refused, accepted = {}, {}, {}
+        local peerCap, prefixCap = 0, 0
+        if ARGV[4] == '1' then
+          local listed = {}
+          for i = 1, n do
+            listed[ARGV[a + stride * (i - 1)]] = true
+          end
+          for _, tr in ipairs(redis.call('ZRANGE', pt, 0, -1)) do
+            if not listed[tr] then
+              dropped[#dropped + 1] = tr
+              redis.call('ZREM', pt, tr)
+            end
           end
         end
-      end
-      local size = redis.call('ZCARD', pt)
-      for i = 9, #ARGV do
-        if redis.call('ZSCORE', pt, ARGV[i]) then
-          redis.call('ZADD', pt, now, ARGV[i])
-        elseif size >= perPeer then
-          refused[#refused + 1] = ARGV[i]
-          peerCap = peerCap + 1
-        elseif size + others >= perPrefix then
-          refused[#refused + 1] = ARGV[i]
-          prefixCap = prefixCap + 1
-        else
-          redis.call('ZADD', pt, now, ARGV[i])
-          size = size + 1
+        local size = redis.call('ZCARD', pt)
+        for i = 1, n do
+          local tr = ARGV[a + stride * (i - 1)]
+          if redis.call('ZSCORE', pt, tr) then
+            redis.call('ZADD', pt, now, tr)
+            accepted[i] = true
+          elseif size >= perPeer then
+            refused[#refused + 1] = tr
+            peerCap = peerCap + 1
+          elseif size + others >= perPrefix then
+            refused[#refused + 1] = tr
+            prefixCap = prefixCap + 1
+          else
+            redis.call('ZADD', pt, now, tr)
+            size = size + 1
+            accepted[i] = true
+          end
         end
+        if size > 0 then
+          redis.call('SET', p, ARGV[3], 'PX', px)
+          redis.call('PEXPIRE', pt, px)
+          redis.call('ZADD', peers, now, ARGV[1])
+        else
+          redis.call('DEL', p)
+          redis.call('ZREM', peers, ARGV[1])
+        end
+        return {dropped, refused, peerCap, prefixCap, size}, accepted
       end
-      if size > 0 then
-        redis.call('SET', p, ARGV[3], 'PX', px)
-        redis.call('PEXPIRE', pt, px)
-        redis.call('ZADD', peers, now, ARGV[1])
-      else
-        redis.call('DEL', p)
-        redis.call('ZREM', peers, ARGV[1])
-      end
-      return {dropped, refused, peerCap, prefixCap, size}
+      """;
+
+  /**
+   * Records a peer's announce ({@code peer_announce}). KEYS: peer info, peer tracks, shard peers.
+   * ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer, cap per prefix, entries of the
+   * prefix's other peers, tracks... Returns {dropped tracks, refused tracks, refused for the peer
+   * cap, refused for the prefix cap, size of the track set after}.
+   */
+  static final Script PEER_ANNOUNCE = new Script("peer_announce", PEER_ANNOUNCE_FUNCTION + """
+      local out = peer_announce(9, 1, #ARGV - 8)
+      return out
+      """);
+
+  /**
+   * A whole announce in one call, for a single server: {@code peer_announce}, then {@code
+   * tracks_put} of the tracks it accepted, atomically — the peer's set is written before its
+   * entries, as with the two calls. KEYS: peer info, peer tracks, shard peers, then (track entries,
+   * track holdings, shard tracks, shard entry count) per track. ARGV: as {@link #PEER_ANNOUNCE}'s
+   * first eight, keep, then (track, holding) per track. Returns {@link #PEER_ANNOUNCE}'s reply with
+   * the evicted entries, (track, node, score), as a sixth element. Not for a cluster: its keys span
+   * the peer's shard and the tracks'.
+   */
+  static final Script ANNOUNCE = new Script("announce", PEER_ANNOUNCE_FUNCTION + TRACKS_PUT_FUNCTION + """
+      local n = (#ARGV - 9) / 2
+      local out, accepted = peer_announce(10, 2, n)
+      out[6] = tracks_put(ARGV[1], ARGV[2], tonumber(ARGV[9]), 3, 8, n, accepted)
+      return out
       """);
 
   /**
