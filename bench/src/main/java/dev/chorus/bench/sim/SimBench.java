@@ -99,6 +99,7 @@ public final class SimBench {
     // listening history, the first online peers) to its last.
     long[] loop = {-1, -1, -1, -1, -1, -1}; // sim, wall, cpu, events at the first report; sim, wall at the last
     long[] lastCpu = {0};
+    long[] allocated = {-1, -1}; // the event loop thread's allocated bytes at the first report, at the last
     long[] lastEvents = {0};
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long gcBefore = gcMillis();
@@ -106,7 +107,9 @@ public final class SimBench {
     RunResult r = SwarmSimulation.run(scenario, 0, (now, duration, events) -> {
       long wall = System.nanoTime();
       long cpu = threads.getCurrentThreadCpuTime();
+      long bytes = allocatedBytes(threads);
       if (loop[0] < 0) {
+        allocated[0] = bytes;
         loop[0] = now;
         loop[1] = wall;
         loop[2] = cpu;
@@ -115,6 +118,7 @@ public final class SimBench {
       loop[4] = now;
       loop[5] = wall;
       lastCpu[0] = cpu;
+      allocated[1] = bytes;
       lastEvents[0] = events;
       if (wall - lastReport[0] > 30_000_000_000L) {
         lastReport[0] = wall;
@@ -164,6 +168,10 @@ public final class SimBench {
           loopWallSeconds / Math.max(1e-9, loopHours), "s"));
     }
     lines.add(bench(name + "_cpu_ns_per_event", cpuNsPerEvent, "ns"));
+    if (allocated[0] >= 0) {
+      lines.add(bench(name + "_alloc_bytes_per_event",
+          (double) (allocated[1] - allocated[0]) / Math.max(1, lastEvents[0] - loop[3]), "B"));
+    }
     lines.add(bench(name + "_gc_seconds", gcSeconds, "s"));
     if (stopped) {
       lines.add(bench(name + "_stopped_at_simulated_hours", reachedHours, "h"));
@@ -235,6 +243,12 @@ public final class SimBench {
   static Path repositoryFile(String relative) {
     String root = System.getProperty("chorus.root", ".");
     return Path.of(root).resolve(relative);
+  }
+
+  /** The calling thread's allocated bytes, or -1 where the JVM does not count them. */
+  private static long allocatedBytes(ThreadMXBean threads) {
+    return threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()
+        ? t.getCurrentThreadAllocatedBytes() : -1;
   }
 
   private static long gcMillis() {

@@ -112,6 +112,26 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   /** The tracks {@link #holdsTrack} answered last, newest first, and its answers. */
   private final int[] memoTrack = {NO_TRACK, NO_TRACK};
   private final boolean[] memoHeld = new boolean[2];
+  /**
+   * The track whose chunks arrived last and its entries of {@link #partial} and {@link #sources}:
+   * chunks come in runs of one track, and looking the maps up boxes the track id each time.
+   * Forgotten whenever an entry of either map may go ({@link #forgetAcquiring}).
+   */
+  private int acquiringTrack = NO_TRACK;
+  private BitSet acquiringChunks;
+  private byte[] acquiringSources;
+  /** Counts changes to what this peer holds (its partial chunks and its cache). */
+  private long holdingsVersion;
+  /**
+   * The chunks a Have of {@link #haveTrack} carried, while {@link #holdingsVersion} is still
+   * {@link #haveVersion}: a holdings flush sends the same Have to every neighbour, and the receiving
+   * core only reads it.
+   */
+  private int haveTrack = NO_TRACK;
+  private long haveVersion;
+  private BitSet haveChunks;
+  /** The chunks of a complete track's Have: the receiving core ignores them. */
+  private static final BitSet NO_CHUNKS = new BitSet();
 
   SimPeer(World w, int host, int onlinePeriod, SplittableRandom coreRng,
       SplittableRandom sessionRng) {
@@ -164,6 +184,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   void cacheChanged() {
     memoTrack[0] = NO_TRACK;
     memoTrack[1] = NO_TRACK;
+    holdingsVersion++;
   }
 
   boolean holdsChunk(int track, int index) {
@@ -206,8 +227,22 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (holdsTrack(track)) {
       return;
     }
-    partial.computeIfAbsent(track, t -> new BitSet()).set(index);
-    byte[] s = sources.computeIfAbsent(track, t -> new byte[w.chunkCount(t)]);
+    if (track != acquiringTrack) {
+      BitSet chunks = partial.get(track);
+      if (chunks == null) {
+        partial.put(track, chunks = new BitSet());
+      }
+      byte[] s = sources.get(track);
+      if (s == null) {
+        sources.put(track, s = new byte[w.chunkCount(track)]);
+      }
+      acquiringTrack = track;
+      acquiringChunks = chunks;
+      acquiringSources = s;
+    }
+    acquiringChunks.set(index);
+    holdingsVersion++;
+    byte[] s = acquiringSources;
     if (s[index] == 0) {
       s[index] = (byte) (source == Source.PEER ? Metrics.PEER : source == Source.CDN ? Metrics.CDN
           : Metrics.CACHE);
@@ -217,8 +252,10 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void trackComplete(TrackId trackId) {
     int track = Ids.track(trackId);
+    holdingsVersion++;
     if (w.trackCompleted(this, track)) {
       partial.remove(track);
+      forgetAcquiring();
     } // else a track too big for the cache stays held as chunks while the core keeps it
 
   }
@@ -327,11 +364,27 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     SimPeer to = w.peer(Ids.host(peer));
     int track = Ids.track(trackId);
     boolean complete = holdsTrack(track);
-    BitSet chunks = complete ? new BitSet() : held(trackId);
+    BitSet chunks = complete ? NO_CHUNKS : heldForHave(trackId, track);
     if (!complete && chunks.isEmpty()) {
       return; // holds nothing of it any more, as a node's store would say
     }
     w.sendHave(this, to, trackId, complete, chunks);
+  }
+
+  /** {@link #held}, made once per holdings change (the Haves of a flush share it; none alters it). */
+  private BitSet heldForHave(TrackId trackId, int track) {
+    if (track != haveTrack || haveVersion != holdingsVersion) {
+      haveChunks = held(trackId);
+      haveTrack = track;
+      haveVersion = holdingsVersion;
+    }
+    return haveChunks;
+  }
+
+  private void forgetAcquiring() {
+    acquiringTrack = NO_TRACK;
+    acquiringChunks = null;
+    acquiringSources = null;
   }
 
   // ---- the player ------------------------------------------------------------------------------
@@ -359,6 +412,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
         java.util.Arrays.fill(s, (byte) Metrics.CACHE);
       } else {
         sources.put(track, s);
+        forgetAcquiring();
       }
     }
     playSources = s;
@@ -403,6 +457,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     }
     cacheChanged();
     sources.remove(track);
+    forgetAcquiring();
     w.discoveryDrops++;
     w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, at -> core.tracksDropped(List.of(Ids.track(track)), at));
   }
@@ -595,6 +650,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       // Played whole: a later play of it comes from the cache. An unfinished track keeps where its
       // chunks came from while the core still fetches it (a replay continues the same download).
       sources.remove(playTrack);
+      forgetAcquiring();
     }
     playTrack = -1;
     layout = null;
@@ -624,6 +680,8 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       }
     }
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);
+    forgetAcquiring();
+    holdingsVersion++;
     if (dropped != null) {
       List<TrackId> tracks = dropped;
       w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, now -> core.tracksDropped(tracks, now));

@@ -789,8 +789,9 @@ final class World implements EventHandler {
           trackerRng);
       List<PeerHolding> holders = new ArrayList<>(ranked.size());
       for (Candidate c : ranked) {
-        SimPeer holder = peer(Ids.hostOfKey(c.peer().staticKey()));
-        if (!ConnectionPlan.of(reachability(p.host), reachability(Ids.hostOfKey(c.peer().staticKey())), traversal)
+        int holderHost = Ids.hostOfKey(c.peer().staticKey());
+        SimPeer holder = peer(holderHost);
+        if (!ConnectionPlan.of(reachability(p.host), reachability(holderHost), traversal)
             .connects()) {
           shell.unreachableInAnswers++;
         }

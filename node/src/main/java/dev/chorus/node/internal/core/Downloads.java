@@ -1,7 +1,6 @@
 package dev.chorus.node.internal.core;
 
 import dev.chorus.protocol.manifest.TrackId;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,16 +16,26 @@ final class Downloads {
   /** The track to prefetch when the current one nears its end, or null. */
   TrackId next;
 
-  /** The downloads in progress: current first, then prefetch. */
+  /** What {@link #all} returned last, and the current and prefetch it was made of. */
+  private List<Download> all = List.of();
+  private Download allCurrent;
+  private Download allPrefetch;
+
+  /**
+   * The downloads in progress: current first, then prefetch. Unmodifiable; made again only when
+   * they change (it is asked at nearly every event).
+   */
   List<Download> all() {
-    List<Download> list = new ArrayList<>(2);
-    if (current != null) {
-      list.add(current);
+    if (current != allCurrent || prefetch != allPrefetch) {
+      allCurrent = current;
+      allPrefetch = prefetch;
+      if (current == null) {
+        all = prefetch == null ? List.of() : List.of(prefetch);
+      } else {
+        all = prefetch == null ? List.of(current) : List.of(current, prefetch);
+      }
     }
-    if (prefetch != null) {
-      list.add(prefetch);
-    }
-    return list;
+    return all;
   }
 
   /** The download of a track, or null if it is neither playing nor prefetched. */

@@ -1,6 +1,7 @@
 package dev.chorus.node.internal.core;
 
 import dev.chorus.protocol.manifest.TrackId;
+import java.util.List;
 
 /**
  * Sends the holdings changes {@link HoldingsChanges} has batched, once they are due: withdrawals
@@ -27,11 +28,13 @@ final class HoldingsFlush {
     if (!f.withdraw().isEmpty()) {
       actions.withdraw(f.withdraw());
     }
-    if (!f.announce().isEmpty()) {
-      actions.announce(f.announce());
+    List<TrackId> announce = f.announce();
+    if (!announce.isEmpty()) {
+      actions.announce(announce);
       for (Neighbour n : neighbours.all()) {
-        for (TrackId t : f.announce()) {
-          actions.sendHave(n.id, t);
+        // by index (List.copyOf: random access): an iterator per neighbour was what a flush allocated
+        for (int i = 0; i < announce.size(); i++) {
+          actions.sendHave(n.id, announce.get(i));
         }
       }
     }
