@@ -55,12 +55,13 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   private static final int MAX_PLAINTEXT_PER_RECORD = FrameFormat.NOISE_MAX_MESSAGE_BYTES - TAG_BYTES;
   /**
    * Records up to this size go through libsodium where it is selected, larger ones through the
-   * JDK. Per record the JDK costs about the same CPU for 100 bytes and less per byte (0.25 against
-   * 0.55 ns/byte on this machine, protocol/docs/noise.md) but allocates ~1 KB whatever the size:
-   * for the tracker's small requests and replies that garbage was half of all, for a node's 16 KiB
-   * chunks it is little and the JDK's speed matters more.
+   * JDK. Per record libsodium 1.0.18 costs about the same CPU as the JDK at 100 bytes and more per
+   * byte above it (bench/run aesgcm), while the JDK allocates ~1-2 KB per record whatever its size.
+   * So only small records (a tracker's requests, keep-alives) take libsodium: with 4 KiB the
+   * tracker's ~1 KB replies went native too and cost it more CPU per response than the garbage
+   * saved (bench/compare, protocol/docs/noise.md).
    */
-  static final int NATIVE_RECORD_MAX_BYTES = 4096;
+  static final int NATIVE_RECORD_MAX_BYTES = 256;
 
   private final SecureChannelConfig config;
   private final boolean initiator;
