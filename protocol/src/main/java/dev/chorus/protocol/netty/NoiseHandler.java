@@ -359,38 +359,27 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     combiner.finish(promise);
   }
 
+  /**
+   * One record, encrypted in place: small ones in a direct buffer through the native cipher (the
+   * socket then writes it without copying), others in a heap buffer (see decrypt), where the
+   * JDK's AES-GCM would copy its input first if input and output were distinct regions of one
+   * array (pooled heap buffers share their arena's) with the input first.
+   */
   private ByteBuf encryptRecord(ChannelHandlerContext ctx, ByteBuf plain, int length) throws ProtocolException {
     int recordLength = length + TAG_BYTES;
-    if (nativeRecords && recordLength <= NATIVE_RECORD_MAX_BYTES) {
-      return encryptRecordNative(ctx, plain, length, recordLength);
-    }
-    ByteBuf record = ctx.alloc().heapBuffer(2 + recordLength); // heap: see decrypt
-    try {
-      // In place: the JDK's AES-GCM copies its input first when input and output are distinct
-      // regions of one array (pooled heap buffers share their arena's) with the input first.
-      record.writeShort(recordLength);
-      record.writeBytes(plain, plain.readerIndex(), length);
-      ByteBuffer src = record.nioBuffer(2, length);
-      ByteBuffer dst = record.internalNioBuffer(2, recordLength);
-      transport.encrypt(src, dst);
-      plain.skipBytes(length);
-      record.writerIndex(2 + recordLength);
-      return record;
-    } catch (ProtocolException | RuntimeException e) {
-      record.release();
-      throw e;
-    }
-  }
-
-  /** In place in a direct buffer, which the socket then writes without copying it. */
-  private ByteBuf encryptRecordNative(ChannelHandlerContext ctx, ByteBuf plain, int length, int recordLength)
-      throws ProtocolException {
-    ByteBuf record = ctx.alloc().directBuffer(2 + recordLength);
+    boolean nativeRecord = nativeRecords && recordLength <= NATIVE_RECORD_MAX_BYTES;
+    ByteBuf record = nativeRecord
+        ? ctx.alloc().directBuffer(2 + recordLength)
+        : ctx.alloc().heapBuffer(2 + recordLength);
     try {
       record.writeShort(recordLength);
       record.writeBytes(plain, plain.readerIndex(), length);
-      long at = nativeAddress(record) + 2;
-      transport.encryptNative(at, length, at);
+      if (nativeRecord) {
+        long at = nativeAddress(record) + 2;
+        transport.encryptNative(at, length, at);
+      } else {
+        transport.encrypt(record.nioBuffer(2, length), record.internalNioBuffer(2, recordLength));
+      }
       plain.skipBytes(length);
       record.writerIndex(2 + recordLength);
       return record;
