@@ -1,5 +1,6 @@
 package dev.chorus.node;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.chorus.node.internal.core.PeerContact;
@@ -23,6 +24,9 @@ import dev.chorus.protocol.wire.PeerMessage;
 import dev.chorus.protocol.wire.PeerQuery;
 import dev.chorus.protocol.wire.PeerQueryAnswer;
 import dev.chorus.protocol.wire.Priority;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +52,63 @@ final class PeerWire {
   static PeerMessage data(long requestId, int index, byte[] chunk) {
     return PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(requestId)
         .setIndex(index).setData(UnsafeByteOperations.unsafeWrap(chunk))).build();
+  }
+
+  /**
+   * A received chunk's bytes, without copying them again: the decoder gave the field an array of
+   * its own (MessageCodec parses without aliasing the pooled frame buffer), and nothing writes a
+   * chunk array once received, so that array is the chunk. Any other layout is copied.
+   */
+  static byte[] chunkBytes(ByteString data) {
+    WholeArray whole = new WholeArray(data.size());
+    try {
+      UnsafeByteOperations.unsafeWriteTo(data, whole);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // WholeArray throws nothing
+    }
+    return whole.array != null ? whole.array : data.toByteArray();
+  }
+
+  /** Keeps the array a ByteString hands over when it is one whole array of the expected size. */
+  private static final class WholeArray extends ByteOutput {
+    private final int expected;
+    private boolean written;
+    byte[] array;
+
+    WholeArray(int expected) {
+      this.expected = expected;
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) {
+      array = !written && offset == 0 && length == value.length && length == expected ? value : null;
+      written = true;
+    }
+
+    @Override
+    public void write(byte value) {
+      notWhole();
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) {
+      notWhole();
+    }
+
+    @Override
+    public void write(ByteBuffer value) {
+      notWhole();
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) {
+      notWhole();
+    }
+
+    private void notWhole() {
+      array = null;
+      written = true;
+    }
   }
 
   static PeerMessage have(Holding h) {

@@ -1,6 +1,7 @@
 package dev.chorus.bench.node;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -15,12 +16,18 @@ import java.util.stream.Collectors;
 /**
  * CPU time of this process and of its threads grouped by role (the name with its node name and
  * numbers left out), read at two instants: CPU per byte moved survives a machine shared with other
- * work, where wall-clock throughput does not.
+ * work, where wall-clock throughput does not. Threads are read from {@code /proc/self/task}, so
+ * the native ones count too (RocksDB's flush and compaction threads, the JIT's, the GC's); where
+ * that cannot be read, only the Java threads ({@link ThreadMXBean}).
  */
 record CpuTimes(long processNanos, Map<String, Long> byRole) {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   static CpuTimes now() {
+    Map<String, Long> fromProc = procThreads();
+    if (fromProc != null) {
+      return new CpuTimes(processCpuNanos(), fromProc);
+    }
     Map<String, Long> roles = new HashMap<>();
     for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
       if (info == null) {
@@ -32,6 +39,41 @@ record CpuTimes(long processNanos, Map<String, Long> byRole) {
       }
     }
     return new CpuTimes(processCpuNanos(), roles);
+  }
+
+  /**
+   * CPU time of every thread of the process by role, from schedstat (nanoseconds); thread names
+   * are the kernel's, cut to 15 characters ({@link StartCostBench#role}: "chorus-net-b1c0",
+   * "rocksdb:high", "C2 CompilerThre" are "chorus-net", "rocksdb:high", "C2"). Null without /proc.
+   */
+  private static Map<String, Long> procThreads() {
+    Map<String, Long> roles = new HashMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          String schedstat = Files.readString(task.resolve("schedstat"));
+          String name = Files.readString(task.resolve("comm")).trim();
+          long nanos = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+          roles.merge(procRole(name), nanos, Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the read
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return roles;
+  }
+
+  /** A kernel thread name's role: the JVM's compiler and GC threads by what they do, the launcher's main thread as "main". */
+  static String procRole(String comm) {
+    if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+      return "JIT";
+    }
+    if (comm.startsWith("G1 ") || comm.startsWith("GC Thread")) {
+      return "GC";
+    }
+    return comm.equals("java") ? "main" : StartCostBench.role(comm);
   }
 
   /** "chorus-net-b1c0ffee-3-1" and "chorus-net-a-2-1" are both "chorus-net". */
