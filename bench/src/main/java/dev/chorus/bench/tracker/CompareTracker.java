@@ -149,6 +149,8 @@ public final class CompareTracker {
     long systemNanos;
     /** Chorus only: CPU time of the generator's event loop threads in the window. */
     long generatorCpuNanos;
+    /** Chorus, open loop only: how late the generator sent each lookup after it was due, or null. */
+    Histogram sendLag;
     final double loadAverage = CpuMeter.loadAverage();
 
     Phase(double seconds, long responses, long trackerCpuNanos, double peersPerReply, Histogram latencies, long lost,
@@ -210,7 +212,11 @@ public final class CompareTracker {
           + "generator: event loop %.2f cores = %.2f us CPU/response, GC %d pauses, longest %,.0f us, %.2f ms/s in all", "",
           100.0 * systemNanos / Math.max(1, trackerCpuNanos), generatorCpuNanos / 1e9 / seconds,
           generatorCpuNanos / 1e3 / Math.max(1, responses), generatorGc.longest.getTotalCount(),
-          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds));
+          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds))
+          + (sendLag == null || sendLag.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
+          "%n%-34s generator sent lookups after they were due by p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us", "",
+          sendLag.getValueAtPercentile(50) / 1e3, sendLag.getValueAtPercentile(99) / 1e3,
+          sendLag.getValueAtPercentile(99.9) / 1e3, sendLag.getMaxValue() / 1e3));
     }
   }
 
@@ -494,6 +500,7 @@ public final class CompareTracker {
       phase.gcThreadsCpuNanos = gcCpuB - gcCpuA;
       phase.systemNanos = sysB - sysA;
       phase.generatorCpuNanos = generatorB - generatorA;
+      phase.sendLag = rate > 0 ? b.sendLag : null;
       return phase;
     }
   }
