@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -74,7 +75,7 @@ final class ReachabilityProbe {
     long timeoutMillis = config.probeTimeout().toMillis();
     Channel ch = new Bootstrap()
         .group(group)
-        .channel(NettyTransport.socketChannel())
+        .channel(NioSocketChannel.class)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -24,9 +24,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,8 +80,8 @@ public final class TrackerServer implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.epochMillis = epochMillis;
     this.seeds = new SplittableRandom(seed);
-    this.bossGroup = NettyTransport.group(1, "tracker-accept");
-    this.ioGroup = NettyTransport.group(config.ioThreads(), "tracker-io");
+    this.bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("tracker-accept", true));
+    this.ioGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io", true));
     this.byteCounter = new ByteCounter(listener);
     this.secure = SecureChannelConfig.builder(config.keyPair())
         .maxFrameBytes(config.maxFrameBytes())
@@ -121,7 +124,7 @@ public final class TrackerServer implements AutoCloseable {
     Hello hello = helloBuilder.build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
-        .channel(NettyTransport.serverChannel())
+        .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -143,8 +146,7 @@ public final class TrackerServer implements AutoCloseable {
     bound.sync();
     serverChannel = bound.channel();
     scheduleHousekeeping();
-    log.info("tracker listening on {} with key {} ({})", serverChannel.localAddress(), publicKeyHex(),
-        NettyTransport.describe());
+    log.info("tracker listening on {} with key {}", serverChannel.localAddress(), publicKeyHex());
   }
 
   /**
