@@ -7,7 +7,8 @@ import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -408,8 +409,8 @@ public final class CompareTracker {
       HostMarks marks = new HostMarks(out, process.getOutputStream());
       try (GcPauses generatorPauses = new GcPauses();
           FileChannel file = FileChannel.open(counters, StandardOpenOption.READ)) {
-        MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_ONLY, 0, 24);
-        LongSupplier announces = () -> shared.getLong(0);
+        ByteBuffer shared = file.map(FileChannel.MapMode.READ_ONLY, 0, 24).order(ByteOrder.nativeOrder());
+        LongSupplier announces = () -> shared.getLong(ChorusTrackerHost.PublishingListener.ANNOUNCES);
         if (o.jitWarmupSeconds > 0) {
           say("JIT warm-up of the Chorus tracker: %d s closed loop, not reported", o.jitWarmupSeconds);
           chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), 0, 0, o.jitWarmupSeconds);
@@ -429,8 +430,9 @@ public final class CompareTracker {
           extra.add(line("compare_tracker_server_p99_at_" + Math.round(100 * fraction) + "pct_load_us_chorus",
               p.serverP99Micros(), "us", 0));
         }
-        if (shared.getLong(16) > 0) {
-          say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", shared.getLong(16));
+        long refusals = shared.getLong(ChorusTrackerHost.PublishingListener.REFUSALS);
+        if (refusals > 0) {
+          say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", refusals);
         }
         return concat(extra, new String[] {
           line("compare_tracker_entries_chorus", entries, "entries", 0),
