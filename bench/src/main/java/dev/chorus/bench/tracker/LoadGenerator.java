@@ -18,8 +18,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -37,8 +37,8 @@ import org.HdrHistogram.Recorder;
 /**
  * The load generator: {@code connections} simulated nodes, each on its own real connection to the
  * tracker through the standard Chorus pipeline (Noise XX with the tracker's key pinned, framing,
- * protobuf, hello), on {@code clientThreads} Netty event loops of its own (epoll where it loads, as
- * the tracker's; NIO elsewhere). Drives them closed loop
+ * protobuf, hello), on {@code clientThreads} Netty event loops of its own (epoll where it loads, for
+ * the open loop's 100 µs timer, which NIO would round up to 1 ms; NIO elsewhere). Drives them closed loop
  * ({@link #startClosedLoop}) or open loop at a fixed rate ({@link #startOpenLoop}); lookup round
  * trips go to one HdrHistogram {@link Recorder}, read and reset by {@link #snapshot}.
  */
