@@ -1,15 +1,21 @@
 package dev.chorus.bench.tracker;
 
 import dev.chorus.protocol.noise.NoiseKeyPair;
+import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.tracker.TrackerConfig;
+import dev.chorus.tracker.TrackerListener;
 import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +39,10 @@ import org.HdrHistogram.Histogram;
  * serves until its standard input closes.
  *
  * <p>Announces get no reply on the wire, so the generator learns how many the tracker processed
- * from a counter this process publishes every millisecond in a small memory-mapped file
- * ({@code --counters FILE}: announces processed, lookups answered, refusals; three longs).
+ * from counters in a small memory-mapped file ({@code --counters FILE}: announces processed,
+ * lookups answered, refusals; three longs in the platform's byte order), which the tracker's I/O
+ * threads add to atomically as they report ({@link PublishingListener}). No thread wakes to publish
+ * them: a publisher waking every millisecond was one more thread for the two cores to schedule.
  *
  * <p>A line {@code mark} on its standard input is answered with one line {@code MARK <lookups>
  * <p50> <p99> <p99.9> <max> <collections> <longest pause> <pauses in all>} (nanoseconds) about
@@ -67,6 +75,9 @@ final class ChorusTrackerHost {
     double pssPerEntry = (double) (pssBytes() - baselinePss) / stats.entries();
 
     CountingListener listener = new CountingListener();
+    FileChannel file = FileChannel.open(counters, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 24);
     TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
         .listenAddress(new InetSocketAddress("127.0.0.1", 0))
         .index(indexConfig)
@@ -78,25 +89,9 @@ final class ChorusTrackerHost {
         .ioThreads(ioThreads)
         .shutdownGrace(Duration.ofSeconds(1))
         .build();
-    try (GcPauses pauses = new GcPauses();
-        TrackerServer server = TrackerServer.start(config, index, listener);
-        FileChannel file = FileChannel.open(counters, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-      MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 24);
-      Thread publisher = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          shared.putLong(0, listener.announcesOk.sum());
-          shared.putLong(8, listener.lookupsOk.sum());
-          shared.putLong(16, listener.notOk.sum() + listener.rejected.sum());
-          try {
-            Thread.sleep(1);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "counter-publisher");
-      publisher.setDaemon(true);
-      publisher.start();
+    try (file;
+        GcPauses pauses = new GcPauses();
+        TrackerServer server = TrackerServer.start(config, index, new PublishingListener(listener, shared))) {
       System.out.println(String.format(Locale.ROOT, "READY %d %s %d %.1f %.1f %.1f", server.address().getPort(),
           HexFormat.of().formatHex(server.publicKey()), stats.entries(), bytesPerEntry, preload.nanos / 1e9,
           pssPerEntry));
@@ -112,11 +107,62 @@ final class ChorusTrackerHost {
           System.out.flush();
         }
       }
-      publisher.interrupt();
     } finally {
       index.close();
     }
     System.exit(0);
+  }
+
+  /** Counts as {@link CountingListener} does, and adds each count to the shared file as it happens. */
+  static final class PublishingListener implements TrackerListener {
+    /** Offsets in the shared file. */
+    static final int ANNOUNCES = 0;
+    static final int LOOKUPS = 8;
+    static final int REFUSALS = 16;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final CountingListener counts;
+    private final ByteBuffer shared;
+
+    PublishingListener(CountingListener counts, ByteBuffer shared) {
+      this.counts = counts;
+      this.shared = shared;
+    }
+
+    private void add(int offset) {
+      LONGS.getAndAdd(shared, offset, 1L);
+    }
+
+    @Override
+    public void connectionOpened() {
+      counts.connectionOpened();
+    }
+
+    @Override
+    public void announceHandled(Outcome outcome, int tracks) {
+      counts.announceHandled(outcome, tracks);
+      add(outcome == Outcome.OK ? ANNOUNCES : REFUSALS);
+    }
+
+    @Override
+    public void withdrawHandled(Outcome outcome, int tracks) {
+      counts.withdrawHandled(outcome, tracks);
+      if (outcome != Outcome.OK) {
+        add(REFUSALS);
+      }
+    }
+
+    @Override
+    public void lookupHandled(Outcome outcome, int peersReturned, long latencyNanos) {
+      counts.lookupHandled(outcome, peersReturned, latencyNanos);
+      add(outcome == Outcome.OK ? LOOKUPS : REFUSALS);
+    }
+
+    @Override
+    public void rejected(ErrorCode code) {
+      counts.rejected(code);
+      add(REFUSALS);
+    }
   }
 
   private static String mark(Histogram lookups, GcPauses.Interval gc) {

@@ -7,7 +7,8 @@ import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.MappedByteBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,6 +150,8 @@ public final class CompareTracker {
     long systemNanos;
     /** Chorus only: CPU time of the generator's event loop threads in the window. */
     long generatorCpuNanos;
+    /** Chorus, open loop only: how late the generator sent each lookup after it was due, or null. */
+    Histogram sendLag;
     final double loadAverage = CpuMeter.loadAverage();
 
     Phase(double seconds, long responses, long trackerCpuNanos, double peersPerReply, Histogram latencies, long lost,
@@ -210,7 +213,11 @@ public final class CompareTracker {
           + "generator: event loop %.2f cores = %.2f us CPU/response, GC %d pauses, longest %,.0f us, %.2f ms/s in all", "",
           100.0 * systemNanos / Math.max(1, trackerCpuNanos), generatorCpuNanos / 1e9 / seconds,
           generatorCpuNanos / 1e3 / Math.max(1, responses), generatorGc.longest.getTotalCount(),
-          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds));
+          generatorGc.longest.getMaxValue() / 1e3, generatorGc.totalNanos / 1e6 / seconds))
+          + (sendLag == null || sendLag.getTotalCount() == 0 ? "" : String.format(Locale.ROOT,
+          "%n%-34s generator sent lookups after they were due by p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us", "",
+          sendLag.getValueAtPercentile(50) / 1e3, sendLag.getValueAtPercentile(99) / 1e3,
+          sendLag.getValueAtPercentile(99.9) / 1e3, sendLag.getMaxValue() / 1e3));
     }
   }
 
@@ -402,8 +409,8 @@ public final class CompareTracker {
       HostMarks marks = new HostMarks(out, process.getOutputStream());
       try (GcPauses generatorPauses = new GcPauses();
           FileChannel file = FileChannel.open(counters, StandardOpenOption.READ)) {
-        MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_ONLY, 0, 24);
-        LongSupplier announces = () -> shared.getLong(0);
+        ByteBuffer shared = file.map(FileChannel.MapMode.READ_ONLY, 0, 24).order(ByteOrder.nativeOrder());
+        LongSupplier announces = () -> shared.getLong(ChorusTrackerHost.PublishingListener.ANNOUNCES);
         if (o.jitWarmupSeconds > 0) {
           say("JIT warm-up of the Chorus tracker: %d s closed loop, not reported", o.jitWarmupSeconds);
           chorusPhase(o, workload, address, key, announces, marks, generatorPauses, process.pid(), 0, 0, o.jitWarmupSeconds);
@@ -423,8 +430,9 @@ public final class CompareTracker {
           extra.add(line("compare_tracker_server_p99_at_" + Math.round(100 * fraction) + "pct_load_us_chorus",
               p.serverP99Micros(), "us", 0));
         }
-        if (shared.getLong(16) > 0) {
-          say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", shared.getLong(16));
+        long refusals = shared.getLong(ChorusTrackerHost.PublishingListener.REFUSALS);
+        if (refusals > 0) {
+          say("the Chorus tracker refused %,d requests (rate limits?): the figures include refusals", refusals);
         }
         return concat(extra, new String[] {
           line("compare_tracker_entries_chorus", entries, "entries", 0),
@@ -494,6 +502,7 @@ public final class CompareTracker {
       phase.gcThreadsCpuNanos = gcCpuB - gcCpuA;
       phase.systemNanos = sysB - sysA;
       phase.generatorCpuNanos = generatorB - generatorA;
+      phase.sendLag = rate > 0 ? b.sendLag : null;
       return phase;
     }
   }

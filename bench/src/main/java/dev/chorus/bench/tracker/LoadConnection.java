@@ -165,6 +165,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
       if (outstanding >= RING - 1) {
         generator.overflows.increment(); // hopelessly behind: the phase is overloaded
       } else {
+        generator.sentLate(now - nextIntended);
         sendOperation(nextIntended);
       }
       nextIntended += periodNanos;

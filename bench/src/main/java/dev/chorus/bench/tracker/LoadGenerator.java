@@ -12,10 +12,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -25,9 +29,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -35,7 +37,8 @@ import org.HdrHistogram.Recorder;
 /**
  * The load generator: {@code connections} simulated nodes, each on its own real connection to the
  * tracker through the standard Chorus pipeline (Noise XX with the tracker's key pinned, framing,
- * protobuf, hello), on {@code clientThreads} Netty event loops of its own. Drives them closed loop
+ * protobuf, hello), on {@code clientThreads} Netty event loops of its own (epoll where it loads, for
+ * the open loop's 100 µs timer, which NIO would round up to 1 ms; NIO elsewhere). Drives them closed loop
  * ({@link #startClosedLoop}) or open loop at a fixed rate ({@link #startOpenLoop}); lookup round
  * trips go to one HdrHistogram {@link Recorder}, read and reset by {@link #snapshot}.
  */
@@ -59,8 +62,8 @@ final class LoadGenerator implements AutoCloseable {
     int maxTracksPerAnnounce = 3;
     boolean fastDecode = true;
     long seed = 42;
-    /** Open loop: how often the pacer wakes the event loops to send what is due. */
-    long pacerTickNanos = TimeUnit.MICROSECONDS.toNanos(100);
+    /** Open loop: how often each event loop wakes to send what is due. */
+    long tickNanos = TimeUnit.MICROSECONDS.toNanos(100);
 
     @Override
     public String toString() {
@@ -81,9 +84,11 @@ final class LoadGenerator implements AutoCloseable {
     final long errors;
     final long overflows;
     final Histogram latencies;
+    /** Open loop: how late each lookup left the generator after it was due (its own share of the latency). */
+    final Histogram sendLag;
 
     Snapshot(long nanos, long lookups, long peers, long fullReplies, long announcesSent, long errors,
-        long overflows, Histogram latencies) {
+        long overflows, Histogram latencies, Histogram sendLag) {
       this.nanos = nanos;
       this.lookups = lookups;
       this.peers = peers;
@@ -92,6 +97,7 @@ final class LoadGenerator implements AutoCloseable {
       this.errors = errors;
       this.overflows = overflows;
       this.latencies = latencies;
+      this.sendLag = sendLag;
     }
   }
 
@@ -104,6 +110,7 @@ final class LoadGenerator implements AutoCloseable {
   /** Latencies are recorded up to this (larger ones as this). */
   static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
   private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
+  private final Recorder sendLag = new Recorder(MAX_LATENCY_NANOS, 3);
   private final Map<String, Boolean> errorSamples = new ConcurrentHashMap<>();
   private final Settings settings;
   private final Workload workload;
@@ -113,15 +120,16 @@ final class LoadGenerator implements AutoCloseable {
   private final LongSupplier announcesProcessed;
   private final long maxAnnounceBacklog;
   private volatile Mode mode = Mode.IDLE;
-  private Thread pacer;
-  private volatile boolean pacing;
+  private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
 
   private LoadGenerator(Settings settings, Workload workload, LongSupplier announcesProcessed) {
     this.settings = settings;
     this.workload = workload;
     this.announcesProcessed = announcesProcessed;
     this.maxAnnounceBacklog = (long) settings.connections * settings.inFlight;
-    this.group = new NioEventLoopGroup(settings.clientThreads, new DefaultThreadFactory("loadgen", true));
+    DefaultThreadFactory threads = new DefaultThreadFactory("loadgen", true);
+    this.group = Epoll.isAvailable() ? new EpollEventLoopGroup(settings.clientThreads, threads)
+        : new NioEventLoopGroup(settings.clientThreads, threads);
     this.ready = new CountDownLatch(settings.connections);
   }
 
@@ -157,7 +165,8 @@ final class LoadGenerator implements AutoCloseable {
       connections.add(connection);
       // Spread the nodes over loopback addresses in different /24s, as real nodes would be.
       String localIp = "127." + (1 + (i >>> 8) % 250) + "." + (i & 0xff) + ".1";
-      Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
+      Channel ch = new Bootstrap().group(group)
+          .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
@@ -212,6 +221,11 @@ final class LoadGenerator implements AutoCloseable {
     }
   }
 
+  /** Open loop: a lookup due at some time was written {@code lagNanos} later. */
+  void sentLate(long lagNanos) {
+    sendLag.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(0, lagNanos)));
+  }
+
   /** Keeps a few distinct error descriptions for the report. */
   void noteError(String what) {
     errors.increment();
@@ -234,9 +248,10 @@ final class LoadGenerator implements AutoCloseable {
 
   /**
    * Sends {@code operationsPerSecond} operations (each one lookup plus its share of announces),
-   * spread evenly over the connections and in time, until {@link #stop}. A pacer thread wakes
-   * every {@code pacerTickNanos} and has each event loop send what is due; latency counts from
-   * when an operation was due, so a stalled tracker (or generator) shows in the figures.
+   * spread evenly over the connections and in time, until {@link #stop}. Each event loop wakes
+   * every {@code tickNanos} (a timer of its own: no pacer thread to wake it, which on two
+   * cores was one more thread queueing for them) and sends what is due; latency counts from when
+   * an operation was due, so a stalled tracker (or generator) shows in the figures.
    */
   void startOpenLoop(double operationsPerSecond) {
     int n = connections.size();
@@ -250,44 +265,18 @@ final class LoadGenerator implements AutoCloseable {
       byLoop.computeIfAbsent(c.channel().eventLoop(), l -> new ArrayList<>()).add(c);
     }
     mode = Mode.OPEN_LOOP;
-    List<EventLoop> loops = new ArrayList<>(byLoop.keySet());
-    List<AtomicBoolean> queued = new ArrayList<>();
-    List<Runnable> ticks = new ArrayList<>();
-    for (EventLoop loop : loops) {
-      AtomicBoolean flag = new AtomicBoolean();
-      List<LoadConnection> mine = byLoop.get(loop);
-      queued.add(flag);
-      ticks.add(() -> {
-        flag.set(false);
-        long now = System.nanoTime();
-        for (LoadConnection c : mine) {
-          c.sendDue(now);
-        }
-      });
-    }
-    pacing = true;
-    pacer = new Thread(() -> {
-      while (pacing) {
-        for (int i = 0; i < loops.size(); i++) {
-          if (queued.get(i).compareAndSet(false, true)) {
-            loops.get(i).execute(ticks.get(i));
-          }
-        }
-        LockSupport.parkNanos(settings.pacerTickNanos);
+    byLoop.forEach((loop, mine) -> ticks.add(loop.scheduleAtFixedRate(() -> {
+      long now = System.nanoTime();
+      for (LoadConnection c : mine) {
+        c.sendDue(now);
       }
-    }, "loadgen-pacer");
-    pacer.setDaemon(true);
-    pacer.start();
+    }, 0, settings.tickNanos, TimeUnit.NANOSECONDS)));
   }
 
   /** Stops sending, then waits (up to {@code maxWaitMillis}) for outstanding lookups to be answered. */
   void stop(long maxWaitMillis) throws InterruptedException, java.util.concurrent.ExecutionException {
     mode = Mode.IDLE;
-    pacing = false;
-    if (pacer != null) {
-      pacer.join();
-      pacer = null;
-    }
+    stopTicks();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
     while (System.nanoTime() < deadline) {
       int outstanding = 0;
@@ -301,17 +290,24 @@ final class LoadGenerator implements AutoCloseable {
     }
   }
 
+  private void stopTicks() {
+    for (ScheduledFuture<?> tick : ticks) {
+      tick.cancel(false);
+    }
+    ticks.clear();
+  }
+
   /** Counters now, and the latency histogram since the last snapshot (which resets it). */
   Snapshot snapshot() {
     Histogram h = recorder.getIntervalHistogram();
     return new Snapshot(System.nanoTime(), lookups.sum(), peers.sum(), fullReplies.sum(), announcesSent.sum(),
-        errors.sum(), overflows.sum(), h);
+        errors.sum(), overflows.sum(), h, sendLag.getIntervalHistogram());
   }
 
   @Override
   public void close() {
     mode = Mode.CLOSING;
-    pacing = false;
+    stopTicks();
     for (LoadConnection c : connections) {
       if (c.channel() != null) {
         c.channel().close();
