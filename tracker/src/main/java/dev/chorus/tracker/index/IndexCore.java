@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The in-memory peer index: single-threaded, pure (no I/O, no clock, no threads), with no object
@@ -140,12 +141,10 @@ final class IndexCore {
   private final LongPages trackKeys = new LongPages(4 * INITIAL_SLOTS);
   private final RefPages<int[]> trackEntries = new RefPages<>(INITIAL_SLOTS);
   private final IntPages trackSize = new IntPages(INITIAL_SLOTS);
-  private final IntPages trackOldest = new IntPages(INITIAL_SLOTS);
   private final IntPages trackChunks = new IntPages(INITIAL_SLOTS);
-  private final IntPages trackHash = new IntPages(INITIAL_SLOTS);
   private int trackHigh;
   /**
-   * The most recently freed track slot, -1 if none; each free slot's trackHash holds the next
+   * The most recently freed track slot, -1 if none; each free slot's trackChunks holds the next
    * (a free list threaded through the hash array, which a free slot does not use otherwise).
    */
   private int freeTrackHead = -1;
@@ -547,10 +546,13 @@ final class IndexCore {
     int end = Math.min(toSlot, trackHigh);
     for (int t = fromSlot; t < end; t++) {
       int n = trackSize.get(t);
-      if (n == 0 || !expired(trackOldest.get(t), nowMillis)) {
+      if (n == 0) {
         continue;
       }
       int[] e = trackEntries.get(t);
+      if (!expired(e[1], nowMillis)) {
+        continue;
+      }
       int c = 1;
       while (c < n && expired(e[2 * c + 1], nowMillis)) {
         c++;
@@ -571,7 +573,6 @@ final class IndexCore {
       if (n == 0) {
         freeTrackSlot(t);
       } else {
-        trackOldest.set(t, e[1]);
         maybeShrinkTrack(t);
       }
     }
@@ -608,7 +609,7 @@ final class IndexCore {
    */
   long retainedBytesEstimate() {
     long b = trackKeys.retainedBytes() + trackEntries.retainedBytes() + trackSize.retainedBytes()
-        + trackOldest.retainedBytes() + trackChunks.retainedBytes() + trackHash.retainedBytes()
+        + trackChunks.retainedBytes()
         + trackTable.retainedBytes();
     for (int t = 0; t < trackHigh; t++) {
       int[] e = trackEntries.get(t);
@@ -682,7 +683,6 @@ final class IndexCore {
     e[2 * pos] = partial ? p | PARTIAL : p;
     e[2 * pos + 1] = sec;
     trackSize.set(t, n + 1);
-    trackOldest.set(t, e[1]);
     if (partial) {
       partialPut(t, p, h);
     }
@@ -721,7 +721,6 @@ final class IndexCore {
     if (n == 0) {
       freeTrackSlot(t);
     } else {
-      trackOldest.set(t, e[1]);
       maybeShrinkTrack(t);
     }
   }
@@ -852,11 +851,7 @@ final class IndexCore {
     long k1 = track.word(1);
     long k2 = track.word(2);
     long k3 = track.word(3);
-    long x = mix64(seed ^ k0);
-    x = mix64(x ^ k1);
-    x = mix64(x ^ k2);
-    x = mix64(x ^ k3);
-    int h = (int) (x ^ (x >>> 32));
+    int h = trackHash(k0, k1, k2, k3);
     IntPages table = trackTable;
     int mask = table.capacity() - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
@@ -866,7 +861,7 @@ final class IndexCore {
       }
       int s = v - 1;
       int b = 4 * s;
-      if (trackHash.get(s) == h && trackKeys.get(b) == k0 && trackKeys.get(b + 1) == k1
+      if (trackKeys.get(b) == k0 && trackKeys.get(b + 1) == k1
           && trackKeys.get(b + 2) == k2 && trackKeys.get(b + 3) == k3) {
         return s;
       }
@@ -877,7 +872,7 @@ final class IndexCore {
     int s;
     if (freeTrackHead >= 0) {
       s = freeTrackHead;
-      freeTrackHead = trackHash.get(s);
+      freeTrackHead = trackChunks.get(s);
     } else {
       if (trackHigh == trackSize.capacity()) {
         growTracks();
@@ -889,18 +884,33 @@ final class IndexCore {
     trackKeys.set(b + 1, k1);
     trackKeys.set(b + 2, k2);
     trackKeys.set(b + 3, k3);
-    trackHash.set(s, h);
     trackEntries.set(s, new int[2]);
     trackSize.set(s, 0);
-    trackOldest.set(s, 0);
     trackChunks.set(s, 0);
     liveTracks++;
     if (2 * liveTracks > trackTable.capacity()) {
-      trackTable = rebuildTable(2 * trackTable.capacity(), trackHash, trackEntries, trackHigh);
+      trackTable = rebuildTable(2 * trackTable.capacity(), this::trackHashOf, trackEntries, trackHigh);
     } else {
       tableInsert(trackTable, h, s);
     }
     return s;
+  }
+
+  private int trackHash(long k0, long k1, long k2, long k3) {
+    long x = mix64(seed ^ k0);
+    x = mix64(x ^ k1);
+    x = mix64(x ^ k2);
+    x = mix64(x ^ k3);
+    return (int) (x ^ (x >>> 32));
+  }
+
+  /**
+   * The table hash of the track in slot {@code s}, from its id: recomputed (four mixes) where a
+   * table cell moves or is rebuilt rather than kept per slot, as lookups compare the ids directly.
+   */
+  private int trackHashOf(int s) {
+    int b = 4 * s;
+    return trackHash(trackKeys.get(b), trackKeys.get(b + 1), trackKeys.get(b + 2), trackKeys.get(b + 3));
   }
 
   private void growTracks() {
@@ -908,18 +918,14 @@ final class IndexCore {
     int cap = trackSize.capacity();
     trackKeys.ensureCapacity(4 * cap);
     trackEntries.ensureCapacity(cap);
-    trackOldest.ensureCapacity(cap);
     trackChunks.ensureCapacity(cap);
-    trackHash.ensureCapacity(cap);
   }
 
   private void freeTrackSlot(int t) {
-    tableRemove(trackTable, trackHash, t);
+    tableRemove(trackTable, this::trackHashOf, t);
     trackEntries.set(t, null);
     trackSize.set(t, 0);
-    trackOldest.set(t, 0);
-    trackChunks.set(t, 0);
-    trackHash.set(t, freeTrackHead);
+    trackChunks.set(t, freeTrackHead);
     freeTrackHead = t;
     liveTracks--;
   }
@@ -988,7 +994,7 @@ final class IndexCore {
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.capacity()) {
-      peerTable = rebuildTable(2 * peerTable.capacity(), peerHash, peerTracks, peerHigh);
+      peerTable = rebuildTable(2 * peerTable.capacity(), peerHash::get, peerTracks, peerHigh);
     } else {
       tableInsert(peerTable, h, s);
     }
@@ -997,7 +1003,7 @@ final class IndexCore {
 
   private void freePeerSlot(int p) {
     leavePrefix(p);
-    tableRemove(peerTable, peerHash, p);
+    tableRemove(peerTable, peerHash::get, p);
     peerSlab.clear(p);
     peerTracks.set(p, null);
     peerTrackCount.set(p, 0);
@@ -1018,15 +1024,15 @@ final class IndexCore {
     table.set(i, slot + 1);
   }
 
-  static void tableRemove(IntPages table, IntPages hashes, int slot) {
+  static void tableRemove(IntPages table, IntUnaryOperator hashes, int slot) {
     int mask = table.capacity() - 1;
-    int i = hashes.get(slot) & mask;
+    int i = hashes.applyAsInt(slot) & mask;
     while (table.get(i) != slot + 1) {
       i = (i + 1) & mask;
     }
     int gap = i;
     for (int j = (i + 1) & mask; table.get(j) != 0; j = (j + 1) & mask) {
-      int home = hashes.get(table.get(j) - 1) & mask;
+      int home = hashes.applyAsInt(table.get(j) - 1) & mask;
       if (((j - home) & mask) >= ((j - gap) & mask)) {
         table.set(gap, table.get(j));
         gap = j;
@@ -1035,12 +1041,12 @@ final class IndexCore {
     table.set(gap, 0);
   }
 
-  /** A table of {@code capacity} cells holding every slot below {@code high} whose {@code live.get(slot)} is set. */
-  private static IntPages rebuildTable(int capacity, IntPages hashes, RefPages<?> live, int high) {
+  /** A table of {@code capacity} cells holding every slot below {@code high} whose cell in {@code live} is set. */
+  private static IntPages rebuildTable(int capacity, IntUnaryOperator hashes, RefPages<?> live, int high) {
     IntPages table = new IntPages(capacity);
     for (int s = 0; s < high; s++) {
       if (live.get(s) != null) {
-        tableInsert(table, hashes.get(s), s);
+        tableInsert(table, hashes.applyAsInt(s), s);
       }
     }
     return table;
@@ -1103,7 +1109,6 @@ final class IndexCore {
       seenTracks++;
       int n = trackSize.get(t);
       check(n >= 1 && n <= keep && 2 * n <= e.length, "track " + t + " size " + n);
-      check(trackOldest.get(t) == e[1], "track " + t + " oldest");
       for (int i = 0; i < n; i++) {
         int p = e[2 * i] & SLOT_MASK;
         check(p < peerHigh && peerTracks.get(p) != null, "track " + t + " names free peer slot " + p);
@@ -1124,12 +1129,12 @@ final class IndexCore {
         check(contains(peerTracks.get(p), peerTrackCount.get(p), t), "peer " + p + " reverse list lacks track " + t);
       }
       seenEntries += n;
-      check(findInTable(trackTable, trackHash.get(t), t), "track " + t + " not in table");
+      check(findInTable(trackTable, trackHashOf(t), t), "track " + t + " not in table");
     }
     check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
     check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
     check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
-    check(freeListLength(freeTrackHead, trackHash, trackEntries) == trackHigh - liveTracks, "free track list");
+    check(freeListLength(freeTrackHead, trackChunks, trackEntries) == trackHigh - liveTracks, "free track list");
     int seenPeers = 0;
     for (int p = 0; p < peerHigh; p++) {
       if (peerTracks.get(p) == null) {

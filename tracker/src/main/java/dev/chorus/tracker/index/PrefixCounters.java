@@ -18,11 +18,10 @@ final class PrefixCounters {
 
   private final long seed;
   private final LongPages keys = new LongPages(INITIAL);
-  private final IntPages hashes = new IntPages(INITIAL);
   private final IntPages entries = new IntPages(INITIAL);
   private final IntPages peers = new IntPages(INITIAL);
   private int high;
-  /** The most recently freed slot, -1 if none; each free slot's {@code hashes} cell holds the next. */
+  /** The most recently freed slot, -1 if none; each free slot's {@code entries} cell holds the next (hashes are recomputed from the keys, not kept). */
   private int freeHead = -1;
   private IntPages table = new IntPages(2 * INITIAL);
   private int live;
@@ -98,7 +97,7 @@ final class PrefixCounters {
 
   /** Bytes of the arrays, laid out as the JVM does with compressed oops. */
   long retainedBytes() {
-    return keys.retainedBytes() + hashes.retainedBytes() + entries.retainedBytes() + peers.retainedBytes()
+    return keys.retainedBytes() + entries.retainedBytes() + peers.retainedBytes()
         + table.retainedBytes();
   }
 
@@ -106,32 +105,30 @@ final class PrefixCounters {
     int s;
     if (freeHead >= 0) {
       s = freeHead;
-      freeHead = hashes.get(s);
+      freeHead = entries.get(s);
     } else {
       if (high == keys.capacity()) {
         keys.ensureCapacity(high + 1);
-        hashes.ensureCapacity(keys.capacity());
         entries.ensureCapacity(keys.capacity());
         peers.ensureCapacity(keys.capacity());
       }
       s = high++;
     }
     keys.set(s, key);
-    hashes.set(s, hash(key));
     entries.set(s, 0);
     peers.set(s, 0);
     live++;
     if (2 * live > table.capacity()) {
       rehash(2 * table.capacity(), s);
     } else {
-      IndexCore.tableInsert(table, hashes.get(s), s);
+      IndexCore.tableInsert(table, hash(keys.get(s)), s);
     }
     return s;
   }
 
   private void remove(int s) {
-    IndexCore.tableRemove(table, hashes, s);
-    hashes.set(s, freeHead);
+    IndexCore.tableRemove(table, this::hashOf, s);
+    entries.set(s, freeHead);
     freeHead = s;
     live--;
   }
@@ -141,9 +138,13 @@ final class PrefixCounters {
     table = new IntPages(size);
     for (int s = 0; s < high; s++) {
       if (peers.get(s) > 0 || s == added) {
-        IndexCore.tableInsert(table, hashes.get(s), s);
+        IndexCore.tableInsert(table, hash(keys.get(s)), s);
       }
     }
+  }
+
+  private int hashOf(int s) {
+    return hash(keys.get(s));
   }
 
   private int hash(long key) {
