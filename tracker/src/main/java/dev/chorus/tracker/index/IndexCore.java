@@ -167,7 +167,13 @@ final class IndexCore {
    * #V6_PREFIX} set, {@link #prefixesV6}; {@link #NO_PREFIX} for a free peer slot.
    */
   private final IntPages peerPrefixSlot = new IntPages(INITIAL_SLOTS);
-  private final LongPages peerPartialBytes = new LongPages(INITIAL_SLOTS);
+  /**
+   * Bitmap bytes of each peer's partial holdings, for the peers that have any (few: a cell per
+   * peer slot cost about 0.7 bytes per entry for the benchmark's all-complete index). Each cell
+   * (about 80 bytes with its map node) is covered by PEER_BYTES, which a live peer's slab slot,
+   * slot cells and reverse list leave well short of.
+   */
+  private final HashMap<Integer, long[]> peerPartialBytes = new HashMap<>();
   private final PrefixCounters prefixesV4;
   private final PrefixCounters prefixesV6;
   /** Bitmap bytes of all partial holdings, each rounded up to 8 as the JVM lays arrays out. */
@@ -300,7 +306,7 @@ final class IndexCore {
     if (prefixEntries(p) >= maxPerPrefix) {
       return AnnounceResult.Refusal.PREFIX_CAP;
     }
-    if (bitmapBytes > 0 && peerPartialBytes.get(p) + bitmapBytes > maxPartialBytesPerPeer) {
+    if (bitmapBytes > 0 && partialBytes(p) + bitmapBytes > maxPartialBytesPerPeer) {
       return AnnounceResult.Refusal.PARTIAL_BYTES;
     }
     long cost = ENTRY_BYTES + (newTrack ? TRACK_BYTES : 0) + (bitmapBytes > 0 ? partialCost(bitmapBytes) : 0);
@@ -319,7 +325,7 @@ final class IndexCore {
     if (bitmapBytes <= oldBytes) {
       return null;
     }
-    if (peerPartialBytes.get(p) - oldBytes + bitmapBytes > maxPartialBytesPerPeer) {
+    if (partialBytes(p) - oldBytes + bitmapBytes > maxPartialBytesPerPeer) {
       return AnnounceResult.Refusal.PARTIAL_BYTES;
     }
     long growth = partialCost(bitmapBytes) - (oldBytes > 0 ? partialCost(oldBytes) : 0);
@@ -387,7 +393,7 @@ final class IndexCore {
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
   long partialBytesOf(NodeId peer) {
     int p = findPeer(peer);
-    return p < 0 ? 0 : peerPartialBytes.get(p);
+    return p < 0 ? 0 : partialBytes(p);
   }
 
   private NetworkPrefix quotaPrefix(PeerInfo info) {
@@ -423,6 +429,12 @@ final class IndexCore {
     peerPrefixSlot.set(p, NO_PREFIX);
   }
 
+  /** Bitmap bytes of peer slot {@code p}'s partial holdings. */
+  private long partialBytes(int p) {
+    long[] own = peerPartialBytes.get(p);
+    return own == null ? 0 : own[0];
+  }
+
   private void partialPut(int t, int p, Holding h) {
     long key = PartialMap.key(t, p);
     Holding old = partials.get(key);
@@ -444,7 +456,11 @@ final class IndexCore {
 
   private void partialAccount(int p, Holding h, int sign) {
     int bytes = h.bitmapLength();
-    peerPartialBytes.add(p, sign * bytes);
+    long[] own = peerPartialBytes.computeIfAbsent(p, k -> new long[1]);
+    own[0] += sign * bytes;
+    if (own[0] == 0) {
+      peerPartialBytes.remove(p);
+    }
     partialBitmapBytes += sign * align8(bytes);
   }
 
@@ -625,7 +641,7 @@ final class IndexCore {
         b += intArrayBytes(l.length);
       }
     }
-    b += peerPrefixSlot.retainedBytes() + peerPartialBytes.retainedBytes() + prefixesV4.retainedBytes()
+    b += peerPrefixSlot.retainedBytes() + peerPartialBytes.size() * 80L + prefixesV4.retainedBytes()
         + prefixesV6.retainedBytes();
     return b + partials.retainedArrayBytes() + longArrayBytes(pairs.length) + intArrayBytes(slotScratch.length);
   }
@@ -980,7 +996,6 @@ final class IndexCore {
         peerTrackCount.ensureCapacity(cap);
         peerHash.ensureCapacity(cap);
         peerPrefixSlot.ensureCapacity(cap);
-        peerPartialBytes.ensureCapacity(cap);
       }
       s = peerHigh++;
       peerSlab.ensureSlots(peerHigh);
@@ -990,7 +1005,6 @@ final class IndexCore {
     peerTracks.set(s, new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))]);
     peerTrackCount.set(s, 0);
     peerHash.set(s, h);
-    peerPartialBytes.set(s, 0);
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.capacity()) {
@@ -1153,6 +1167,10 @@ final class IndexCore {
       check(findPeer(peerSlab.nodeId(p)) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
+    for (var e : peerPartialBytes.entrySet()) {
+      int p = e.getKey();
+      check(p < peerHigh && peerTracks.get(p) != null && e.getValue()[0] > 0, "partial bytes kept for peer slot " + p);
+    }
     HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     long bitmapBytes = 0;
     for (int p = 0; p < peerHigh; p++) {
@@ -1173,7 +1191,7 @@ final class IndexCore {
           bitmapBytes += align8(h.bitmapLength());
         }
       }
-      check(own == peerPartialBytes.get(p), "peer " + p + " partial bytes " + peerPartialBytes.get(p) + " vs " + own);
+      check(own == partialBytes(p), "peer " + p + " partial bytes " + partialBytes(p) + " vs " + own);
     }
     check(counted.size() == prefixesV4.size() + prefixesV6.size(),
         "prefix counters " + (prefixesV4.size() + prefixesV6.size()) + " vs " + counted.size());
