@@ -27,11 +27,11 @@ final class IndexCore {
    * Tracks. A track gets a dense, stable slot number. Per slot: its 32-byte id as four longs in
    * trackKeys[4*slot..4*slot+3]; its entries in one int[] trackEntries[slot] of interleaved pairs
    * (peerSlot | PARTIAL flag, announce time in unsigned epoch seconds), oldest first and sorted by
-   * time, at most keepPerTrack pairs; the pair count; the oldest time (a copy of entries[1], so
-   * that the expiry sweep reads one sequential int[] instead of dereferencing every track); the
-   * track's chunk count; and the hash of its id. An open-addressing table (linear probing, load
-   * at most 1/2, int slot+1 per cell, deletion by backward shift so there are no tombstones) maps
-   * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
+   * time, at most keepPerTrack pairs; the pair count; and the track's chunk count. An
+   * open-addressing table (linear probing, load at most 1/2, int slot+1 per cell, deletion by
+   * backward shift so there are no tombstones) maps ids to slots; probes compare the ids, and
+   * the hash of a slot's id is recomputed from it where a cell moves (deletion, rebuild) rather
+   * than kept per slot. The expiry sweep reads each track's first pair for its oldest time. A slot whose last entry goes is freed and reused; slot numbers never move, so
    * the peers' reverse lists can hold them.
    *
    * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
@@ -43,8 +43,14 @@ final class IndexCore {
    * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
    * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
    * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
-   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
-   * free slot does not otherwise use, and reused most recently freed first.
+   * Free slots (tracks and peers) are kept on a list threaded through an array that a free slot
+   * does not otherwise use (trackChunks, peerHash), and reused most recently freed first.
+   *
+   * Pages. Every per-slot array and both tables are IntPages/LongPages/RefPages: pages of at
+   * most 64 KiB (128 KiB for longs), never one large array. A large array is a large object to
+   * the collector (G1 gives one of half a region or more whole regions of its own; ZGC puts one
+   * over 256 KiB in a medium page), and with 200,000 peers the unused tails of those regions came
+   * to about 7.6 bytes per entry of the benchmark's heap, as much as all the per-slot arrays.
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -64,7 +70,7 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 35.4 bytes per entry for
    * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
    * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
    * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
