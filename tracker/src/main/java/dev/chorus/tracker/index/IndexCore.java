@@ -151,7 +151,7 @@ final class IndexCore {
   private int trackHigh;
   /**
    * The most recently freed track slot, -1 if none; each free slot's trackChunks holds the next
-   * (a free list threaded through the hash array, which a free slot does not use otherwise).
+   * (a free list threaded through an array that a free slot does not use otherwise).
    */
   private int freeTrackHead = -1;
   private IntPages trackTable = new IntPages(2 * INITIAL_SLOTS);
