@@ -41,7 +41,7 @@ final class PeerSlab {
   private final HashMap<Integer, byte[]> overflow = new HashMap<>();
   private static final byte OVERFLOW = 0;
   /** By slot: the region, an instance from {@link #regionUses} (or ""); null for a free slot. */
-  private String[] regions = new String[0];
+  private final RefPages<String> regions = new RefPages<>(0);
   private final HashMap<String, Region> regionUses = new HashMap<>();
   private long overflowBytes;
 
@@ -57,9 +57,7 @@ final class PeerSlab {
 
   /** Makes room for slots below {@code slots}. */
   void ensureSlots(int slots) {
-    if (regions.length < slots) {
-      regions = Arrays.copyOf(regions, Math.max(slots, regions.length + (regions.length >> 1)));
-    }
+    regions.ensureCapacity(slots);
     int needed = (slots + PAGE_SLOTS - 1) >>> PAGE_SHIFT;
     if (pages.length < needed) {
       int old = pages.length;
@@ -86,10 +84,10 @@ final class PeerSlab {
       overflowBytes += overflowCost(length);
     }
     String region = info.region();
-    String had = regions[slot];
+    String had = regions.get(slot);
     if (had == null || !had.equals(region)) {
       release(slot);
-      regions[slot] = intern(region);
+      regions.set(slot, intern(region));
     }
   }
 
@@ -129,7 +127,7 @@ final class PeerSlab {
   }
 
   String region(int slot) {
-    return regions[slot];
+    return regions.get(slot);
   }
 
   boolean hasNodeId(int slot, byte[] id, int offset) {
@@ -150,7 +148,7 @@ final class PeerSlab {
 
   /** {@code slot}'s peer as a PeerInfo (a new object), equal to the one stored. */
   PeerInfo peerInfo(int slot) {
-    return PeerInfo.fromLayout(bytes(slot), offset(slot), regions[slot]);
+    return PeerInfo.fromLayout(bytes(slot), offset(slot), regions.get(slot));
   }
 
   /** Bytes of the layouts that did not fit the stride (tests). */
@@ -166,7 +164,7 @@ final class PeerSlab {
   /** Bytes of the pages, the per-slot arrays, the overflow layouts and the regions. */
   long retainedBytes() {
     long b = IndexCore.refArrayBytes(pages.length) + pages.length * IndexCore.align8(16 + PAGE_SLOTS * STRIDE)
-        + IndexCore.refArrayBytes(regions.length) + overflowBytes;
+        + regions.retainedBytes() + overflowBytes;
     // A region: its map node (32), Region (24), String (24) and its bytes; the map's table cell.
     for (String r : regionUses.keySet()) {
       b += 32 + 24 + 24 + IndexCore.align8(16 + r.length()) + 8;
@@ -188,8 +186,8 @@ final class PeerSlab {
   }
 
   private void release(int slot) {
-    String had = regions[slot];
-    regions[slot] = null;
+    String had = regions.get(slot);
+    regions.set(slot, null);
     if (had == null || had.isEmpty()) {
       return;
     }

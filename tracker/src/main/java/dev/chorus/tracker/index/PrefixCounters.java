@@ -1,6 +1,5 @@
 package dev.chorus.tracker.index;
 
-import java.util.Arrays;
 
 /**
  * The index's per-quota-prefix counters (entries held by the prefix's peers, and how many live
@@ -18,14 +17,13 @@ final class PrefixCounters {
   private static final int INITIAL = 16;
 
   private final long seed;
-  private long[] keys = new long[INITIAL];
-  private int[] hashes = new int[INITIAL];
-  private int[] entries = new int[INITIAL];
-  private int[] peers = new int[INITIAL];
+  private final LongPages keys = new LongPages(INITIAL);
+  private final IntPages entries = new IntPages(INITIAL);
+  private final IntPages peers = new IntPages(INITIAL);
   private int high;
-  /** The most recently freed slot, -1 if none; each free slot's {@code hashes} cell holds the next. */
+  /** The most recently freed slot, -1 if none; each free slot's {@code entries} cell holds the next (hashes are recomputed from the keys, not kept). */
   private int freeHead = -1;
-  private int[] table = new int[2 * INITIAL];
+  private IntPages table = new IntPages(2 * INITIAL);
   private int live;
 
   PrefixCounters(long seed) {
@@ -38,45 +36,45 @@ final class PrefixCounters {
     if (s < 0) {
       s = add(key);
     }
-    peers[s]++;
+    peers.add(s, 1);
     return s;
   }
 
   /** One peer fewer in slot {@code s}; the counter goes when its last peer does. */
   void leave(int s) {
-    if (--peers[s] == 0) {
-      if (entries[s] != 0) {
-        throw new IllegalStateException("prefix counter " + s + " emptied with " + entries[s] + " entries");
+    if (peers.add(s, -1) == 0) {
+      if (entries.get(s) != 0) {
+        throw new IllegalStateException("prefix counter " + s + " emptied with " + entries.get(s) + " entries");
       }
       remove(s);
     }
   }
 
   int entries(int s) {
-    return entries[s];
+    return entries.get(s);
   }
 
   int peers(int s) {
-    return peers[s];
+    return peers.get(s);
   }
 
   long key(int s) {
-    return keys[s];
+    return keys.get(s);
   }
 
   void addEntries(int s, int delta) {
-    entries[s] += delta;
+    entries.add(s, delta);
   }
 
   /** The slot of {@code key}'s counter, or -1. */
   int find(long key) {
-    int mask = table.length - 1;
+    int mask = table.capacity() - 1;
     for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-      int v = table[i];
+      int v = table.get(i);
       if (v == 0) {
         return -1;
       }
-      if (keys[v - 1] == key) {
+      if (keys.get(v - 1) == key) {
         return v - 1;
       }
     }
@@ -94,59 +92,59 @@ final class PrefixCounters {
 
   /** Whether slot {@code s} holds a live counter. */
   boolean isLive(int s) {
-    return s < high && peers[s] > 0;
+    return s < high && peers.get(s) > 0;
   }
 
   /** Bytes of the arrays, laid out as the JVM does with compressed oops. */
   long retainedBytes() {
-    return IndexCore.longArrayBytes(keys.length) + IndexCore.intArrayBytes(hashes.length)
-        + IndexCore.intArrayBytes(entries.length)
-        + IndexCore.intArrayBytes(peers.length) + IndexCore.intArrayBytes(table.length);
+    return keys.retainedBytes() + entries.retainedBytes() + peers.retainedBytes()
+        + table.retainedBytes();
   }
 
   private int add(long key) {
     int s;
     if (freeHead >= 0) {
       s = freeHead;
-      freeHead = hashes[s];
+      freeHead = entries.get(s);
     } else {
-      if (high == keys.length) {
-        int cap = keys.length + (keys.length >> 1);
-        keys = Arrays.copyOf(keys, cap);
-        hashes = Arrays.copyOf(hashes, cap);
-        entries = Arrays.copyOf(entries, cap);
-        peers = Arrays.copyOf(peers, cap);
+      if (high == keys.capacity()) {
+        keys.ensureCapacity(high + 1);
+        entries.ensureCapacity(keys.capacity());
+        peers.ensureCapacity(keys.capacity());
       }
       s = high++;
     }
-    keys[s] = key;
-    hashes[s] = hash(key);
-    entries[s] = 0;
-    peers[s] = 0;
+    keys.set(s, key);
+    entries.set(s, 0);
+    peers.set(s, 0);
     live++;
-    if (2 * live > table.length) {
-      rehash(2 * table.length, s);
+    if (2 * live > table.capacity()) {
+      rehash(2 * table.capacity(), s);
     } else {
-      IndexCore.tableInsert(table, hashes[s], s);
+      IndexCore.tableInsert(table, hash(keys.get(s)), s);
     }
     return s;
   }
 
   private void remove(int s) {
-    IndexCore.tableRemove(table, hashes, s);
-    hashes[s] = freeHead;
+    IndexCore.tableRemove(table, this::hashOf, s);
+    entries.set(s, freeHead);
     freeHead = s;
     live--;
   }
 
   /** A table of {@code size} cells with every live counter and the one just added ({@code added}). */
   private void rehash(int size, int added) {
-    table = new int[size];
+    table = new IntPages(size);
     for (int s = 0; s < high; s++) {
-      if (peers[s] > 0 || s == added) {
-        IndexCore.tableInsert(table, hashes[s], s);
+      if (peers.get(s) > 0 || s == added) {
+        IndexCore.tableInsert(table, hash(keys.get(s)), s);
       }
     }
+  }
+
+  private int hashOf(int s) {
+    return hash(keys.get(s));
   }
 
   private int hash(long key) {
