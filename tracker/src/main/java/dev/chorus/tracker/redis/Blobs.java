@@ -4,7 +4,11 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import dev.chorus.protocol.wire.Coordinate;
+import dev.chorus.protocol.wire.TrackerPeer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +36,8 @@ final class Blobs {
   private static final byte HOLDING_PARTIAL = 2;
   /** Layout 2 of the index (tracker/docs/redis.md): the reply record stored as is. */
   private static final byte PEER_V2 = 2;
+  /** TrackerPeer.coordinate: field 4, length-delimited. */
+  private static final int COORDINATE_TAG = (TrackerPeer.COORDINATE_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
   private Blobs() {}
 
@@ -66,24 +72,48 @@ final class Blobs {
 
   static byte[] peer(PeerInfo p) {
     byte[] region = p.region().getBytes(StandardCharsets.UTF_8);
-    VivaldiCoordinate c = p.coordinate();
+    byte[] record = new byte[p.trackerPeerFieldsSize()];
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(record);
+      p.writeTrackerPeerFields(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("a peer record larger than its stated size", e);
+    }
+    VivaldiCoordinate c = coordinate(record);
     int recordAt = 1 + 2 + 1 + 4 * c.dimensions() + 8 + 1 + region.length;
-    byte[] out = new byte[recordAt + p.trackerPeerFieldsSize()];
+    byte[] out = new byte[recordAt + record.length];
     ByteBuffer b = ByteBuffer.wrap(out);
     b.put(PEER_V2).putShort((short) p.port()).put((byte) c.dimensions());
     for (int i = 0; i < c.dimensions(); i++) {
       b.putFloat(c.position(i));
     }
     b.putFloat(c.heightMs()).putFloat(c.error());
-    b.put((byte) region.length).put(region);
-    try {
-      CodedOutputStream record = CodedOutputStream.newInstance(out, recordAt, out.length - recordAt);
-      p.writeTrackerPeerFields(record);
-      record.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("a peer record larger than its stated size", e);
-    }
+    b.put((byte) region.length).put(region).put(record);
     return out;
+  }
+
+  /**
+   * The coordinate of a peer record ({@link PeerInfo#writeTrackerPeerFields}: fields 1-4 of the
+   * wire's TrackerPeer, each length-delimited), as {@link PeerInfo#coordinate()} reads it, but
+   * parsing only field 4 rather than the whole record: an announce stores it on every call.
+   */
+  static VivaldiCoordinate coordinate(byte[] record) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(record);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == COORDINATE_TAG) {
+          int limit = in.pushLimit(in.readRawVarint32());
+          Coordinate wire = Coordinate.parseFrom(in);
+          in.popLimit(limit);
+          return VivaldiCoordinate.fromWireOrOrigin(wire);
+        }
+        in.skipField(tag);
+      }
+      return VivaldiCoordinate.fromWireOrOrigin(null);
+    } catch (IOException e) {
+      throw new IllegalStateException("a PeerInfo record that does not parse", e);
+    }
   }
 
   static PeerInfo peer(byte[] blob) {

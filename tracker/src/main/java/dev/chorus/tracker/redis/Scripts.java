@@ -41,40 +41,51 @@ final class Scripts {
 
   /**
    * Lua: {@code tracks_put(node, now, keep, k, a, n, accepted)} adds or refreshes a peer's entries
-   * in n tracks, trimming each track to its newest {@code keep} entries (among entries of equal
-   * time, the one just announced stays). Track i's keys are KEYS[k+4i-3..k+4i] (entries, holdings,
-   * shard tracks, shard entry count) — in a cluster, all of one shard; on a single server, of any —
-   * and its id and holding ARGV[a+2i], ARGV[a+2i+1]. Tracks i with {@code accepted[i]} false are
-   * skipped (accepted nil: none). Returns the evicted entries as (track, node, score).
+   * in n tracks, trimming each track that gained an entry to its newest {@code keep} entries (among
+   * entries of equal time, the one just announced stays). Track i's keys are KEYS[k+4i-3..k+4i]
+   * (entries, holdings, shard tracks, shard entry count) — in a cluster, all of one shard; on a
+   * single server, of any — and its id and holding ARGV[a+2i], ARGV[a+2i+1]. Tracks i with {@code
+   * accepted[i]} false are skipped (accepted nil: none). The shard's registry keeps each track's
+   * oldest time; it is rewritten only when that may have changed (the track was empty, this peer
+   * held the oldest entry, the new time is older, or entries were evicted). Returns the evicted
+   * entries as (track, node, score).
    */
   private static final String TRACKS_PUT_FUNCTION = """
       local function tracks_put(node, now, keep, k, a, n, accepted)
         local evicted, deltas = {}, {}
+        local nowNumber = tonumber(now)
         for i = 1, n do
           if accepted == nil or accepted[i] then
             local t, h, reg, cnt = KEYS[k + 4 * i - 3], KEYS[k + 4 * i - 2], KEYS[k + 4 * i - 1], KEYS[k + 4 * i]
             local track = ARGV[a + 2 * i]
+            local first = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
             local delta = redis.call('ZADD', t, now, node)
             redis.call('HSET', h, node, ARGV[a + 2 * i + 1])
-            local excess = redis.call('ZCARD', t) - keep
-            if excess > 0 then
-              local low = redis.call('ZRANGE', t, 0, excess, 'WITHSCORES')
-              local survivor, survivorScore = low[2 * excess + 1], low[2 * excess + 2]
-              for j = 1, excess do
-                local m, s = low[2 * j - 1], low[2 * j]
-                if m == node and tonumber(s) == tonumber(survivorScore) then
-                  m, s = survivor, survivorScore
+            local oldestMoved = first[1] == nil or first[1] == node or nowNumber < tonumber(first[2])
+            if delta == 1 then
+              local excess = redis.call('ZCARD', t) - keep
+              if excess > 0 then
+                oldestMoved = true
+                local low = redis.call('ZRANGE', t, 0, excess, 'WITHSCORES')
+                local survivor, survivorScore = low[2 * excess + 1], low[2 * excess + 2]
+                for j = 1, excess do
+                  local m, s = low[2 * j - 1], low[2 * j]
+                  if m == node and tonumber(s) == tonumber(survivorScore) then
+                    m, s = survivor, survivorScore
+                  end
+                  redis.call('ZREM', t, m)
+                  redis.call('HDEL', h, m)
+                  evicted[#evicted + 1] = track
+                  evicted[#evicted + 1] = m
+                  evicted[#evicted + 1] = s
+                  delta = delta - 1
                 end
-                redis.call('ZREM', t, m)
-                redis.call('HDEL', h, m)
-                evicted[#evicted + 1] = track
-                evicted[#evicted + 1] = m
-                evicted[#evicted + 1] = s
-                delta = delta - 1
               end
             end
-            local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
-            redis.call('ZADD', reg, oldest[2], track)
+            if oldestMoved then
+              local oldest = redis.call('ZRANGE', t, 0, 0, 'WITHSCORES')
+              redis.call('ZADD', reg, oldest[2], track)
+            end
             deltas[cnt] = (deltas[cnt] or 0) + delta
           end
         end
@@ -135,7 +146,8 @@ final class Scripts {
    * full (1|0), safety TTL ms, cap per peer, cap per prefix, entries of the prefix's other peers
    * (as the calling instance counts them); track i is ARGV[a + stride * (i - 1)], i = 1..n. A track
    * the set does not have yet is refused when the set holds the cap per peer, or when the set plus
-   * the others reach the cap per prefix. Returns {tracks the peer held before and a full announce
+   * the others reach the cap per prefix; when no track could be refused even if all were new, the
+   * tracks are added with one ZADD. Returns {tracks the peer held before and a full announce
    * no longer lists, refused tracks, refused for the peer cap, refused for the prefix cap, size of
    * the track set after}, and whether each track i was accepted.
    */
@@ -159,6 +171,19 @@ final class Scripts {
           end
         end
         local size = redis.call('ZCARD', pt)
+        if n <= 512 and size + n <= perPeer and size + n + others <= perPrefix then
+          -- No cap can refuse a track even if all are new: one ZADD for all (at most 1,024 values
+          -- for unpack).
+          local add = {}
+          for i = 1, n do
+            add[2 * i - 1], add[2 * i] = now, ARGV[a + stride * (i - 1)]
+            accepted[i] = true
+          end
+          if n > 0 then
+            size = size + redis.call('ZADD', pt, unpack(add))
+          end
+          n = 0
+        end
         for i = 1, n do
           local tr = ARGV[a + stride * (i - 1)]
           if redis.call('ZSCORE', pt, tr) then

@@ -48,6 +48,18 @@ class BlobsTest {
   }
 
   @Test
+  void theCoordinateIsReadFromARecordAsPeerInfoReadsIt() throws Exception {
+    PeerInfo origin = peer(5, ipv4(192, 0, 2, 5), 4000, VivaldiCoordinate.ORIGIN, "");
+    PeerInfo fourD = peer(6, ipv6("2001:db8::6"), 4000, VivaldiCoordinate.of(new float[] {1f, -2f, 3.5f, 40f}, 2f, 0.25f), "eu-west");
+    for (PeerInfo p : new PeerInfo[] {peer(1), peer(2), origin, fourD}) {
+      byte[] record = new byte[p.trackerPeerFieldsSize()];
+      p.writeTrackerPeerFields(com.google.protobuf.CodedOutputStream.newInstance(record));
+      assertEquals(p.coordinate(), Blobs.coordinate(record), p.toString());
+      assertEquals(p, Blobs.peer(Blobs.peer(p)));
+    }
+  }
+
+  @Test
   void peersRoundTripCompactly() {
     PeerInfo v4 = peer(1);
     byte[] blob = Blobs.peer(v4);

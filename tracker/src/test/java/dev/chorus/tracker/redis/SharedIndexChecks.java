@@ -209,6 +209,37 @@ abstract class SharedIndexChecks {
     }
   }
 
+  /**
+   * The shard's track registry holds each track's oldest entry time (what expiry goes by); an
+   * announce rewrites it only when that may have moved, so check each way it can.
+   */
+  @Test
+  void theShardRegistryKeepsEachTracksOldestTime() {
+    RedisPeerIndex index = open(PeerIndexConfig.builder().keepPerTrack(3).build());
+    byte[] registry = Keys.shardTracks(Keys.shard(track(1)));
+    byte[] member = track(1).bytes();
+    await(index.announce(peer(1), false, List.of(complete(1)), T0)); // a new track
+    assertEquals(T0, oldest(registry, member));
+    await(index.announce(peer(2), false, List.of(complete(1)), T0 + 5 * SECOND)); // a newer entry
+    assertEquals(T0, oldest(registry, member));
+    await(index.announce(peer(1), false, List.of(complete(1)), T0 + 10 * SECOND)); // the oldest, refreshed
+    assertEquals(T0 + 5 * SECOND, oldest(registry, member));
+    await(index.announce(peer(3), false, List.of(complete(1)), T0 + 2 * SECOND)); // an instance whose clock is behind
+    assertEquals(T0 + 2 * SECOND, oldest(registry, member));
+    await(index.announce(peer(2), false, List.of(complete(1)), T0 + 3 * SECOND)); // not the oldest, still older
+    assertEquals(T0 + 2 * SECOND, oldest(registry, member));
+    await(index.announce(peer(4), false, List.of(complete(1)), T0 + 20 * SECOND)); // evicts peer 3
+    assertEquals(T0 + 3 * SECOND, oldest(registry, member));
+    await(index.announce(peer(4), false, List.of(complete(1)), T0 + 30 * SECOND)); // the newest, refreshed
+    assertEquals(T0 + 3 * SECOND, oldest(registry, member));
+    assertEquals(List.of(nodeId(4), nodeId(1), nodeId(2)), ids(await(index.candidates(track(1), T0 + 30 * SECOND))));
+    assertEquals(new IndexStats(3, 1, 3), await(index.stats()));
+  }
+
+  private long oldest(byte[] registry, byte[] member) {
+    return Long.parseLong(new String((byte[]) onOwner(registry, ascii("ZSCORE"), registry, member), StandardCharsets.US_ASCII));
+  }
+
   @Test
   void scriptsMissingFromTheServersCacheAreSentAgain() {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
