@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.IntUnaryOperator;
 
 /**
  * The in-memory peer index: single-threaded, pure (no I/O, no clock, no threads), with no object
@@ -27,11 +26,11 @@ final class IndexCore {
    * Tracks. A track gets a dense, stable slot number. Per slot: its 32-byte id as four longs in
    * trackKeys[4*slot..4*slot+3]; its entries in one int[] trackEntries[slot] of interleaved pairs
    * (peerSlot | PARTIAL flag, announce time in unsigned epoch seconds), oldest first and sorted by
-   * time, at most keepPerTrack pairs; the pair count; and the track's chunk count. An
-   * open-addressing table (linear probing, load at most 1/2, int slot+1 per cell, deletion by
-   * backward shift so there are no tombstones) maps ids to slots; probes compare the ids, and
-   * the hash of a slot's id is recomputed from it where a cell moves (deletion, rebuild) rather
-   * than kept per slot. The expiry sweep reads each track's first pair for its oldest time. A slot whose last entry goes is freed and reused; slot numbers never move, so
+   * time, at most keepPerTrack pairs; the pair count; the oldest time (a copy of entries[1], so
+   * that the expiry sweep reads one sequential int[] instead of dereferencing every track); the
+   * track's chunk count; and the hash of its id. An open-addressing table (linear probing, load
+   * at most 1/2, int slot+1 per cell, deletion by backward shift so there are no tombstones) maps
+   * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
    * the peers' reverse lists can hold them.
    *
    * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
@@ -43,14 +42,8 @@ final class IndexCore {
    * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
    * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
    * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
-   * Free slots (tracks and peers) are kept on a list threaded through an array that a free slot
-   * does not otherwise use (trackChunks, peerHash), and reused most recently freed first.
-   *
-   * Pages. Every per-slot array and both tables are IntPages/LongPages/RefPages: pages of at
-   * most 64 KiB (128 KiB for longs), never one large array. A large array is a large object to
-   * the collector (G1 gives one of half a region or more whole regions of its own; ZGC puts one
-   * over 256 KiB in a medium page), and with 200,000 peers the unused tails of those regions came
-   * to about 7.6 bytes per entry of the benchmark's heap, as much as all the per-slot arrays.
+   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
+   * free slot does not otherwise use, and reused most recently freed first.
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -70,7 +63,7 @@ final class IndexCore {
    * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
    * O(m * n); a full announce of k tracks O((k + m) log k).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 35.4 bytes per entry for
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
    * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
    * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
    * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
@@ -144,42 +137,38 @@ final class IndexCore {
   private final int prefixV6;
 
   // Tracks, by slot.
-  private final LongPages trackKeys = new LongPages(4 * INITIAL_SLOTS);
-  private final RefPages<int[]> trackEntries = new RefPages<>(INITIAL_SLOTS);
-  private final IntPages trackSize = new IntPages(INITIAL_SLOTS);
-  private final IntPages trackChunks = new IntPages(INITIAL_SLOTS);
+  private long[] trackKeys = new long[4 * INITIAL_SLOTS];
+  private int[][] trackEntries = new int[INITIAL_SLOTS][];
+  private int[] trackSize = new int[INITIAL_SLOTS];
+  private int[] trackOldest = new int[INITIAL_SLOTS];
+  private int[] trackChunks = new int[INITIAL_SLOTS];
+  private int[] trackHash = new int[INITIAL_SLOTS];
   private int trackHigh;
   /**
-   * The most recently freed track slot, -1 if none; each free slot's trackChunks holds the next
-   * (a free list threaded through an array that a free slot does not use otherwise).
+   * The most recently freed track slot, -1 if none; each free slot's trackHash holds the next
+   * (a free list threaded through the hash array, which a free slot does not use otherwise).
    */
   private int freeTrackHead = -1;
-  private IntPages trackTable = new IntPages(2 * INITIAL_SLOTS);
+  private int[] trackTable = new int[2 * INITIAL_SLOTS];
   private int liveTracks;
 
   // Peers, by slot.
   /** The peers' records and regions, by slot. */
   private final PeerSlab peerSlab = new PeerSlab();
-  private final RefPages<int[]> peerTracks = new RefPages<>(INITIAL_SLOTS);
-  private final IntPages peerTrackCount = new IntPages(INITIAL_SLOTS);
-  private final IntPages peerHash = new IntPages(INITIAL_SLOTS);
+  private int[][] peerTracks = new int[INITIAL_SLOTS][];
+  private int[] peerTrackCount = new int[INITIAL_SLOTS];
+  private int[] peerHash = new int[INITIAL_SLOTS];
   private int peerHigh;
   /** The most recently freed peer slot, -1 if none; the rest threaded through peerHash (as for tracks). */
   private int freePeerHead = -1;
-  private IntPages peerTable = new IntPages(2 * INITIAL_SLOTS);
+  private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
   /**
    * Per peer slot: the slot of its quota prefix's counter in {@link #prefixesV4} or, with {@link
    * #V6_PREFIX} set, {@link #prefixesV6}; {@link #NO_PREFIX} for a free peer slot.
    */
-  private final IntPages peerPrefixSlot = new IntPages(INITIAL_SLOTS);
-  /**
-   * Bitmap bytes of each peer's partial holdings, for the peers that have any (few: a cell per
-   * peer slot cost about 0.7 bytes per entry for the benchmark's all-complete index). Each cell
-   * (about 80 bytes with its map node) is covered by PEER_BYTES, which a live peer's slab slot,
-   * slot cells and reverse list leave well short of.
-   */
-  private final HashMap<Integer, long[]> peerPartialBytes = new HashMap<>();
+  private int[] peerPrefixSlot = filled(INITIAL_SLOTS, NO_PREFIX);
+  private long[] peerPartialBytes = new long[INITIAL_SLOTS];
   private final PrefixCounters prefixesV4;
   private final PrefixCounters prefixesV6;
   /** Bitmap bytes of all partial holdings, each rounded up to 8 as the JVM lays arrays out. */
@@ -266,8 +255,8 @@ final class IndexCore {
       dropUnlisted(p, listed, listedCount);
       // What it kept is among the n listed: room for n holds the rest, without growing by steps.
       int room = Math.min(n, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS));
-      if (peerTracks.get(p).length < room) {
-        peerTracks.set(p, Arrays.copyOf(peerTracks.get(p), room));
+      if (peerTracks[p].length < room) {
+        peerTracks[p] = Arrays.copyOf(peerTracks[p], room);
       }
     }
     AnnounceResult.Tally tally = new AnnounceResult.Tally();
@@ -294,11 +283,11 @@ final class IndexCore {
         t = trackSlot(h.track(), true);
       }
       if (h.chunkCount() != 0) {
-        trackChunks.set(t, h.chunkCount());
+        trackChunks[t] = h.chunkCount();
       }
       upsert(t, p, h, sec);
     }
-    if (peerTrackCount.get(p) == 0) {
+    if (peerTrackCount[p] == 0) {
       freePeerSlot(p);
     }
     return tally.result();
@@ -306,13 +295,13 @@ final class IndexCore {
 
   /** Why peer {@code p} may not have a new entry (in a new track if {@code newTrack}), or null. */
   private AnnounceResult.Refusal admitNew(int p, boolean newTrack, int bitmapBytes) {
-    if (peerTrackCount.get(p) >= maxPerPeer) {
+    if (peerTrackCount[p] >= maxPerPeer) {
       return AnnounceResult.Refusal.PEER_CAP;
     }
     if (prefixEntries(p) >= maxPerPrefix) {
       return AnnounceResult.Refusal.PREFIX_CAP;
     }
-    if (bitmapBytes > 0 && partialBytes(p) + bitmapBytes > maxPartialBytesPerPeer) {
+    if (bitmapBytes > 0 && peerPartialBytes[p] + bitmapBytes > maxPartialBytesPerPeer) {
       return AnnounceResult.Refusal.PARTIAL_BYTES;
     }
     long cost = ENTRY_BYTES + (newTrack ? TRACK_BYTES : 0) + (bitmapBytes > 0 ? partialCost(bitmapBytes) : 0);
@@ -325,13 +314,13 @@ final class IndexCore {
   /** Why pair {@code i} of track {@code t} (peer {@code p}) may not take a bitmap of that size, or null. */
   private AnnounceResult.Refusal admitRefresh(int t, int p, int i, int bitmapBytes) {
     int oldBytes = 0;
-    if ((trackEntries.get(t)[2 * i] & PARTIAL) != 0) {
+    if ((trackEntries[t][2 * i] & PARTIAL) != 0) {
       oldBytes = partials.get(PartialMap.key(t, p)).bitmapLength();
     }
     if (bitmapBytes <= oldBytes) {
       return null;
     }
-    if (partialBytes(p) - oldBytes + bitmapBytes > maxPartialBytesPerPeer) {
+    if (peerPartialBytes[p] - oldBytes + bitmapBytes > maxPartialBytesPerPeer) {
       return AnnounceResult.Refusal.PARTIAL_BYTES;
     }
     long growth = partialCost(bitmapBytes) - (oldBytes > 0 ? partialCost(oldBytes) : 0);
@@ -368,27 +357,27 @@ final class IndexCore {
 
   /** Entries held by the peers of peer {@code p}'s quota prefix. */
   private int prefixEntries(int p) {
-    return prefixCounters(p).entries(peerPrefixSlot.get(p) & ~V6_PREFIX);
+    return prefixCounters(p).entries(peerPrefixSlot[p] & ~V6_PREFIX);
   }
 
   private void addPrefixEntries(int p, int delta) {
-    prefixCounters(p).addEntries(peerPrefixSlot.get(p) & ~V6_PREFIX, delta);
+    prefixCounters(p).addEntries(peerPrefixSlot[p] & ~V6_PREFIX, delta);
   }
 
   private PrefixCounters prefixCounters(int p) {
-    return (peerPrefixSlot.get(p) & V6_PREFIX) != 0 ? prefixesV6 : prefixesV4;
+    return (peerPrefixSlot[p] & V6_PREFIX) != 0 ? prefixesV6 : prefixesV4;
   }
 
   /** Whether peer {@code p} counts in {@code prefix}. */
   private boolean inPrefix(int p, NetworkPrefix prefix) {
     return prefixCounters(p) == (prefix.isIpv6() ? prefixesV6 : prefixesV4)
-        && prefixCounters(p).key(peerPrefixSlot.get(p) & ~V6_PREFIX) == prefix.bits();
+        && prefixCounters(p).key(peerPrefixSlot[p] & ~V6_PREFIX) == prefix.bits();
   }
 
   /** Slots of {@code peer}'s reverse list, used or not (0 if the peer is unknown), for tests. */
   int reverseListCapacity(NodeId peer) {
     int p = findPeer(peer);
-    return p < 0 ? 0 : peerTracks.get(p).length;
+    return p < 0 ? 0 : peerTracks[p].length;
   }
 
   /** The peers' slab, for tests. */
@@ -399,7 +388,7 @@ final class IndexCore {
   /** Bitmap bytes of {@code peer}'s partial holdings, for tests. */
   long partialBytesOf(NodeId peer) {
     int p = findPeer(peer);
-    return p < 0 ? 0 : partialBytes(p);
+    return p < 0 ? 0 : peerPartialBytes[p];
   }
 
   private NetworkPrefix quotaPrefix(PeerInfo info) {
@@ -419,26 +408,20 @@ final class IndexCore {
     }
     leavePrefix(p);
     joinPrefix(p, prefix);
-    addPrefixEntries(p, peerTrackCount.get(p));
+    addPrefixEntries(p, peerTrackCount[p]);
   }
 
   private void joinPrefix(int p, NetworkPrefix prefix) {
     PrefixCounters counters = prefix.isIpv6() ? prefixesV6 : prefixesV4;
     int slot = counters.join(prefix.bits());
-    peerPrefixSlot.set(p, prefix.isIpv6() ? slot | V6_PREFIX : slot);
+    peerPrefixSlot[p] = prefix.isIpv6() ? slot | V6_PREFIX : slot;
   }
 
   /** Takes peer {@code p} and its entries out of its prefix's counter. */
   private void leavePrefix(int p) {
-    addPrefixEntries(p, -peerTrackCount.get(p));
-    prefixCounters(p).leave(peerPrefixSlot.get(p) & ~V6_PREFIX);
-    peerPrefixSlot.set(p, NO_PREFIX);
-  }
-
-  /** Bitmap bytes of peer slot {@code p}'s partial holdings. */
-  private long partialBytes(int p) {
-    long[] own = peerPartialBytes.get(p);
-    return own == null ? 0 : own[0];
+    addPrefixEntries(p, -peerTrackCount[p]);
+    prefixCounters(p).leave(peerPrefixSlot[p] & ~V6_PREFIX);
+    peerPrefixSlot[p] = NO_PREFIX;
   }
 
   private void partialPut(int t, int p, Holding h) {
@@ -462,11 +445,7 @@ final class IndexCore {
 
   private void partialAccount(int p, Holding h, int sign) {
     int bytes = h.bitmapLength();
-    long[] own = peerPartialBytes.computeIfAbsent(p, k -> new long[1]);
-    own[0] += sign * bytes;
-    if (own[0] == 0) {
-      peerPartialBytes.remove(p);
-    }
+    peerPartialBytes[p] += sign * bytes;
     partialBitmapBytes += sign * align8(bytes);
   }
 
@@ -500,12 +479,12 @@ final class IndexCore {
     if (p < 0) {
       return;
     }
-    int[] list = peerTracks.get(p);
-    int count = peerTrackCount.get(p);
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
     for (int r = 0; r < count; r++) {
       removeAt(list[r], indexOf(list[r], p));
     }
-    peerTrackCount.set(p, 0);
+    peerTrackCount[p] = 0;
     freePeerSlot(p);
   }
 
@@ -528,9 +507,9 @@ final class IndexCore {
     if (t < 0) {
       return;
     }
-    int[] e = trackEntries.get(t);
+    int[] e = trackEntries[t];
     Holding complete = null;
-    for (int i = trackSize.get(t) - 1; i >= 0; i--) {
+    for (int i = trackSize[t] - 1; i >= 0; i--) {
       long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
       if (nowMillis - seen >= ttlMillis) {
         break; // sorted by time: everything before is older
@@ -542,7 +521,7 @@ final class IndexCore {
         h = partials.get(PartialMap.key(t, p));
       } else {
         if (complete == null) {
-          complete = Holding.complete(track, trackChunks.get(t));
+          complete = Holding.complete(track, trackChunks[t]);
         }
         h = complete;
       }
@@ -567,14 +546,11 @@ final class IndexCore {
     long removed = 0;
     int end = Math.min(toSlot, trackHigh);
     for (int t = fromSlot; t < end; t++) {
-      int n = trackSize.get(t);
-      if (n == 0) {
+      int n = trackSize[t];
+      if (n == 0 || !expired(trackOldest[t], nowMillis)) {
         continue;
       }
-      int[] e = trackEntries.get(t);
-      if (!expired(e[1], nowMillis)) {
-        continue;
-      }
+      int[] e = trackEntries[t];
       int c = 1;
       while (c < n && expired(e[2 * c + 1], nowMillis)) {
         c++;
@@ -589,12 +565,13 @@ final class IndexCore {
       }
       System.arraycopy(e, 2 * c, e, 0, 2 * (n - c));
       n -= c;
-      trackSize.set(t, n);
+      trackSize[t] = n;
       entries -= c;
       removed += c;
       if (n == 0) {
         freeTrackSlot(t);
       } else {
+        trackOldest[t] = e[1];
         maybeShrinkTrack(t);
       }
     }
@@ -630,25 +607,24 @@ final class IndexCore {
    * partial Holdings, which are shared with the caller.
    */
   long retainedBytesEstimate() {
-    long b = trackKeys.retainedBytes() + trackEntries.retainedBytes() + trackSize.retainedBytes()
-        + trackChunks.retainedBytes()
-        + trackTable.retainedBytes();
-    for (int t = 0; t < trackHigh; t++) {
-      int[] e = trackEntries.get(t);
+    long b = longArrayBytes(trackKeys.length) + refArrayBytes(trackEntries.length)
+        + intArrayBytes(trackSize.length) + intArrayBytes(trackOldest.length)
+        + intArrayBytes(trackChunks.length) + intArrayBytes(trackHash.length)
+        + intArrayBytes(trackTable.length);
+    for (int[] e : trackEntries) {
       if (e != null) {
         b += intArrayBytes(e.length);
       }
     }
-    b += peerSlab.retainedBytes() + peerTracks.retainedBytes() + peerTrackCount.retainedBytes()
-        + peerHash.retainedBytes() + peerTable.retainedBytes();
-    for (int p = 0; p < peerHigh; p++) {
-      int[] l = peerTracks.get(p);
+    b += peerSlab.retainedBytes() + refArrayBytes(peerTracks.length)
+        + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
+        + intArrayBytes(peerTable.length);
+    for (int[] l : peerTracks) {
       if (l != null) {
         b += intArrayBytes(l.length);
       }
     }
-    b += peerPrefixSlot.retainedBytes() + peerPartialBytes.size() * 80L + prefixesV4.retainedBytes()
-        + prefixesV6.retainedBytes();
+    b += intArrayBytes(peerPrefixSlot.length) + prefixesV4.retainedBytes() + prefixesV6.retainedBytes();
     return b + partials.retainedArrayBytes() + longArrayBytes(pairs.length) + intArrayBytes(slotScratch.length);
   }
 
@@ -662,8 +638,8 @@ final class IndexCore {
    */
   private boolean upsert(int t, int p, Holding h, int sec) {
     boolean partial = !h.isComplete();
-    int[] e = trackEntries.get(t);
-    int n = trackSize.get(t);
+    int[] e = trackEntries[t];
+    int n = trackSize[t];
     int i = indexOf(t, p);
     boolean added = i < 0;
     if (!added) {
@@ -686,7 +662,7 @@ final class IndexCore {
       entries--;
       addPrefixEntries(q, -1);
       removeFromReverseList(q, t);
-      if (peerTrackCount.get(q) == 0) {
+      if (peerTrackCount[q] == 0) {
         freePeerSlot(q);
       }
     }
@@ -695,7 +671,7 @@ final class IndexCore {
       // bytes, and growing by half left about a fifth of them empty in the benchmark's preload.
       int pairs = e.length / 2;
       e = Arrays.copyOf(e, 2 * Math.min(keep, Math.max(pairs + (pairs >> 2), n + 1)));
-      trackEntries.set(t, e);
+      trackEntries[t] = e;
     }
     int pos = n;
     while (pos > 0 && Integer.compareUnsigned(e[2 * pos - 1], sec) > 0) {
@@ -704,7 +680,8 @@ final class IndexCore {
     System.arraycopy(e, 2 * pos, e, 2 * pos + 2, 2 * (n - pos));
     e[2 * pos] = partial ? p | PARTIAL : p;
     e[2 * pos + 1] = sec;
-    trackSize.set(t, n + 1);
+    trackSize[t] = n + 1;
+    trackOldest[t] = e[1];
     if (partial) {
       partialPut(t, p, h);
     }
@@ -718,8 +695,8 @@ final class IndexCore {
 
   /** Index of peer {@code p}'s pair in track {@code t}, or -1. */
   private int indexOf(int t, int p) {
-    int[] e = trackEntries.get(t);
-    for (int i = 0, n = trackSize.get(t); i < n; i++) {
+    int[] e = trackEntries[t];
+    for (int i = 0, n = trackSize[t]; i < n; i++) {
       if ((e[2 * i] & SLOT_MASK) == p) {
         return i;
       }
@@ -729,35 +706,36 @@ final class IndexCore {
 
   /** Removes pair {@code i} of track {@code t}, freeing the track if it was the last. Leaves the reverse list. */
   private void removeAt(int t, int i) {
-    int[] e = trackEntries.get(t);
-    int n = trackSize.get(t);
+    int[] e = trackEntries[t];
+    int n = trackSize[t];
     int v = e[2 * i];
     if ((v & PARTIAL) != 0) {
       partialRemove(t, v & SLOT_MASK);
     }
     System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
     n--;
-    trackSize.set(t, n);
+    trackSize[t] = n;
     entries--;
     addPrefixEntries(v & SLOT_MASK, -1);
     if (n == 0) {
       freeTrackSlot(t);
     } else {
+      trackOldest[t] = e[1];
       maybeShrinkTrack(t);
     }
   }
 
   private void maybeShrinkTrack(int t) {
-    int cap = trackEntries.get(t).length / 2;
-    if (cap >= 8 && trackSize.get(t) <= cap / 4) {
-      trackEntries.set(t, Arrays.copyOf(trackEntries.get(t), 2 * (cap / 2)));
+    int cap = trackEntries[t].length / 2;
+    if (cap >= 8 && trackSize[t] <= cap / 4) {
+      trackEntries[t] = Arrays.copyOf(trackEntries[t], 2 * (cap / 2));
     }
   }
 
   /** After a full announce: removes peer {@code p} from every track not in {@code listed} (sorted). */
   private void dropUnlisted(int p, int[] listed, int listedCount) {
-    int[] list = peerTracks.get(p);
-    int count = peerTrackCount.get(p);
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
     int w = 0;
     for (int r = 0; r < count; r++) {
       int t = list[r];
@@ -767,7 +745,7 @@ final class IndexCore {
         removeAt(t, indexOf(t, p));
       }
     }
-    peerTrackCount.set(p, w);
+    peerTrackCount[p] = w;
     maybeShrinkReverseList(p);
   }
 
@@ -775,23 +753,23 @@ final class IndexCore {
   // Reverse lists
 
   private void addToReverseList(int p, int t) {
-    int[] list = peerTracks.get(p);
-    int count = peerTrackCount.get(p);
+    int[] list = peerTracks[p];
+    int count = peerTrackCount[p];
     if (count == list.length) {
       list = Arrays.copyOf(list, count + (count >> 3) + 2);
-      peerTracks.set(p, list);
+      peerTracks[p] = list;
     }
     list[count] = t;
-    peerTrackCount.set(p, count + 1);
+    peerTrackCount[p] = count + 1;
   }
 
   private void removeFromReverseList(int p, int t) {
-    int[] list = peerTracks.get(p);
-    int last = peerTrackCount.get(p) - 1;
+    int[] list = peerTracks[p];
+    int last = peerTrackCount[p] - 1;
     for (int r = last; r >= 0; r--) {
       if (list[r] == t) {
         list[r] = list[last];
-        peerTrackCount.set(p, last);
+        peerTrackCount[p] = last;
         maybeShrinkReverseList(p);
         return;
       }
@@ -807,10 +785,10 @@ final class IndexCore {
    * announced 16 tracks and kept 11 had 5 slots empty of 16.)
    */
   private void maybeShrinkReverseList(int p) {
-    int cap = peerTracks.get(p).length;
-    int count = peerTrackCount.get(p);
+    int cap = peerTracks[p].length;
+    int count = peerTrackCount[p];
     if (count > 0 && cap > count + (count >> 2) + 2) {
-      peerTracks.set(p, Arrays.copyOf(peerTracks.get(p), count + (count >> 3) + 1));
+      peerTracks[p] = Arrays.copyOf(peerTracks[p], count + (count >> 3) + 1);
     }
   }
 
@@ -845,8 +823,8 @@ final class IndexCore {
           removeFromReverseList(p, (int) ps[j]);
         }
       } else {
-        int[] list = peerTracks.get(p);
-        int count = peerTrackCount.get(p);
+        int[] list = peerTracks[p];
+        int count = peerTrackCount[p];
         int w = 0;
         long high = (long) p << 32;
         for (int r = 0; r < count; r++) {
@@ -854,10 +832,10 @@ final class IndexCore {
             list[w++] = list[r];
           }
         }
-        peerTrackCount.set(p, w);
+        peerTrackCount[p] = w;
         maybeShrinkReverseList(p);
       }
-      if (peerTrackCount.get(p) == 0) {
+      if (peerTrackCount[p] == 0) {
         freePeerSlot(p);
       }
       a = b;
@@ -873,18 +851,22 @@ final class IndexCore {
     long k1 = track.word(1);
     long k2 = track.word(2);
     long k3 = track.word(3);
-    int h = trackHash(k0, k1, k2, k3);
-    IntPages table = trackTable;
-    int mask = table.capacity() - 1;
+    long x = mix64(seed ^ k0);
+    x = mix64(x ^ k1);
+    x = mix64(x ^ k2);
+    x = mix64(x ^ k3);
+    int h = (int) (x ^ (x >>> 32));
+    int[] table = trackTable;
+    int mask = table.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
-      int v = table.get(i);
+      int v = table[i];
       if (v == 0) {
         break;
       }
       int s = v - 1;
       int b = 4 * s;
-      if (trackKeys.get(b) == k0 && trackKeys.get(b + 1) == k1
-          && trackKeys.get(b + 2) == k2 && trackKeys.get(b + 3) == k3) {
+      if (trackHash[s] == h && trackKeys[b] == k0 && trackKeys[b + 1] == k1
+          && trackKeys[b + 2] == k2 && trackKeys[b + 3] == k3) {
         return s;
       }
     }
@@ -894,60 +876,49 @@ final class IndexCore {
     int s;
     if (freeTrackHead >= 0) {
       s = freeTrackHead;
-      freeTrackHead = trackChunks.get(s);
+      freeTrackHead = trackHash[s];
     } else {
-      if (trackHigh == trackSize.capacity()) {
+      if (trackHigh == trackSize.length) {
         growTracks();
       }
       s = trackHigh++;
     }
     int b = 4 * s;
-    trackKeys.set(b, k0);
-    trackKeys.set(b + 1, k1);
-    trackKeys.set(b + 2, k2);
-    trackKeys.set(b + 3, k3);
-    trackEntries.set(s, new int[2]);
-    trackSize.set(s, 0);
-    trackChunks.set(s, 0);
+    trackKeys[b] = k0;
+    trackKeys[b + 1] = k1;
+    trackKeys[b + 2] = k2;
+    trackKeys[b + 3] = k3;
+    trackHash[s] = h;
+    trackEntries[s] = new int[2];
+    trackSize[s] = 0;
+    trackOldest[s] = 0;
+    trackChunks[s] = 0;
     liveTracks++;
-    if (2 * liveTracks > trackTable.capacity()) {
-      trackTable = rebuildTable(2 * trackTable.capacity(), this::trackHashOf, trackEntries, trackHigh);
+    if (2 * liveTracks > trackTable.length) {
+      trackTable = rebuildTable(2 * trackTable.length, trackHash, trackEntries, trackHigh);
     } else {
       tableInsert(trackTable, h, s);
     }
     return s;
   }
 
-  private int trackHash(long k0, long k1, long k2, long k3) {
-    long x = mix64(seed ^ k0);
-    x = mix64(x ^ k1);
-    x = mix64(x ^ k2);
-    x = mix64(x ^ k3);
-    return (int) (x ^ (x >>> 32));
-  }
-
-  /**
-   * The table hash of the track in slot {@code s}, from its id: recomputed (four mixes) where a
-   * table cell moves or is rebuilt rather than kept per slot, as lookups compare the ids directly.
-   */
-  private int trackHashOf(int s) {
-    int b = 4 * s;
-    return trackHash(trackKeys.get(b), trackKeys.get(b + 1), trackKeys.get(b + 2), trackKeys.get(b + 3));
-  }
-
   private void growTracks() {
-    trackSize.ensureCapacity(trackHigh + 1);
-    int cap = trackSize.capacity();
-    trackKeys.ensureCapacity(4 * cap);
-    trackEntries.ensureCapacity(cap);
-    trackChunks.ensureCapacity(cap);
+    int cap = trackSize.length + (trackSize.length >> 1);
+    trackKeys = Arrays.copyOf(trackKeys, 4 * cap);
+    trackEntries = Arrays.copyOf(trackEntries, cap);
+    trackSize = Arrays.copyOf(trackSize, cap);
+    trackOldest = Arrays.copyOf(trackOldest, cap);
+    trackChunks = Arrays.copyOf(trackChunks, cap);
+    trackHash = Arrays.copyOf(trackHash, cap);
   }
 
   private void freeTrackSlot(int t) {
-    tableRemove(trackTable, this::trackHashOf, t);
-    trackEntries.set(t, null);
-    trackSize.set(t, 0);
-    trackChunks.set(t, freeTrackHead);
+    tableRemove(trackTable, trackHash, t);
+    trackEntries[t] = null;
+    trackSize[t] = 0;
+    trackOldest[t] = 0;
+    trackChunks[t] = 0;
+    trackHash[t] = freeTrackHead;
     freeTrackHead = t;
     liveTracks--;
   }
@@ -971,15 +942,15 @@ final class IndexCore {
   /** The slot of the peer whose id (hashing to {@code nodeIdHash}) is at {@code id[offset..]}, or -1. */
   private int findPeer(int nodeIdHash, byte[] id, int offset) {
     int h = peerHashOf(nodeIdHash);
-    IntPages table = peerTable;
-    int mask = table.capacity() - 1;
+    int[] table = peerTable;
+    int mask = table.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
-      int v = table.get(i);
+      int v = table[i];
       if (v == 0) {
         return -1;
       }
       int s = v - 1;
-      if (peerHash.get(s) == h && peerSlab.hasNodeId(s, id, offset)) {
+      if (peerHash[s] == h && peerSlab.hasNodeId(s, id, offset)) {
         return s;
       }
     }
@@ -994,27 +965,29 @@ final class IndexCore {
     int s;
     if (freePeerHead >= 0) {
       s = freePeerHead;
-      freePeerHead = peerHash.get(s);
+      freePeerHead = peerHash[s];
     } else {
-      if (peerHigh == peerTracks.capacity()) {
-        peerTracks.ensureCapacity(peerHigh + 1);
-        int cap = peerTracks.capacity();
-        peerTrackCount.ensureCapacity(cap);
-        peerHash.ensureCapacity(cap);
-        peerPrefixSlot.ensureCapacity(cap);
+      if (peerHigh == peerTracks.length) {
+        int cap = peerTracks.length + (peerTracks.length >> 1);
+        peerTracks = Arrays.copyOf(peerTracks, cap);
+        peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
+        peerHash = Arrays.copyOf(peerHash, cap);
+        peerPrefixSlot = Arrays.copyOf(peerPrefixSlot, cap);
+        peerPartialBytes = Arrays.copyOf(peerPartialBytes, cap);
       }
       s = peerHigh++;
       peerSlab.ensureSlots(peerHigh);
     }
     int h = peerHashOf(info.nodeIdHash());
     peerSlab.put(s, info);
-    peerTracks.set(s, new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))]);
-    peerTrackCount.set(s, 0);
-    peerHash.set(s, h);
+    peerTracks[s] = new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))];
+    peerTrackCount[s] = 0;
+    peerHash[s] = h;
+    peerPartialBytes[s] = 0;
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
-    if (2 * livePeers > peerTable.capacity()) {
-      peerTable = rebuildTable(2 * peerTable.capacity(), peerHash::get, peerTracks, peerHigh);
+    if (2 * livePeers > peerTable.length) {
+      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerTracks, peerHigh);
     } else {
       tableInsert(peerTable, h, s);
     }
@@ -1023,11 +996,11 @@ final class IndexCore {
 
   private void freePeerSlot(int p) {
     leavePrefix(p);
-    tableRemove(peerTable, peerHash::get, p);
+    tableRemove(peerTable, peerHash, p);
     peerSlab.clear(p);
-    peerTracks.set(p, null);
-    peerTrackCount.set(p, 0);
-    peerHash.set(p, freePeerHead);
+    peerTracks[p] = null;
+    peerTrackCount[p] = 0;
+    peerHash[p] = freePeerHead;
     freePeerHead = p;
     livePeers--;
   }
@@ -1035,38 +1008,38 @@ final class IndexCore {
   // ---------------------------------------------------------------------------------------------
   // Open-addressing tables of slot + 1 (0 = empty), linear probing, backward-shift deletion
 
-  static void tableInsert(IntPages table, int hash, int slot) {
-    int mask = table.capacity() - 1;
+  static void tableInsert(int[] table, int hash, int slot) {
+    int mask = table.length - 1;
     int i = hash & mask;
-    while (table.get(i) != 0) {
+    while (table[i] != 0) {
       i = (i + 1) & mask;
     }
-    table.set(i, slot + 1);
+    table[i] = slot + 1;
   }
 
-  static void tableRemove(IntPages table, IntUnaryOperator hashes, int slot) {
-    int mask = table.capacity() - 1;
-    int i = hashes.applyAsInt(slot) & mask;
-    while (table.get(i) != slot + 1) {
+  static void tableRemove(int[] table, int[] hashes, int slot) {
+    int mask = table.length - 1;
+    int i = hashes[slot] & mask;
+    while (table[i] != slot + 1) {
       i = (i + 1) & mask;
     }
     int gap = i;
-    for (int j = (i + 1) & mask; table.get(j) != 0; j = (j + 1) & mask) {
-      int home = hashes.applyAsInt(table.get(j) - 1) & mask;
+    for (int j = (i + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+      int home = hashes[table[j] - 1] & mask;
       if (((j - home) & mask) >= ((j - gap) & mask)) {
-        table.set(gap, table.get(j));
+        table[gap] = table[j];
         gap = j;
       }
     }
-    table.set(gap, 0);
+    table[gap] = 0;
   }
 
-  /** A table of {@code capacity} cells holding every slot below {@code high} whose cell in {@code live} is set. */
-  private static IntPages rebuildTable(int capacity, IntUnaryOperator hashes, RefPages<?> live, int high) {
-    IntPages table = new IntPages(capacity);
+  /** A table of {@code capacity} cells holding every slot below {@code high} whose {@code live[slot]} is set. */
+  private static int[] rebuildTable(int capacity, int[] hashes, Object[] live, int high) {
+    int[] table = new int[capacity];
     for (int s = 0; s < high; s++) {
-      if (live.get(s) != null) {
-        tableInsert(table, hashes.applyAsInt(s), s);
+      if (live[s] != null) {
+        tableInsert(table, hashes[s], s);
       }
     }
     return table;
@@ -1085,6 +1058,12 @@ final class IndexCore {
 
   private boolean expired(int sec, long nowMillis) {
     return nowMillis - Integer.toUnsignedLong(sec) * 1000 >= ttlMillis;
+  }
+
+  private static int[] filled(int length, int value) {
+    int[] a = new int[length];
+    Arrays.fill(a, value);
+    return a;
   }
 
   /** SplitMix64's finaliser (Stafford's variant 13). */
@@ -1121,17 +1100,18 @@ final class IndexCore {
     int seenTracks = 0;
     int[] perPeer = new int[peerHigh];
     for (int t = 0; t < trackHigh; t++) {
-      int[] e = trackEntries.get(t);
+      int[] e = trackEntries[t];
       if (e == null) {
-        check(trackSize.get(t) == 0, "free track slot " + t + " has entries");
+        check(trackSize[t] == 0, "free track slot " + t + " has entries");
         continue;
       }
       seenTracks++;
-      int n = trackSize.get(t);
+      int n = trackSize[t];
       check(n >= 1 && n <= keep && 2 * n <= e.length, "track " + t + " size " + n);
+      check(trackOldest[t] == e[1], "track " + t + " oldest");
       for (int i = 0; i < n; i++) {
         int p = e[2 * i] & SLOT_MASK;
-        check(p < peerHigh && peerTracks.get(p) != null, "track " + t + " names free peer slot " + p);
+        check(p < peerHigh && peerTracks[p] != null, "track " + t + " names free peer slot " + p);
         perPeer[p]++;
         if (i > 0) {
           check(Integer.compareUnsigned(e[2 * i - 1], e[2 * i + 1]) <= 0, "track " + t + " not sorted by time");
@@ -1146,25 +1126,25 @@ final class IndexCore {
           seenPartials++;
           check(!h.isComplete(), "complete holding in the partial map");
         }
-        check(contains(peerTracks.get(p), peerTrackCount.get(p), t), "peer " + p + " reverse list lacks track " + t);
+        check(contains(peerTracks[p], peerTrackCount[p], t), "peer " + p + " reverse list lacks track " + t);
       }
       seenEntries += n;
-      check(findInTable(trackTable, trackHashOf(t), t), "track " + t + " not in table");
+      check(findInTable(trackTable, trackHash[t], t), "track " + t + " not in table");
     }
     check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
     check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
     check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
-    check(freeListLength(freeTrackHead, trackChunks, trackEntries) == trackHigh - liveTracks, "free track list");
+    check(freeListLength(freeTrackHead, trackHash, trackEntries) == trackHigh - liveTracks, "free track list");
     int seenPeers = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerTracks.get(p) == null) {
-        check(peerTrackCount.get(p) == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has tracks or a peer");
+      if (peerTracks[p] == null) {
+        check(peerTrackCount[p] == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has tracks or a peer");
         continue;
       }
       seenPeers++;
-      check(peerTrackCount.get(p) >= 1, "live peer " + p + " without entries");
-      check(peerTrackCount.get(p) == perPeer[p], "peer " + p + " reverse list " + peerTrackCount.get(p) + " vs " + perPeer[p]);
-      int[] sorted = Arrays.copyOf(peerTracks.get(p), peerTrackCount.get(p));
+      check(peerTrackCount[p] >= 1, "live peer " + p + " without entries");
+      check(peerTrackCount[p] == perPeer[p], "peer " + p + " reverse list " + peerTrackCount[p] + " vs " + perPeer[p]);
+      int[] sorted = Arrays.copyOf(peerTracks[p], peerTrackCount[p]);
       Arrays.sort(sorted);
       for (int i = 1; i < sorted.length; i++) {
         check(sorted[i] != sorted[i - 1], "peer " + p + " reverse list has a duplicate");
@@ -1173,31 +1153,27 @@ final class IndexCore {
       check(findPeer(peerSlab.nodeId(p)) == p, "peer " + p + " not found by id");
     }
     check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
-    for (var e : peerPartialBytes.entrySet()) {
-      int p = e.getKey();
-      check(p < peerHigh && peerTracks.get(p) != null && e.getValue()[0] > 0, "partial bytes kept for peer slot " + p);
-    }
     HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     long bitmapBytes = 0;
     for (int p = 0; p < peerHigh; p++) {
-      if (peerTracks.get(p) == null) {
-        check(peerPrefixSlot.get(p) == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
+      if (peerTracks[p] == null) {
+        check(peerPrefixSlot[p] == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
         continue;
       }
-      check(peerPrefixSlot.get(p) != NO_PREFIX, "peer " + p + " has no prefix counter");
+      check(peerPrefixSlot[p] != NO_PREFIX, "peer " + p + " has no prefix counter");
       check(inPrefix(p, NetworkPrefix.of(peerSlab.ip(p), prefixV4, prefixV6)), "peer " + p + " prefix");
-      int[] c = counted.computeIfAbsent(peerPrefixSlot.get(p), k -> new int[2]);
-      c[0] += peerTrackCount.get(p);
+      int[] c = counted.computeIfAbsent(peerPrefixSlot[p], k -> new int[2]);
+      c[0] += peerTrackCount[p];
       c[1]++;
       long own = 0;
-      for (int r = 0; r < peerTrackCount.get(p); r++) {
-        Holding h = partials.get(PartialMap.key(peerTracks.get(p)[r], p));
+      for (int r = 0; r < peerTrackCount[p]; r++) {
+        Holding h = partials.get(PartialMap.key(peerTracks[p][r], p));
         if (h != null) {
           own += h.bitmapLength();
           bitmapBytes += align8(h.bitmapLength());
         }
       }
-      check(own == partialBytes(p), "peer " + p + " partial bytes " + partialBytes(p) + " vs " + own);
+      check(own == peerPartialBytes[p], "peer " + p + " partial bytes " + peerPartialBytes[p] + " vs " + own);
     }
     check(counted.size() == prefixesV4.size() + prefixesV6.size(),
         "prefix counters " + (prefixesV4.size() + prefixesV6.size()) + " vs " + counted.size());
@@ -1212,12 +1188,12 @@ final class IndexCore {
     check(freeListLength(freePeerHead, peerHash, peerTracks) == peerHigh - livePeers, "free peer list");
   }
 
-  /** Slots on the free list from {@code head}; each must be free ({@code live.get(slot)} null). */
-  private static int freeListLength(int head, IntPages next, RefPages<?> live) {
+  /** Slots on the free list from {@code head}; each must be free ({@code live[slot]} null). */
+  private static int freeListLength(int head, int[] next, Object[] live) {
     int n = 0;
-    for (int s = head; s >= 0; s = next.get(s)) {
-      check(live.get(s) == null, "live slot " + s + " on a free list");
-      check(++n <= live.capacity(), "a free list with a cycle");
+    for (int s = head; s >= 0; s = next[s]) {
+      check(live[s] == null, "live slot " + s + " on a free list");
+      check(++n <= live.length, "a free list with a cycle");
     }
     return n;
   }
@@ -1231,10 +1207,10 @@ final class IndexCore {
     return false;
   }
 
-  private static boolean findInTable(IntPages table, int hash, int slot) {
-    int mask = table.capacity() - 1;
-    for (int i = hash & mask; table.get(i) != 0; i = (i + 1) & mask) {
-      if (table.get(i) == slot + 1) {
+  private static boolean findInTable(int[] table, int hash, int slot) {
+    int mask = table.length - 1;
+    for (int i = hash & mask; table[i] != 0; i = (i + 1) & mask) {
+      if (table[i] == slot + 1) {
         return true;
       }
     }

@@ -41,7 +41,7 @@ final class PeerSlab {
   private final HashMap<Integer, byte[]> overflow = new HashMap<>();
   private static final byte OVERFLOW = 0;
   /** By slot: the region, an instance from {@link #regionUses} (or ""); null for a free slot. */
-  private final RefPages<String> regions = new RefPages<>(0);
+  private String[] regions = new String[0];
   private final HashMap<String, Region> regionUses = new HashMap<>();
   private long overflowBytes;
 
@@ -57,7 +57,9 @@ final class PeerSlab {
 
   /** Makes room for slots below {@code slots}. */
   void ensureSlots(int slots) {
-    regions.ensureCapacity(slots);
+    if (regions.length < slots) {
+      regions = Arrays.copyOf(regions, Math.max(slots, regions.length + (regions.length >> 1)));
+    }
     int needed = (slots + PAGE_SLOTS - 1) >>> PAGE_SHIFT;
     if (pages.length < needed) {
       int old = pages.length;
@@ -84,10 +86,10 @@ final class PeerSlab {
       overflowBytes += overflowCost(length);
     }
     String region = info.region();
-    String had = regions.get(slot);
+    String had = regions[slot];
     if (had == null || !had.equals(region)) {
       release(slot);
-      regions.set(slot, intern(region));
+      regions[slot] = intern(region);
     }
   }
 
@@ -127,7 +129,7 @@ final class PeerSlab {
   }
 
   String region(int slot) {
-    return regions.get(slot);
+    return regions[slot];
   }
 
   boolean hasNodeId(int slot, byte[] id, int offset) {
@@ -148,7 +150,7 @@ final class PeerSlab {
 
   /** {@code slot}'s peer as a PeerInfo (a new object), equal to the one stored. */
   PeerInfo peerInfo(int slot) {
-    return PeerInfo.fromLayout(bytes(slot), offset(slot), regions.get(slot));
+    return PeerInfo.fromLayout(bytes(slot), offset(slot), regions[slot]);
   }
 
   /** Bytes of the layouts that did not fit the stride (tests). */
@@ -164,7 +166,7 @@ final class PeerSlab {
   /** Bytes of the pages, the per-slot arrays, the overflow layouts and the regions. */
   long retainedBytes() {
     long b = IndexCore.refArrayBytes(pages.length) + pages.length * IndexCore.align8(16 + PAGE_SLOTS * STRIDE)
-        + regions.retainedBytes() + overflowBytes;
+        + IndexCore.refArrayBytes(regions.length) + overflowBytes;
     // A region: its map node (32), Region (24), String (24) and its bytes; the map's table cell.
     for (String r : regionUses.keySet()) {
       b += 32 + 24 + 24 + IndexCore.align8(16 + r.length()) + 8;
@@ -186,8 +188,8 @@ final class PeerSlab {
   }
 
   private void release(int slot) {
-    String had = regions.get(slot);
-    regions.set(slot, null);
+    String had = regions[slot];
+    regions[slot] = null;
     if (had == null || had.isEmpty()) {
       return;
     }

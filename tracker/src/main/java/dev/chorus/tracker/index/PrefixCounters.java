@@ -1,5 +1,6 @@
 package dev.chorus.tracker.index;
 
+import java.util.Arrays;
 
 /**
  * The index's per-quota-prefix counters (entries held by the prefix's peers, and how many live
@@ -17,13 +18,14 @@ final class PrefixCounters {
   private static final int INITIAL = 16;
 
   private final long seed;
-  private final LongPages keys = new LongPages(INITIAL);
-  private final IntPages entries = new IntPages(INITIAL);
-  private final IntPages peers = new IntPages(INITIAL);
+  private long[] keys = new long[INITIAL];
+  private int[] hashes = new int[INITIAL];
+  private int[] entries = new int[INITIAL];
+  private int[] peers = new int[INITIAL];
   private int high;
-  /** The most recently freed slot, -1 if none; each free slot's {@code entries} cell holds the next (hashes are recomputed from the keys, not kept). */
+  /** The most recently freed slot, -1 if none; each free slot's {@code hashes} cell holds the next. */
   private int freeHead = -1;
-  private IntPages table = new IntPages(2 * INITIAL);
+  private int[] table = new int[2 * INITIAL];
   private int live;
 
   PrefixCounters(long seed) {
@@ -36,45 +38,45 @@ final class PrefixCounters {
     if (s < 0) {
       s = add(key);
     }
-    peers.add(s, 1);
+    peers[s]++;
     return s;
   }
 
   /** One peer fewer in slot {@code s}; the counter goes when its last peer does. */
   void leave(int s) {
-    if (peers.add(s, -1) == 0) {
-      if (entries.get(s) != 0) {
-        throw new IllegalStateException("prefix counter " + s + " emptied with " + entries.get(s) + " entries");
+    if (--peers[s] == 0) {
+      if (entries[s] != 0) {
+        throw new IllegalStateException("prefix counter " + s + " emptied with " + entries[s] + " entries");
       }
       remove(s);
     }
   }
 
   int entries(int s) {
-    return entries.get(s);
+    return entries[s];
   }
 
   int peers(int s) {
-    return peers.get(s);
+    return peers[s];
   }
 
   long key(int s) {
-    return keys.get(s);
+    return keys[s];
   }
 
   void addEntries(int s, int delta) {
-    entries.add(s, delta);
+    entries[s] += delta;
   }
 
   /** The slot of {@code key}'s counter, or -1. */
   int find(long key) {
-    int mask = table.capacity() - 1;
+    int mask = table.length - 1;
     for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-      int v = table.get(i);
+      int v = table[i];
       if (v == 0) {
         return -1;
       }
-      if (keys.get(v - 1) == key) {
+      if (keys[v - 1] == key) {
         return v - 1;
       }
     }
@@ -92,59 +94,59 @@ final class PrefixCounters {
 
   /** Whether slot {@code s} holds a live counter. */
   boolean isLive(int s) {
-    return s < high && peers.get(s) > 0;
+    return s < high && peers[s] > 0;
   }
 
   /** Bytes of the arrays, laid out as the JVM does with compressed oops. */
   long retainedBytes() {
-    return keys.retainedBytes() + entries.retainedBytes() + peers.retainedBytes()
-        + table.retainedBytes();
+    return IndexCore.longArrayBytes(keys.length) + IndexCore.intArrayBytes(hashes.length)
+        + IndexCore.intArrayBytes(entries.length)
+        + IndexCore.intArrayBytes(peers.length) + IndexCore.intArrayBytes(table.length);
   }
 
   private int add(long key) {
     int s;
     if (freeHead >= 0) {
       s = freeHead;
-      freeHead = entries.get(s);
+      freeHead = hashes[s];
     } else {
-      if (high == keys.capacity()) {
-        keys.ensureCapacity(high + 1);
-        entries.ensureCapacity(keys.capacity());
-        peers.ensureCapacity(keys.capacity());
+      if (high == keys.length) {
+        int cap = keys.length + (keys.length >> 1);
+        keys = Arrays.copyOf(keys, cap);
+        hashes = Arrays.copyOf(hashes, cap);
+        entries = Arrays.copyOf(entries, cap);
+        peers = Arrays.copyOf(peers, cap);
       }
       s = high++;
     }
-    keys.set(s, key);
-    entries.set(s, 0);
-    peers.set(s, 0);
+    keys[s] = key;
+    hashes[s] = hash(key);
+    entries[s] = 0;
+    peers[s] = 0;
     live++;
-    if (2 * live > table.capacity()) {
-      rehash(2 * table.capacity(), s);
+    if (2 * live > table.length) {
+      rehash(2 * table.length, s);
     } else {
-      IndexCore.tableInsert(table, hash(keys.get(s)), s);
+      IndexCore.tableInsert(table, hashes[s], s);
     }
     return s;
   }
 
   private void remove(int s) {
-    IndexCore.tableRemove(table, this::hashOf, s);
-    entries.set(s, freeHead);
+    IndexCore.tableRemove(table, hashes, s);
+    hashes[s] = freeHead;
     freeHead = s;
     live--;
   }
 
   /** A table of {@code size} cells with every live counter and the one just added ({@code added}). */
   private void rehash(int size, int added) {
-    table = new IntPages(size);
+    table = new int[size];
     for (int s = 0; s < high; s++) {
-      if (peers.get(s) > 0 || s == added) {
-        IndexCore.tableInsert(table, hash(keys.get(s)), s);
+      if (peers[s] > 0 || s == added) {
+        IndexCore.tableInsert(table, hashes[s], s);
       }
     }
-  }
-
-  private int hashOf(int s) {
-    return hash(keys.get(s));
   }
 
   private int hash(long key) {
