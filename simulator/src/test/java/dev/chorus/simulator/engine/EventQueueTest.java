@@ -163,11 +163,7 @@ class EventQueueTest {
         ref.add(new Ev(t, seq++, type, target, arg));
       } else {
         Ev e = ref.poll();
-        assertEquals(e.time(), q.peekTime(), "time at pop " + pops);
-        assertEquals(e.seq(), q.peekSeq(), "seq at pop " + pops);
-        assertEquals(e.type(), q.peekType(), "type at pop " + pops);
-        assertEquals(e.target(), q.peekTarget(), "target at pop " + pops);
-        assertEquals(e.arg(), q.peekArg(), "arg at pop " + pops);
+        assertHeadIs(e, q, pops);
         q.removeHead();
         now = e.time();
         pops++;
@@ -221,11 +217,7 @@ class EventQueueTest {
           q.pushReserved(d.time(), d.seq(), d.type(), d.target(), d.arg());
         }
         Ev e = ref.poll();
-        assertEquals(e.seq(), q.peekSeq(), "seq at pop " + pops);
-        assertEquals(e.time(), q.peekTime(), "time at pop " + pops);
-        assertEquals(e.type(), q.peekType(), "type at pop " + pops);
-        assertEquals(e.target(), q.peekTarget(), "target at pop " + pops);
-        assertEquals(e.arg(), q.peekArg(), "arg at pop " + pops);
+        assertHeadIs(e, q, pops);
         q.removeHead();
         now = e.time();
         pops++;
@@ -265,5 +257,14 @@ class EventQueueTest {
         q.removeHead();
       }
     }
+  }
+
+  /** The queue's head is the reference's next event, field by field. */
+  private static void assertHeadIs(Ev e, EventQueue q, int pops) {
+    assertEquals(e.seq(), q.peekSeq(), "seq at pop " + pops);
+    assertEquals(e.time(), q.peekTime(), "time at pop " + pops);
+    assertEquals(e.type(), q.peekType(), "type at pop " + pops);
+    assertEquals(e.target(), q.peekTarget(), "target at pop " + pops);
+    assertEquals(e.arg(), q.peekArg(), "arg at pop " + pops);
   }
 }
