@@ -264,7 +264,11 @@ class NatTraversalNetnsTest {
     assertFalse(punched && nat2.logText().contains(failed), "one punch, one outcome\n" + nat2.logText());
     assertEquals(TRACK_BYTES, fallback.fromPeers() + fallback.fromCdn(), "every byte accounted for");
     if (punched) {
-      assertTrue(fallback.fromPeers() > 0, "the punched connection carried bytes\nnat2 log:\n" + nat2.logText());
+      // The punch can connect after the CDN already served the whole track (seen once in CI: the
+      // connection opened after 13 dials, once the play had ended), so it may carry nothing; what
+      // peer bytes there are came over it, from the holder.
+      assertEquals(fallback.fromPeers(), fallback.receivedFrom(holderId),
+          "peer bytes came from the holder over the punched connection\nnat2 log:\n" + nat2.logText());
     } else {
       assertEquals(0, fallback.fromPeers(), "the punch failed: no way to the NATed holder\nnat2 log:\n" + nat2.logText());
       assertEquals(TRACK_BYTES, fallback.fromCdn(), "the CDN served every byte");
