@@ -31,20 +31,36 @@ final class IndexCore {
    * that the expiry sweep reads one sequential int[] instead of dereferencing every track); the
    * track's chunk count; and the hash of its id. An open-addressing table (linear probing, load
    * at most 1/2, int slot+1 per cell, deletion by backward shift so there are no tombstones) maps
-   * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
-   * the peers' reverse lists can hold them.
+   * ids to slots. A slot whose last entry goes is freed and reused.
    *
    * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
    * PeerSlab (the serialized TrackerPeer fields a reply copies, with a small header of what
    * ranking reads, at a fixed stride per slot: no PeerInfo object, no byte[] header per peer; see
-   * PeerLayout), a reverse list (int[] of the track slots it has entries in, unordered, with a
-   * count) and the hash of its NodeId, plus a second open-addressing table. The reverse list makes
-   * removePeer O(entries of the peer) and lets a full announce drop what was not re-listed. A peer
-   * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
-   * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
-   * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
-   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
-   * free slot does not otherwise use, and reused most recently freed first.
+   * PeerLayout), the count of pairs naming the slot, the hash of its NodeId and its quota prefix
+   * counter's slot, plus a second open-addressing table. A peer whose last entry goes is freed
+   * (its next announce brings its PeerInfo again), so the peer table holds no idle peers. Lookups
+   * copy a candidate's slab bytes into the caller's CandidateList under the lock, since the slot
+   * may be reused as soon as the lock is released. Free slots (tracks and peers) are kept on a
+   * list threaded through the hash array, which a free slot does not otherwise use, and reused
+   * most recently freed first.
+   *
+   * Departures. There is no list of a peer's tracks (an int per entry plus a header per peer,
+   * about 6.4 bytes per entry, was the largest thing after the pairs and the slab), so when a
+   * peer goes (removePeer) its pairs cannot be found at once. Instead its slot departs: out of the
+   * peer table, its quota prefix and the slab (so its region reads null), marked DEPARTED in
+   * peerPrefixSlot, and the pairs naming it become stale. Lookups skip a pair whose slot has no
+   * region, which they read anyway to copy it, so a departed peer is never returned and the
+   * lookup path pays nothing more. Stale pairs are dropped by the expiry sweep (every track is
+   * scanned while any exist) and by an announce into a full track before it evicts anyone; a
+   * departed slot is freed, and only then reused, when the last pair naming it is dropped (the
+   * per-slot count), so a stale pair can never be taken for a new peer's. A full announce that
+   * leaves out a track the peer holds does the same: the old slot departs and the peer goes on
+   * in a fresh one, taking the pairs of the tracks it listed along (those are found through the
+   * listed tracks); when it lists everything it holds (the usual re-announce) it keeps its slot.
+   * The price: stats() counts peers and entries exactly (stale pairs are counted apart), but its
+   * track count includes, until the sweep, tracks that only departed peers were in; and stale
+   * pairs stay in the accounted bytes until dropped, so a budget filled by peers that left is
+   * given back by the next sweep (the tracker's --expire-interval, 1 minute by default).
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -58,33 +74,35 @@ final class IndexCore {
    * makes "most recent first" a reverse walk, "evict the oldest" index 0, and expiry a prefix: a
    * lookup stops at the first expired pair, and the sweep drops a prefix per track.
    *
-   * Costs (n = keepPerTrack, m = entries of the peer concerned): lookup O(n) plus one Candidate
-   * per result; announce of one track O(n), plus O(m') when it evicts a peer with m' entries (its
-   * reverse list is scanned); withdraw and the expiry sweep batch their reverse-list removals per
-   * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
-   * O(m * n); a full announce of k tracks O((k + m) log k).
+   * Costs (n = keepPerTrack): lookup O(n) plus one Candidate per result; announce of one track
+   * O(n), plus O(n) to drop stale pairs when the track is full and stale pairs exist; withdraw of
+   * k tracks O(k * n); removePeer O(1); a full announce of k tracks O(k * n + k log k); the expiry
+   * sweep O(tracks) while no pair is stale (one sequential int[] per batch, trackOldest), else
+   * O(tracks + entries).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
-   * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
-   * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
-   * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
-   * slab, the arrays alone came to 26.7 and each peer added a PeerInfo and its record, about 200
-   * bytes, i.e. 20 per entry at 10 entries per peer.
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 32.3 bytes per entry for
+   * everything but partial holdings (the tracks' pair arrays, the slab, 120 bytes per peer slot,
+   * the dense per-slot arrays and the two tables; see retainedBytesEstimate); 37.4 with the
+   * reverse lists. Before the slab, the arrays alone came to 26.7 and each peer added a PeerInfo
+   * and its record, about 200 bytes, i.e. 20 per entry at 10 entries per peer.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
    * per quota prefix (a counter shared by the peers of one /32 or /64, reached from each peer slot
    * in O(1), so the expiry sweep pays no lookup), bitmap bytes per peer, and a budget for the
    * whole index in accounted bytes. The accounting is kept incrementally from the index's own
-   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
-   * costs that are upper bounds of the layout described above, including the slack of arrays
-   * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
-   * and costs O(1) per change. Not counted: free peer slots, which keep their slab stride and
-   * slot-array cells (about 170 bytes) until a new peer reuses them. There are never more of
-   * them than the most peers the index held at once, at most maxBytes / PEER_BYTES, so they add
-   * at most about a quarter of the budget to the heap (refused peers cannot grow it: each is
-   * freed before the next arrives, and the next reuses its slot). IndexBoundsTest checks it against retainedBytesEstimate, and the
-   * tracker's attacker test against the heap.
+   * counts (live tracks, pairs, stale ones included, partial holdings and their bitmap bytes,
+   * and the most peer slots ever used) times per-unit costs that are upper bounds of the layout
+   * described above, including the slack of arrays that grow by half and tables kept at most half
+   * full, plus the slab's layouts longer than the stride and its regions, exactly; no heap
+   * reading, so it is deterministic and costs O(1) per change. Peer slots are counted up to
+   * their high-water mark because a free slot keeps its stride and cells (the slab and the
+   * per-slot arrays never shrink): so a new peer costs nothing more when it takes a free slot, and
+   * is refused outright when it would need a new slot past the budget. A peer slot is 270
+   * accounted bytes (PEER_SLOT_BYTES: what its layout costs at worst; a live IPv4 peer with its
+   * own /32 costs about 200 in practice, against the 640 per live peer accounted before, when
+   * free slots were not counted). IndexBoundsTest checks the account against
+   * retainedBytesEstimate, and the tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
    * to make room. Eviction by least-recent announce was the alternative and is worse here: an
@@ -660,6 +678,11 @@ final class IndexCore {
   /** Entries of live peers: exact. */
   long entries() {
     return entries - staleEntries;
+  }
+
+  /** Whether departed peers' stale pairs are left for the sweep to drop. */
+  boolean hasStalePairs() {
+    return staleEntries > 0;
   }
 
   /** Slots of departed peers that stale pairs still name (tests). */

@@ -226,6 +226,18 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
         c.checkInvariants();
         return null;
       });
+
+      // Stale pairs over many slots: swept in the smaller batches, all of them.
+      await(index.announce(peer(2), true, old, T0 + 61 * SECOND));
+      await(index.removePeer(nodeId(2)));
+      assertEquals(new IndexStats(1, tracks, 10), await(index.stats()), "tracks lag until the sweep");
+      assertEquals(0L, await(index.expire(T0 + 62 * SECOND)));
+      assertEquals(new IndexStats(1, 10, 10), await(index.stats()));
+      index.withCore(c -> {
+        assertEquals(0, c.departedPeerSlots());
+        c.checkInvariants();
+        return null;
+      });
     } finally {
       index.close();
     }
@@ -235,7 +247,7 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
   // Core
 
   @Test
-  void expiringMoreEntriesThanTheScratchHoldsFlushesOnTheWay() {
+  void expiringSeventyThousandEntriesOfTenPeersAtOnce() {
     IndexCore core = core(20, Duration.ofSeconds(60));
     for (int p = 0; p < 10; p++) {
       List<Holding> holdings = new ArrayList<>();
@@ -387,6 +399,32 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
   }
 
   /**
+   * What a peer costs, measured: N peers (each its own IPv4 /32, as in the benchmark) with one
+   * track each, less one peer with the same N tracks, per peer, in retainedBytesEstimate (every
+   * array at its JVM size, growth slack included). The accounted PEER_SLOT_BYTES must cover it.
+   */
+  @Test
+  void aPeerSlotCostsAtMostItsAccountedBytes() {
+    int n = 200_000;
+    IndexCore onePeer = core(20, Duration.ofMinutes(30));
+    List<Holding> all = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      all.add(Holding.complete(trackId(t), 320));
+    }
+    onePeer.announce(fastPeer(0), true, all, T0);
+    IndexCore manyPeers = core(20, Duration.ofMinutes(30));
+    for (int p = 0; p < n; p++) {
+      manyPeers.announce(fastPeer(p), false, List.of(all.get(p)), T0);
+    }
+    assertEquals(n, manyPeers.peers());
+    double perPeer = (double) (manyPeers.retainedBytesEstimate() - onePeer.retainedBytesEstimate()) / (n - 1);
+    System.out.printf("IndexCore: a peer (own /32, 2-D coordinate) takes %.1f bytes; %d accounted per slot%n",
+        perPeer, IndexCore.PEER_SLOT_BYTES);
+    assertTrue(perPeer <= IndexCore.PEER_SLOT_BYTES, perPeer + " bytes per peer");
+    assertTrue(perPeer >= IndexCore.PEER_SLOT_BYTES / 2, perPeer + " bytes per peer: is it all counted?");
+  }
+
+  /**
    * Departures leave their pairs behind, stale: never a candidate, not an entry, dropped by the
    * next announce into a full track and by the sweep, after which the slot is free. Only the
    * track count lags until then.
@@ -422,11 +460,17 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
     assertEquals(1, core.departedPeerSlots());
     core.checkInvariants();
 
-    // A full track whose stale pairs make room evicts no one.
-    core.announce(fastPeer(3), false, List.of(Holding.complete(trackId(0), 320)), T0 + SECOND);
-    core.announce(fastPeer(4), false, List.of(Holding.complete(trackId(0), 320)), T0 + SECOND);
-    core.announce(fastPeer(5), false, List.of(Holding.complete(trackId(0), 320)), T0 + 2 * SECOND);
-    assertEquals(3, core.candidates(trackId(0), T0 + 2 * SECOND).size(), "peers 3, 4, 5: the stale pair made room");
+    // A full track whose stale pair (not its oldest) makes room evicts no one.
+    core.expire(T0 + SECOND);
+    Holding two = Holding.complete(trackId(2), 320);
+    core.announce(fastPeer(3), false, List.of(two), T0 + SECOND);
+    core.announce(fastPeer(6), false, List.of(two), T0 + 2 * SECOND);
+    core.announce(fastPeer(4), false, List.of(two), T0 + 3 * SECOND);
+    core.removePeer(fastPeer(6).nodeId());
+    core.announce(fastPeer(5), false, List.of(two), T0 + 4 * SECOND);
+    assertEquals(List.of(fastPeer(5).nodeId(), fastPeer(4).nodeId(), fastPeer(3).nodeId()),
+        core.candidates(trackId(2), T0 + 4 * SECOND).stream().map(c -> c.peer().nodeId()).toList(),
+        "the stale pair made room: peer 3, the oldest, stays");
     assertEquals(0, core.departedPeerSlots());
     core.checkInvariants();
   }
