@@ -130,6 +130,8 @@ final class IndexCore {
   private static final int DEPARTED = -2;
 
   private static final int INITIAL_SLOTS = 16;
+  /** Track slots {@link #stepStaleSweep} covers per call (InMemoryPeerIndex.STALE_BATCH_SLOTS). */
+  private static final int STALE_STEP_SLOTS = 2_048;
 
   // Accounted bytes per unit: upper bounds of the layout above (see the Bounds paragraph).
   /** A live track: its id, slot arrays (with growth slack), table cells and first pair array. */
@@ -205,6 +207,9 @@ final class IndexCore {
   /** Pairs naming departed peers' slots: in {@link #entries}, not entries of anyone. */
   private long staleEntries;
 
+  /** Where {@link #stepStaleSweep} goes on. */
+  private int staleCursor;
+
   // Scratch, reused: track slots.
   private int[] slotScratch = new int[64];
 
@@ -251,6 +256,7 @@ final class IndexCore {
   AnnounceResult announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     Objects.requireNonNull(peer, "peer");
     int sec = seconds(nowMillis);
+    boolean stepped = false; // stepStaleSweep at most once per call
     int n = 0;
     for (Holding h : holdings) {
       Objects.requireNonNull(h, "holding");
@@ -262,7 +268,10 @@ final class IndexCore {
         return AnnounceResult.ACCEPTED;
       }
       if (accountedBytes() + newPeerCost(peer) + ENTRY_BYTES > maxBytes) {
-        return refuseAll(n, AnnounceResult.Refusal.INDEX_FULL);
+        stepped = true;
+        if (!stepStaleSweep() || accountedBytes() + newPeerCost(peer) + ENTRY_BYTES > maxBytes) {
+          return refuseAll(n, AnnounceResult.Refusal.INDEX_FULL);
+        }
       }
       p = addPeer(peer);
     } else {
@@ -279,6 +288,13 @@ final class IndexCore {
       AnnounceResult.Refusal refusal;
       if (i < 0) {
         refusal = admitNew(p, t < 0, newBitmap);
+        if (refusal == AnnounceResult.Refusal.INDEX_FULL && !stepped) {
+          stepped = true;
+          if (stepStaleSweep()) {
+            t = trackSlot(h.track(), false); // the step may have freed it
+            refusal = admitNew(p, t < 0, newBitmap);
+          }
+        }
       } else {
         refusal = admitRefresh(t, p, i, newBitmap);
         if (refusal != null) {
@@ -362,6 +378,25 @@ final class IndexCore {
     staleEntries--;
     peerTrackCount[q]++;
     addPrefixEntries(q, 1);
+  }
+
+  /**
+   * When the budget refuses while departed peers' stale pairs still count in it: drops those of
+   * the next {@link #STALE_STEP_SLOTS} track slots (a cursor that wraps), at most once per
+   * announce, so that room departed peers held comes back on demand and not only at the next
+   * sweep, with the work per call bounded like a sweep batch. Returns whether it dropped any.
+   */
+  private boolean stepStaleSweep() {
+    if (staleEntries == 0) {
+      return false;
+    }
+    if (staleCursor >= trackHigh) {
+      staleCursor = 0;
+    }
+    long before = staleEntries;
+    sweepSlots(0, false, staleCursor, staleCursor + STALE_STEP_SLOTS);
+    staleCursor += STALE_STEP_SLOTS;
+    return staleEntries < before;
   }
 
   /** What adding {@code peer} would add to {@link #accountedBytes}: a new slot unless one is free, its slab extras. */
@@ -620,12 +655,20 @@ final class IndexCore {
     if (fromSlot < 0) {
       throw new IllegalArgumentException("fromSlot must be >= 0, was " + fromSlot);
     }
+    return sweepSlots(nowMillis, true, fromSlot, toSlot);
+  }
+
+  /**
+   * Drops the stale pairs, and if {@code expire} the expired entries, of the tracks in slots
+   * {@code [fromSlot, toSlot)}; returns how many entries expired.
+   */
+  private long sweepSlots(long nowMillis, boolean expire, int fromSlot, int toSlot) {
     long removed = 0;
     boolean stale = staleEntries > 0;
     int end = Math.min(toSlot, trackHigh);
     for (int t = fromSlot; t < end; t++) {
       int n = trackSize[t];
-      if (n == 0 || !stale && !expired(trackOldest[t], nowMillis)) {
+      if (n == 0 || !stale && !(expire && expired(trackOldest[t], nowMillis))) {
         continue;
       }
       int[] e = trackEntries[t];
@@ -634,7 +677,7 @@ final class IndexCore {
         int v = e[2 * i];
         int q = v & SLOT_MASK;
         boolean departed = peerPrefixSlot[q] == DEPARTED;
-        if (departed || expired(e[2 * i + 1], nowMillis)) {
+        if (departed || expire && expired(e[2 * i + 1], nowMillis)) {
           if ((v & PARTIAL) != 0) {
             partialRemove(t, q);
           }
