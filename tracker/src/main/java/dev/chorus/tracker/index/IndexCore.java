@@ -59,8 +59,10 @@ final class IndexCore {
    * listed tracks); when it lists everything it holds (the usual re-announce) it keeps its slot.
    * The price: stats() counts peers and entries exactly (stale pairs are counted apart), but its
    * track count includes, until the sweep, tracks that only departed peers were in; and stale
-   * pairs stay in the accounted bytes until dropped, so a budget filled by peers that left is
-   * given back by the next sweep (the tracker's --expire-interval, 1 minute by default).
+   * pairs stay in the accounted bytes until dropped. So that a budget filled by peers that left
+   * does not refuse newcomers until the next sweep (the tracker's --expire-interval, 1 minute by
+   * default), an announce the budget would refuse while stale pairs exist first drops those of
+   * the next 2,048 track slots (stepStaleSweep: once per announce, a cursor that wraps).
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
