@@ -302,7 +302,8 @@ public final class TrackerMain implements Callable<Integer> {
   /** The index sizes, read from the server's periodically refreshed stats. */
   static void bindIndexGauges(PrometheusMeterRegistry registry, TrackerServer server, PeerIndex index) {
     Gauge.builder("chorus.tracker.index.tracks", server, s -> s.indexStats().tracks())
-        .description("Tracks with at least one peer").register(registry);
+        .description("Tracks with at least one peer (in memory: until the next expiry sweep, also tracks only departed peers were in)")
+        .register(registry);
     Gauge.builder("chorus.tracker.index.entries", server, s -> s.indexStats().entries())
         .description("(track, peer) entries in the index").register(registry);
     Gauge.builder("chorus.tracker.index.peers", server, s -> s.indexStats().peers())

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * The in-memory peer index: single-threaded, pure (no I/O, no clock, no threads), with no object
@@ -30,20 +31,38 @@ final class IndexCore {
    * that the expiry sweep reads one sequential int[] instead of dereferencing every track); the
    * track's chunk count; and the hash of its id. An open-addressing table (linear probing, load
    * at most 1/2, int slot+1 per cell, deletion by backward shift so there are no tombstones) maps
-   * ids to slots. A slot whose last entry goes is freed and reused; slot numbers never move, so
-   * the peers' reverse lists can hold them.
+   * ids to slots. A slot whose last entry goes is freed and reused.
    *
    * Peers. Likewise a dense, stable slot per peer with at least one entry: its record in the
    * PeerSlab (the serialized TrackerPeer fields a reply copies, with a small header of what
    * ranking reads, at a fixed stride per slot: no PeerInfo object, no byte[] header per peer; see
-   * PeerLayout), a reverse list (int[] of the track slots it has entries in, unordered, with a
-   * count) and the hash of its NodeId, plus a second open-addressing table. The reverse list makes
-   * removePeer O(entries of the peer) and lets a full announce drop what was not re-listed. A peer
-   * whose last entry goes is freed (its next announce brings its PeerInfo again), so the peer
-   * table holds no idle peers. Lookups copy a candidate's slab bytes into the caller's
-   * CandidateList under the lock, since the slot may be reused as soon as the lock is released.
-   * Free slots (tracks and peers) are kept on a list threaded through the hash array, which a
-   * free slot does not otherwise use, and reused most recently freed first.
+   * PeerLayout), the count of pairs naming the slot, the hash of its NodeId and its quota prefix
+   * counter's slot, plus a second open-addressing table. A peer whose last entry goes is freed
+   * (its next announce brings its PeerInfo again), so the peer table holds no idle peers. Lookups
+   * copy a candidate's slab bytes into the caller's CandidateList under the lock, since the slot
+   * may be reused as soon as the lock is released. Free slots (tracks and peers) are kept on a
+   * list threaded through the hash array, which a free slot does not otherwise use, and reused
+   * most recently freed first.
+   *
+   * Departures. There is no list of a peer's tracks (an int per entry plus a header per peer,
+   * about 6.4 bytes per entry, was the largest thing after the pairs and the slab), so when a
+   * peer goes (removePeer) its pairs cannot be found at once. Instead its slot departs: out of the
+   * peer table, its quota prefix and the slab (so its region reads null), marked DEPARTED in
+   * peerPrefixSlot, and the pairs naming it become stale. Lookups skip a pair whose slot has no
+   * region, which they read anyway to copy it, so a departed peer is never returned and the
+   * lookup path pays nothing more. Stale pairs are dropped by the expiry sweep (every track is
+   * scanned while any exist) and by an announce into a full track before it evicts anyone; a
+   * departed slot is freed, and only then reused, when the last pair naming it is dropped (the
+   * per-slot count), so a stale pair can never be taken for a new peer's. A full announce that
+   * leaves out a track the peer holds does the same: the old slot departs and the peer goes on
+   * in a fresh one, taking the pairs of the tracks it listed along (those are found through the
+   * listed tracks); when it lists everything it holds (the usual re-announce) it keeps its slot.
+   * The price: stats() counts peers and entries exactly (stale pairs are counted apart), but its
+   * track count includes, until the sweep, tracks that only departed peers were in; and stale
+   * pairs stay in the accounted bytes until dropped. So that a budget filled by peers that left
+   * does not refuse newcomers until the next sweep (the tracker's --expire-interval, 1 minute by
+   * default), an announce the budget would refuse while stale pairs exist first drops those of
+   * the next 2,048 track slots (stepStaleSweep: once per announce, a cursor that wraps).
    *
    * Partial holdings. The flag bit on the peer slot in an entry says "partial"; the Holding itself
    * (bitmap and chunk count, exactly as announced) sits in a side map keyed by (track slot, peer
@@ -57,33 +76,35 @@ final class IndexCore {
    * makes "most recent first" a reverse walk, "evict the oldest" index 0, and expiry a prefix: a
    * lookup stops at the first expired pair, and the sweep drops a prefix per track.
    *
-   * Costs (n = keepPerTrack, m = entries of the peer concerned): lookup O(n) plus one Candidate
-   * per result; announce of one track O(n), plus O(m') when it evicts a peer with m' entries (its
-   * reverse list is scanned); withdraw and the expiry sweep batch their reverse-list removals per
-   * peer (sort, then one filtering pass for a peer losing more than a few entries); removePeer
-   * O(m * n); a full announce of k tracks O((k + m) log k).
+   * Costs (n = keepPerTrack): lookup O(n) plus one Candidate per result; announce of one track
+   * O(n), plus O(n) to drop stale pairs when the track is full and stale pairs exist; withdraw of
+   * k tracks O(k * n); removePeer O(1); a full announce of k tracks O(k * n + k log k); the expiry
+   * sweep O(tracks) while no pair is stale (one sequential int[] per batch, trackOldest), else
+   * O(tracks + entries).
    *
-   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 37.4 bytes per entry for
-   * everything but partial holdings (the tracks' pair arrays, the peers' reverse lists — sized to
-   * a peer's first announce, grown by an eighth and trimmed when more than a quarter empty — the slab, 120 bytes per peer
-   * slot, the dense per-slot arrays and the two tables; see retainedBytesEstimate). Before the
-   * slab, the arrays alone came to 26.7 and each peer added a PeerInfo and its record, about 200
-   * bytes, i.e. 20 per entry at 10 entries per peer.
+   * Memory, 100k tracks x 20 complete entries and 10 entries per peer: 32.3 bytes per entry for
+   * everything but partial holdings (the tracks' pair arrays, the slab, 120 bytes per peer slot,
+   * the dense per-slot arrays and the two tables; see retainedBytesEstimate); 37.4 with the
+   * reverse lists. Before the slab, the arrays alone came to 26.7 and each peer added a PeerInfo
+   * and its record, about 200 bytes, i.e. 20 per entry at 10 entries per peer.
    *
    * Bounds. Everything above is chosen by announcers, whose keys cost nothing, so the index
    * caps what they can make it hold (PeerIndexConfig): entries per peer (peerTrackCount), entries
    * per quota prefix (a counter shared by the peers of one /32 or /64, reached from each peer slot
    * in O(1), so the expiry sweep pays no lookup), bitmap bytes per peer, and a budget for the
    * whole index in accounted bytes. The accounting is kept incrementally from the index's own
-   * counts (live tracks, entries, peers, partial holdings and their bitmap bytes) times per-unit
-   * costs that are upper bounds of the layout described above, including the slack of arrays
-   * that grow by half and tables kept at most half full; no heap reading, so it is deterministic
-   * and costs O(1) per change. Not counted: free peer slots, which keep their slab stride and
-   * slot-array cells (about 170 bytes) until a new peer reuses them. There are never more of
-   * them than the most peers the index held at once, at most maxBytes / PEER_BYTES, so they add
-   * at most about a quarter of the budget to the heap (refused peers cannot grow it: each is
-   * freed before the next arrives, and the next reuses its slot). IndexBoundsTest checks it against retainedBytesEstimate, and the
-   * tracker's attacker test against the heap.
+   * counts (live tracks, pairs, stale ones included, partial holdings and their bitmap bytes,
+   * and the most peer slots ever used) times per-unit costs that are upper bounds of the layout
+   * described above, including the slack of arrays that grow by half and tables kept at most half
+   * full, plus the slab's layouts longer than the stride and its regions, exactly; no heap
+   * reading, so it is deterministic and costs O(1) per change. Peer slots are counted up to
+   * their high-water mark because a free slot keeps its stride and cells (the slab and the
+   * per-slot arrays never shrink): so a new peer costs nothing more when it takes a free slot, and
+   * is refused outright when it would need a new slot past the budget. A peer slot is 270
+   * accounted bytes (PEER_SLOT_BYTES: what its layout costs at worst; a live IPv4 peer with its
+   * own /32 costs about 200 in practice, against the 640 per live peer accounted before, when
+   * free slots were not counted). IndexBoundsTest checks the account against
+   * retainedBytesEstimate, and the tracker's attacker test against the heap.
    *
    * When a bound is reached the index refuses the holding that would cross it, and never evicts
    * to make room. Eviction by least-recent announce was the alternative and is worse here: an
@@ -107,22 +128,27 @@ final class IndexCore {
   private static final int V6_PREFIX = 0x4000_0000;
   private static final int NO_PREFIX = -1;
 
+  /** {@link #peerPrefixSlot} of a departed peer's slot that pairs still name (see "Departures"). */
+  private static final int DEPARTED = -2;
+
   private static final int INITIAL_SLOTS = 16;
-  /** A new peer's reverse list holds at most this many slots before it first grows (see addPeer). */
-  private static final int MAX_INITIAL_PEER_TRACKS = 256;
-  private static final int MAX_PAIRS = 1 << 16;
+  /** Track slots {@link #stepStaleSweep} covers per call (InMemoryPeerIndex.STALE_BATCH_SLOTS). */
+  private static final int STALE_STEP_SLOTS = 2_048;
 
   // Accounted bytes per unit: upper bounds of the layout above (see the Bounds paragraph).
   /** A live track: its id, slot arrays (with growth slack), table cells and first pair array. */
   static final long TRACK_BYTES = 128;
-  /** An entry: its pair (with slack up to double) and its reverse-list int (with slack). */
+  /** An entry: its pair (with slack up to double). */
   static final long ENTRY_BYTES = 24;
   /**
-   * A live peer: its slab slot (or, at worst, an overflow layout and a region of its own besides),
-   * slot arrays, table cells, reverse list header, prefix counter. Kept at what it was when each
-   * peer had a PeerInfo object: an upper bound still, and the budget's meaning does not change.
+   * A peer slot, counted up to the most slots ever used (free ones keep their bytes): its slab
+   * stride (120), its cells in the per-slot arrays (24, and the slab's region reference 4, with
+   * growth slack up to half: 42), up to 4 peer table cells (16), and a quota prefix counter in
+   * each of the IPv4 and IPv6 counters (each 20 bytes of arrays with slack up to half, and up to
+   * 4 table cells: 46 twice). A layout longer than the stride and a region only this peer uses
+   * are counted besides, exactly ({@link PeerSlab#extraBytes}).
    */
-  static final long PEER_BYTES = 640;
+  static final long PEER_SLOT_BYTES = 120 + 42 + 16 + 2 * 46;
   /** A partial holding besides its bitmap: the Holding, its TrackId, the bitmap header, map cells. */
   static final long PARTIAL_BYTES = 160;
 
@@ -155,7 +181,7 @@ final class IndexCore {
   // Peers, by slot.
   /** The peers' records and regions, by slot. */
   private final PeerSlab peerSlab = new PeerSlab();
-  private int[][] peerTracks = new int[INITIAL_SLOTS][];
+  /** Per peer slot: the pairs naming it (a live peer's entries; a departed one's stale pairs). */
   private int[] peerTrackCount = new int[INITIAL_SLOTS];
   private int[] peerHash = new int[INITIAL_SLOTS];
   private int peerHigh;
@@ -163,9 +189,12 @@ final class IndexCore {
   private int freePeerHead = -1;
   private int[] peerTable = new int[2 * INITIAL_SLOTS];
   private int livePeers;
+  /** Slots of departed peers that pairs still name (not free yet). */
+  private int departedPeers;
   /**
    * Per peer slot: the slot of its quota prefix's counter in {@link #prefixesV4} or, with {@link
-   * #V6_PREFIX} set, {@link #prefixesV6}; {@link #NO_PREFIX} for a free peer slot.
+   * #V6_PREFIX} set, {@link #prefixesV6}; {@link #NO_PREFIX} for a free peer slot, {@link
+   * #DEPARTED} for a departed one.
    */
   private int[] peerPrefixSlot = filled(INITIAL_SLOTS, NO_PREFIX);
   private long[] peerPartialBytes = new long[INITIAL_SLOTS];
@@ -175,11 +204,15 @@ final class IndexCore {
   private long partialBitmapBytes;
 
   private final PartialMap partials = new PartialMap();
+  /** Pairs in the tracks' arrays, stale ones included. */
   private long entries;
+  /** Pairs naming departed peers' slots: in {@link #entries}, not entries of anyone. */
+  private long staleEntries;
 
-  // Scratch, reused: (peer slot << 32 | track slot) pairs to drop from reverse lists; track slots.
-  private long[] pairs = new long[64];
-  private int pairCount;
+  /** Where {@link #stepStaleSweep} goes on. */
+  private int staleCursor;
+
+  // Scratch, reused: track slots.
   private int[] slotScratch = new int[64];
 
   IndexCore(int keepPerTrack, long ttlMillis, long hashSeed) {
@@ -225,6 +258,7 @@ final class IndexCore {
   AnnounceResult announce(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     Objects.requireNonNull(peer, "peer");
     int sec = seconds(nowMillis);
+    boolean stepped = false; // stepStaleSweep at most once per call
     int n = 0;
     for (Holding h : holdings) {
       Objects.requireNonNull(h, "holding");
@@ -235,28 +269,17 @@ final class IndexCore {
       if (n == 0) {
         return AnnounceResult.ACCEPTED;
       }
-      p = addPeer(peer, n);
-    } else {
-      updatePeer(p, peer);
-    }
-    if (full) {
-      if (slotScratch.length < n) {
-        slotScratch = new int[Math.max(n, 2 * slotScratch.length)];
-      }
-      int[] listed = slotScratch;
-      int listedCount = 0;
-      for (Holding h : holdings) {
-        int t = trackSlot(h.track(), false);
-        if (t >= 0) {
-          listed[listedCount++] = t;
+      if (accountedBytes() + newPeerCost(peer) + ENTRY_BYTES > maxBytes) {
+        stepped = true;
+        if (!stepStaleSweep() || accountedBytes() + newPeerCost(peer) + ENTRY_BYTES > maxBytes) {
+          return refuseAll(n, AnnounceResult.Refusal.INDEX_FULL);
         }
       }
-      Arrays.sort(listed, 0, listedCount);
-      dropUnlisted(p, listed, listedCount);
-      // What it kept is among the n listed: room for n holds the rest, without growing by steps.
-      int room = Math.min(n, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS));
-      if (peerTracks[p].length < room) {
-        peerTracks[p] = Arrays.copyOf(peerTracks[p], room);
+      p = addPeer(peer);
+    } else {
+      updatePeer(p, peer);
+      if (full) {
+        p = replaceUnlisted(p, peer, holdings, n);
       }
     }
     AnnounceResult.Tally tally = new AnnounceResult.Tally();
@@ -267,12 +290,18 @@ final class IndexCore {
       AnnounceResult.Refusal refusal;
       if (i < 0) {
         refusal = admitNew(p, t < 0, newBitmap);
+        if (refusal == AnnounceResult.Refusal.INDEX_FULL && !stepped) {
+          stepped = true;
+          if (stepStaleSweep()) {
+            t = trackSlot(h.track(), false); // the step may have freed it
+            refusal = admitNew(p, t < 0, newBitmap);
+          }
+        }
       } else {
         refusal = admitRefresh(t, p, i, newBitmap);
         if (refusal != null) {
           // Refused holdings are left out whole: the entry it would have replaced goes too.
           removeAt(t, i);
-          removeFromReverseList(p, t);
         }
       }
       if (refusal != null) {
@@ -287,8 +316,100 @@ final class IndexCore {
       }
       upsert(t, p, h, sec);
     }
-    if (peerTrackCount[p] == 0) {
-      freePeerSlot(p);
+    freeIfEmpty(p);
+    return tally.result();
+  }
+
+  /**
+   * A full announce of known peer {@code p}: when p holds tracks it does not list, its slot
+   * departs (those pairs become stale, see "Departures") and the peer goes on in a fresh slot,
+   * taking the listed pairs along. Returns the peer's slot.
+   */
+  private int replaceUnlisted(int p, PeerInfo peer, List<Holding> holdings, int n) {
+    if (slotScratch.length < n) {
+      slotScratch = new int[Math.max(n, 2 * slotScratch.length)];
+    }
+    int[] listed = slotScratch;
+    int listedCount = 0;
+    for (Holding h : holdings) {
+      int t = trackSlot(h.track(), false);
+      if (t >= 0) {
+        listed[listedCount++] = t;
+      }
+    }
+    Arrays.sort(listed, 0, listedCount);
+    int distinct = 0;
+    int held = 0;
+    for (int r = 0; r < listedCount; r++) {
+      int t = listed[r];
+      if (r > 0 && t == listed[r - 1]) {
+        continue;
+      }
+      listed[distinct++] = t;
+      if (indexOf(t, p) >= 0) {
+        held++;
+      }
+    }
+    if (held == peerTrackCount[p]) {
+      return p; // nothing unlisted
+    }
+    depart(p);
+    int q = addPeer(peer);
+    for (int r = 0; r < distinct; r++) {
+      int t = listed[r];
+      int i = indexOf(t, p);
+      if (i >= 0) {
+        movePair(t, i, p, q);
+      }
+    }
+    freeIfDrained(p);
+    return q;
+  }
+
+  /** Pair {@code i} of track {@code t} passes from departed slot {@code p} to live slot {@code q}. */
+  private void movePair(int t, int i, int p, int q) {
+    int[] e = trackEntries[t];
+    int v = e[2 * i];
+    e[2 * i] = (v & PARTIAL) | q;
+    if ((v & PARTIAL) != 0) {
+      Holding h = partials.get(PartialMap.key(t, p));
+      partialRemove(t, p);
+      partialPut(t, q, h);
+    }
+    peerTrackCount[p]--;
+    staleEntries--;
+    peerTrackCount[q]++;
+    addPrefixEntries(q, 1);
+  }
+
+  /**
+   * When the budget refuses while departed peers' stale pairs still count in it: drops those of
+   * the next {@link #STALE_STEP_SLOTS} track slots (a cursor that wraps), at most once per
+   * announce, so that room departed peers held comes back on demand and not only at the next
+   * sweep, with the work per call bounded like a sweep batch. Returns whether it dropped any.
+   */
+  private boolean stepStaleSweep() {
+    if (staleEntries == 0) {
+      return false;
+    }
+    if (staleCursor >= trackHigh) {
+      staleCursor = 0;
+    }
+    long before = staleEntries;
+    sweepSlots(0, false, staleCursor, staleCursor + STALE_STEP_SLOTS);
+    staleCursor += STALE_STEP_SLOTS;
+    return staleEntries < before;
+  }
+
+  /** What adding {@code peer} would add to {@link #accountedBytes}: a new slot unless one is free, its slab extras. */
+  private long newPeerCost(PeerInfo peer) {
+    return (freePeerHead < 0 ? PEER_SLOT_BYTES : 0) + peerSlab.extraBytesOf(peer);
+  }
+
+  private static AnnounceResult refuseAll(int n, AnnounceResult.Refusal why) {
+    AnnounceResult.Tally tally = new AnnounceResult.Tally();
+    for (int i = 0; i < n; i++) {
+      tally.refuse(why);
     }
     return tally.result();
   }
@@ -339,7 +460,7 @@ final class IndexCore {
    * Bounds paragraph of the design notes). O(1).
    */
   long accountedBytes() {
-    return liveTracks * TRACK_BYTES + entries * ENTRY_BYTES + livePeers * PEER_BYTES
+    return liveTracks * TRACK_BYTES + entries * ENTRY_BYTES + peerHigh * PEER_SLOT_BYTES + peerSlab.extraBytes()
         + partials.size() * PARTIAL_BYTES + partialBitmapBytes;
   }
 
@@ -372,12 +493,6 @@ final class IndexCore {
   private boolean inPrefix(int p, NetworkPrefix prefix) {
     return prefixCounters(p) == (prefix.isIpv6() ? prefixesV6 : prefixesV4)
         && prefixCounters(p).key(peerPrefixSlot[p] & ~V6_PREFIX) == prefix.bits();
-  }
-
-  /** Slots of {@code peer}'s reverse list, used or not (0 if the peer is unknown), for tests. */
-  int reverseListCapacity(NodeId peer) {
-    int p = findPeer(peer);
-    return p < 0 ? 0 : peerTracks[p].length;
   }
 
   /** The peers' slab, for tests. */
@@ -467,10 +582,9 @@ final class IndexCore {
       int i = indexOf(t, p);
       if (i >= 0) {
         removeAt(t, i);
-        addPair(p, t);
       }
     }
-    flushPairs();
+    freeIfEmpty(p);
   }
 
   /** See {@link PeerIndex#removePeer}. */
@@ -479,13 +593,8 @@ final class IndexCore {
     if (p < 0) {
       return;
     }
-    int[] list = peerTracks[p];
-    int count = peerTrackCount[p];
-    for (int r = 0; r < count; r++) {
-      removeAt(list[r], indexOf(list[r], p));
-    }
-    peerTrackCount[p] = 0;
-    freePeerSlot(p);
+    depart(p);
+    freeIfDrained(p);
   }
 
   /** See {@link PeerIndex#candidates}. Does not modify the index. */
@@ -516,6 +625,10 @@ final class IndexCore {
       }
       int v = e[2 * i];
       int p = v & SLOT_MASK;
+      String region = peerSlab.region(p);
+      if (region == null) {
+        continue; // a departed peer's stale pair (the sweep drops it)
+      }
       Holding h;
       if ((v & PARTIAL) != 0) {
         h = partials.get(PartialMap.key(t, p));
@@ -525,7 +638,7 @@ final class IndexCore {
         }
         h = complete;
       }
-      into.addStored(peerSlab.bytes(p), peerSlab.offset(p), peerSlab.region(p), h, seen);
+      into.addStored(peerSlab.bytes(p), peerSlab.offset(p), region, h, seen);
     }
   }
 
@@ -535,47 +648,63 @@ final class IndexCore {
   }
 
   /**
-   * Removes the expired entries of the tracks in slots {@code [fromSlot, toSlot)}; returns how
-   * many went. Sweeping the slots in batches up to {@link #trackSlotHigh} is a full expire.
+   * Removes the expired entries of the tracks in slots {@code [fromSlot, toSlot)}, and the stale
+   * pairs of departed peers there; returns how many entries expired (stale pairs were no one's
+   * entries any more). Sweeping the slots in batches up to {@link #trackSlotHigh} is a full expire.
    */
   long expireSlots(long nowMillis, int fromSlot, int toSlot) {
     seconds(nowMillis);
     if (fromSlot < 0) {
       throw new IllegalArgumentException("fromSlot must be >= 0, was " + fromSlot);
     }
+    return sweepSlots(nowMillis, true, fromSlot, toSlot);
+  }
+
+  /**
+   * Drops the stale pairs, and if {@code expire} the expired entries, of the tracks in slots
+   * {@code [fromSlot, toSlot)}; returns how many entries expired.
+   */
+  private long sweepSlots(long nowMillis, boolean expire, int fromSlot, int toSlot) {
     long removed = 0;
+    boolean stale = staleEntries > 0;
     int end = Math.min(toSlot, trackHigh);
     for (int t = fromSlot; t < end; t++) {
       int n = trackSize[t];
-      if (n == 0 || !expired(trackOldest[t], nowMillis)) {
+      if (n == 0 || !stale && !(expire && expired(trackOldest[t], nowMillis))) {
         continue;
       }
       int[] e = trackEntries[t];
-      int c = 1;
-      while (c < n && expired(e[2 * c + 1], nowMillis)) {
-        c++;
-      }
-      for (int i = 0; i < c; i++) {
+      int w = 0;
+      for (int i = 0; i < n; i++) {
         int v = e[2 * i];
-        if ((v & PARTIAL) != 0) {
-          partialRemove(t, v & SLOT_MASK);
+        int q = v & SLOT_MASK;
+        boolean departed = peerPrefixSlot[q] == DEPARTED;
+        if (departed || expire && expired(e[2 * i + 1], nowMillis)) {
+          if ((v & PARTIAL) != 0) {
+            partialRemove(t, q);
+          }
+          releasePair(q);
+          if (!departed) {
+            removed++;
+            freeIfEmpty(q);
+          }
+        } else {
+          e[2 * w] = v;
+          e[2 * w + 1] = e[2 * i + 1];
+          w++;
         }
-        addPrefixEntries(v & SLOT_MASK, -1);
-        addPair(v & SLOT_MASK, t);
       }
-      System.arraycopy(e, 2 * c, e, 0, 2 * (n - c));
-      n -= c;
-      trackSize[t] = n;
-      entries -= c;
-      removed += c;
-      if (n == 0) {
+      if (w == n) {
+        continue;
+      }
+      trackSize[t] = w;
+      if (w == 0) {
         freeTrackSlot(t);
       } else {
         trackOldest[t] = e[1];
         maybeShrinkTrack(t);
       }
     }
-    flushPairs();
     return removed;
   }
 
@@ -583,12 +712,27 @@ final class IndexCore {
     return livePeers;
   }
 
+  /**
+   * Tracks with at least one pair: may count, until the sweep has dropped departed peers' stale
+   * pairs, tracks that only they were in.
+   */
   long tracks() {
     return liveTracks;
   }
 
+  /** Entries of live peers: exact. */
   long entries() {
-    return entries;
+    return entries - staleEntries;
+  }
+
+  /** Whether departed peers' stale pairs are left for the sweep to drop. */
+  boolean hasStalePairs() {
+    return staleEntries > 0;
+  }
+
+  /** Slots of departed peers that stale pairs still name (tests). */
+  int departedPeerSlots() {
+    return departedPeers;
   }
 
   /** Track slots in use are below this. */
@@ -616,16 +760,10 @@ final class IndexCore {
         b += intArrayBytes(e.length);
       }
     }
-    b += peerSlab.retainedBytes() + refArrayBytes(peerTracks.length)
-        + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
-        + intArrayBytes(peerTable.length);
-    for (int[] l : peerTracks) {
-      if (l != null) {
-        b += intArrayBytes(l.length);
-      }
-    }
+    b += peerSlab.retainedBytes() + intArrayBytes(peerTrackCount.length) + intArrayBytes(peerHash.length)
+        + intArrayBytes(peerTable.length) + longArrayBytes(peerPartialBytes.length);
     b += intArrayBytes(peerPrefixSlot.length) + prefixesV4.retainedBytes() + prefixesV6.retainedBytes();
-    return b + partials.retainedArrayBytes() + longArrayBytes(pairs.length) + intArrayBytes(slotScratch.length);
+    return b + partials.retainedArrayBytes() + intArrayBytes(slotScratch.length);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -648,6 +786,8 @@ final class IndexCore {
       }
       System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
       n--;
+    } else if (n == keep && staleEntries > 0 && (n = dropStale(t)) < keep) {
+      // room made without evicting anyone
     } else if (n == keep) {
       if (Integer.compareUnsigned(sec, e[1]) < 0) {
         return false;
@@ -659,12 +799,8 @@ final class IndexCore {
       }
       System.arraycopy(e, 2, e, 0, 2 * (n - 1));
       n--;
-      entries--;
-      addPrefixEntries(q, -1);
-      removeFromReverseList(q, t);
-      if (peerTrackCount[q] == 0) {
-        freePeerSlot(q);
-      }
+      releasePair(q);
+      freeIfEmpty(q);
     }
     if (2 * (n + 1) > e.length) {
       // Grow by a quarter (not double, nor half): a track's pair array is most of an entry's
@@ -687,10 +823,55 @@ final class IndexCore {
     }
     if (added) {
       entries++;
+      peerTrackCount[p]++;
       addPrefixEntries(p, 1);
-      addToReverseList(p, t);
     }
     return true;
+  }
+
+  /**
+   * Drops the stale pairs of track {@code t} (kept, even if left empty: an announce is adding to
+   * it); returns its size.
+   */
+  private int dropStale(int t) {
+    int[] e = trackEntries[t];
+    int n = trackSize[t];
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+      int v = e[2 * i];
+      int q = v & SLOT_MASK;
+      if (peerPrefixSlot[q] == DEPARTED) {
+        if ((v & PARTIAL) != 0) {
+          partialRemove(t, q);
+        }
+        releasePair(q);
+      } else {
+        e[2 * w] = v;
+        e[2 * w + 1] = e[2 * i + 1];
+        w++;
+      }
+    }
+    trackSize[t] = w;
+    if (w > 0) {
+      trackOldest[t] = e[1];
+    }
+    return w;
+  }
+
+  /**
+   * Accounts for a pair naming peer slot {@code q} having left its track: one entry fewer for a
+   * live peer (freed by the caller, {@link #freeIfEmpty}, when it was its last), one stale pair
+   * fewer for a departed slot (freed here when it was its last).
+   */
+  private void releasePair(int q) {
+    entries--;
+    peerTrackCount[q]--;
+    if (peerPrefixSlot[q] == DEPARTED) {
+      staleEntries--;
+      freeIfDrained(q);
+    } else {
+      addPrefixEntries(q, -1);
+    }
   }
 
   /** Index of peer {@code p}'s pair in track {@code t}, or -1. */
@@ -704,7 +885,10 @@ final class IndexCore {
     return -1;
   }
 
-  /** Removes pair {@code i} of track {@code t}, freeing the track if it was the last. Leaves the reverse list. */
+  /**
+   * Removes pair {@code i} of track {@code t}, freeing the track if it was the last. Leaves its
+   * peer's slot to the caller ({@link #freeIfEmpty}).
+   */
   private void removeAt(int t, int i) {
     int[] e = trackEntries[t];
     int n = trackSize[t];
@@ -715,8 +899,7 @@ final class IndexCore {
     System.arraycopy(e, 2 * i + 2, e, 2 * i, 2 * (n - 1 - i));
     n--;
     trackSize[t] = n;
-    entries--;
-    addPrefixEntries(v & SLOT_MASK, -1);
+    releasePair(v & SLOT_MASK);
     if (n == 0) {
       freeTrackSlot(t);
     } else {
@@ -729,116 +912,6 @@ final class IndexCore {
     int cap = trackEntries[t].length / 2;
     if (cap >= 8 && trackSize[t] <= cap / 4) {
       trackEntries[t] = Arrays.copyOf(trackEntries[t], 2 * (cap / 2));
-    }
-  }
-
-  /** After a full announce: removes peer {@code p} from every track not in {@code listed} (sorted). */
-  private void dropUnlisted(int p, int[] listed, int listedCount) {
-    int[] list = peerTracks[p];
-    int count = peerTrackCount[p];
-    int w = 0;
-    for (int r = 0; r < count; r++) {
-      int t = list[r];
-      if (Arrays.binarySearch(listed, 0, listedCount, t) >= 0) {
-        list[w++] = t;
-      } else {
-        removeAt(t, indexOf(t, p));
-      }
-    }
-    peerTrackCount[p] = w;
-    maybeShrinkReverseList(p);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Reverse lists
-
-  private void addToReverseList(int p, int t) {
-    int[] list = peerTracks[p];
-    int count = peerTrackCount[p];
-    if (count == list.length) {
-      list = Arrays.copyOf(list, count + (count >> 3) + 2);
-      peerTracks[p] = list;
-    }
-    list[count] = t;
-    peerTrackCount[p] = count + 1;
-  }
-
-  private void removeFromReverseList(int p, int t) {
-    int[] list = peerTracks[p];
-    int last = peerTrackCount[p] - 1;
-    for (int r = last; r >= 0; r--) {
-      if (list[r] == t) {
-        list[r] = list[last];
-        peerTrackCount[p] = last;
-        maybeShrinkReverseList(p);
-        return;
-      }
-    }
-    throw new IllegalStateException("track slot " + t + " missing from the reverse list of peer slot " + p);
-  }
-
-  /**
-   * Gives a reverse list with more than a quarter of its count (plus 2) empty (withdraws,
-   * evictions by other peers' announces, expiry) an eighth of its count (plus 1) as room. Lists
-   * grow by an eighth plus 2, so a list that just grew does not shrink on the next removal, nor
-   * one that just shrank grow on the next add. (Trimmed only below half used before: a peer that
-   * announced 16 tracks and kept 11 had 5 slots empty of 16.)
-   */
-  private void maybeShrinkReverseList(int p) {
-    int cap = peerTracks[p].length;
-    int count = peerTrackCount[p];
-    if (count > 0 && cap > count + (count >> 2) + 2) {
-      peerTracks[p] = Arrays.copyOf(peerTracks[p], count + (count >> 3) + 1);
-    }
-  }
-
-  private void addPair(int p, int t) {
-    if (pairCount == pairs.length) {
-      if (pairs.length < MAX_PAIRS) {
-        pairs = Arrays.copyOf(pairs, 2 * pairs.length);
-      } else {
-        flushPairs();
-      }
-    }
-    pairs[pairCount++] = ((long) p << 32) | t;
-  }
-
-  /**
-   * Removes the collected (peer, track) pairs from the peers' reverse lists and frees peers left
-   * with none. Per peer: a scan per pair when it loses a few, one filtering pass otherwise.
-   */
-  private void flushPairs() {
-    long[] ps = pairs;
-    int n = pairCount;
-    pairCount = 0;
-    Arrays.sort(ps, 0, n);
-    for (int a = 0; a < n; ) {
-      int p = (int) (ps[a] >>> 32);
-      int b = a + 1;
-      while (b < n && (int) (ps[b] >>> 32) == p) {
-        b++;
-      }
-      if (b - a <= 4) {
-        for (int j = a; j < b; j++) {
-          removeFromReverseList(p, (int) ps[j]);
-        }
-      } else {
-        int[] list = peerTracks[p];
-        int count = peerTrackCount[p];
-        int w = 0;
-        long high = (long) p << 32;
-        for (int r = 0; r < count; r++) {
-          if (Arrays.binarySearch(ps, a, b, high | list[r]) < 0) {
-            list[w++] = list[r];
-          }
-        }
-        peerTrackCount[p] = w;
-        maybeShrinkReverseList(p);
-      }
-      if (peerTrackCount[p] == 0) {
-        freePeerSlot(p);
-      }
-      a = b;
     }
   }
 
@@ -895,7 +968,7 @@ final class IndexCore {
     trackChunks[s] = 0;
     liveTracks++;
     if (2 * liveTracks > trackTable.length) {
-      trackTable = rebuildTable(2 * trackTable.length, trackHash, trackEntries, trackHigh);
+      trackTable = rebuildTable(2 * trackTable.length, trackHash, s2 -> trackEntries[s2] != null, trackHigh);
     } else {
       tableInsert(trackTable, h, s);
     }
@@ -956,20 +1029,15 @@ final class IndexCore {
     }
   }
 
-  /**
-   * A slot for a new peer, whose reverse list starts with room for the {@code holdings} of its
-   * first announce: sized to fit, since a peer usually keeps (or loses to eviction) what it first
-   * announced and a list grown one add at a time ends with up to half of it empty.
-   */
-  private int addPeer(PeerInfo info, int holdings) {
+  /** A slot for a new peer, with no entries yet. */
+  private int addPeer(PeerInfo info) {
     int s;
     if (freePeerHead >= 0) {
       s = freePeerHead;
       freePeerHead = peerHash[s];
     } else {
-      if (peerHigh == peerTracks.length) {
-        int cap = peerTracks.length + (peerTracks.length >> 1);
-        peerTracks = Arrays.copyOf(peerTracks, cap);
+      if (peerHigh == peerTrackCount.length) {
+        int cap = peerTrackCount.length + (peerTrackCount.length >> 1);
         peerTrackCount = Arrays.copyOf(peerTrackCount, cap);
         peerHash = Arrays.copyOf(peerHash, cap);
         peerPrefixSlot = Arrays.copyOf(peerPrefixSlot, cap);
@@ -980,29 +1048,50 @@ final class IndexCore {
     }
     int h = peerHashOf(info.nodeIdHash());
     peerSlab.put(s, info);
-    peerTracks[s] = new int[Math.max(1, Math.min(holdings, Math.min(maxPerPeer, MAX_INITIAL_PEER_TRACKS)))];
     peerTrackCount[s] = 0;
     peerHash[s] = h;
     peerPartialBytes[s] = 0;
     joinPrefix(s, quotaPrefix(info));
     livePeers++;
     if (2 * livePeers > peerTable.length) {
-      peerTable = rebuildTable(2 * peerTable.length, peerHash, peerTracks, peerHigh);
+      peerTable = rebuildTable(2 * peerTable.length, peerHash, s2 -> peerPrefixSlot[s2] >= 0, peerHigh);
     } else {
       tableInsert(peerTable, h, s);
     }
     return s;
   }
 
-  private void freePeerSlot(int p) {
+  /** Frees live peer {@code p}'s slot if no entry is left. */
+  private void freeIfEmpty(int p) {
+    if (peerTrackCount[p] == 0 && peerPrefixSlot[p] >= 0) {
+      depart(p);
+      freeIfDrained(p);
+    }
+  }
+
+  /**
+   * Peer {@code p} is gone (removePeer, or replaced by a fresh slot, or left without entries):
+   * out of the table, its prefix and the slab at once; its pairs, now stale, are dropped later
+   * (see "Departures"), and the slot is free once none is left.
+   */
+  private void depart(int p) {
     leavePrefix(p);
+    peerPrefixSlot[p] = DEPARTED;
     tableRemove(peerTable, peerHash, p);
     peerSlab.clear(p);
-    peerTracks[p] = null;
-    peerTrackCount[p] = 0;
-    peerHash[p] = freePeerHead;
-    freePeerHead = p;
     livePeers--;
+    departedPeers++;
+    staleEntries += peerTrackCount[p];
+  }
+
+  /** Frees departed slot {@code p} if no pair names it any more. */
+  private void freeIfDrained(int p) {
+    if (peerTrackCount[p] == 0) {
+      peerPrefixSlot[p] = NO_PREFIX;
+      peerHash[p] = freePeerHead;
+      freePeerHead = p;
+      departedPeers--;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1034,11 +1123,11 @@ final class IndexCore {
     table[gap] = 0;
   }
 
-  /** A table of {@code capacity} cells holding every slot below {@code high} whose {@code live[slot]} is set. */
-  private static int[] rebuildTable(int capacity, int[] hashes, Object[] live, int high) {
+  /** A table of {@code capacity} cells holding every {@code live} slot below {@code high}. */
+  private static int[] rebuildTable(int capacity, int[] hashes, IntPredicate live, int high) {
     int[] table = new int[capacity];
     for (int s = 0; s < high; s++) {
-      if (live[s] != null) {
+      if (live.test(s)) {
         tableInsert(table, hashes[s], s);
       }
     }
@@ -1099,6 +1188,8 @@ final class IndexCore {
     long seenPartials = 0;
     int seenTracks = 0;
     int[] perPeer = new int[peerHigh];
+    long[] partialBytesPerPeer = new long[peerHigh];
+    long bitmapBytes = 0;
     for (int t = 0; t < trackHigh; t++) {
       int[] e = trackEntries[t];
       if (e == null) {
@@ -1111,7 +1202,7 @@ final class IndexCore {
       check(trackOldest[t] == e[1], "track " + t + " oldest");
       for (int i = 0; i < n; i++) {
         int p = e[2 * i] & SLOT_MASK;
-        check(p < peerHigh && peerTracks[p] != null, "track " + t + " names free peer slot " + p);
+        check(p < peerHigh && peerPrefixSlot[p] != NO_PREFIX, "track " + t + " names free peer slot " + p);
         perPeer[p]++;
         if (i > 0) {
           check(Integer.compareUnsigned(e[2 * i - 1], e[2 * i + 1]) <= 0, "track " + t + " not sorted by time");
@@ -1125,8 +1216,9 @@ final class IndexCore {
         if (partial) {
           seenPartials++;
           check(!h.isComplete(), "complete holding in the partial map");
+          partialBytesPerPeer[p] += h.bitmapLength();
+          bitmapBytes += align8(h.bitmapLength());
         }
-        check(contains(peerTracks[p], peerTrackCount[p], t), "peer " + p + " reverse list lacks track " + t);
       }
       seenEntries += n;
       check(findInTable(trackTable, trackHash[t], t), "track " + t + " not in table");
@@ -1134,47 +1226,41 @@ final class IndexCore {
     check(seenTracks == liveTracks, "liveTracks " + liveTracks + " vs " + seenTracks);
     check(seenEntries == entries, "entries " + entries + " vs " + seenEntries);
     check(seenPartials == partials.size(), "partial map size " + partials.size() + " vs " + seenPartials);
-    check(freeListLength(freeTrackHead, trackHash, trackEntries) == trackHigh - liveTracks, "free track list");
+    check(freeListLength(freeTrackHead, trackHash, s -> trackEntries[s] != null, trackHigh) == trackHigh - liveTracks,
+        "free track list");
     int seenPeers = 0;
+    int seenDeparted = 0;
+    long seenStale = 0;
+    HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
     for (int p = 0; p < peerHigh; p++) {
-      if (peerTracks[p] == null) {
-        check(peerTrackCount[p] == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has tracks or a peer");
+      check(peerTrackCount[p] == perPeer[p], "peer slot " + p + " counts " + peerTrackCount[p] + " pairs, tracks name it "
+          + perPeer[p] + " times");
+      check(partialBytesPerPeer[p] == peerPartialBytes[p],
+          "peer slot " + p + " partial bytes " + peerPartialBytes[p] + " vs " + partialBytesPerPeer[p]);
+      if (peerPrefixSlot[p] == NO_PREFIX) {
+        check(peerTrackCount[p] == 0 && peerSlab.region(p) == null, "free peer slot " + p + " has pairs or a peer");
+        continue;
+      }
+      if (peerPrefixSlot[p] == DEPARTED) {
+        seenDeparted++;
+        seenStale += peerTrackCount[p];
+        check(peerTrackCount[p] >= 1, "departed peer slot " + p + " without pairs (should be free)");
+        check(peerSlab.region(p) == null, "departed peer slot " + p + " still has a peer");
+        check(!findInTable(peerTable, peerHash[p], p), "departed peer slot " + p + " in the table");
         continue;
       }
       seenPeers++;
       check(peerTrackCount[p] >= 1, "live peer " + p + " without entries");
-      check(peerTrackCount[p] == perPeer[p], "peer " + p + " reverse list " + peerTrackCount[p] + " vs " + perPeer[p]);
-      int[] sorted = Arrays.copyOf(peerTracks[p], peerTrackCount[p]);
-      Arrays.sort(sorted);
-      for (int i = 1; i < sorted.length; i++) {
-        check(sorted[i] != sorted[i - 1], "peer " + p + " reverse list has a duplicate");
-      }
       check(peerSlab.region(p) != null, "live peer " + p + " has no region");
       check(findPeer(peerSlab.nodeId(p)) == p, "peer " + p + " not found by id");
-    }
-    check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
-    HashMap<Integer, int[]> counted = new HashMap<>(); // by peerPrefixSlot value: {entries, peers}
-    long bitmapBytes = 0;
-    for (int p = 0; p < peerHigh; p++) {
-      if (peerTracks[p] == null) {
-        check(peerPrefixSlot[p] == NO_PREFIX, "free peer slot " + p + " has a prefix counter");
-        continue;
-      }
-      check(peerPrefixSlot[p] != NO_PREFIX, "peer " + p + " has no prefix counter");
       check(inPrefix(p, NetworkPrefix.of(peerSlab.ip(p), prefixV4, prefixV6)), "peer " + p + " prefix");
       int[] c = counted.computeIfAbsent(peerPrefixSlot[p], k -> new int[2]);
       c[0] += peerTrackCount[p];
       c[1]++;
-      long own = 0;
-      for (int r = 0; r < peerTrackCount[p]; r++) {
-        Holding h = partials.get(PartialMap.key(peerTracks[p][r], p));
-        if (h != null) {
-          own += h.bitmapLength();
-          bitmapBytes += align8(h.bitmapLength());
-        }
-      }
-      check(own == peerPartialBytes[p], "peer " + p + " partial bytes " + peerPartialBytes[p] + " vs " + own);
     }
+    check(seenPeers == livePeers, "livePeers " + livePeers + " vs " + seenPeers);
+    check(seenDeparted == departedPeers, "departed peer slots " + departedPeers + " vs " + seenDeparted);
+    check(seenStale == staleEntries, "stale pairs " + staleEntries + " vs " + seenStale);
     check(counted.size() == prefixesV4.size() + prefixesV6.size(),
         "prefix counters " + (prefixesV4.size() + prefixesV6.size()) + " vs " + counted.size());
     for (var e : counted.entrySet()) {
@@ -1185,26 +1271,18 @@ final class IndexCore {
               + " peers, vs " + Arrays.toString(e.getValue()));
     }
     check(bitmapBytes == partialBitmapBytes, "partial bitmap bytes " + partialBitmapBytes + " vs " + bitmapBytes);
-    check(freeListLength(freePeerHead, peerHash, peerTracks) == peerHigh - livePeers, "free peer list");
+    check(freeListLength(freePeerHead, peerHash, s -> peerPrefixSlot[s] != NO_PREFIX, peerHigh) == peerHigh - livePeers
+        - departedPeers, "free peer list");
   }
 
-  /** Slots on the free list from {@code head}; each must be free ({@code live[slot]} null). */
-  private static int freeListLength(int head, int[] next, Object[] live) {
+  /** Slots on the free list from {@code head}; each must be free (not {@code used}). */
+  private static int freeListLength(int head, int[] next, IntPredicate used, int high) {
     int n = 0;
     for (int s = head; s >= 0; s = next[s]) {
-      check(live[s] == null, "live slot " + s + " on a free list");
-      check(++n <= live.length, "a free list with a cycle");
+      check(!used.test(s), "used slot " + s + " on a free list");
+      check(++n <= high, "a free list with a cycle");
     }
     return n;
-  }
-
-  private static boolean contains(int[] list, int count, int value) {
-    for (int i = 0; i < count; i++) {
-      if (list[i] == value) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean findInTable(int[] table, int hash, int slot) {

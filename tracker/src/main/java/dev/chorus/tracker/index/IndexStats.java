@@ -3,7 +3,9 @@ package dev.chorus.tracker.index;
 /**
  * Sizes of an index at one moment: peers with at least one entry, tracks with at least one entry,
  * and (track, peer) entries. Entries that have expired but that {@link PeerIndex#expire} has not
- * yet removed may still be counted.
+ * yet removed may still be counted. The in-memory index may also count, until its next expire,
+ * tracks that only departed peers were in (their pairs are dropped by the sweep); its peers and
+ * entries are exact.
  */
 public final class IndexStats {
   private final long peers;

@@ -44,6 +44,8 @@ final class PeerSlab {
   private String[] regions = new String[0];
   private final HashMap<String, Region> regionUses = new HashMap<>();
   private long overflowBytes;
+  /** Bytes of the distinct regions held ({@link #regionCost} each). */
+  private long regionBytes;
 
   /** One region tag and how many slots use it. */
   private static final class Region {
@@ -153,9 +155,25 @@ final class PeerSlab {
     return PeerInfo.fromLayout(bytes(slot), offset(slot), regions[slot]);
   }
 
+  /** What storing {@code info} in a free slot would add to {@link #extraBytes}. */
+  long extraBytesOf(PeerInfo info) {
+    int length = PeerLayout.length(info);
+    String region = info.region();
+    return (length > STRIDE ? overflowCost(length) : 0)
+        + (region.isEmpty() || regionUses.containsKey(region) ? 0 : regionCost(region));
+  }
+
   /** Bytes of the layouts that did not fit the stride (tests). */
   long overflowBytes() {
     return overflowBytes;
+  }
+
+  /**
+   * What the slab holds besides its slots' strides: the layouts longer than the stride and the
+   * distinct regions. O(1).
+   */
+  long extraBytes() {
+    return overflowBytes + regionBytes;
   }
 
   /** Distinct non-empty regions held (tests). */
@@ -167,11 +185,18 @@ final class PeerSlab {
   long retainedBytes() {
     long b = IndexCore.refArrayBytes(pages.length) + pages.length * IndexCore.align8(16 + PAGE_SLOTS * STRIDE)
         + IndexCore.refArrayBytes(regions.length) + overflowBytes;
-    // A region: its map node (32), Region (24), String (24) and its bytes; the map's table cell.
     for (String r : regionUses.keySet()) {
-      b += 32 + 24 + 24 + IndexCore.align8(16 + r.length()) + 8;
+      b += regionCost(r);
     }
     return b;
+  }
+
+  /**
+   * A region: its map node (32), Region (24), String (24) and its bytes (two per character at
+   * worst), the map's table cell with slack (8).
+   */
+  private static long regionCost(String region) {
+    return 32 + 24 + 24 + IndexCore.align8(16 + 2L * region.length()) + 8;
   }
 
   private String intern(String region) {
@@ -182,6 +207,7 @@ final class PeerSlab {
     if (r == null) {
       r = new Region(region);
       regionUses.put(region, r);
+      regionBytes += regionCost(region);
     }
     r.uses++;
     return r.name;
@@ -196,6 +222,7 @@ final class PeerSlab {
     Region r = regionUses.get(had);
     if (--r.uses == 0) {
       regionUses.remove(had);
+      regionBytes -= regionCost(had);
     }
   }
 }

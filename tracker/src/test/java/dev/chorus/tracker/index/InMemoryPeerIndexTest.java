@@ -39,6 +39,12 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
     return index;
   }
 
+  /** A departed peer's tracks are dropped by the sweep (IndexCore's "Departures"). */
+  @Override
+  protected boolean trackCountLagsUntilSwept() {
+    return true;
+  }
+
   /** After every contract test (this runs before the suite closes the indexes). */
   @AfterEach
   void structureStaysConsistent() {
@@ -163,7 +169,7 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
       after.add(partial(3, 1, 2)); // listed again in a later batch: the last listing wins
       after.add(complete(10_000)); // listed before too: stays
       await(index.announce(peer(0), true, after, T0 + SECOND));
-      assertEquals(new IndexStats(1, 3 * InMemoryPeerIndex.BATCH + 18, 3 * InMemoryPeerIndex.BATCH + 18), await(index.stats()));
+      assertStats(new IndexStats(1, 3 * InMemoryPeerIndex.BATCH + 18, 3 * InMemoryPeerIndex.BATCH + 18), index);
       assertEquals(partial(3, 1, 2), await(index.candidates(track(3), T0 + SECOND)).get(0).holding());
       assertEquals(partial(5, 5), await(index.candidates(track(5), T0 + SECOND)).get(0).holding());
       assertEquals(1, await(index.candidates(track(10_000), T0 + SECOND)).size());
@@ -220,6 +226,18 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
         c.checkInvariants();
         return null;
       });
+
+      // Stale pairs over many slots: swept in the smaller batches, all of them.
+      await(index.announce(peer(2), true, old, T0 + 61 * SECOND));
+      await(index.removePeer(nodeId(2)));
+      assertEquals(new IndexStats(1, tracks, 10), await(index.stats()), "tracks lag until the sweep");
+      assertEquals(0L, await(index.expire(T0 + 62 * SECOND)));
+      assertEquals(new IndexStats(1, 10, 10), await(index.stats()));
+      index.withCore(c -> {
+        assertEquals(0, c.departedPeerSlots());
+        c.checkInvariants();
+        return null;
+      });
     } finally {
       index.close();
     }
@@ -229,7 +247,7 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
   // Core
 
   @Test
-  void expiringMoreEntriesThanTheScratchHoldsFlushesOnTheWay() {
+  void expiringSeventyThousandEntriesOfTenPeersAtOnce() {
     IndexCore core = core(20, Duration.ofSeconds(60));
     for (int p = 0; p < 10; p++) {
       List<Holding> holdings = new ArrayList<>();
@@ -255,6 +273,7 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
       for (int p = 0; p < 20; p++) {
         core.removePeer(nodeId(round * 100 + p));
       }
+      core.expire(T0 + round * SECOND); // the periodic sweep frees what departed peers left
     }
     core.checkInvariants();
     assertEquals(0, core.entries());
@@ -380,46 +399,79 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
   }
 
   /**
-   * A peer's reverse list starts at the size of its first announce (and of a full announce),
-   * shrinks once more than a quarter of it is empty, and does not shrink again right after it
-   * grew (no copy back and forth). Structural, like the test above.
+   * What a peer costs, measured: N peers (each its own IPv4 /32, as in the benchmark) with one
+   * track each, less one peer with the same N tracks, per peer, in retainedBytesEstimate (every
+   * array at its JVM size, growth slack included). The accounted PEER_SLOT_BYTES must cover it.
    */
   @Test
-  void reverseListsFitTheirPeersHoldings() {
-    IndexCore core = core(20, Duration.ofMinutes(30));
-    PeerInfo peer = fastPeer(1);
-    List<Holding> ten = new ArrayList<>();
-    for (int t = 0; t < 10; t++) {
-      ten.add(Holding.complete(trackId(t), 320));
+  void aPeerSlotCostsAtMostItsAccountedBytes() {
+    int n = 200_000;
+    IndexCore onePeer = core(20, Duration.ofMinutes(30));
+    List<Holding> all = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      all.add(Holding.complete(trackId(t), 320));
     }
-    core.announce(peer, true, ten, T0);
-    assertEquals(10, core.reverseListCapacity(peer.nodeId()));
+    onePeer.announce(fastPeer(0), true, all, T0);
+    IndexCore manyPeers = core(20, Duration.ofMinutes(30));
+    for (int p = 0; p < n; p++) {
+      manyPeers.announce(fastPeer(p), false, List.of(all.get(p)), T0);
+    }
+    assertEquals(n, manyPeers.peers());
+    double perPeer = (double) (manyPeers.retainedBytesEstimate() - onePeer.retainedBytesEstimate()) / (n - 1);
+    System.out.printf("IndexCore: a peer (own /32, 2-D coordinate) takes %.1f bytes; %d accounted per slot%n",
+        perPeer, IndexCore.PEER_SLOT_BYTES);
+    assertTrue(perPeer <= IndexCore.PEER_SLOT_BYTES, perPeer + " bytes per peer");
+    assertTrue(perPeer >= IndexCore.PEER_SLOT_BYTES / 2, perPeer + " bytes per peer: is it all counted?");
+  }
 
-    List<TrackId> eight = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
-      eight.add(trackId(t));
-    }
-    core.withdraw(peer.nodeId(), eight);
-    assertEquals(3, core.reverseListCapacity(peer.nodeId()), "2 holdings: 2 + 2/4 + 1 slots");
+  /**
+   * Departures leave their pairs behind, stale: never a candidate, not an entry, dropped by the
+   * next announce into a full track and by the sweep, after which the slot is free. Only the
+   * track count lags until then.
+   */
+  @Test
+  void aDepartedPeersPairsAreStaleUntilSwept() {
+    IndexCore core = core(3, Duration.ofMinutes(30));
+    PeerInfo gone = fastPeer(1);
+    PeerInfo stays = fastPeer(2);
+    List<Holding> both = List.of(Holding.complete(trackId(0), 320), Holding.complete(trackId(1), 320));
+    core.announce(gone, true, both, T0);
+    core.announce(stays, false, List.of(Holding.complete(trackId(1), 320)), T0);
+    core.removePeer(gone.nodeId());
+    assertEquals(1, core.peers());
+    assertEquals(1, core.entries(), "entries exact at once");
+    assertEquals(2, core.tracks(), "track 0 holds only a stale pair: counted until swept");
+    assertTrue(core.candidates(trackId(0), T0).isEmpty());
+    assertEquals(List.of(stays.nodeId()), core.candidates(trackId(1), T0).stream().map(c -> c.peer().nodeId()).toList());
+    assertEquals(1, core.departedPeerSlots());
+    core.checkInvariants();
 
-    core.announce(peer, false, List.of(Holding.complete(trackId(20), 320)), T0);
-    assertEquals(3, core.reverseListCapacity(peer.nodeId()));
-    core.announce(peer, false, List.of(Holding.complete(trackId(21), 320)), T0);
-    assertEquals(5, core.reverseListCapacity(peer.nodeId()), "grown by an eighth plus 2");
-    core.withdraw(peer.nodeId(), List.of(trackId(21)));
-    assertEquals(5, core.reverseListCapacity(peer.nodeId()), "3 of 5 used: kept (no shrink right after growing)");
-    List<Holding> sixteen = new ArrayList<>();
-    for (int t = 100; t < 116; t++) {
-      sixteen.add(Holding.complete(trackId(t), 320));
-    }
-    core.announce(peer, true, sixteen, T0);
-    assertEquals(16, core.reverseListCapacity(peer.nodeId()), "a full announce of 16: 16 slots (made room for at once)");
-    List<TrackId> five = new ArrayList<>();
-    for (int t = 100; t < 105; t++) {
-      five.add(trackId(t));
-    }
-    core.withdraw(peer.nodeId(), five);
-    assertEquals(13, core.reverseListCapacity(peer.nodeId()), "11 of 16 used: trimmed to 11 + 11/8 + 1");
+    assertEquals(0, core.expire(T0), "stale pairs were no one's entries: not counted as expired");
+    assertEquals(1, core.tracks());
+    assertEquals(0, core.departedPeerSlots(), "the slot is free once no pair names it");
+    core.checkInvariants();
+
+    // A full announce that leaves a track out moves the peer to a fresh slot: the left-out pair is stale.
+    core.announce(gone, true, both, T0);
+    core.announce(gone, true, List.of(Holding.complete(trackId(1), 320)), T0 + SECOND);
+    assertTrue(core.candidates(trackId(0), T0 + SECOND).isEmpty());
+    assertEquals(2, core.candidates(trackId(1), T0 + SECOND).size());
+    assertEquals(2, core.entries());
+    assertEquals(1, core.departedPeerSlots());
+    core.checkInvariants();
+
+    // A full track whose stale pair (not its oldest) makes room evicts no one.
+    core.expire(T0 + SECOND);
+    Holding two = Holding.complete(trackId(2), 320);
+    core.announce(fastPeer(3), false, List.of(two), T0 + SECOND);
+    core.announce(fastPeer(6), false, List.of(two), T0 + 2 * SECOND);
+    core.announce(fastPeer(4), false, List.of(two), T0 + 3 * SECOND);
+    core.removePeer(fastPeer(6).nodeId());
+    core.announce(fastPeer(5), false, List.of(two), T0 + 4 * SECOND);
+    assertEquals(List.of(fastPeer(5).nodeId(), fastPeer(4).nodeId(), fastPeer(3).nodeId()),
+        core.candidates(trackId(2), T0 + 4 * SECOND).stream().map(c -> c.peer().nodeId()).toList(),
+        "the stale pair made room: peer 3, the oldest, stays");
+    assertEquals(0, core.departedPeerSlots());
     core.checkInvariants();
   }
 

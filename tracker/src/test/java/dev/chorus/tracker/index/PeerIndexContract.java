@@ -125,6 +125,32 @@ public abstract class PeerIndexContract {
     return await(index.stats());
   }
 
+  /**
+   * Whether this implementation's track count may stay above the exact one until its expiry sweep
+   * has run (the in-memory index: a departed peer's tracks are found by the sweep, see its docs).
+   * Peers and entries are exact at all times either way.
+   */
+  protected boolean trackCountLagsUntilSwept() {
+    return false;
+  }
+
+  /**
+   * {@code expected} are the stats. Where the track count may lag, checks peers and entries, a
+   * track count at least the expected one, and then the exact stats after a sweep at time 0, which
+   * expires nothing (every entry is younger than its TTL then).
+   */
+  protected void assertStats(IndexStats expected, PeerIndex index) {
+    IndexStats now = stats(index);
+    if (trackCountLagsUntilSwept()) {
+      assertEquals(expected.peers(), now.peers(), "peers");
+      assertEquals(expected.entries(), now.entries(), "entries");
+      assertTrue(now.tracks() >= expected.tracks(), "tracks " + now.tracks() + " < " + expected.tracks());
+      assertEquals(0L, await(index.expire(0)), "a sweep at time 0 expires nothing");
+      now = stats(index);
+    }
+    assertEquals(expected, now);
+  }
+
   private PeerIndex index(int keep) throws Exception {
     return open(config(keep, Duration.ofMinutes(30)));
   }
@@ -245,7 +271,7 @@ public abstract class PeerIndexContract {
   public void emptyIndexHasNothing() throws Exception {
     PeerIndex index = index(20);
     assertEquals(List.of(), candidates(index, 1, T0));
-    assertEquals(new IndexStats(0, 0, 0), stats(index));
+    assertStats(new IndexStats(0, 0, 0), index);
     assertEquals(0L, await(index.expire(T0)));
   }
 
@@ -353,7 +379,7 @@ public abstract class PeerIndexContract {
     }
     assertEquals(ids(4, 3, 2), ids(candidates(index, 1, T0 + 5 * SECOND)));
     // Peers 0 and 1 had nothing else: they are forgotten.
-    assertEquals(new IndexStats(3, 1, 3), stats(index));
+    assertStats(new IndexStats(3, 1, 3), index);
   }
 
   @Test
@@ -376,12 +402,12 @@ public abstract class PeerIndexContract {
     announce(index, peer(2), false, T0 + 2 * SECOND, complete(1));
     assertEquals(ids(2, 1), ids(candidates(index, 1, T0 + 3 * SECOND)));
     assertEquals(ids(0), ids(candidates(index, 2, T0 + 3 * SECOND)));
-    assertEquals(new IndexStats(3, 2, 3), stats(index));
+    assertStats(new IndexStats(3, 2, 3), index);
 
     await(index.removePeer(nodeId(0)));
     assertEquals(List.of(), candidates(index, 2, T0 + 3 * SECOND));
     assertEquals(ids(2, 1), ids(candidates(index, 1, T0 + 3 * SECOND)));
-    assertEquals(new IndexStats(2, 1, 2), stats(index));
+    assertStats(new IndexStats(2, 1, 2), index);
   }
 
   @Test
@@ -393,7 +419,7 @@ public abstract class PeerIndexContract {
     List<Candidate> got = candidates(index, 1, T0 + 3 * SECOND);
     assertEquals(ids(0, 1), ids(got));
     assertEquals(T0 + 2 * SECOND, got.get(0).lastSeenMillis());
-    assertEquals(new IndexStats(2, 1, 2), stats(index));
+    assertStats(new IndexStats(2, 1, 2), index);
   }
 
   @Test
@@ -419,7 +445,7 @@ public abstract class PeerIndexContract {
     assertEquals(List.of(new Candidate(peer(0), complete(2), T0 + SECOND)), candidates(index, 2, now));
     assertEquals(List.of(), candidates(index, 3, now));
     assertEquals(List.of(new Candidate(peer(0), partial(4, 7), T0 + SECOND)), candidates(index, 4, now));
-    assertEquals(new IndexStats(2, 3, 3), stats(index));
+    assertStats(new IndexStats(2, 3, 3), index);
   }
 
   @Test
@@ -428,7 +454,7 @@ public abstract class PeerIndexContract {
     announce(index, peer(0), true, T0, complete(1), complete(2));
     announce(index, peer(0), true, T0 + SECOND);
     assertEquals(List.of(), candidates(index, 1, T0 + SECOND));
-    assertEquals(new IndexStats(0, 0, 0), stats(index));
+    assertStats(new IndexStats(0, 0, 0), index);
   }
 
   @Test
@@ -440,7 +466,7 @@ public abstract class PeerIndexContract {
     assertEquals(ids(0), ids(candidates(index, 1, now)));
     assertEquals(T0, candidates(index, 1, now).get(0).lastSeenMillis());
     assertEquals(ids(0), ids(candidates(index, 3, now)));
-    assertEquals(new IndexStats(1, 3, 3), stats(index));
+    assertStats(new IndexStats(1, 3, 3), index);
   }
 
   @Test
@@ -454,7 +480,7 @@ public abstract class PeerIndexContract {
     assertEquals(complete(1), candidates(index, 1, T0 + 2 * SECOND).get(0).holding());
     announce(index, peer(0), false, T0 + 3 * SECOND, partial(1, 9));
     assertEquals(partial(1, 9), candidates(index, 1, T0 + 3 * SECOND).get(0).holding());
-    assertEquals(new IndexStats(1, 1, 1), stats(index));
+    assertStats(new IndexStats(1, 1, 1), index);
   }
 
   @Test
@@ -480,7 +506,7 @@ public abstract class PeerIndexContract {
     assertEquals(List.of(new Candidate(peer(0), complete(1), T0)), candidates(index, 1, T0));
     announce(index, peer(0), true, T0 + SECOND, complete(1), partial(1, 4));
     assertEquals(List.of(new Candidate(peer(0), partial(1, 4), T0 + SECOND)), candidates(index, 1, T0 + SECOND));
-    assertEquals(new IndexStats(1, 1, 1), stats(index));
+    assertStats(new IndexStats(1, 1, 1), index);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -495,7 +521,7 @@ public abstract class PeerIndexContract {
     assertEquals(ids(1), ids(candidates(index, 1, T0)));
     assertEquals(ids(0), ids(candidates(index, 2, T0)));
     assertEquals(List.of(), candidates(index, 3, T0));
-    assertEquals(new IndexStats(2, 2, 2), stats(index));
+    assertStats(new IndexStats(2, 2, 2), index);
   }
 
   @Test
@@ -503,7 +529,7 @@ public abstract class PeerIndexContract {
     PeerIndex index = index(20);
     announce(index, peer(0), true, T0, complete(1), complete(2));
     await(index.withdraw(nodeId(0), List.of(track(1), track(2))));
-    assertEquals(new IndexStats(0, 0, 0), stats(index));
+    assertStats(new IndexStats(0, 0, 0), index);
   }
 
   @Test
@@ -526,10 +552,10 @@ public abstract class PeerIndexContract {
     assertEquals(ids(1), ids(candidates(index, 1, now)));
     assertEquals(ids(1), ids(candidates(index, 2, now)));
     assertEquals(List.of(), candidates(index, 3, now));
-    assertEquals(new IndexStats(1, 2, 2), stats(index));
+    assertStats(new IndexStats(1, 2, 2), index);
     await(index.removePeer(nodeId(0)));
     await(index.removePeer(nodeId(7)));
-    assertEquals(new IndexStats(1, 2, 2), stats(index));
+    assertStats(new IndexStats(1, 2, 2), index);
   }
 
   @Test
@@ -578,16 +604,16 @@ public abstract class PeerIndexContract {
     announce(index, peer(0), true, T0, complete(1));
     announce(index, peer(1), true, T0 + 30 * SECOND, complete(1), partial(2, 1));
     announce(index, peer(2), true, T0, complete(2), complete(3));
-    assertEquals(new IndexStats(3, 3, 5), stats(index));
+    assertStats(new IndexStats(3, 3, 5), index);
 
     assertEquals(3L, await(index.expire(T0 + 60 * SECOND)));
     // Peers 0 and 2 have nothing left; track 3 has nobody.
-    assertEquals(new IndexStats(1, 2, 2), stats(index));
+    assertStats(new IndexStats(1, 2, 2), index);
     assertEquals(ids(1), ids(candidates(index, 1, T0 + 60 * SECOND)));
     assertEquals(0L, await(index.expire(T0 + 60 * SECOND)));
 
     assertEquals(2L, await(index.expire(T0 + 90 * SECOND)));
-    assertEquals(new IndexStats(0, 0, 0), stats(index));
+    assertStats(new IndexStats(0, 0, 0), index);
   }
 
   @Test
@@ -600,9 +626,9 @@ public abstract class PeerIndexContract {
       }
       await(index.announce(peer(p), true, holdings, T0 + (p % 2) * 30 * SECOND));
     }
-    assertEquals(new IndexStats(50, 2000, 2000), stats(index));
+    assertStats(new IndexStats(50, 2000, 2000), index);
     assertEquals(1000L, await(index.expire(T0 + 60 * SECOND)));
-    assertEquals(new IndexStats(25, 1000, 1000), stats(index));
+    assertStats(new IndexStats(25, 1000, 1000), index);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -630,13 +656,13 @@ public abstract class PeerIndexContract {
       assertEquals(expected, ids(candidates(index, t, now)), "track " + t);
     }
     // Only peers 320..399 are among the 20 most recent of their tracks.
-    assertEquals(new IndexStats(80, 100, 2000), stats(index));
+    assertStats(new IndexStats(80, 100, 2000), index);
     for (int i = 320; i < 400; i++) {
       if ((i / 4) % 2 == 0) {
         await(index.removePeer(nodeId(i)));
       }
     }
-    assertEquals(new IndexStats(40, 100, 1000), stats(index));
+    assertStats(new IndexStats(40, 100, 1000), index);
   }
 
   @Test
