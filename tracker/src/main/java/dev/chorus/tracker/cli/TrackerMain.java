@@ -88,7 +88,7 @@ public final class TrackerMain implements Callable<Integer> {
   Duration redisLookupCacheTtl;
 
   @Option(names = "--redis-lookup-cache-tracks",
-      description = "With --backend redis: tracks whose candidates the lookup cache holds at most, about 1.5 KB each with 30 peers per track (default: ${DEFAULT-VALUE}).",
+      description = "With --backend redis: tracks whose candidates the lookup cache holds at most, an estimated 1.5 to 10 KB each with 30 peers per track (default: ${DEFAULT-VALUE}).",
       defaultValue = "10000")
   int redisLookupCacheTracks;
 

@@ -11,7 +11,7 @@ import java.util.Objects;
 public final class LookupCacheConfig {
   /** Default TTL: a second, against announce intervals of minutes. */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(1);
-  /** Default bound: about 1.5 KB a track with 30 candidates, so about 15 MB. */
+  /** Default bound: 1.5 KB to 10 KB a track with 30 candidates (estimated; tracker/docs/redis.md). */
   public static final int DEFAULT_MAX_TRACKS = 10_000;
   /** Largest TTL accepted: the cache is for bursts of lookups, not a second index. */
   public static final Duration MAX_TTL = Duration.ofMinutes(1);

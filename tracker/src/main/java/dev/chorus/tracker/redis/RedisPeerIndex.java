@@ -297,6 +297,9 @@ public final class RedisPeerIndex implements PeerIndex {
       checkTime(nowMillis);
       checkOpen();
       List<Holding> copy = List.copyOf(holdings);
+      // Dropped now, so that a lookup after this call reads Redis behind the write, as without the
+      // cache; and again when done, for reads sent before it (LookupCache).
+      invalidate(copy);
       return inOrder(peer.nodeId(), () -> doAnnounce(peer, full, copy, nowMillis)
           .whenComplete((r, e) -> invalidate(copy)));
     } catch (RuntimeException e) {
@@ -433,6 +436,7 @@ public final class RedisPeerIndex implements PeerIndex {
         return CompletableFuture.completedFuture(null);
       }
       List<TrackId> copy = List.copyOf(tracks);
+      invalidateTracks(copy); // now and when done, as for an announce
       return inOrder(peer, () -> {
         byte[][] args = new byte[1 + copy.size()][];
         args[0] = peer.bytes();

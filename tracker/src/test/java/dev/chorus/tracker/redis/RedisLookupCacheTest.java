@@ -128,6 +128,19 @@ class RedisLookupCacheTest {
   }
 
   @Test
+  void aLookupMadeAfterAnAnnounceWasCalledSeesItWithoutWaitingForIt() {
+    open(3);
+    await(b.announce(peer(1), false, List.of(complete(1)), T0));
+    assertEquals(List.of(nodeId(1)), lookup(a, 1, T0));
+    // As the tracker does: the announce's stage is not awaited before the next message is handled.
+    CompletionStage<Void> announced = a.announce(peer(2), false, List.of(complete(1)), T0 + 1);
+    CompletionStage<List<Candidate>> looked = a.candidates(track(1), T0 + 1);
+    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(looked)));
+    await(announced);
+    assertEquals(0, a.lookupCacheHits());
+  }
+
+  @Test
   void candidatesNowAnswersFromTheCacheOnly() {
     open(3);
     PeerInfo moved = peer(1, ipv4(198, 51, 100, 7), 4000, coordinate(3, 4, 1), "eu-west");
