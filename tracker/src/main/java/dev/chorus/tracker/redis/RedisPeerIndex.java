@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link PeerIndex} in Redis, so that several tracker instances serve one swarm: one Redis
  * server, or a Redis Cluster. Every instance pointed at the same Redis sees the others' announces
- * as soon as their stages complete. Passes {@code PeerIndexContract} on both.
+ * as soon as their stages complete; with a lookup cache ({@link LookupCacheConfig}), within its
+ * TTL, and its own at once. Passes {@code PeerIndexContract} on both.
  *
  * <p>Keys are spread over 256 shards, each one hash slot; a track's keys share its shard, and so
  * do a peer's. Each change is a Lua script on one shard, atomic in Redis. On a cluster an announce
