@@ -1,5 +1,6 @@
 package dev.chorus.tracker.redis;
 
+import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.CandidateList;
@@ -20,13 +21,16 @@ import java.util.function.Supplier;
  * LookupCacheConfig#ttl} (tracker/docs/redis.md, "Lookup cache"). Time is the callers' (epoch ms
  * passed in); no clock, no I/O, no threads. Safe for concurrent use.
  *
- * <p>A track's entry is put in the map <em>before</em> its read is sent, and a write of this tracker
- * removes the entries of the tracks it touched once it has completed ({@link #invalidate}). So a
- * read that may have been sent before the write's commands leaves nothing behind: its entry was
- * removed, or is removed when the write completes; an entry added after the removal belongs to a
- * read sent after the write, which sees it (one connection keeps commands in order; on a cluster,
- * one connection per node). Lookups of a track whose read is in flight wait for it instead of
- * sending another.
+ * <p>A track's entry is put in the map <em>before</em> its read is sent. When a write of this
+ * tracker has completed, a track's entry whose read is done is updated as Redis was ({@link
+ * #announced}: the peer's entry moves to the front, the oldest beyond {@code keepPerTrack} goes;
+ * {@link #withdrawn}), so that a popular track, which its holders announce all the time, stays
+ * cached; an entry whose read is still in flight is removed, as are the tracks of writes whose
+ * effect is not known entry by entry ({@link #invalidate}). So a read that may have been sent
+ * before the write's commands leaves nothing stale behind: its entry was removed, or is when the
+ * write completes; an entry added after that belongs to a read sent after the write, which sees it
+ * (one connection keeps commands in order; on a cluster, one connection per node). Lookups of a
+ * track whose read is in flight wait for it instead of sending another.
  *
  * <p>An entry holds the candidates as the reply needs them (decoded peers, holdings, times), shared
  * read-only by every hit; entries the index would already have expired are left out per hit, so
@@ -38,6 +42,7 @@ import java.util.function.Supplier;
 final class LookupCache {
   private final long ttlMillis;
   private final long indexTtlMillis;
+  private final int keepPerTrack;
   private final int maxTracks;
   private final ConcurrentHashMap<TrackId, Entry> tracks = new ConcurrentHashMap<>();
   private final AtomicBoolean makingRoom = new AtomicBoolean();
@@ -48,13 +53,15 @@ final class LookupCache {
   /**
    * @param indexTtlMillis the index's entry TTL: a cached candidate older than that at the time of
    *     a lookup is left out, as a read would leave it out
+   * @param keepPerTrack the index's entries per track: an update keeps at most that many
    */
-  LookupCache(LookupCacheConfig config, long indexTtlMillis) {
+  LookupCache(LookupCacheConfig config, long indexTtlMillis, int keepPerTrack) {
     if (!config.enabled()) {
       throw new IllegalArgumentException("the lookup cache is disabled in " + config);
     }
     this.ttlMillis = config.ttlMillis();
     this.indexTtlMillis = indexTtlMillis;
+    this.keepPerTrack = keepPerTrack;
     this.maxTracks = config.maxTracks();
   }
 
@@ -65,10 +72,7 @@ final class LookupCache {
    */
   boolean appendIfCached(TrackId track, long nowMillis, CandidateList into) {
     Entry e = tracks.get(track);
-    if (e == null || !e.freshAt(nowMillis, ttlMillis)) {
-      return false;
-    }
-    Snapshot s = e.read.getNow(null);
+    Snapshot s = e == null || !e.freshAt(nowMillis, ttlMillis) ? null : e.result();
     if (s == null) {
       return false;
     }
@@ -90,7 +94,7 @@ final class LookupCache {
       Supplier<CompletableFuture<List<Candidate>>> read) {
     Entry e = tracks.get(track);
     if (e != null && e.freshAt(nowMillis, ttlMillis) && !e.read.isCompletedExceptionally()) {
-      Snapshot s = e.read.getNow(null);
+      Snapshot s = e.result();
       if (s != null) {
         hits.increment();
         return CompletableFuture.completedFuture(s.unexpired(nowMillis - indexTtlMillis));
@@ -119,6 +123,27 @@ final class LookupCache {
       } else {
         mine.read.complete(Snapshot.of(list));
       }
+    });
+  }
+
+  /**
+   * This tracker's announce of {@code peer} holding {@code holding} as of {@code nowMillis} has
+   * completed, nothing refused: in the track's cached candidates the peer's entry, with its new
+   * info, goes before the older ones and the oldest beyond {@code keepPerTrack} leaves, as in Redis.
+   * A read in flight for the track is dropped instead.
+   */
+  void announced(PeerInfo peer, Holding holding, long nowMillis) {
+    tracks.computeIfPresent(holding.track(), (t, e) -> {
+      Snapshot s = e.result();
+      return s == null ? null : new Entry(e.sentAt, s.with(peer, holding, nowMillis, keepPerTrack));
+    });
+  }
+
+  /** This tracker's withdraw of {@code track} by {@code peer} has completed: as {@link #announced}. */
+  void withdrawn(NodeId peer, TrackId track) {
+    tracks.computeIfPresent(track, (t, e) -> {
+      Snapshot s = e.result();
+      return s == null ? null : new Entry(e.sentAt, s.without(peer));
     });
   }
 
@@ -185,10 +210,22 @@ final class LookupCache {
   /** A track's read: when it was sent (the caller's time), and its result once it has one. */
   private static final class Entry {
     final long sentAt;
-    final CompletableFuture<Snapshot> read = new CompletableFuture<>();
+    final CompletableFuture<Snapshot> read;
 
     Entry(long sentAt) {
       this.sentAt = sentAt;
+      this.read = new CompletableFuture<>();
+    }
+
+    /** A read's result updated by a write of this tracker: as old as the read. */
+    Entry(long sentAt, Snapshot updated) {
+      this.sentAt = sentAt;
+      this.read = CompletableFuture.completedFuture(updated);
+    }
+
+    /** The read's result; null while it is in flight or if it failed. */
+    Snapshot result() {
+      return read.isDone() && !read.isCompletedExceptionally() ? read.join() : null;
     }
 
     /** A clock that went back makes every entry stale rather than young. */
@@ -217,6 +254,55 @@ final class LookupCache {
         s.holdings[i] = c.holding();
         s.seen[i] = c.lastSeenMillis();
       }
+      return s;
+    }
+
+    /**
+     * This snapshot with {@code peer}'s entry (if any) replaced by one at {@code time}, placed after
+     * the entries announced at the same time or later, and at most {@code keep} entries (the
+     * oldest go).
+     */
+    Snapshot with(PeerInfo peer, Holding holding, long time, int keep) {
+      Snapshot rest = without(peer.nodeId());
+      int n = rest.peers.length;
+      int at = 0;
+      while (at < n && rest.seen[at] >= time) {
+        at++;
+      }
+      if (at >= keep) {
+        return rest; // older than every entry kept (a clock behind the others'): Redis evicted it at once
+      }
+      int size = Math.min(keep, n + 1);
+      Snapshot s = new Snapshot(size);
+      System.arraycopy(rest.peers, 0, s.peers, 0, at);
+      System.arraycopy(rest.holdings, 0, s.holdings, 0, at);
+      System.arraycopy(rest.seen, 0, s.seen, 0, at);
+      s.peers[at] = peer;
+      s.holdings[at] = holding;
+      s.seen[at] = time;
+      int after = size - at - 1;
+      System.arraycopy(rest.peers, at, s.peers, at + 1, after);
+      System.arraycopy(rest.holdings, at, s.holdings, at + 1, after);
+      System.arraycopy(rest.seen, at, s.seen, at + 1, after);
+      return s;
+    }
+
+    /** This snapshot without {@code node}'s entry (itself if it has none). */
+    Snapshot without(NodeId node) {
+      int i = 0;
+      while (i < peers.length && !peers[i].nodeId().equals(node)) {
+        i++;
+      }
+      if (i == peers.length) {
+        return this;
+      }
+      Snapshot s = new Snapshot(peers.length - 1);
+      System.arraycopy(peers, 0, s.peers, 0, i);
+      System.arraycopy(holdings, 0, s.holdings, 0, i);
+      System.arraycopy(seen, 0, s.seen, 0, i);
+      System.arraycopy(peers, i + 1, s.peers, i, peers.length - i - 1);
+      System.arraycopy(holdings, i + 1, s.holdings, i, peers.length - i - 1);
+      System.arraycopy(seen, i + 1, s.seen, i, peers.length - i - 1);
       return s;
     }
 

@@ -151,7 +151,7 @@ public final class RedisPeerIndex implements PeerIndex {
     this.shardsPerCall = cluster ? 1 : SHARDS_PER_CALL_SINGLE;
     this.cluster = cluster;
     this.cacheConfig = cacheConfig;
-    this.cache = cacheConfig.enabled() ? new LookupCache(cacheConfig, config.ttlMillis()) : null;
+    this.cache = cacheConfig.enabled() ? new LookupCache(cacheConfig, config.ttlMillis(), config.keepPerTrack()) : null;
   }
 
   /**
@@ -298,11 +298,8 @@ public final class RedisPeerIndex implements PeerIndex {
       checkTime(nowMillis);
       checkOpen();
       List<Holding> copy = List.copyOf(holdings);
-      // Dropped now, so that a lookup after this call reads Redis behind the write, as without the
-      // cache; and again when done, for reads sent before it (LookupCache).
-      invalidate(copy);
       return inOrder(peer.nodeId(), () -> doAnnounce(peer, full, copy, nowMillis)
-          .whenComplete((r, e) -> invalidate(copy)));
+          .whenComplete((r, e) -> announced(peer, copy, nowMillis, e == null && r.refusedTotal() == 0)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -437,7 +434,6 @@ public final class RedisPeerIndex implements PeerIndex {
         return CompletableFuture.completedFuture(null);
       }
       List<TrackId> copy = List.copyOf(tracks);
-      invalidateTracks(copy); // now and when done, as for an announce
       return inOrder(peer, () -> {
         byte[][] args = new byte[1 + copy.size()][];
         args[0] = peer.bytes();
@@ -451,7 +447,7 @@ public final class RedisPeerIndex implements PeerIndex {
               prefixCounts.resize(peer, (int) integer(size));
               return size;
             });
-        return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy))).whenComplete((v, e) -> invalidateTracks(copy));
+        return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy))).whenComplete((v, e) -> withdrawn(peer, copy, e == null));
       });
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -522,11 +518,31 @@ public final class RedisPeerIndex implements PeerIndex {
     return cache != null && track != null && nowMillis >= 0 && !closed.get() && cache.appendIfCached(track, nowMillis, into);
   }
 
-  /** Drops the tracks' cached candidates after this instance wrote to them (the lookup cache). */
-  private void invalidate(List<Holding> holdings) {
+  /**
+   * An announce of this instance completed: the lookup cache takes its holdings in, or, if some
+   * were refused (which, the reply does not say) or it failed, drops their tracks.
+   */
+  private void announced(PeerInfo peer, List<Holding> holdings, long nowMillis, boolean allApplied) {
     if (cache != null) {
       for (Holding h : holdings) {
-        cache.invalidate(h.track());
+        if (allApplied) {
+          cache.announced(peer, h, nowMillis);
+        } else {
+          cache.invalidate(h.track());
+        }
+      }
+    }
+  }
+
+  /** A withdraw of this instance completed (or failed: then the tracks are dropped from the cache). */
+  private void withdrawn(NodeId peer, List<TrackId> tracks, boolean applied) {
+    if (cache != null) {
+      for (TrackId t : tracks) {
+        if (applied) {
+          cache.withdrawn(peer, t);
+        } else {
+          cache.invalidate(t);
+        }
       }
     }
   }

@@ -2,6 +2,10 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.T0;
 import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
+import static dev.chorus.tracker.index.IndexTestData.nodeId;
+import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,9 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.CandidateList;
+import dev.chorus.tracker.index.PeerInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +34,9 @@ class LookupCacheTest {
   private static final long TTL = 1000;
   private static final long INDEX_TTL = 60_000;
 
-  private final LookupCache cache = new LookupCache(LookupCacheConfig.of(Duration.ofMillis(TTL), 4), INDEX_TTL);
+  private static final int KEEP = 3;
+
+  private final LookupCache cache = new LookupCache(LookupCacheConfig.of(Duration.ofMillis(TTL), 4), INDEX_TTL, KEEP);
   /** Reads the cache asked for, in order. */
   private final List<CompletableFuture<List<Candidate>>> reads = new ArrayList<>();
 
@@ -48,6 +56,12 @@ class LookupCacheTest {
       reads.get(before).complete(answer);
     }
     return result.join();
+  }
+
+  private static List<NodeId> ids(List<Candidate> candidates) {
+    List<NodeId> ids = new ArrayList<>();
+    candidates.forEach(c -> ids.add(c.peer().nodeId()));
+    return ids;
   }
 
   private static List<Candidate> seen(long at, int... peers) {
@@ -144,6 +158,49 @@ class LookupCacheTest {
   }
 
   @Test
+  void anOwnAnnounceUpdatesTheCachedCandidatesAsRedisDoes() {
+    List<Candidate> read = new ArrayList<>(seen(T0 + 30, 1));
+    read.addAll(seen(T0 + 20, 2));
+    read.addAll(seen(T0 + 10, 3));
+    lookup(track(1), T0 + 40, read);
+    // Peer 2 again, with a new address and a partial holding: to the front, nobody evicted.
+    PeerInfo moved = peer(2, ipv4(198, 51, 100, 2), 4000, coordinate(1, 1, 1), "");
+    cache.announced(moved, partial(1, 4), T0 + 50);
+    assertEquals(List.of(new Candidate(moved, partial(1, 4), T0 + 50), read.get(0), read.get(2)),
+        lookup(track(1), T0 + 50, List.of()));
+    // A new peer into the full track (KEEP 3): the oldest goes.
+    cache.announced(peer(4), complete(1), T0 + 60);
+    assertEquals(List.of(nodeId(4), nodeId(2), nodeId(1)), ids(lookup(track(1), T0 + 60, List.of())));
+    // A time older than every entry kept (a clock behind): evicted at once, as in Redis.
+    cache.announced(peer(5), complete(1), T0 + 5);
+    assertEquals(List.of(nodeId(4), nodeId(2), nodeId(1)), ids(lookup(track(1), T0 + 60, List.of())));
+    // Between two entries: in time order.
+    cache.announced(peer(6), complete(1), T0 + 55);
+    assertEquals(List.of(nodeId(4), nodeId(6), nodeId(2)), ids(lookup(track(1), T0 + 60, List.of())));
+    cache.withdrawn(nodeId(6), track(1));
+    cache.withdrawn(nodeId(7), track(1)); // not there: nothing changes
+    CandidateList into = new CandidateList();
+    assertTrue(cache.appendIfCached(track(1), T0 + 60, into));
+    assertEquals(List.of(nodeId(4), nodeId(2)), List.of(into.peer(0).nodeId(), into.peer(1).nodeId()));
+    assertEquals(1, reads.size(), "all answered from the one read");
+    // Updates keep the read's age: it expires a TTL after the read was sent.
+    assertFalse(cache.appendIfCached(track(1), T0 + 40 + TTL, new CandidateList()));
+  }
+
+  @Test
+  void anOwnAnnounceDropsAReadInFlightAndLeavesOtherTracksAlone() {
+    CompletableFuture<List<Candidate>> inFlight = lookup(track(1), T0);
+    cache.announced(peer(2), complete(1), T0 + 1);
+    cache.announced(peer(2), complete(2), T0 + 1); // not cached: stays so
+    cache.withdrawn(nodeId(2), track(3));
+    reads.get(0).complete(seen(T0, 1));
+    assertEquals(seen(T0, 1), inFlight.join());
+    assertEquals(seen(T0 + 1, 2, 1), lookup(track(1), T0 + 1, seen(T0 + 1, 2, 1)), "read again");
+    assertEquals(2, reads.size());
+    assertEquals(1, cache.size());
+  }
+
+  @Test
   void aFailedReadIsNotCachedAndFailsTheLookupsThatShareIt() {
     CompletableFuture<List<Candidate>> a = lookup(track(1), T0);
     CompletableFuture<List<Candidate>> b = lookup(track(1), T0);
@@ -199,6 +256,6 @@ class LookupCacheTest {
     assertThrows(IllegalArgumentException.class, () -> LookupCacheConfig.of(Duration.ofMillis(-1), 5));
     assertThrows(IllegalArgumentException.class, () -> LookupCacheConfig.of(Duration.ofSeconds(61), 5));
     assertThrows(IllegalArgumentException.class, () -> LookupCacheConfig.of(Duration.ofSeconds(1), 0));
-    assertThrows(IllegalArgumentException.class, () -> new LookupCache(LookupCacheConfig.DISABLED, INDEX_TTL));
+    assertThrows(IllegalArgumentException.class, () -> new LookupCache(LookupCacheConfig.DISABLED, INDEX_TTL, KEEP));
   }
 }

@@ -5,6 +5,7 @@ import static dev.chorus.tracker.index.IndexTestData.complete;
 import static dev.chorus.tracker.index.IndexTestData.coordinate;
 import static dev.chorus.tracker.index.IndexTestData.ipv4;
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
+import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,43 +102,71 @@ class RedisLookupCacheTest {
     assertEquals(2, a.lookupCacheMisses());
   }
 
+  /** A's cached answer for {@code track} at {@code now} is what B reads from Redis. */
+  private void sameAsRedis(int track, long now) {
+    long hits = a.lookupCacheHits();
+    assertEquals(await(b.candidates(track(track), now)), await(a.candidates(track(track), now)), "track " + track);
+    assertEquals(hits + 1, a.lookupCacheHits(), "track " + track + " answered from the cache");
+  }
+
   @Test
   void aNodeThatAnnouncedToThisTrackerSeesItselfAtOnce() {
     open(3);
     await(b.announce(peer(1), false, List.of(complete(1), complete(2)), T0));
     assertEquals(List.of(nodeId(1)), lookup(a, 1, T0));
     assertEquals(List.of(nodeId(1)), lookup(a, 2, T0));
-    await(a.announce(peer(2), false, List.of(complete(1)), T0 + 1));
-    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 1, T0 + 1));
-    assertEquals(List.of(nodeId(1)), lookup(a, 2, T0 + 1), "track 2 is still cached");
-    assertEquals(1, a.lookupCacheHits());
-    // A full announce that drops track 1 and takes track 2.
-    await(a.announce(peer(2), true, List.of(complete(2)), T0 + 2));
-    assertEquals(List.of(nodeId(1)), lookup(a, 1, T0 + 2));
-    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 2, T0 + 2));
-    // A withdraw, then the connection closing.
+    // Announces, withdraws and full announces through A update what A cached as they changed Redis.
+    PeerInfo moved = peer(2, ipv4(198, 51, 100, 7), 4000, coordinate(3, 4, 1), "eu-west");
+    await(a.announce(moved, false, List.of(complete(1), partial(2, 5)), T0 + 1));
+    sameAsRedis(1, T0 + 1);
+    sameAsRedis(2, T0 + 1);
     await(a.withdraw(nodeId(2), List.of(track(2))));
-    assertEquals(List.of(nodeId(1)), lookup(a, 2, T0 + 3));
-    await(a.announce(peer(2), false, List.of(complete(1), complete(2)), T0 + 4));
-    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 1, T0 + 4));
-    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 2, T0 + 4));
-    await(a.removePeer(nodeId(2)));
+    sameAsRedis(2, T0 + 2);
+    await(a.announce(peer(3), false, List.of(complete(2)), T0 + 3));
+    await(a.announce(peer(2), false, List.of(complete(2)), T0 + 4));
+    sameAsRedis(2, T0 + 4);
+    // A full announce that drops track 1 (that track is read again) and takes track 2.
+    await(a.announce(peer(2), true, List.of(complete(2)), T0 + 5));
     assertEquals(List.of(nodeId(1)), lookup(a, 1, T0 + 5));
-    assertEquals(List.of(nodeId(1)), lookup(a, 2, T0 + 5));
-    assertEquals(1, a.lookupCacheHits());
+    sameAsRedis(2, T0 + 5);
+    // The connection closing: its tracks are read again.
+    long misses = a.lookupCacheMisses();
+    await(a.removePeer(nodeId(2)));
+    assertEquals(List.of(nodeId(3), nodeId(1)), lookup(a, 2, T0 + 6));
+    assertEquals(misses + 1, a.lookupCacheMisses());
   }
 
   @Test
-  void aLookupMadeAfterAnAnnounceWasCalledSeesItWithoutWaitingForIt() {
-    open(3);
+  void aFullTrackEvictsInTheCacheAsInRedis() {
+    a = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.builder().keepPerTrack(2).build(),
+        LookupCacheConfig.of(Duration.ofMillis(TTL), 3));
+    opened.add(a);
+    b = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.builder().keepPerTrack(2).build());
+    opened.add(b);
     await(b.announce(peer(1), false, List.of(complete(1)), T0));
+    await(b.announce(peer(2), false, List.of(complete(1)), T0 + 1));
+    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 1, T0 + 1));
+    await(a.announce(peer(3), false, List.of(complete(1)), T0 + 2));
+    sameAsRedis(1, T0 + 2);
+    assertEquals(List.of(nodeId(3), nodeId(2)), lookup(a, 1, T0 + 2));
+  }
+
+  @Test
+  void aRefusedHoldingMakesTheTrackReadAgain() {
+    a = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.builder().maxHoldingsPerPeer(1).build(),
+        LookupCacheConfig.of(Duration.ofMillis(TTL), 3));
+    opened.add(a);
+    b = RedisPeerIndex.connect(redis.uri(), PeerIndexConfig.defaults());
+    opened.add(b);
+    await(b.announce(peer(1), false, List.of(complete(1), complete(2)), T0));
     assertEquals(List.of(nodeId(1)), lookup(a, 1, T0));
-    // As the tracker does: the announce's stage is not awaited before the next message is handled.
-    CompletionStage<Void> announced = a.announce(peer(2), false, List.of(complete(1)), T0 + 1);
-    CompletionStage<List<Candidate>> looked = a.candidates(track(1), T0 + 1);
-    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(looked)));
-    await(announced);
-    assertEquals(0, a.lookupCacheHits());
+    assertEquals(List.of(nodeId(1)), lookup(a, 2, T0));
+    // Peer 2 may hold one entry: track 2 is refused, and the reply does not say which.
+    assertEquals(1, await(a.announceChecked(peer(2), false, List.of(complete(1), complete(2)), T0 + 1)).refusedTotal());
+    long misses = a.lookupCacheMisses();
+    assertEquals(List.of(nodeId(2), nodeId(1)), lookup(a, 1, T0 + 1));
+    assertEquals(List.of(nodeId(1)), lookup(a, 2, T0 + 1));
+    assertEquals(misses + 2, a.lookupCacheMisses());
   }
 
   @Test
