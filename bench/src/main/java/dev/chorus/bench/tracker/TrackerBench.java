@@ -9,6 +9,7 @@ import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.redis.LookupCacheConfig;
 import dev.chorus.tracker.redis.RedisPeerIndex;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -57,6 +58,9 @@ public final class TrackerBench {
     int measureSeconds = 15;
     /** Directory for a JFR recording (profile settings) of each measured window, or null. */
     String jfrDir;
+    /** The Redis index's lookup cache (the tracker's defaults: 1 s, 10,000 tracks); TTL 0 turns it off. */
+    long lookupCacheTtlMillis = LookupCacheConfig.DEFAULT_TTL.toMillis();
+    int lookupCacheTracks = LookupCacheConfig.DEFAULT_MAX_TRACKS;
     final LoadGenerator.Settings load = new LoadGenerator.Settings();
 
     static Options parse(List<String> args, boolean redis) {
@@ -101,11 +105,24 @@ public final class TrackerBench {
           case "--max-peers": o.load.maxPeers = Integer.parseInt(v); break;
           case "--client-decode": o.load.fastDecode = !v.equals("full"); break;
           case "--jfr": o.jfrDir = v; break;
+          case "--redis-lookup-cache-ttl": o.lookupCacheTtlMillis = millis(v); break;
+          case "--redis-lookup-cache-tracks": o.lookupCacheTracks = Integer.parseInt(v); break;
           default:
             throw new IllegalArgumentException("unknown option '" + a + "'\n" + usage());
         }
       }
       return o;
+    }
+
+    /** {@code 250ms}, {@code 1s}, or a plain number of milliseconds. */
+    private static long millis(String v) {
+      if (v.endsWith("ms")) {
+        return Long.parseLong(v.substring(0, v.length() - 2));
+      }
+      if (v.endsWith("s")) {
+        return 1000 * Long.parseLong(v.substring(0, v.length() - 1));
+      }
+      return Long.parseLong(v);
     }
 
     private static List<Integer> ints(String v) {
@@ -137,7 +154,9 @@ public final class TrackerBench {
         + "  --max-peers N              max_peers of each lookup (30)\n"
         + "  --client-decode fast|full  how the generator reads replies (fast)\n"
         + "  --jfr DIR                  record each phase (warm-up and measured window) with JFR (profile\n"
-        + "                             settings) into DIR";
+        + "                             settings) into DIR\n"
+        + "  --redis-lookup-cache-ttl T tracker-redis: the index's lookup cache TTL, 250ms, 1s; 0 = off (1s)\n"
+        + "  --redis-lookup-cache-tracks N  tracker-redis: tracks the lookup cache holds at most (10000)";
   }
 
   /** One load phase's figures. */
@@ -158,6 +177,20 @@ public final class TrackerBench {
     final double loadAverage;
     /** Lookup time inside the tracker (decoded to answer written), from its listener. */
     Histogram serverLatencies;
+    /** The Redis index's lookup cache in the measured window: lookups by outcome (all 0 without it). */
+    long cacheHits;
+    long cacheShared;
+    long cacheMisses;
+
+    /** Share of the lookups the cache answered without a Redis read of their own (hits), 0..1. */
+    double cacheHitRate() {
+      return (double) cacheHits / Math.max(1, cacheHits + cacheShared + cacheMisses);
+    }
+
+    /** Share of the lookups that waited for another lookup's read of their track, 0..1. */
+    double cacheSharedRate() {
+      return (double) cacheShared / Math.max(1, cacheHits + cacheShared + cacheMisses);
+    }
 
     Phase(String name, int ioThreads, double seconds, long lookups, long announces, double peersPerReply,
         double fullReplyShare, Histogram latencies, long errors, long overflows, long serverNotOk,
@@ -241,13 +274,16 @@ public final class TrackerBench {
               + "lookup latency p50 %,.0f us, p99 %,.0f us, p99.9 %,.0f us, max %,.0f us "
           + "(inside the tracker: p50 %,.0f us, p99 %,.0f us); "
           + "CPU %.2f cores (tracker threads %.2f, generator %.2f)%s, tracker %.2f us and %,.0f bytes allocated/response, "
-          + "process %.2f us/response; GC %d pauses, %d ms; load average %.1f%s",
+          + "process %.2f us/response; GC %d pauses, %d ms; load average %.1f%s%s",
           name, ioThreads, responsesPerSecond(), lookupsPerSecond(), announcesPerSecond(), peersPerReply,
           100 * fullReplyShare, micros(50), micros(99), micros(99.9), latencies.getMaxValue() / 1000.0,
           serverMicros(50), serverMicros(99), processCores(), trackerCores(), generatorCores(),
           cpuEnd.externalNanos == 0 ? "" : String.format(Locale.ROOT, " + redis-server %.2f", redisCores()),
           trackerCpuMicrosPerResponse(), trackerBytesPerResponse(),
           processCpuMicrosPerResponse(), cpuEnd.gcCount - cpuStart.gcCount, cpuEnd.gcMillis - cpuStart.gcMillis, loadAverage,
+          cacheHits + cacheShared + cacheMisses == 0 ? "" : String.format(Locale.ROOT,
+              "; lookup cache: %.1f%% hits, %.1f%% shared reads, %.1f%% misses", 100 * cacheHitRate(), 100 * cacheSharedRate(),
+              100.0 * cacheMisses / (cacheHits + cacheShared + cacheMisses)),
           errors + overflows + serverNotOk == 0 ? ""
               : String.format(Locale.ROOT, "; errors %d, overflows %d, refused by tracker %d", errors, overflows, serverNotOk));
     }
@@ -279,7 +315,9 @@ public final class TrackerBench {
         // A longer command timeout than the 5 s default: on a loaded machine the nodes' initial full
         // announces (setup, 128 x 256 tracks) can queue longer than that, and one that times out is
         // never counted as done, so the phase would wait for it in vain.
-        index = RedisPeerIndex.connect(redisServer.uri() + "?timeout=60s", indexConfig);
+        LookupCacheConfig cache = LookupCacheConfig.of(Duration.ofMillis(o.lookupCacheTtlMillis), o.lookupCacheTracks);
+        index = RedisPeerIndex.connect(redisServer.uri() + "?timeout=60s", indexConfig, cache);
+        say("Redis index: %s", cache);
         baselineRedis = Long.parseLong(redisServer.info("memory", "used_memory"));
         say("redis-server at %s", redisServer.uri());
       } else {
@@ -342,6 +380,10 @@ public final class TrackerBench {
       bench.add(line(p + "_process_cpu_us_per_response", best.processCpuMicrosPerResponse(), "us", 2));
       if (redis) {
         bench.add(line(p + "_server_cpu_us_per_response", best.redisCpuMicrosPerResponse(), "us", 2));
+        bench.add(line(p + "_lookup_cache_ttl_ms", o.lookupCacheTtlMillis, "ms", 0));
+        bench.add(line(p + "_lookup_cache_hit_rate", best.cacheHitRate(), "fraction", 3));
+        bench.add(line(p + "_lookup_cache_shared_rate", best.cacheSharedRate(), "fraction", 3));
+        bench.add(String.format(Locale.ROOT, "BENCH %s_load_average %.1f", p, best.loadAverage));
       }
       bench.add(line(p + "_allocated_bytes_per_response", best.trackerBytesPerResponse(), "bytes", 0));
       bench.add(line(p + "_lookup_p50_us", best.micros(50), "us", 0));
@@ -415,6 +457,8 @@ public final class TrackerBench {
         Recording jfr = measureSeconds > 0 && warmupSeconds > 0 ? startJfr(o, String.format(Locale.ROOT, "%s-io%d-%s.jfr",
             index instanceof InMemoryPeerIndex ? "memory" : "redis", ioThreads, open ? "open" : "closed")) : null;
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
+        RedisPeerIndex cached = index instanceof RedisPeerIndex ? (RedisPeerIndex) index : null;
+        long[] cacheA = cacheCounts(cached);
         CpuMeter.Reading cpuA = CpuMeter.read(redisPid);
         LoadGenerator.Snapshot a = gen.snapshot();
         listener.serverLatency.getIntervalHistogram(); // discard the warm-up
@@ -430,6 +474,7 @@ public final class TrackerBench {
         long announcesB = listener.announcesOk.sum();
         long notOkB = listener.notOk.sum() + listener.rejected.sum();
         CpuMeter.Reading cpuB = CpuMeter.read(redisPid);
+        long[] cacheB = cacheCounts(cached);
         double load = CpuMeter.loadAverage();
         gen.stop(2000);
         double seconds = (b.nanos - a.nanos) / 1e9;
@@ -438,12 +483,21 @@ public final class TrackerBench {
             (double) (b.peers - a.peers) / Math.max(1, lookups), (double) (b.fullReplies - a.fullReplies) / Math.max(1, lookups),
             b.latencies, b.errors - a.errors, b.overflows - a.overflows, notOkB - notOkA, cpuA, cpuB, load);
         phase.serverLatencies = serverLatencies;
+        phase.cacheHits = cacheB[0] - cacheA[0];
+        phase.cacheShared = cacheB[1] - cacheA[1];
+        phase.cacheMisses = cacheB[2] - cacheA[2];
         if (!gen.errorSamples().isEmpty()) {
           say("generator saw errors: %s", gen.errorSamples());
         }
         return phase;
       }
     }
+  }
+
+  /** The lookup cache's hits, shared reads and misses so far (zeros without a Redis index). */
+  private static long[] cacheCounts(RedisPeerIndex index) {
+    return index == null ? new long[3]
+        : new long[] {index.lookupCacheHits(), index.lookupCacheShared(), index.lookupCacheMisses()};
   }
 
   private static Recording startJfr(Options o, String name) throws Exception {

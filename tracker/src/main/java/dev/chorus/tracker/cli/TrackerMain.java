@@ -10,11 +10,14 @@ import dev.chorus.tracker.TrackerServer;
 import dev.chorus.tracker.index.InMemoryPeerIndex;
 import dev.chorus.tracker.index.PeerIndex;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.redis.LookupCacheConfig;
 import dev.chorus.tracker.redis.RedisLayoutException;
 import dev.chorus.tracker.redis.RedisPeerIndex;
 import dev.chorus.tracker.metrics.MetricsHttpServer;
 import dev.chorus.tracker.metrics.MicrometerTrackerListener;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -78,6 +81,16 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--redis-uri", paramLabel = "URI",
       description = "With --backend redis: redis://host:port for one server, redis-cluster://host:port[,host:port...] for a cluster.")
   String redisUri;
+
+  @Option(names = "--redis-lookup-cache-ttl", converter = DurationConverter.class,
+      description = "With --backend redis: a track's candidates read from Redis answer its lookups on this tracker for this long (0 turns the cache off; at most 1m). This tracker's own announces and goodbyes show at once; other trackers' changes after up to this long (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1s")
+  Duration redisLookupCacheTtl;
+
+  @Option(names = "--redis-lookup-cache-tracks",
+      description = "With --backend redis: tracks whose candidates the lookup cache holds at most, an estimated 1.5 to 10 KB each with 30 peers per track (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
+  int redisLookupCacheTracks;
 
   @Option(names = "--keep-per-track", description = "Peers kept per track, most recent first (default: ${DEFAULT-VALUE}).", defaultValue = "20")
   int keepPerTrack;
@@ -207,7 +220,9 @@ public final class TrackerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     TrackerConfig config;
     PeerIndexConfig indexConfig;
+    LookupCacheConfig lookupCache;
     try {
+      lookupCache = LookupCacheConfig.of(redisLookupCacheTtl, redisLookupCacheTracks);
       indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).ttl(ttl)
           .maxHoldingsPerPeer(maxHoldingsPerKey).maxHoldingsPerPrefix(maxHoldingsPerPrefix)
           .maxPartialBytesPerPeer(maxPartialBytesPerKey).maxIndexBytes(maxIndexBytes)
@@ -232,7 +247,7 @@ public final class TrackerMain implements Callable<Integer> {
       err().println("chorus-tracker: " + e.getMessage() + " (see --help)");
       return 2;
     }
-    try (PeerIndex index = openIndex(indexConfig)) {
+    try (PeerIndex index = openIndex(indexConfig, lookupCache)) {
       if (index == null) {
         return 2;
       }
@@ -243,7 +258,7 @@ public final class TrackerMain implements Callable<Integer> {
     }
   }
 
-  private PeerIndex openIndex(PeerIndexConfig indexConfig) {
+  private PeerIndex openIndex(PeerIndexConfig indexConfig, LookupCacheConfig lookupCache) {
     switch (backend) {
       case "memory":
         if (redisUri != null) {
@@ -256,7 +271,7 @@ public final class TrackerMain implements Callable<Integer> {
           err().println("chorus-tracker: --backend redis needs --redis-uri, e.g. redis://127.0.0.1:6379");
           return null;
         }
-        return RedisPeerIndex.connect(redisUri, indexConfig);
+        return RedisPeerIndex.connect(redisUri, indexConfig, lookupCache);
       default:
         err().println("chorus-tracker: --backend must be memory or redis, was '" + backend + "'");
         return null;
@@ -284,7 +299,8 @@ public final class TrackerMain implements Callable<Integer> {
     InetSocketAddress at = server.address();
     PrintWriter out = spec.commandLine().getOut();
     out.println("chorus-tracker listening on " + at.getHostString() + ":" + at.getPort()
-        + " (" + config.index() + ", backend " + backend + ")");
+        + " (" + config.index() + ", backend " + backend
+        + (index instanceof RedisPeerIndex ? ", " + ((RedisPeerIndex) index).lookupCacheConfig() : "") + ")");
     out.println("nodes connect with: " + server.publicKeyHex() + "@<this host>:" + at.getPort());
     out.println("metrics: http://" + http.address().getHostString() + ":" + http.address().getPort() + "/metrics");
     out.flush();
@@ -314,6 +330,24 @@ public final class TrackerMain implements Callable<Integer> {
           .description("The in-memory index's own account of its size; new holdings are refused past --max-index-bytes")
           .register(registry);
     }
+    if (index instanceof RedisPeerIndex && ((RedisPeerIndex) index).lookupCacheConfig().enabled()) {
+      bindLookupCacheMeters(registry, (RedisPeerIndex) index);
+    }
+  }
+
+  /** The Redis index's lookup cache: lookups by outcome, and its size. */
+  static void bindLookupCacheMeters(MeterRegistry registry, RedisPeerIndex index) {
+    String lookups = "chorus.tracker.redis.lookup.cache";
+    String description = "Lookups of the Redis index by lookup cache outcome: hit (answered from the cache), "
+        + "shared (waited for another lookup's read of the track), miss (read Redis)";
+    FunctionCounter.builder(lookups, index, RedisPeerIndex::lookupCacheHits).tag("outcome", "hit")
+        .description(description).register(registry);
+    FunctionCounter.builder(lookups, index, RedisPeerIndex::lookupCacheShared).tag("outcome", "shared")
+        .description(description).register(registry);
+    FunctionCounter.builder(lookups, index, RedisPeerIndex::lookupCacheMisses).tag("outcome", "miss")
+        .description(description).register(registry);
+    Gauge.builder("chorus.tracker.redis.lookup.cache.tracks", index, RedisPeerIndex::lookupCacheTracks)
+        .description("Tracks in the Redis index's lookup cache (cached or being read)").register(registry);
   }
 
   private static void bindJvmMetrics(PrometheusMeterRegistry registry) {

@@ -4,6 +4,7 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.tracker.index.AnnounceResult;
 import dev.chorus.tracker.index.Candidate;
+import dev.chorus.tracker.index.CandidateList;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.NetworkPrefix;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link PeerIndex} in Redis, so that several tracker instances serve one swarm: one Redis
  * server, or a Redis Cluster. Every instance pointed at the same Redis sees the others' announces
- * as soon as their stages complete. Passes {@code PeerIndexContract} on both.
+ * as soon as their stages complete; with a lookup cache ({@link LookupCacheConfig}), within its
+ * TTL, and its own at once. Passes {@code PeerIndexContract} on both.
  *
  * <p>Keys are spread over 256 shards, each one hash slot; a track's keys share its shard, and so
  * do a peer's. Each change is a Lua script on one shard, atomic in Redis. On a cluster an announce
@@ -130,9 +132,13 @@ public final class RedisPeerIndex implements PeerIndex {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final ConcurrentHashMap<NodeId, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
   private final PrefixCounts prefixCounts = new PrefixCounts();
+  private final LookupCacheConfig cacheConfig;
+  /** Null when the lookup cache is off. */
+  private final LookupCache cache;
 
   private RedisPeerIndex(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
-      RedisClusterAsyncCommands<byte[], byte[]> redis, PeerIndexConfig config, String target, boolean cluster) {
+      RedisClusterAsyncCommands<byte[], byte[]> redis, PeerIndexConfig config, LookupCacheConfig cacheConfig,
+      String target, boolean cluster) {
     this.client = client;
     this.connection = connection;
     this.redis = redis;
@@ -144,6 +150,8 @@ public final class RedisPeerIndex implements PeerIndex {
     this.expireTrackBatch = number(expireBatchSize);
     this.shardsPerCall = cluster ? 1 : SHARDS_PER_CALL_SINGLE;
     this.cluster = cluster;
+    this.cacheConfig = cacheConfig;
+    this.cache = cacheConfig.enabled() ? new LookupCache(cacheConfig, config.ttlMillis(), config.keepPerTrack()) : null;
   }
 
   /**
@@ -157,7 +165,17 @@ public final class RedisPeerIndex implements PeerIndex {
    * @throws io.lettuce.core.RedisException if Redis cannot be reached
    */
   public static RedisPeerIndex connect(String redisUri, PeerIndexConfig config) {
+    return connect(redisUri, config, LookupCacheConfig.DISABLED);
+  }
+
+  /**
+   * {@link #connect(String, PeerIndexConfig)} with a lookup cache: each track's candidates read
+   * from Redis answer that track's lookups for {@code cache.ttl()}, except after this instance's
+   * own writes to the track (tracker/docs/redis.md, "Lookup cache").
+   */
+  public static RedisPeerIndex connect(String redisUri, PeerIndexConfig config, LookupCacheConfig cache) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(cache, "cache");
     RedisTarget target = RedisTarget.parse(Objects.requireNonNull(redisUri, "redisUri"));
     if (target.cluster) {
       RedisClusterClient client = RedisClusterClient.create(target.uris);
@@ -173,7 +191,7 @@ public final class RedisPeerIndex implements PeerIndex {
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         claimLayout(connection.async(), target.redacted);
         LOG.info("peer index in Redis Cluster {} ({} nodes)", target, client.getPartitions().size());
-        return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
+        return new RedisPeerIndex(client, connection, connection.async(), config, cache, target.redacted, target.cluster);
       } catch (RuntimeException e) {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         throw e;
@@ -188,7 +206,7 @@ public final class RedisPeerIndex implements PeerIndex {
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, target.uris.get(0));
       claimLayout(connection.async(), target.redacted);
       LOG.info("peer index in Redis {}", target);
-      return new RedisPeerIndex(client, connection, connection.async(), config, target.redacted, target.cluster);
+      return new RedisPeerIndex(client, connection, connection.async(), config, cache, target.redacted, target.cluster);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw e;
@@ -246,6 +264,30 @@ public final class RedisPeerIndex implements PeerIndex {
     return config;
   }
 
+  public LookupCacheConfig lookupCacheConfig() {
+    return cacheConfig;
+  }
+
+  /** Lookups answered from the lookup cache (0 when it is off). */
+  public long lookupCacheHits() {
+    return cache == null ? 0 : cache.hits();
+  }
+
+  /** Lookups that waited for another lookup's Redis read of the same track (0 when the cache is off). */
+  public long lookupCacheShared() {
+    return cache == null ? 0 : cache.shared();
+  }
+
+  /** Lookups that read Redis while the cache is on (0 when it is off). */
+  public long lookupCacheMisses() {
+    return cache == null ? 0 : cache.misses();
+  }
+
+  /** Tracks in the lookup cache, about (0 when it is off). */
+  public int lookupCacheTracks() {
+    return cache == null ? 0 : cache.size();
+  }
+
   @Override
   public CompletionStage<AnnounceResult> announceChecked(PeerInfo peer, boolean full, List<Holding> holdings, long nowMillis) {
     try {
@@ -256,7 +298,8 @@ public final class RedisPeerIndex implements PeerIndex {
       checkTime(nowMillis);
       checkOpen();
       List<Holding> copy = List.copyOf(holdings);
-      return inOrder(peer.nodeId(), () -> doAnnounce(peer, full, copy, nowMillis));
+      return inOrder(peer.nodeId(), () -> doAnnounce(peer, full, copy, nowMillis)
+          .whenComplete((r, e) -> announced(peer, copy, nowMillis, e == null && r.refusedTotal() == 0)));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -301,7 +344,9 @@ public final class RedisPeerIndex implements PeerIndex {
       return run(Scripts.ANNOUNCE, keys, args).thenCompose(result -> {
         List<?> parts = list(result);
         AnnounceResult outcome = peerOutcome(node, prefix, parts);
-        CompletableFuture<Void> dropped = removeEntries(nodeBytes, tracks(parts.get(0)));
+        List<TrackId> droppedTracks = tracks(parts.get(0));
+        CompletableFuture<Void> dropped = removeEntries(nodeBytes, droppedTracks)
+            .whenComplete((v, e) -> invalidateTracks(droppedTracks));
         CompletableFuture<Void> evicted = unlink(evicted(parts.get(5)));
         return dropped.thenCombine(evicted, (a, b) -> outcome);
       });
@@ -325,7 +370,8 @@ public final class RedisPeerIndex implements PeerIndex {
           }
           AnnounceResult outcome = peerOutcome(node, prefix, parts);
           List<CompletableFuture<?>> steps = new ArrayList<>();
-          steps.add(removeEntries(nodeBytes, tracks(parts.get(0))));
+          List<TrackId> droppedTracks = tracks(parts.get(0));
+          steps.add(removeEntries(nodeBytes, droppedTracks).whenComplete((v, e) -> invalidateTracks(droppedTracks)));
           for (List<Holding> group : callGroups(holdings, h -> Keys.shard(h.track()))) {
             for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
               List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
@@ -401,7 +447,7 @@ public final class RedisPeerIndex implements PeerIndex {
               prefixCounts.resize(peer, (int) integer(size));
               return size;
             });
-        return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy)));
+        return allOf(List.of(peerStep, removeEntries(peer.bytes(), copy))).whenComplete((v, e) -> withdrawn(peer, copy, e == null));
       });
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -426,7 +472,7 @@ public final class RedisPeerIndex implements PeerIndex {
             for (Object t : list(tracks)) {
               ids.add(TrackId.fromBytes((byte[]) t));
             }
-            return removeEntries(nodeBytes, ids);
+            return removeEntries(nodeBytes, ids).whenComplete((v, e) -> invalidateTracks(ids));
           });
     });
   }
@@ -463,6 +509,52 @@ public final class RedisPeerIndex implements PeerIndex {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return cache == null ? read(track, nowMillis) : cache.candidates(track, nowMillis, () -> read(track, nowMillis));
+  }
+
+  /** A hit of the lookup cache, answered at once; on a miss the caller asks {@link #candidates}. */
+  @Override
+  public boolean candidatesNow(TrackId track, long nowMillis, CandidateList into) {
+    return cache != null && track != null && nowMillis >= 0 && !closed.get() && cache.appendIfCached(track, nowMillis, into);
+  }
+
+  /**
+   * An announce of this instance completed: the lookup cache takes its holdings in, or, if some
+   * were refused (which, the reply does not say) or it failed, drops their tracks.
+   */
+  private void announced(PeerInfo peer, List<Holding> holdings, long nowMillis, boolean allApplied) {
+    if (cache != null) {
+      for (Holding h : holdings) {
+        if (allApplied) {
+          cache.announced(peer, h, nowMillis);
+        } else {
+          cache.invalidate(h.track());
+        }
+      }
+    }
+  }
+
+  /** A withdraw of this instance completed (or failed: then the tracks are dropped from the cache). */
+  private void withdrawn(NodeId peer, List<TrackId> tracks, boolean applied) {
+    if (cache != null) {
+      for (TrackId t : tracks) {
+        if (applied) {
+          cache.withdrawn(peer, t);
+        } else {
+          cache.invalidate(t);
+        }
+      }
+    }
+  }
+
+  private void invalidateTracks(List<TrackId> tracks) {
+    if (cache != null) {
+      cache.invalidate(tracks);
+    }
+  }
+
+  /** The track's candidates as Redis has them: entries and holdings in one write, then the peers. */
+  private CompletableFuture<List<Candidate>> read(TrackId track, long nowMillis) {
     byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
     TrackRead.Entries entries = new TrackRead.Entries(config.keepPerTrack());
     TrackRead.Holdings holdings = new TrackRead.Holdings();
@@ -700,7 +792,7 @@ public final class RedisPeerIndex implements PeerIndex {
 
   @Override
   public String toString() {
-    return "RedisPeerIndex[" + target + ", " + config + "]";
+    return "RedisPeerIndex[" + target + ", " + config + ", " + cacheConfig + "]";
   }
 
   /** Removes {@code node}'s entries from {@code tracks}: one script per shard and batch. */

@@ -26,7 +26,8 @@ class TrackerMainTest {
     for (String option : new String[] {"--listen", "--metrics", "--key-file", "--backend", "--redis-uri",
         "--keep-per-track", "--ttl", "--lookup-rate", "--max-connections-per-ip", "--ban-duration", "--idle-timeout",
         "--max-holdings-per-key", "--max-holdings-per-prefix", "--max-partial-bytes-per-key", "--max-index-bytes",
-        "--quota-prefix-v4", "--quota-prefix-v6", "--telemetry-region"}) {
+        "--quota-prefix-v4", "--quota-prefix-v6", "--telemetry-region", "--redis-lookup-cache-ttl",
+        "--redis-lookup-cache-tracks"}) {
       assertTrue(help.contains(option), option + " is documented");
     }
   }
@@ -53,6 +54,18 @@ class TrackerMainTest {
   void badSettingNamesTheSetting(@TempDir Path dir) {
     assertEquals(2, run("--keep-per-track", "0", "--key-file", dir.resolve("k").toString()));
     assertTrue(err.toString().contains("keepPerTrack must be"), err.toString());
+  }
+
+  @Test
+  void aLookupCacheTtlOverAMinuteIsRefused(@TempDir Path dir) {
+    assertEquals(2, run("--redis-lookup-cache-ttl", "2m", "--key-file", dir.resolve("k").toString()));
+    assertTrue(err.toString().contains("lookup cache TTL must be 0 (off) to 60s, was PT2M"), err.toString());
+  }
+
+  @Test
+  void aLookupCacheOfNoTracksIsRefused(@TempDir Path dir) {
+    assertEquals(2, run("--redis-lookup-cache-tracks", "0", "--key-file", dir.resolve("k").toString()));
+    assertTrue(err.toString().contains("lookup cache tracks must be 1..1000000, was 0"), err.toString());
   }
 
   @Test
