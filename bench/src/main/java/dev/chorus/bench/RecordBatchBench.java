@@ -25,9 +25,9 @@ import java.util.Locale;
  * bench generator's lookups in flight per connection), and 16,398 bytes, a 16 KiB chunk message,
  * in batches of 8 (the node's serving batch) — and flushes either after every message (one record
  * each, as before records were shared) or once per batch. {@code seal}: the sender alone (the
- * records are dropped), what the tracker pays for its replies; {@code seal_open}: the records are
- * then decrypted and cut into frames by the receiver's {@code NoiseHandler} and {@code
- * FrameDecoderHandler}.
+ * records are dropped), what the tracker pays for its replies; {@code seal_open}: each record is
+ * then copied into a pooled direct buffer, as the socket write does, and decrypted and cut into
+ * frames by the receiver's {@code NoiseHandler} and {@code FrameDecoderHandler}.
  */
 final class RecordBatchBench {
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -132,7 +132,12 @@ final class RecordBatchBench {
       ByteBuf record;
       while ((record = sender.readOutbound()) != null) {
         if (open) {
-          receiver.writeInbound(record);
+          // As over a socket: Netty copies a heap record into a pooled direct buffer to write it,
+          // and the receiver reads into direct buffers.
+          ByteBuf wire = PooledByteBufAllocator.DEFAULT.directBuffer(record.readableBytes());
+          wire.writeBytes(record);
+          record.release();
+          receiver.writeInbound(wire);
         } else {
           record.release();
         }

@@ -40,9 +40,9 @@ import java.util.concurrent.TimeUnit;
  * is cut into records of at most 65519 bytes (65535 minus the 16-byte tag); inbound records are
  * decrypted and passed on as plaintext {@link ByteBuf}s, which the frame decoder reassembles.
  *
- * <p>Writes between two flushes share records: a write joins the open record if it fits in the
- * room left, else the open record is sealed (encrypted and passed on) and the write starts the
- * next one; a write larger than a record is cut as above. {@link #flush} seals the open record.
+ * <p>Writes between two flushes share records: a write joins the open record if the two stay
+ * within {@link #MAX_SHARED_PLAINTEXT} bytes, else the open record is sealed (encrypted and passed
+ * on) and the write starts the next one; a write larger than a record is cut as above. {@link #flush} seals the open record.
  * So a batch of small messages costs one AES-GCM setup and one record header, and a message that
  * fits in a record never spans two (the receiver's frame decoder need not copy it). At most one
  * record's worth of plaintext waits here; each write's promise completes with the record that
@@ -63,6 +63,14 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
   private static final int TAG_BYTES = 16;
   private static final int MAX_PLAINTEXT_PER_RECORD = FrameFormat.NOISE_MAX_MESSAGE_BYTES - TAG_BYTES;
+  /**
+   * Writes share a record only while it stays within 32 KiB with its header and tag, the largest
+   * buffer Netty's pooled allocator keeps in its per-thread cache (maxCachedBufferCapacity): a
+   * record of three 16 KiB chunks (49 KB) saved two AES-GCM setups but took its buffers, and the
+   * socket's direct copy, from the shared arena, and cost more allocation than it saved (bench/run
+   * records, bench/README.md). So a tracker's replies share records; chunks go one per record.
+   */
+  static final int MAX_SHARED_PLAINTEXT = 32 * 1024 - 2 - TAG_BYTES;
   /**
    * Records up to this size go through libsodium where it is selected, larger ones through the
    * JDK. Per record libsodium 1.0.18 costs about the same CPU as the JDK at 100 bytes and more per
@@ -335,7 +343,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
       return;
     }
     // A loop, as a listener of a sealed record's promise may write again.
-    while (!openRecord.isEmpty() && openRecordBytes + length > MAX_PLAINTEXT_PER_RECORD) {
+    while (!openRecord.isEmpty() && openRecordBytes + length > MAX_SHARED_PLAINTEXT) {
       sealOpenRecord(ctx);
     }
     if (length <= MAX_PLAINTEXT_PER_RECORD) {

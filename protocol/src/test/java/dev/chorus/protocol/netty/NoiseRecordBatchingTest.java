@@ -121,14 +121,41 @@ class NoiseRecordBatchingTest {
       pair.pump();
       List<PeerMessage> sent = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        sent.add(chunk(i, 16384)); // a frame of 16,398 bytes: three fit in a record, four do not
+        sent.add(chunk(i, 10_000)); // three share a record, four would exceed the shared maximum
         pair.initiator.write(sent.get(i));
       }
       pair.initiator.flush();
       List<ByteBuf> records = drainRecords(pair.initiator);
-      assertEquals(3, records.size(), "3 + 3 + 2 chunks");
       assertEquals(List.of(framed(sent.subList(0, 3)) + 16, framed(sent.subList(3, 6)) + 16, framed(sent.subList(6, 8)) + 16),
-          records.stream().map(NoiseRecordBatchingTest::declaredLength).toList());
+          records.stream().map(NoiseRecordBatchingTest::declaredLength).toList(), "3 + 3 + 2 messages");
+      deliver(records, pair.responder);
+      assertEquals(sent, received(pair.responderApp));
+    }
+  }
+
+  @Test
+  void recordsOfSeveralMessagesStayWithinTheSharedMaximum() {
+    try (EmbeddedPair pair = new EmbeddedPair(32)) {
+      pair.pump();
+      List<PeerMessage> sent = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        sent.add(chunk(i, 16384)); // two 16 KiB chunks exceed 32 KiB: one per record
+        pair.initiator.write(sent.get(i));
+      }
+      PeerMessage alone = chunk(6, 40_000); // more than the shared maximum, less than a record
+      sent.add(alone);
+      pair.initiator.write(alone);
+      sent.add(ping(7));
+      pair.initiator.write(ping(7));
+      pair.initiator.flush();
+      List<ByteBuf> records = drainRecords(pair.initiator);
+      List<Integer> expected = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        expected.add(framed(sent.subList(i, i + 1)) + 16);
+      }
+      expected.add(framed(List.of(ping(7))) + 16);
+      assertEquals(expected, records.stream().map(NoiseRecordBatchingTest::declaredLength).toList());
+      assertTrue(framed(sent.subList(0, 2)) > NoiseHandler.MAX_SHARED_PLAINTEXT);
       deliver(records, pair.responder);
       assertEquals(sent, received(pair.responderApp));
     }
