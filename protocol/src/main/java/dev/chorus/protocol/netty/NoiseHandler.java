@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Writes between two flushes share records: a write joins the open record if the two stay
  * within {@link #MAX_SHARED_PLAINTEXT} bytes, else the open record is sealed (encrypted and passed
- * on) and the write starts the next one; a write larger than a record is cut as above. {@link #flush} seals the open record.
- * So a batch of small messages costs one AES-GCM setup and one record header, and a message that
+ * on) and the write starts the next one; a write larger than a record is cut as above. {@link
+ * #flush} seals the open record. So a batch of small messages costs one AES-GCM setup and one record header, and a message that
  * fits in a record never spans two (the receiver's frame decoder need not copy it). At most one
  * record's worth of plaintext waits here; each write's promise completes with the record that
  * holds its bytes (all of them, for a write cut into several).
