@@ -48,6 +48,9 @@ public final class BenchMain {
       case "aesgcm":
         AesGcmRecordBench.run(quick).forEach(System.out::println);
         break;
+      case "records":
+        RecordBatchBench.run(quick).forEach(System.out::println);
+        break;
       case "compare-tracker":
         try {
           CompareTracker.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
@@ -212,6 +215,8 @@ public final class BenchMain {
           + "  handshakes      only the handshake and X25519 part of protocol\n"
           + "  aesgcm          only the AES-GCM record part of protocol: one Noise transport record sealed and opened\n"
           + "                  (ns and bytes allocated) in the JDK and in libsodium, 100 B to 16 KiB\n"
+          + "  records         messages through two NoiseHandlers, one record each or sharing records between flushes:\n"
+          + "                  CPU ns and bytes allocated per message (1,100 B x 16, 16 KiB chunks x 8)\n"
           + "  compare-tracker the Chorus tracker against opentracker, each in its own process (used by bench/compare)\n"
           + "  tracker         tracker with the in-memory index: 1M tracks, 2M peers preloaded; memory per entry,\n"
           + "                  responses/s over real Noise connections, lookup latency at max and half load\n"
@@ -233,7 +238,8 @@ public final class BenchMain {
           + "                  (--full: the million scenario to its end, --max-wall-minutes W: sim options below)\n"
           + "  core            the node's swarm core under JMH: an overlay query received (held, absent, forwarded) and a\n"
           + "                  scheduler pass, 50 neighbours holding 10 or 1,000 tracks each: ns and bytes allocated per op\n"
-          + "--quick           protocol, handshakes, aesgcm: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
+          + "--quick           records: 1 s per case instead of 3;\n"
+          + "                  protocol, handshakes, aesgcm: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement (default: 1 fork, 3 x 2 s, 5 x 2 s);\n"
           + "                  tracker: 3 s warm-up + 5 s measured per phase (default 5 s + 15 s);\n"
           + "                  node: a 128 MiB track, 50 opens per first-byte source (default 256 MiB, 200)\n\n"
           + TrackerBench.usage() + "\n\n"

@@ -130,11 +130,14 @@ public final class TrackerServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            // One write() syscall per read batch instead of one per answer (profiled: ~27% kernel time).
-            ch.pipeline().addLast("flushes", new FlushConsolidationHandler(256, true));
             ch.pipeline().addLast("bytes", byteCounter);
             ChorusPipeline.install(ch.pipeline(), secure, false, Envelope.TRACKER, hello,
                 new TrackerSessionHandler(TrackerServer.this, nextRandom()));
+            // The answers to one read batch flushed once at its end: one write() syscall instead of
+            // one per answer (profiled: ~27% kernel time), and above the secure channel, so that
+            // they share one Noise record (one AES-GCM pass). Flushes outside a read wait only for
+            // the event loop's current task.
+            ch.pipeline().addAfter(ChorusPipeline.NOISE, "flushes", new FlushConsolidationHandler(256, true));
             ch.pipeline().addBefore(ChorusPipeline.MESSAGE_DECODER, RequestDecoderHandler.NAME,
                 new RequestDecoderHandler(config.maxTracksPerAnnounce()));
             long idle = config.idleTimeout().toNanos();

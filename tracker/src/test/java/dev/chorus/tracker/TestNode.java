@@ -20,6 +20,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -27,9 +28,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -42,11 +45,13 @@ final class TestNode implements AutoCloseable {
   final NoiseKeyPair key;
   final Channel channel;
   private final BlockingQueue<TrackerMessage> inbox;
+  private final RecordCounter records;
 
-  private TestNode(NoiseKeyPair key, Channel channel, BlockingQueue<TrackerMessage> inbox) {
+  private TestNode(NoiseKeyPair key, Channel channel, BlockingQueue<TrackerMessage> inbox, RecordCounter records) {
     this.key = key;
     this.channel = channel;
     this.inbox = inbox;
+    this.records = records;
   }
 
   static TestNode connect(EventLoopGroup group, InetSocketAddress tracker, byte[] trackerKey, NoiseKeyPair key,
@@ -59,10 +64,12 @@ final class TestNode implements AutoCloseable {
       String localIp, Hello hello) throws InterruptedException {
     SecureChannelConfig config = SecureChannelConfig.builder(key).pinnedRemoteKey(trackerKey).build();
     BlockingQueue<TrackerMessage> inbox = new LinkedBlockingQueue<>();
+    RecordCounter records = new RecordCounter();
     Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel c) {
+            c.pipeline().addLast(records);
             ChorusPipeline.install(c.pipeline(), config, true, Envelope.TRACKER,
                 hello,
                 new SimpleChannelInboundHandler<TrackerMessage>(false) {
@@ -76,7 +83,43 @@ final class TestNode implements AutoCloseable {
         })
         .localAddress(localIp, 0)
         .connect(tracker).sync().channel();
-    return new TestNode(key, ch, inbox);
+    return new TestNode(key, ch, inbox, records);
+  }
+
+  /** Noise records received so far (handshake messages included). */
+  long recordsReceived() {
+    return records.count.get();
+  }
+
+  /** Counts the Noise records in the TCP stream from their 2-byte length headers, passing the bytes on as they are. */
+  private static final class RecordCounter extends ChannelInboundHandlerAdapter {
+    final AtomicLong count = new AtomicLong();
+    private int headerBytesSeen;
+    private int header;
+    private int bodyLeft;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      int at = in.readerIndex();
+      int end = in.writerIndex();
+      while (at < end) {
+        if (bodyLeft > 0) {
+          int skip = Math.min(bodyLeft, end - at);
+          bodyLeft -= skip;
+          at += skip;
+          continue;
+        }
+        header = (header << 8) | in.getUnsignedByte(at++);
+        if (++headerBytesSeen == 2) {
+          count.incrementAndGet();
+          bodyLeft = header;
+          header = 0;
+          headerBytesSeen = 0;
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   PeerIdentity awaitHandshake() throws Exception {
@@ -94,6 +137,14 @@ final class TestNode implements AutoCloseable {
 
   void send(TrackerMessage message) {
     channel.writeAndFlush(message);
+  }
+
+  /** Writes all {@code messages} and flushes once, in one task of the event loop: one Noise record. */
+  void sendTogether(List<TrackerMessage> messages) {
+    channel.eventLoop().execute(() -> {
+      messages.forEach(channel::write);
+      channel.flush();
+    });
   }
 
   /** Writes raw plaintext into the encrypted stream, below the message encoder (bad-input tests). */

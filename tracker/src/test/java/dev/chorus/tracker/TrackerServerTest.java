@@ -126,6 +126,25 @@ class TrackerServerTest {
   }
 
   @Test
+  void lookupsReadTogetherAreAnsweredInOneRecord() throws Exception {
+    start(b -> b);
+    TestNode asker = node("127.0.0.1", 0); // no traversal capability: after its Hello the tracker sends nothing unasked
+    long before = asker.recordsReceived();
+    List<TrackerMessage> lookups = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      lookups.add(TestNode.lookup(100 + i, track(i), 10));
+    }
+    asker.sendTogether(lookups);
+    for (int i = 0; i < 8; i++) {
+      long id = 100 + i;
+      asker.await(m -> m.hasLookupResult() && m.getLookupResult().getLookupId() == id);
+    }
+    // One read held the eight lookups; the answers are flushed once, at the end of the read, and
+    // the secure channel seals them into one record.
+    assertEquals(1, asker.recordsReceived() - before);
+  }
+
+  @Test
   void nodesThatAcceptNoConnectionsAreNotHandedOut() throws Exception {
     start(b -> b);
     TestNode unreachable = node("127.0.0.1", 0);

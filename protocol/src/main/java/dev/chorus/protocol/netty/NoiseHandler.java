@@ -11,6 +11,7 @@ import dev.chorus.protocol.noise.NoiseTransport;
 import dev.chorus.protocol.wire.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
@@ -21,6 +22,7 @@ import io.netty.util.internal.PlatformDependent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.PromiseCombiner;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -38,6 +40,14 @@ import java.util.concurrent.TimeUnit;
  * is cut into records of at most 65519 bytes (65535 minus the 16-byte tag); inbound records are
  * decrypted and passed on as plaintext {@link ByteBuf}s, which the frame decoder reassembles.
  *
+ * <p>Writes between two flushes share records: a write joins the open record if the two stay
+ * within {@link #MAX_SHARED_PLAINTEXT} bytes, else the open record is sealed (encrypted and passed
+ * on) and the write starts the next one; a write larger than a record is cut as above. {@link
+ * #flush} seals the open record. So a batch of small messages costs one AES-GCM setup and one record header, and a message that
+ * fits in a record never spans two (the receiver's frame decoder need not copy it). At most one
+ * record's worth of plaintext waits here; each write's promise completes with the record that
+ * holds its bytes (all of them, for a write cut into several).
+ *
  * <p>Writes issued before the handshake completes are queued and flushed after it. A failed
  * handshake (bad message, wrong pinned key, timeout, connection closed mid-way) fails {@link
  * #handshakeFuture()} with a {@link ProtocolException} and closes the channel without sending
@@ -53,6 +63,14 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
   private static final int TAG_BYTES = 16;
   private static final int MAX_PLAINTEXT_PER_RECORD = FrameFormat.NOISE_MAX_MESSAGE_BYTES - TAG_BYTES;
+  /**
+   * Writes share a record only while it stays within 32 KiB with its header and tag, the largest
+   * buffer Netty's pooled allocator keeps in its per-thread cache (maxCachedBufferCapacity): a
+   * record of three 16 KiB chunks (49 KB) saved two AES-GCM setups but took its buffers, and the
+   * socket's direct copy, from the shared arena, and cost more allocation than it saved (bench/run
+   * records, bench/README.md). So a tracker's replies share records; chunks go one per record.
+   */
+  static final int MAX_SHARED_PLAINTEXT = 32 * 1024 - 2 - TAG_BYTES;
   /**
    * Records up to this size go through libsodium where it is selected, larger ones through the
    * JDK. Per record libsodium 1.0.18 costs about the same CPU as the JDK at 100 bytes and more per
@@ -74,6 +92,9 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   private boolean nativeRecords;
   /** Plaintext written before the keys exist, with its promise; encrypted in order once they do. */
   private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+  /** Plaintext written since the last seal, with the promises of its writes: the open record. */
+  private final ArrayDeque<PendingWrite> openRecord = new ArrayDeque<>();
+  private int openRecordBytes;
   private Promise<PeerIdentity> handshakePromise;
   private ScheduledFuture<?> handshakeTimeout;
   private boolean failed;
@@ -202,7 +223,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     handshakePromise.trySuccess(remote);
     ctx.fireUserEventTriggered(new NoiseHandshakeCompletionEvent(remote, config.protocolName()));
     writePending(ctx);
-    ctx.flush();
+    flush(ctx);
   }
 
   private void failHandshake(ChannelHandlerContext ctx, ProtocolException cause) {
@@ -295,6 +316,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
     if (!(msg instanceof ByteBuf)) {
+      sealOpenRecord(ctx); // keeps the order of writes
       ctx.write(msg, promise);
       return;
     }
@@ -307,10 +329,28 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
       pendingWrites.add(new PendingWrite((ByteBuf) msg, promise));
       return;
     }
-    encryptAndWriteReleasing(ctx, (ByteBuf) msg, promise);
+    addToRecords(ctx, (ByteBuf) msg, promise);
   }
 
-  private void encryptAndWriteReleasing(ChannelHandlerContext ctx, ByteBuf plain, ChannelPromise promise) {
+  /** Takes {@code plain} into the open record, sealing records as they fill; releases it in the end. */
+  private void addToRecords(ChannelHandlerContext ctx, ByteBuf plain, ChannelPromise promise) {
+    int length = plain.readableBytes();
+    if (length == 0) {
+      // Nothing to encrypt (an empty record would not decrypt); passed on so that its promise
+      // completes after those of the writes before it.
+      sealOpenRecord(ctx);
+      ctx.write(plain, promise);
+      return;
+    }
+    // A loop, as a listener of a sealed record's promise may write again.
+    while (!openRecord.isEmpty() && openRecordBytes + length > MAX_SHARED_PLAINTEXT) {
+      sealOpenRecord(ctx);
+    }
+    if (length <= MAX_PLAINTEXT_PER_RECORD) {
+      openRecord.add(new PendingWrite(plain, promise));
+      openRecordBytes += length;
+      return;
+    }
     try {
       encryptAndWrite(ctx, plain, promise);
     } catch (ProtocolException e) {
@@ -321,19 +361,55 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     }
   }
 
+  /** Encrypts the open record's plaintext as one record and passes it on; releases the plaintext. */
+  private void sealOpenRecord(ChannelHandlerContext ctx) {
+    if (openRecord.isEmpty()) {
+      return;
+    }
+    int length = openRecordBytes;
+    openRecordBytes = 0;
+    ChannelPromise recordPromise = openRecord.size() == 1 ? openRecord.peek().promise : ctx.newPromise();
+    if (openRecord.size() > 1) {
+      ChannelPromise[] promises = new ChannelPromise[openRecord.size()];
+      int i = 0;
+      for (PendingWrite write : openRecord) {
+        promises[i++] = write.promise;
+      }
+      recordPromise.addListener(new PromiseNotifier<Void, ChannelFuture>(false, promises));
+    }
+    ByteBuf record;
+    try {
+      record = encryptRecord(ctx, openRecord, length);
+    } catch (ProtocolException | RuntimeException e) {
+      recordPromise.tryFailure(e);
+      ctx.fireExceptionCaught(e);
+      return;
+    } finally {
+      PendingWrite write;
+      while ((write = openRecord.poll()) != null) {
+        write.plain.release();
+      }
+    }
+    ctx.write(record, recordPromise);
+  }
+
   private void writePending(ChannelHandlerContext ctx) {
     PendingWrite pending;
     while ((pending = pendingWrites.poll()) != null) {
-      encryptAndWriteReleasing(ctx, pending.plain, pending.promise);
+      addToRecords(ctx, pending.plain, pending.promise);
+    }
+  }
+
+  private static void fail(ArrayDeque<PendingWrite> writes, Throwable cause) {
+    PendingWrite pending;
+    while ((pending = writes.poll()) != null) {
+      pending.plain.release();
+      pending.promise.tryFailure(cause);
     }
   }
 
   private void failPending(Throwable cause) {
-    PendingWrite pending;
-    while ((pending = pendingWrites.poll()) != null) {
-      pending.plain.release();
-      pending.promise.tryFailure(cause);
-    }
+    fail(pendingWrites, cause);
   }
 
   private static final class PendingWrite {
@@ -346,41 +422,60 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     }
   }
 
+  /** A write larger than one record, cut into full records (and a last shorter one). */
   private void encryptAndWrite(ChannelHandlerContext ctx, ByteBuf plain, ChannelPromise promise) throws ProtocolException {
-    if (plain.readableBytes() <= MAX_PLAINTEXT_PER_RECORD) {
-      ctx.write(encryptRecord(ctx, plain, plain.readableBytes()), promise);
-      return;
-    }
     PromiseCombiner combiner = new PromiseCombiner(ctx.executor());
     while (plain.isReadable()) {
       int length = Math.min(plain.readableBytes(), MAX_PLAINTEXT_PER_RECORD);
-      combiner.add(ctx.write(encryptRecord(ctx, plain, length)));
+      ByteBuf record = newRecord(ctx, length);
+      record.writeBytes(plain, plain.readerIndex(), length);
+      plain.skipBytes(length);
+      combiner.add(ctx.write(encryptInPlace(record, length)));
     }
     combiner.finish(promise);
   }
 
+  private ByteBuf encryptRecord(ChannelHandlerContext ctx, ArrayDeque<PendingWrite> writes, int length)
+      throws ProtocolException {
+    ByteBuf record = newRecord(ctx, length);
+    for (PendingWrite write : writes) {
+      record.writeBytes(write.plain, write.plain.readerIndex(), write.plain.readableBytes());
+    }
+    return encryptInPlace(record, length);
+  }
+
   /**
-   * One record, encrypted in place: small ones in a direct buffer through the native cipher (the
-   * socket then writes it without copying), others in a heap buffer (see decrypt), where the
-   * JDK's AES-GCM would copy its input first if input and output were distinct regions of one
-   * array (pooled heap buffers share their arena's) with the input first.
+   * A buffer for one record of {@code length} plaintext bytes, its header written: small ones
+   * direct, for the native cipher (the socket then writes them without copying), others on the
+   * heap (see decrypt).
    */
-  private ByteBuf encryptRecord(ChannelHandlerContext ctx, ByteBuf plain, int length) throws ProtocolException {
+  private ByteBuf newRecord(ChannelHandlerContext ctx, int length) {
     int recordLength = length + TAG_BYTES;
-    boolean nativeRecord = nativeRecords && recordLength <= NATIVE_RECORD_MAX_BYTES;
-    ByteBuf record = nativeRecord
+    ByteBuf record = isNativeRecord(recordLength)
         ? ctx.alloc().directBuffer(2 + recordLength)
         : ctx.alloc().heapBuffer(2 + recordLength);
+    return record.writeShort(recordLength);
+  }
+
+  private boolean isNativeRecord(int recordLength) {
+    return nativeRecords && recordLength <= NATIVE_RECORD_MAX_BYTES;
+  }
+
+  /**
+   * Encrypts the {@code length} plaintext bytes after the header of {@code record} where they
+   * are; the JDK's AES-GCM would copy its input first if input and output were distinct regions
+   * of one array (pooled heap buffers share their arena's) with the input first. Releases the
+   * record if encryption fails.
+   */
+  private ByteBuf encryptInPlace(ByteBuf record, int length) throws ProtocolException {
+    int recordLength = length + TAG_BYTES;
     try {
-      record.writeShort(recordLength);
-      record.writeBytes(plain, plain.readerIndex(), length);
-      if (nativeRecord) {
+      if (isNativeRecord(recordLength)) {
         long at = nativeAddress(record) + 2;
         transport.encryptNative(at, length, at);
       } else {
         transport.encrypt(record.nioBuffer(2, length), record.internalNioBuffer(2, recordLength));
       }
-      plain.skipBytes(length);
       record.writerIndex(2 + recordLength);
       return record;
     } catch (ProtocolException | RuntimeException e) {
@@ -402,8 +497,11 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     cancelTimeout();
     // Exceptions only when someone is waiting: filling in their stack traces on every closed
     // connection was a tenth of a server's CPU time per accepted handshake.
-    if (!pendingWrites.isEmpty()) {
-      failPending(new ProtocolException(ErrorCode.INTERNAL_ERROR, "secure channel handler removed"));
+    if (!pendingWrites.isEmpty() || !openRecord.isEmpty()) {
+      ProtocolException removed = new ProtocolException(ErrorCode.INTERNAL_ERROR, "secure channel handler removed");
+      failPending(removed);
+      openRecordBytes = 0;
+      fail(openRecord, removed);
     }
     if (handshakePromise != null && !handshakePromise.isDone()) {
       handshakePromise.tryFailure(new ProtocolException(ErrorCode.HANDSHAKE_FAILED, "secure channel handler removed"));
@@ -429,7 +527,8 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     }
   }
 
-  // ChannelOutboundHandler plumbing: everything but write passes through.
+  // ChannelOutboundHandler plumbing: everything but write and flush passes through (closing seals
+  // the open record first).
 
   @Override
   public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
@@ -443,11 +542,14 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
   @Override
   public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+    sealOpenRecord(ctx);
     ctx.disconnect(promise);
   }
 
   @Override
   public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    // Written but not flushed, the open record's writes then fail as Netty fails unflushed ones.
+    sealOpenRecord(ctx);
     ctx.close(promise);
   }
 
@@ -463,6 +565,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
+    sealOpenRecord(ctx);
     ctx.flush();
   }
 
