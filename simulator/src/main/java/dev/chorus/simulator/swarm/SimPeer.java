@@ -58,7 +58,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   boolean alive = true;
 
   /** Hosts this peer has a connection with. */
-  final Links links = new Links();
+  final Links links;
   /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
   final Map<Integer, BitSet> partial = new HashMap<>();
   /** Where each chunk of a track fetched in this online period came from, until it is played. */
@@ -141,6 +141,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.id = Ids.node(host);
     this.sessionRng = sessionRng;
     this.startPolicy = w.startPolicy;
+    this.links = new Links(w.links, host);
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
     this.listenPort = w.listenPort(host);
     core.listening(listenPort);
@@ -291,13 +292,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void requestChunks(NodeId peer, long requestId, TrackId trackId, int first, int count,
       Priority priority) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendRequest(this, to, requestId, trackId, first, count, priority);
   }
 
   @Override
   public void cancelRequest(NodeId peer, long requestId) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendCancel(this, to, requestId);
   }
 
@@ -323,13 +324,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   @Override
   public void refuseRequest(NodeId peer, long requestId, int first, int count, ErrorCode reason) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendMissing(this, to, requestId, first, count, reason);
   }
 
   @Override
   public void sendQuery(NodeId peer, long queryId, TrackId trackId, int hopsLeft) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendQuery(this, to, queryId, trackId, hopsLeft);
   }
 
@@ -345,7 +346,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       answer.addAll(holders);
     }
     List<PeerHolding> sent = answer;
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendAnswer(this, to, queryId, sent);
   }
 
@@ -361,7 +362,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   @Override
   public void sendHave(NodeId peer, TrackId trackId) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     int track = Ids.track(trackId);
     boolean complete = holdsTrack(track);
     BitSet chunks = complete ? NO_CHUNKS : heldForHave(trackId, track);

@@ -32,11 +32,13 @@ import dev.chorus.tracker.index.PeerInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 
 /**
  * The simulated world: a population of peers that come and go, each online one running the
@@ -154,13 +156,17 @@ final class World implements EventHandler {
   private int freeCount;
   private int slotHigh;
 
-  private final HashMap<Long, Transfer> transfersByFlow = new HashMap<>();
+  /** Every online peer's connections ({@link Links}): one probe per delivered message. */
+  final LongHashSet links = Links.newTable();
+  /** Transfers by their current flow (primitive keys: a segment's start and end box none). */
+  private final Long2ObjectHashMap<Transfer> transfersByFlow = new Long2ObjectHashMap<>();
   // Network realism (docs/network-model.md, "Connections, the CDN and failing peers").
   private final SlowStart slowStart;
   private final PeerFailures failures;
   private final long cdnRequestNanos;
   /** When data last flowed from a server to a client ({@code server << 32 | client}). */
-  private final HashMap<Long, Long> lastDataAt = new HashMap<>();
+  private final Long2LongHashMap lastDataAt = new Long2LongHashMap(NO_DATA);
+  private static final long NO_DATA = Long.MIN_VALUE;
   /** Hosts that crashed and are down until their churn would have taken them offline. */
   private final BitSet crashed;
   /** Until when a host serves slowly (0: not slow). */
@@ -583,8 +589,9 @@ final class World implements EventHandler {
   // then (a closed connection loses it). The most frequent kinds travel as pooled records
   // (Messages), not as an object each.
 
-  void sendRequest(SimPeer from, SimPeer to, long requestId, TrackId trackId, int first, int count,
+  void sendRequest(SimPeer from, int toHost, long requestId, TrackId trackId, int first, int count,
       Priority priority) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
@@ -594,20 +601,22 @@ final class World implements EventHandler {
     messages.first[slot] = first;
     messages.count[slot] = count;
     messages.detail[slot] = priority;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
-  void sendCancel(SimPeer from, SimPeer to, long requestId) {
+  void sendCancel(SimPeer from, int toHost, long requestId) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.CANCEL, from, to);
     messages.id[slot] = requestId;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
-  void sendMissing(SimPeer from, SimPeer to, long requestId, int first, int count,
+  void sendMissing(SimPeer from, int toHost, long requestId, int first, int count,
       ErrorCode reason) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
@@ -616,10 +625,11 @@ final class World implements EventHandler {
     messages.first[slot] = first;
     messages.count[slot] = count;
     messages.detail[slot] = reason;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
-  void sendQuery(SimPeer from, SimPeer to, long queryId, TrackId trackId, int hopsLeft) {
+  void sendQuery(SimPeer from, int toHost, long queryId, TrackId trackId, int hopsLeft) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
@@ -627,20 +637,22 @@ final class World implements EventHandler {
     messages.id[slot] = queryId;
     messages.payload[slot] = trackId;
     messages.small[slot] = hopsLeft;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
-  void sendAnswer(SimPeer from, SimPeer to, long queryId, List<PeerHolding> holders) {
+  void sendAnswer(SimPeer from, int toHost, long queryId, List<PeerHolding> holders) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.ANSWER, from, to);
     messages.id[slot] = queryId;
     messages.payload[slot] = holders;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
-  void sendHave(SimPeer from, SimPeer to, TrackId trackId, boolean complete, BitSet chunks) {
+  void sendHave(SimPeer from, int toHost, TrackId trackId, boolean complete, BitSet chunks) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
@@ -648,7 +660,7 @@ final class World implements EventHandler {
     messages.payload[slot] = trackId;
     messages.detail[slot] = chunks;
     messages.small[slot] = complete ? 1 : 0;
-    post(slot, from, to);
+    post(slot, from.host, toHost);
   }
 
   /** A segment's chunks {@code chunks[from .. to)} of a transfer reach its client. */
@@ -658,11 +670,12 @@ final class World implements EventHandler {
     messages.first[slot] = from;
     messages.count[slot] = to;
     messages.small[slot] = last ? 1 : 0;
-    post(slot, t.server, t.client);
+    post(slot, t.server.host, t.client.host);
   }
 
-  private void post(int slot, SimPeer from, SimPeer to) {
-    engine.schedule(engine.now() + latency.oneWayNanos(from.host, to.host), EV_MESSAGE, 0, slot);
+  /** Queues the message's arrival; by hosts, as the receiver itself is not touched until then. */
+  private void post(int slot, int fromHost, int toHost) {
+    engine.schedule(engine.now() + latency.oneWayNanos(fromHost, toHost), EV_MESSAGE, 0, slot);
   }
 
   /** A message arrives if the connection it was sent over still exists. */
@@ -678,7 +691,7 @@ final class World implements EventHandler {
     Object payload = m.payload[slot];
     Object detail = m.detail[slot];
     m.release(slot);
-    if (!from.alive || !to.alive || !to.links.contains(from.host)) {
+    if (!from.alive || !to.alive || !Links.linked(links, to.host, from.host)) {
       census.count(EventCensus.MSG_LOST);
       return;
     }
@@ -907,7 +920,7 @@ final class World implements EventHandler {
       }
     }
     if (n == 0) {
-      sendMissing(server, client, requestId, first, count, ErrorCode.NONE);
+      sendMissing(server, clientHost, requestId, first, count, ErrorCode.NONE);
       deliverAfter(0, server, EventCensus.UPLOAD_DONE, now -> server.core.uploadDone(client.id, requestId, 0, now));
       return;
     }
@@ -916,10 +929,10 @@ final class World implements EventHandler {
     server.serving.put(Transfer.servingKey(clientHost, requestId), t);
     long now = engine.now();
     long rtt = latency.rttNanos(server.host, clientHost);
-    Long last = lastDataAt.get(pair(server.host, clientHost));
+    long last = lastDataAt.get(pair(server.host, clientHost));
     // RFC 5681 §4.1 / Linux's tcp_slow_start_after_idle: a connection idle for longer than an RTO
     // (1 s, RFC 6298's initial value) restarts from the initial window, as a new one does.
-    if (last == null || now - last > Math.max(1_000_000_000L, rtt)) {
+    if (last == NO_DATA || now - last > Math.max(1_000_000_000L, rtt)) {
       long bytes = 0;
       for (int i = 0; i < t.chunks.length; i++) {
         bytes += chunkLength(track, t.chunks[i]);
