@@ -177,6 +177,17 @@ final class World implements EventHandler {
   private long networkEventId = -1;
   private long networkEventAt = Long.MAX_VALUE;
   private final long[] completed = new long[256];
+  /** Flows completed at once beyond {@link #completed}'s room (reused). */
+  private final List<Long> overflow = new ArrayList<>(0);
+  /**
+   * The latest {@link TrackId} made for each track, direct-mapped by index: the core's events name
+   * a track by id many times a second per peer, and a new id is two 32-byte arrays and an object.
+   * The same id object each time changes no result (ids compare by content) and lets the core's
+   * maps find it by identity.
+   */
+  private final TrackId[] trackIds = new TrackId[TRACK_ID_CACHE];
+  private final int[] trackIdOf = new int[TRACK_ID_CACHE];
+  private static final int TRACK_ID_CACHE = 1 << 16;
 
   World(Scenario scenario, int replication) {
     this.scenario = scenario;
@@ -305,7 +316,7 @@ final class World implements EventHandler {
     List<Holding> holdings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int track = caches.track(host, i);
-      holdings.add(Holding.complete(Ids.track(track), chunkCount(track)));
+      holdings.add(Holding.complete(trackId(track), chunkCount(track)));
     }
     announce(p.trackerInfo, true, holdings, now);
   }
@@ -724,7 +735,7 @@ final class World implements EventHandler {
   private void chunksArrived(Transfer t, int from, int to, boolean last, long at) {
     SimPeer client = t.client;
     SimPeer server = t.server;
-    TrackId trackId = Ids.track(t.track);
+    TrackId trackId = trackId(t.track);
     int[] chunks = t.chunks;
     for (int i = from; i < to; i++) {
       client.core.chunkArrived(server.id, t.id, trackId, chunks[i], at);
@@ -747,13 +758,25 @@ final class World implements EventHandler {
 
   // ---- tracks ----------------------------------------------------------------------------------
 
+  /** The track's id ({@link Ids#track(int)}), the same object while it stays in the cache. */
+  TrackId trackId(int track) {
+    int i = track & (TRACK_ID_CACHE - 1);
+    TrackId id = trackIds[i];
+    if (id == null || trackIdOf[i] != track) {
+      id = Ids.track(track);
+      trackIds[i] = id;
+      trackIdOf[i] = track;
+    }
+    return id;
+  }
+
   int chunkCount(int track) {
     long size = catalogue.sizeBytes(track);
     return (int) ((size + scenario.chunkBytes() - 1) / scenario.chunkBytes());
   }
 
   TrackLayout layout(int track) {
-    return TrackLayout.of(Ids.track(track), catalogue.sizeBytes(track), scenario.chunkBytes(),
+    return TrackLayout.of(trackId(track), catalogue.sizeBytes(track), scenario.chunkBytes(),
         catalogue.durationMillis(track) * 1_000_000L);
   }
 
@@ -778,7 +801,7 @@ final class World implements EventHandler {
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
     boolean taken = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
-        deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
+        deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(trackId(evicted)), now)));
     p.cacheChanged();
     return taken;
   }
@@ -793,7 +816,7 @@ final class World implements EventHandler {
       if (!p.alive) {
         return;
       }
-      TrackId trackId = Ids.track(track);
+      TrackId trackId = trackId(track);
       List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
           .toCompletableFuture().join();
       List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), reachability(p.host), traversal,
@@ -1045,7 +1068,7 @@ final class World implements EventHandler {
     networkEventAt = Long.MAX_VALUE;
     int[] count = {0};
     long[] buffer = completed;
-    ArrayList<Long> overflow = new ArrayList<>(0);
+    List<Long> overflow = this.overflow;
     flows.pollCompleted(now, (flowId, src, dst, bytes, at) -> {
       if (count[0] < buffer.length) {
         buffer[count[0]++] = flowId;
@@ -1056,9 +1079,10 @@ final class World implements EventHandler {
     for (int i = 0; i < count[0]; i++) {
       segmentDone(buffer[i], now);
     }
-    for (Long id : overflow) {
-      segmentDone(id, now);
+    for (int i = 0; i < overflow.size(); i++) {
+      segmentDone(overflow.get(i), now);
     }
+    overflow.clear();
   }
 
   private void segmentDone(long flowId, long now) {
