@@ -607,11 +607,10 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.REQUEST, from, to);
-    messages.id[slot] = requestId;
-    messages.payload[slot] = trackId;
-    messages.first[slot] = first;
-    messages.count[slot] = count;
-    messages.detail[slot] = priority;
+    messages.id(slot, requestId);
+    messages.payload(slot, trackId);
+    messages.range(slot, first, count);
+    messages.detail(slot, priority);
     post(slot, from.host, toHost);
   }
 
@@ -621,7 +620,7 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.CANCEL, from, to);
-    messages.id[slot] = requestId;
+    messages.id(slot, requestId);
     post(slot, from.host, toHost);
   }
 
@@ -632,10 +631,9 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.MISSING, from, to);
-    messages.id[slot] = requestId;
-    messages.first[slot] = first;
-    messages.count[slot] = count;
-    messages.detail[slot] = reason;
+    messages.id(slot, requestId);
+    messages.range(slot, first, count);
+    messages.detail(slot, reason);
     post(slot, from.host, toHost);
   }
 
@@ -645,9 +643,9 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.QUERY, from, to);
-    messages.id[slot] = queryId;
-    messages.payload[slot] = trackId;
-    messages.small[slot] = hopsLeft;
+    messages.id(slot, queryId);
+    messages.payload(slot, trackId);
+    messages.small(slot, hopsLeft);
     post(slot, from.host, toHost);
   }
 
@@ -657,8 +655,8 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.ANSWER, from, to);
-    messages.id[slot] = queryId;
-    messages.payload[slot] = holders;
+    messages.id(slot, queryId);
+    messages.payload(slot, holders);
     post(slot, from.host, toHost);
   }
 
@@ -668,19 +666,18 @@ final class World implements EventHandler {
       return;
     }
     int slot = messages.take(Messages.HAVE, from, to);
-    messages.payload[slot] = trackId;
-    messages.detail[slot] = chunks;
-    messages.small[slot] = complete ? 1 : 0;
+    messages.payload(slot, trackId);
+    messages.detail(slot, chunks);
+    messages.small(slot, complete ? 1 : 0);
     post(slot, from.host, toHost);
   }
 
   /** A segment's chunks {@code chunks[from .. to)} of a transfer reach its client. */
   private void sendChunks(Transfer t, int from, int to, boolean last) {
     int slot = messages.take(Messages.CHUNKS, t.server, t.client);
-    messages.payload[slot] = t;
-    messages.first[slot] = from;
-    messages.count[slot] = to;
-    messages.small[slot] = last ? 1 : 0;
+    messages.payload(slot, t);
+    messages.range(slot, from, to);
+    messages.small(slot, last ? 1 : 0);
     post(slot, t.server.host, t.client.host);
   }
 
@@ -692,15 +689,15 @@ final class World implements EventHandler {
   /** A message arrives if the connection it was sent over still exists. */
   private void onMessage(int slot, long now) {
     Messages m = messages;
-    SimPeer from = m.from[slot];
-    SimPeer to = m.to[slot];
-    int kind = m.kind[slot];
-    long id = m.id[slot];
-    int first = m.first[slot];
-    int count = m.count[slot];
-    int small = m.small[slot];
-    Object payload = m.payload[slot];
-    Object detail = m.detail[slot];
+    SimPeer from = m.from(slot);
+    SimPeer to = m.to(slot);
+    int kind = m.kind(slot);
+    long id = m.id(slot);
+    int first = m.first(slot);
+    int count = m.count(slot);
+    int small = m.small(slot);
+    Object payload = m.payload(slot);
+    Object detail = m.detail(slot);
     m.release(slot);
     if (!from.alive || !to.alive || !Links.linked(links, to.host, from.host)) {
       census.count(EventCensus.MSG_LOST);
