@@ -113,7 +113,11 @@ final class Messages {
 
   /** Drops the slot's references (so an offline peer is not kept alive) and frees it. */
   void release(int slot) {
-    Arrays.fill(refs, 4 * slot, 4 * slot + 4, null);
+    int o = 4 * slot;
+    refs[o] = null;
+    refs[o + 1] = null;
+    refs[o + 2] = null;
+    refs[o + 3] = null;
     free[freeCount++] = slot;
   }
 
