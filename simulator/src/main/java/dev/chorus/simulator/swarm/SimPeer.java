@@ -10,6 +10,7 @@ import dev.chorus.node.internal.core.SwarmCore;
 import dev.chorus.node.internal.core.SwarmListener;
 import dev.chorus.node.internal.core.TrackLayout;
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.Priority;
@@ -55,10 +56,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   final int listenPort;
   /** How the tracker knows this peer; refreshed with the current coordinate at each announce. */
   PeerInfo trackerInfo;
+  /** The coordinate {@link #trackerInfo} was made with. */
+  private VivaldiCoordinate trackerCoordinate;
+  private PeerContact contact;
   boolean alive = true;
 
   /** Hosts this peer has a connection with. */
-  final Links links = new Links();
+  final Links links;
   /** Chunks held of tracks being fetched (not yet complete, hence not in the cache). */
   final Map<Integer, BitSet> partial = new HashMap<>();
   /** Where each chunk of a track fetched in this online period came from, until it is played. */
@@ -141,22 +145,37 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     this.id = Ids.node(host);
     this.sessionRng = sessionRng;
     this.startPolicy = w.startPolicy;
+    this.links = new Links(w.links, host);
     this.core = new SwarmCore(w.scenario.swarm(), this, this, this, coreRng);
     this.listenPort = w.listenPort(host);
     core.listening(listenPort);
     core.punchable(w.reachability(host) == dev.chorus.protocol.ReachabilityClass.PUNCHABLE);
+    this.trackerCoordinate = core.coordinate();
     this.trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort,
-        core.coordinate(), w.region(host));
+        trackerCoordinate, w.region(host));
   }
 
+  /** {@link #trackerInfo} with the current coordinate (kept while the coordinate is the same). */
   PeerInfo refreshTrackerInfo() {
-    trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort, core.coordinate(),
-        trackerInfo.region());
+    VivaldiCoordinate coordinate = core.coordinate();
+    if (coordinate != trackerCoordinate) {
+      trackerInfo = PeerInfo.of(Ids.staticKey(host), Ids.ip(host), listenPort, coordinate,
+          trackerInfo.region());
+      trackerCoordinate = coordinate;
+    }
     return trackerInfo;
   }
 
+  /**
+   * How other peers reach this one; made again only when the core's coordinate changed (contacts
+   * and coordinates are immutable), since answers and connections ask for it often.
+   */
   PeerContact contact() {
-    return new PeerContact(id, Ids.staticKey(host), Ids.ip(host), listenPort, core.coordinate());
+    VivaldiCoordinate coordinate = core.coordinate();
+    if (contact == null || contact.coordinate() != coordinate) {
+      contact = new PeerContact(id, Ids.staticKey(host), Ids.ip(host), listenPort, coordinate);
+    }
+    return contact;
   }
 
   /**
@@ -291,13 +310,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
   @Override
   public void requestChunks(NodeId peer, long requestId, TrackId trackId, int first, int count,
       Priority priority) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendRequest(this, to, requestId, trackId, first, count, priority);
   }
 
   @Override
   public void cancelRequest(NodeId peer, long requestId) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendCancel(this, to, requestId);
   }
 
@@ -323,13 +342,13 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   @Override
   public void refuseRequest(NodeId peer, long requestId, int first, int count, ErrorCode reason) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendMissing(this, to, requestId, first, count, reason);
   }
 
   @Override
   public void sendQuery(NodeId peer, long queryId, TrackId trackId, int hopsLeft) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendQuery(this, to, queryId, trackId, hopsLeft);
   }
 
@@ -345,7 +364,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       answer.addAll(holders);
     }
     List<PeerHolding> sent = answer;
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     w.sendAnswer(this, to, queryId, sent);
   }
 
@@ -361,7 +380,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
 
   @Override
   public void sendHave(NodeId peer, TrackId trackId) {
-    SimPeer to = w.peer(Ids.host(peer));
+    int to = Ids.host(peer);
     int track = Ids.track(trackId);
     boolean complete = holdsTrack(track);
     BitSet chunks = complete ? NO_CHUNKS : heldForHave(trackId, track);
@@ -431,14 +450,14 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.seekFromMillis()));
     prefetchReported = false;
     w.playing(+1);
-    core.play(Ids.track(track), now);
+    core.play(w.trackId(track), now);
     if (cursor.nextTrack() >= 0) {
       if (w.repeats != null && !cursor.nextRepeat() && cursor.nextTrack() != track) {
         // Known now, so the node would prefetch it: the copy goes before the core plans for it.
         dropForDiscovery(cursor.nextTrack());
         nextDropped = true;
       }
-      core.queueNext(Ids.track(cursor.nextTrack()), now);
+      core.queueNext(w.trackId(cursor.nextTrack()), now);
     }
     prune();
     advance(now);
@@ -459,7 +478,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     sources.remove(track);
     forgetAcquiring();
     w.discoveryDrops++;
-    w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, at -> core.tracksDropped(List.of(Ids.track(track)), at));
+    w.deliverAfter(0, this, EventCensus.TRACKS_DROPPED, at -> core.tracksDropped(List.of(w.trackId(track)), at));
   }
 
   private long bytesAtMillis(long millis) {
@@ -519,7 +538,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
     if (holdsTrack(playTrack)) {
       return layout.sizeBytes();
     }
-    BitSet b = partial.get(playTrack);
+    BitSet b = playTrack == acquiringTrack ? acquiringChunks : partial.get(playTrack);
     int c = layout.chunkAt(pos);
     int missing = b == null ? c : b.nextClearBit(c);
     return missing >= layout.chunkCount() ? layout.sizeBytes() : layout.chunkOffset(missing);
@@ -581,7 +600,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
           pos = Math.min(layout.sizeBytes() - 1, bytesAtMillis(cursor.seekToMillis())); // a jump: nothing played
           segEnd = Math.min(layout.sizeBytes(), bytesAtMillis(cursor.endMillis()));
           stalled = true; // waits for ready at the new position without counting a stutter
-          core.seek(Ids.track(playTrack), pos, now);
+          core.seek(w.trackId(playTrack), pos, now);
           continue;
         }
         endPlay(now);
@@ -615,7 +634,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
       if (pos >= layout.sizeBytes() - layout.bytesOf(w.scenario.swarm().prefetchWindowNanos())) {
         prefetchReported = true;
       }
-      core.seek(Ids.track(playTrack), pos, now);
+      core.seek(w.trackId(playTrack), pos, now);
     }
   }
 
@@ -676,7 +695,7 @@ final class SimPeer implements SwarmActions, SwarmListener, HeldChunks {
         // one, and the core tells the tracker at its next holdings flush.
         it.remove();
         dropped = dropped == null ? new ArrayList<>(1) : dropped;
-        dropped.add(Ids.track(t));
+        dropped.add(w.trackId(t));
       }
     }
     sources.keySet().removeIf(t -> t != a && t != b && t != playTrack);

@@ -32,11 +32,13 @@ import dev.chorus.tracker.index.PeerInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 
 /**
  * The simulated world: a population of peers that come and go, each online one running the
@@ -154,13 +156,17 @@ final class World implements EventHandler {
   private int freeCount;
   private int slotHigh;
 
-  private final HashMap<Long, Transfer> transfersByFlow = new HashMap<>();
+  /** Every online peer's connections ({@link Links}): one probe per delivered message. */
+  final LongHashSet links = Links.newTable();
+  /** Transfers by their current flow (primitive keys: a segment's start and end box none). */
+  private final Long2ObjectHashMap<Transfer> transfersByFlow = new Long2ObjectHashMap<>();
   // Network realism (docs/network-model.md, "Connections, the CDN and failing peers").
   private final SlowStart slowStart;
   private final PeerFailures failures;
   private final long cdnRequestNanos;
   /** When data last flowed from a server to a client ({@code server << 32 | client}). */
-  private final HashMap<Long, Long> lastDataAt = new HashMap<>();
+  private final Long2LongHashMap lastDataAt = new Long2LongHashMap(NO_DATA);
+  private static final long NO_DATA = Long.MIN_VALUE;
   /** Hosts that crashed and are down until their churn would have taken them offline. */
   private final BitSet crashed;
   /** Until when a host serves slowly (0: not slow). */
@@ -171,6 +177,17 @@ final class World implements EventHandler {
   private long networkEventId = -1;
   private long networkEventAt = Long.MAX_VALUE;
   private final long[] completed = new long[256];
+  /** Flows completed at once beyond {@link #completed}'s room (reused). */
+  private final List<Long> overflow = new ArrayList<>(0);
+  /**
+   * The latest {@link TrackId} made for each track, direct-mapped by index: the core's events name
+   * a track by id many times a second per peer, and a new id is two 32-byte arrays and an object.
+   * The same id object each time changes no result (ids compare by content) and lets the core's
+   * maps find it by identity.
+   */
+  private final TrackId[] trackIds = new TrackId[TRACK_ID_CACHE];
+  private final int[] trackIdOf = new int[TRACK_ID_CACHE];
+  private static final int TRACK_ID_CACHE = 1 << 16;
 
   World(Scenario scenario, int replication) {
     this.scenario = scenario;
@@ -299,7 +316,7 @@ final class World implements EventHandler {
     List<Holding> holdings = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int track = caches.track(host, i);
-      holdings.add(Holding.complete(Ids.track(track), chunkCount(track)));
+      holdings.add(Holding.complete(trackId(track), chunkCount(track)));
     }
     announce(p.trackerInfo, true, holdings, now);
   }
@@ -583,102 +600,106 @@ final class World implements EventHandler {
   // then (a closed connection loses it). The most frequent kinds travel as pooled records
   // (Messages), not as an object each.
 
-  void sendRequest(SimPeer from, SimPeer to, long requestId, TrackId trackId, int first, int count,
+  void sendRequest(SimPeer from, int toHost, long requestId, TrackId trackId, int first, int count,
       Priority priority) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.REQUEST, from, to);
-    messages.id[slot] = requestId;
-    messages.payload[slot] = trackId;
-    messages.first[slot] = first;
-    messages.count[slot] = count;
-    messages.detail[slot] = priority;
-    post(slot, from, to);
+    messages.id(slot, requestId);
+    messages.payload(slot, trackId);
+    messages.range(slot, first, count);
+    messages.detail(slot, priority);
+    post(slot, from.host, toHost);
   }
 
-  void sendCancel(SimPeer from, SimPeer to, long requestId) {
+  void sendCancel(SimPeer from, int toHost, long requestId) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.CANCEL, from, to);
-    messages.id[slot] = requestId;
-    post(slot, from, to);
+    messages.id(slot, requestId);
+    post(slot, from.host, toHost);
   }
 
-  void sendMissing(SimPeer from, SimPeer to, long requestId, int first, int count,
+  void sendMissing(SimPeer from, int toHost, long requestId, int first, int count,
       ErrorCode reason) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.MISSING, from, to);
-    messages.id[slot] = requestId;
-    messages.first[slot] = first;
-    messages.count[slot] = count;
-    messages.detail[slot] = reason;
-    post(slot, from, to);
+    messages.id(slot, requestId);
+    messages.range(slot, first, count);
+    messages.detail(slot, reason);
+    post(slot, from.host, toHost);
   }
 
-  void sendQuery(SimPeer from, SimPeer to, long queryId, TrackId trackId, int hopsLeft) {
+  void sendQuery(SimPeer from, int toHost, long queryId, TrackId trackId, int hopsLeft) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.QUERY, from, to);
-    messages.id[slot] = queryId;
-    messages.payload[slot] = trackId;
-    messages.small[slot] = hopsLeft;
-    post(slot, from, to);
+    messages.id(slot, queryId);
+    messages.payload(slot, trackId);
+    messages.small(slot, hopsLeft);
+    post(slot, from.host, toHost);
   }
 
-  void sendAnswer(SimPeer from, SimPeer to, long queryId, List<PeerHolding> holders) {
+  void sendAnswer(SimPeer from, int toHost, long queryId, List<PeerHolding> holders) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.ANSWER, from, to);
-    messages.id[slot] = queryId;
-    messages.payload[slot] = holders;
-    post(slot, from, to);
+    messages.id(slot, queryId);
+    messages.payload(slot, holders);
+    post(slot, from.host, toHost);
   }
 
-  void sendHave(SimPeer from, SimPeer to, TrackId trackId, boolean complete, BitSet chunks) {
+  void sendHave(SimPeer from, int toHost, TrackId trackId, boolean complete, BitSet chunks) {
+    SimPeer to = peer(toHost);
     if (to == null) {
       return;
     }
     int slot = messages.take(Messages.HAVE, from, to);
-    messages.payload[slot] = trackId;
-    messages.detail[slot] = chunks;
-    messages.small[slot] = complete ? 1 : 0;
-    post(slot, from, to);
+    messages.payload(slot, trackId);
+    messages.detail(slot, chunks);
+    messages.small(slot, complete ? 1 : 0);
+    post(slot, from.host, toHost);
   }
 
   /** A segment's chunks {@code chunks[from .. to)} of a transfer reach its client. */
   private void sendChunks(Transfer t, int from, int to, boolean last) {
     int slot = messages.take(Messages.CHUNKS, t.server, t.client);
-    messages.payload[slot] = t;
-    messages.first[slot] = from;
-    messages.count[slot] = to;
-    messages.small[slot] = last ? 1 : 0;
-    post(slot, t.server, t.client);
+    messages.payload(slot, t);
+    messages.range(slot, from, to);
+    messages.small(slot, last ? 1 : 0);
+    post(slot, t.server.host, t.client.host);
   }
 
-  private void post(int slot, SimPeer from, SimPeer to) {
-    engine.schedule(engine.now() + latency.oneWayNanos(from.host, to.host), EV_MESSAGE, 0, slot);
+  /** Queues the message's arrival; by hosts, as the receiver itself is not touched until then. */
+  private void post(int slot, int fromHost, int toHost) {
+    engine.schedule(engine.now() + latency.oneWayNanos(fromHost, toHost), EV_MESSAGE, 0, slot);
   }
 
   /** A message arrives if the connection it was sent over still exists. */
   private void onMessage(int slot, long now) {
     Messages m = messages;
-    SimPeer from = m.from[slot];
-    SimPeer to = m.to[slot];
-    int kind = m.kind[slot];
-    long id = m.id[slot];
-    int first = m.first[slot];
-    int count = m.count[slot];
-    int small = m.small[slot];
-    Object payload = m.payload[slot];
-    Object detail = m.detail[slot];
+    SimPeer from = m.from(slot);
+    SimPeer to = m.to(slot);
+    int kind = m.kind(slot);
+    long id = m.id(slot);
+    int first = m.first(slot);
+    int count = m.count(slot);
+    int small = m.small(slot);
+    Object payload = m.payload(slot);
+    Object detail = m.detail(slot);
     m.release(slot);
-    if (!from.alive || !to.alive || !to.links.contains(from.host)) {
+    if (!from.alive || !to.alive || !Links.linked(links, to.host, from.host)) {
       census.count(EventCensus.MSG_LOST);
       return;
     }
@@ -711,7 +732,7 @@ final class World implements EventHandler {
   private void chunksArrived(Transfer t, int from, int to, boolean last, long at) {
     SimPeer client = t.client;
     SimPeer server = t.server;
-    TrackId trackId = Ids.track(t.track);
+    TrackId trackId = trackId(t.track);
     int[] chunks = t.chunks;
     for (int i = from; i < to; i++) {
       client.core.chunkArrived(server.id, t.id, trackId, chunks[i], at);
@@ -734,13 +755,25 @@ final class World implements EventHandler {
 
   // ---- tracks ----------------------------------------------------------------------------------
 
+  /** The track's id ({@link Ids#track(int)}), the same object while it stays in the cache. */
+  TrackId trackId(int track) {
+    int i = track & (TRACK_ID_CACHE - 1);
+    TrackId id = trackIds[i];
+    if (id == null || trackIdOf[i] != track) {
+      id = Ids.track(track);
+      trackIds[i] = id;
+      trackIdOf[i] = track;
+    }
+    return id;
+  }
+
   int chunkCount(int track) {
     long size = catalogue.sizeBytes(track);
     return (int) ((size + scenario.chunkBytes() - 1) / scenario.chunkBytes());
   }
 
   TrackLayout layout(int track) {
-    return TrackLayout.of(Ids.track(track), catalogue.sizeBytes(track), scenario.chunkBytes(),
+    return TrackLayout.of(trackId(track), catalogue.sizeBytes(track), scenario.chunkBytes(),
         catalogue.durationMillis(track) * 1_000_000L);
   }
 
@@ -765,7 +798,7 @@ final class World implements EventHandler {
     // insertion evicted) at the core's next holdings flush. Told as a later event, as a node's
     // store tells its core.
     boolean taken = caches.insert(p.host, track, p.playTrack, (host, evicted) ->
-        deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(Ids.track(evicted)), now)));
+        deliverAfter(0, p, EventCensus.TRACKS_DROPPED, now -> p.core.tracksDropped(List.of(trackId(evicted)), now)));
     p.cacheChanged();
     return taken;
   }
@@ -780,7 +813,7 @@ final class World implements EventHandler {
       if (!p.alive) {
         return;
       }
-      TrackId trackId = Ids.track(track);
+      TrackId trackId = trackId(track);
       List<Candidate> candidates = index.candidates(trackId, now / 1_000_000L)
           .toCompletableFuture().join();
       List<Candidate> ranked = lookups.answer(p.trackerInfo.nodeId(), reachability(p.host), traversal,
@@ -907,7 +940,7 @@ final class World implements EventHandler {
       }
     }
     if (n == 0) {
-      sendMissing(server, client, requestId, first, count, ErrorCode.NONE);
+      sendMissing(server, clientHost, requestId, first, count, ErrorCode.NONE);
       deliverAfter(0, server, EventCensus.UPLOAD_DONE, now -> server.core.uploadDone(client.id, requestId, 0, now));
       return;
     }
@@ -916,10 +949,10 @@ final class World implements EventHandler {
     server.serving.put(Transfer.servingKey(clientHost, requestId), t);
     long now = engine.now();
     long rtt = latency.rttNanos(server.host, clientHost);
-    Long last = lastDataAt.get(pair(server.host, clientHost));
+    long last = lastDataAt.get(pair(server.host, clientHost));
     // RFC 5681 §4.1 / Linux's tcp_slow_start_after_idle: a connection idle for longer than an RTO
     // (1 s, RFC 6298's initial value) restarts from the initial window, as a new one does.
-    if (last == null || now - last > Math.max(1_000_000_000L, rtt)) {
+    if (last == NO_DATA || now - last > Math.max(1_000_000_000L, rtt)) {
       long bytes = 0;
       for (int i = 0; i < t.chunks.length; i++) {
         bytes += chunkLength(track, t.chunks[i]);
@@ -1032,7 +1065,7 @@ final class World implements EventHandler {
     networkEventAt = Long.MAX_VALUE;
     int[] count = {0};
     long[] buffer = completed;
-    ArrayList<Long> overflow = new ArrayList<>(0);
+    List<Long> overflow = this.overflow;
     flows.pollCompleted(now, (flowId, src, dst, bytes, at) -> {
       if (count[0] < buffer.length) {
         buffer[count[0]++] = flowId;
@@ -1043,9 +1076,10 @@ final class World implements EventHandler {
     for (int i = 0; i < count[0]; i++) {
       segmentDone(buffer[i], now);
     }
-    for (Long id : overflow) {
-      segmentDone(id, now);
+    for (int i = 0; i < overflow.size(); i++) {
+      segmentDone(overflow.get(i), now);
     }
+    overflow.clear();
   }
 
   private void segmentDone(long flowId, long now) {

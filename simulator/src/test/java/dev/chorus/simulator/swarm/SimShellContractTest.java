@@ -51,7 +51,7 @@ class SimShellContractTest extends SwarmShellContract {
       w.deliverAfter(0, a, EventCensus.MANIFEST, now -> a.core.layoutKnown(w.layout(TRACK), now));
       runFor(5 * SECOND); // the links are up
       // The holder tells A what it holds, as the node world's holder does with a Have.
-      w.sendHave(holder, a, track(), true, new BitSet());
+      w.sendHave(holder, A, track(), true, new BitSet());
       runFor(SECOND);
     }
 
