@@ -27,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -34,7 +35,7 @@ import org.HdrHistogram.Histogram;
  * read from /proc as opentracker's is, apart from the load generator's. It preloads an in-memory
  * index exactly as {@code bench/run tracker} does ({@link Preload}, same workload and seed), starts
  * a {@link TrackerServer} on 127.0.0.1 with the same settings, prints one line
- * {@code READY <port> <tracker key hex> <entries> <heap bytes per entry> <preload seconds> <resident
+ * {@code READY <port> <tracker key hex> <entries> <live heap bytes per entry> <preload seconds> <resident
  * memory (Pss) growth per entry>} and
  * serves until its standard input closes.
  *
@@ -65,13 +66,13 @@ final class ChorusTrackerHost {
     Path counters = Path.of(option(list, "--counters", null));
 
     PeerIndexConfig indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).build();
-    long baselineHeap = usedHeapAfterGc();
+    long baselineHeap = liveHeapBytes();
     long baselinePss = pssBytes();
     InMemoryPeerIndex index = InMemoryPeerIndex.create(indexConfig);
     Preload.Result preload = Preload.run(index, new Workload(tracks, zipf), peers, tracksPerPeer,
         System.currentTimeMillis(), 1, 7, new Preload.ProgressPrinter());
     IndexStats stats = index.stats().toCompletableFuture().get(5, TimeUnit.MINUTES);
-    double bytesPerEntry = (double) (usedHeapAfterGc() - baselineHeap) / stats.entries();
+    double bytesPerEntry = (double) (liveHeapBytes() - baselineHeap) / stats.entries();
     double pssPerEntry = (double) (pssBytes() - baselinePss) / stats.entries();
 
     CountingListener listener = new CountingListener();
@@ -200,11 +201,22 @@ final class ChorusTrackerHost {
     throw new java.io.IOException("no Pss in /proc/self/smaps_rollup");
   }
 
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(100);
+  /**
+   * Bytes of the objects alive after a full collection: the total of the JVM's class histogram
+   * ({@code jcmd <pid> GC.class_histogram}, through the DiagnosticCommand MBean, which collects
+   * first). Not the heap's used bytes: ZGC counts those in whole pages (objects over 256 KiB take
+   * 32 MiB medium pages), so at this index's size they move in steps of about 14 bytes per entry.
+   */
+  private static long liveHeapBytes() throws Exception {
+    String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+        new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    for (String l : histogram.split("\n")) {
+      String[] f = l.trim().split("\\s+");
+      if (f.length == 3 && f[0].equals("Total")) {
+        return Long.parseLong(f[2]);
+      }
     }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    throw new IllegalStateException("no Total line in the class histogram:\n" + histogram);
   }
 }
