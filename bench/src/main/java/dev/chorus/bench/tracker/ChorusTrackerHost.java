@@ -27,7 +27,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import javax.management.ObjectName;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -66,13 +65,13 @@ final class ChorusTrackerHost {
     Path counters = Path.of(option(list, "--counters", null));
 
     PeerIndexConfig indexConfig = PeerIndexConfig.builder().keepPerTrack(keepPerTrack).build();
-    long baselineHeap = liveHeapBytes();
+    long baselineHeap = LiveHeap.bytes();
     long baselinePss = pssBytes();
     InMemoryPeerIndex index = InMemoryPeerIndex.create(indexConfig);
     Preload.Result preload = Preload.run(index, new Workload(tracks, zipf), peers, tracksPerPeer,
         System.currentTimeMillis(), 1, 7, new Preload.ProgressPrinter());
     IndexStats stats = index.stats().toCompletableFuture().get(5, TimeUnit.MINUTES);
-    double bytesPerEntry = (double) (liveHeapBytes() - baselineHeap) / stats.entries();
+    double bytesPerEntry = (double) (LiveHeap.bytes() - baselineHeap) / stats.entries();
     double pssPerEntry = (double) (pssBytes() - baselinePss) / stats.entries();
 
     CountingListener listener = new CountingListener();
@@ -199,24 +198,5 @@ final class ChorusTrackerHost {
       }
     }
     throw new java.io.IOException("no Pss in /proc/self/smaps_rollup");
-  }
-
-  /**
-   * Bytes of the objects alive after a full collection: the total of the JVM's class histogram
-   * ({@code jcmd <pid> GC.class_histogram}, through the DiagnosticCommand MBean, which collects
-   * first). Not the heap's used bytes: ZGC counts those in whole pages (objects over 256 KiB take
-   * 32 MiB medium pages), so at this index's size they move in steps of about 14 bytes per entry.
-   */
-  private static long liveHeapBytes() throws Exception {
-    String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-        new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-        new Object[] {new String[0]}, new String[] {String[].class.getName()});
-    for (String l : histogram.split("\n")) {
-      String[] f = l.trim().split("\\s+");
-      if (f.length == 3 && f[0].equals("Total")) {
-        return Long.parseLong(f[2]);
-      }
-    }
-    throw new IllegalStateException("no Total line in the class histogram:\n" + histogram);
   }
 }

@@ -308,6 +308,7 @@ public final class TrackerBench {
     long redisPid = 0;
     try {
       long baselineHeap = 0;
+      long baselineUsedHeap = 0;
       long baselineRedis = 0;
       if (redis) {
         redisServer = RedisServer.start(Programs.require(RedisServer.PROGRAM, RedisServer.DEBIAN_PACKAGE));
@@ -321,7 +322,8 @@ public final class TrackerBench {
         baselineRedis = Long.parseLong(redisServer.info("memory", "used_memory"));
         say("redis-server at %s", redisServer.uri());
       } else {
-        baselineHeap = usedHeapAfterGc();
+        baselineHeap = LiveHeap.bytes();
+        baselineUsedHeap = usedHeapAfterGc();
         index = InMemoryPeerIndex.create(indexConfig);
       }
 
@@ -343,11 +345,13 @@ public final class TrackerBench {
             (used - baselineRedis) >> 20, stats.entries(), perEntry);
         bench.add(line(p + "_memory_per_entry", perEntry, "bytes", 1));
       } else {
+        long live = LiveHeap.bytes();
         long used = usedHeapAfterGc();
-        double perEntry = (double) (used - baselineHeap) / stats.entries();
-        say("heap after full GC: %,d MB more than before the preload = %.1f bytes per (track, peer) entry, "
-            + "peer records included (%.1f entries per peer)", (used - baselineHeap) >> 20, perEntry,
-            (double) stats.entries() / stats.peers());
+        double perEntry = (double) (live - baselineHeap) / stats.entries();
+        say("live objects after full GC: %,d MB more than before the preload = %.1f bytes per (track, peer) entry, "
+            + "peer records included (%.1f entries per peer); the collector's used heap grew by %.1f bytes per entry",
+            (live - baselineHeap) >> 20, perEntry, (double) stats.entries() / stats.peers(),
+            (double) (used - baselineUsedHeap) / stats.entries());
         bench.add(line(p + "_memory_per_entry", perEntry, "bytes", 1));
       }
 
