@@ -181,6 +181,9 @@ final class IndexCore {
   // Peers, by slot.
   /** The peers' records and regions, by slot. */
   private final PeerSlab peerSlab = new PeerSlab();
+  /** Written by each lookup with what its first pass read ({@link #candidatesInto}); never read. */
+  @SuppressWarnings("unused")
+  private int touchSink;
   /** Per peer slot: the pairs naming it (a live peer's entries; a departed one's stale pairs). */
   private int[] peerTrackCount = new int[INITIAL_SLOTS];
   private int[] peerHash = new int[INITIAL_SLOTS];
@@ -617,12 +620,30 @@ final class IndexCore {
       return;
     }
     int[] e = trackEntries[t];
-    Holding complete = null;
-    for (int i = trackSize[t] - 1; i >= 0; i--) {
+    int n = trackSize[t];
+    // Two passes over the same entries. The candidates' records are scattered over the slab and
+    // mostly not in the CPU's caches; the first pass only reads what each one misses on (its
+    // region reference, the lines of its record), with no work between the reads, so that the
+    // misses overlap instead of coming one after the other behind each copy (Java has no
+    // prefetch instruction); the second pass then finds the lines in the cache. Measured on the
+    // compare benchmark's preload, 30 candidates: 4.0-4.4 us of CPU per lookup instead of 6.3-6.7.
+    int oldest = n;
+    int touched = 0;
+    for (int i = n - 1; i >= 0; i--) {
       long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
       if (nowMillis - seen >= ttlMillis) {
         break; // sorted by time: everything before is older
       }
+      oldest = i;
+      int p = e[2 * i] & SLOT_MASK;
+      if (peerSlab.region(p) != null) {
+        touched += peerSlab.touch(p);
+      }
+    }
+    touchSink = touched; // keeps the reads above from being optimised away
+    Holding complete = null;
+    for (int i = n - 1; i >= oldest; i--) {
+      long seen = Integer.toUnsignedLong(e[2 * i + 1]) * 1000;
       int v = e[2 * i];
       int p = v & SLOT_MASK;
       String region = peerSlab.region(p);

@@ -130,6 +130,18 @@ final class PeerSlab {
     return pages[slot >>> PAGE_SHIFT][at] == OVERFLOW ? 0 : at;
   }
 
+  /**
+   * Reads the first, last and (for a layout over 64 bytes) 64th byte of {@code slot}'s layout,
+   * so that every cache line it spans is loaded, and returns a value made from them (for the
+   * caller to keep, so that the reads stay): see {@link IndexCore#candidatesInto}.
+   */
+  int touch(int slot) {
+    byte[] b = bytes(slot);
+    int at = offset(slot);
+    int last = PeerLayout.length(b, at) - 1;
+    return b[at] + b[at + Math.min(last, 63)] + b[at + last];
+  }
+
   String region(int slot) {
     return regions[slot];
   }

@@ -7,6 +7,7 @@ import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -473,6 +474,31 @@ class InMemoryPeerIndexTest extends PeerIndexContract {
         "the stale pair made room: peer 3, the oldest, stays");
     assertEquals(0, core.departedPeerSlots());
     core.checkInvariants();
+  }
+
+  /**
+   * A caller spins for the lock only briefly ({@link InMemoryPeerIndex#SPINS} tries): behind a
+   * holder that keeps it longer it waits parked, and goes on with the right answer when the lock
+   * is released (no timing: the holder keeps the lock until the waiter is seen parked).
+   */
+  @Test
+  void aCallerBehindALongHoldWaitsParkedThenProceeds() throws Exception {
+    InMemoryPeerIndex index = (InMemoryPeerIndex) newIndex(PeerIndexConfig.defaults());
+    index.announce(peer(1), true, List.of(complete(1)), T0).toCompletableFuture().join();
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      Future<List<Candidate>> lookup = index.withCore(c -> {
+        Future<List<Candidate>> f = other.submit(() -> index.candidates(track(1), T0).toCompletableFuture().join());
+        while (!index.hasParkedWaiters()) {
+          Thread.onSpinWait(); // the lookup spins, gives up, parks
+        }
+        assertFalse(f.isDone(), "no answer while the lock is held");
+        return f;
+      });
+      assertEquals(List.of(peer(1).nodeId()), lookup.get().stream().map(c -> c.peer().nodeId()).toList());
+    } finally {
+      other.shutdownNow();
+    }
   }
 
   // Cheap distinct values for the memory test (IndexTestData hashes, which is slow at 200k).
