@@ -85,6 +85,9 @@ public final class BenchMain {
         NodeBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         System.exit(0); // the nodes' threads are stopped, but do not wait for stragglers
         break;
+      case "p2p-floor":
+        dev.chorus.bench.node.P2pFloorBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
+        break;
       case "store-read":
         StoreReadBench.run(List.of(args).subList(1, args.length)).forEach(System.out::println);
         break;
@@ -230,6 +233,8 @@ public final class BenchMain {
           + "  chaos           a chaos soak of real nodes: 32 nodes (4 as child JVMs), nginx, a tracker, players\n"
           + "                  checking every byte, for 5 minutes of kills, restarts, a corrupting and a stalled peer, an\n"
           + "                  origin outage and a full disk: plays by outcome, unverified bytes, stutters, peer share\n"
+          + "  p2p-floor       the least CPU per GB a peer-to-peer chunk costs, part by part: AES-GCM both ways, SHA-256,\n"
+          + "                  the event loops' Java work without sockets, a RocksDB store write (with its flush) and read\n"
           + "  store-read      the node's cache: manifest read and first chunk read + verify from RocksDB (p50, p90)\n"
           + "  start-cost      a real node's play start apart from the network: open -> ready wall time and the node's\n"
           + "                  CPU time per start, cached and from an origin on loopback (p50, p90)\n"
@@ -268,6 +273,8 @@ public final class BenchMain {
         return NodeBench.usage();
       case "chaos":
         return ChaosBench.usage();
+      case "p2p-floor":
+        return dev.chorus.bench.node.P2pFloorBench.usage();
       case "store-read":
         return StoreReadBench.usage();
       case "start-cost":

@@ -10,6 +10,7 @@ import dev.chorus.protocol.noise.NoiseHandshake;
 import dev.chorus.protocol.noise.NoiseTransport;
 import dev.chorus.protocol.wire.ErrorCode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,6 +81,21 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
    * saved (bench/compare, protocol/docs/noise.md).
    */
   static final int NATIVE_RECORD_MAX_BYTES = 256;
+  /**
+   * A socket read at least this large joins the unread bytes as a component instead of being
+   * copied after them. Netty's default cumulation copies every read into the cumulation buffer
+   * whenever a record is left incomplete at the end of the previous one, which on a busy
+   * connection carrying 16 KiB chunks is nearly every read: one more copy of every byte received,
+   * on top of the copy into the heap buffer the JDK's AES-GCM decrypts from (see decrypt). Small
+   * reads (a tracker's requests) keep the contiguous buffer, which the native path decrypts in
+   * place.
+   */
+  static final int COMPOSITE_READ_BYTES = 16 * 1024;
+  /** Big reads appended without a copy, small ones copied (see {@link #COMPOSITE_READ_BYTES}). */
+  static final Cumulator RECORD_CUMULATOR = (alloc, cumulation, in) ->
+      cumulation instanceof CompositeByteBuf || (cumulation.isReadable() && in.readableBytes() >= COMPOSITE_READ_BYTES)
+          ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+          : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
 
   private final SecureChannelConfig config;
   private final boolean initiator;
@@ -107,6 +123,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     this.config = config;
     this.initiator = initiator;
     this.random = random;
+    setCumulator(RECORD_CUMULATOR);
   }
 
   /** Completes with the remote identity when the handshake succeeds, or fails with why not. */
@@ -161,6 +178,18 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+    try {
+      decodeRecords(ctx, in, out);
+    } finally {
+      if (in instanceof CompositeByteBuf) {
+        // The reads already decrypted go back to the pool now rather than after 16 more reads
+        // (ByteToMessageDecoder's discardAfterReads); nothing decoded refers to them.
+        ((CompositeByteBuf) in).discardReadComponents();
+      }
+    }
+  }
+
+  private void decodeRecords(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     while (!failed && in.isReadable()) {
       int length = FrameDecoderHandler.nextFrameLength(records, in);
       if (length == FrameDecoder.NEED_MORE) {
@@ -438,10 +467,56 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
   private ByteBuf encryptRecord(ChannelHandlerContext ctx, ArrayDeque<PendingWrite> writes, int length)
       throws ProtocolException {
     ByteBuf record = newRecord(ctx, length);
+    ByteBuffer[] parts = isNativeRecord(length + TAG_BYTES) ? null : gatherable(writes, record);
+    if (parts != null) {
+      return encryptGathered(record, parts, length);
+    }
     for (PendingWrite write : writes) {
       record.writeBytes(write.plain, write.plain.readerIndex(), write.plain.readableBytes());
     }
     return encryptInPlace(record, length);
+  }
+
+  /**
+   * The open record's plaintext as parts the JDK's AES-GCM can read where they are, or null to
+   * copy it into the record first. Only for a record holding a gathered message (a composite from
+   * {@link MessageEncoderHandler}: a chunk's array referenced, not copied) whose parts are all on
+   * heap arrays other than the record's (on the record's array the JDK would copy the part first).
+   */
+  private static ByteBuffer[] gatherable(ArrayDeque<PendingWrite> writes, ByteBuf record) {
+    int count = 0;
+    boolean gathered = false;
+    for (PendingWrite write : writes) {
+      gathered |= write.plain instanceof CompositeByteBuf;
+      count += write.plain.nioBufferCount();
+    }
+    if (!gathered || !record.hasArray()) {
+      return null;
+    }
+    ByteBuffer[] parts = new ByteBuffer[count];
+    int i = 0;
+    for (PendingWrite write : writes) {
+      for (ByteBuffer part : write.plain.nioBuffers()) {
+        if (i == count || !part.hasArray() || part.array() == record.array()) {
+          return null;
+        }
+        parts[i++] = part;
+      }
+    }
+    return i == count ? parts : null;
+  }
+
+  /** Encrypts {@code parts} ({@code length} bytes) into {@code record} after its header; releases the record if that fails. */
+  private ByteBuf encryptGathered(ByteBuf record, ByteBuffer[] parts, int length) throws ProtocolException {
+    int recordLength = length + TAG_BYTES;
+    try {
+      transport.encrypt(parts, record.internalNioBuffer(2, recordLength));
+      record.writerIndex(2 + recordLength);
+      return record;
+    } catch (ProtocolException | RuntimeException e) {
+      record.release();
+      throw e;
+    }
   }
 
   /**

@@ -106,6 +106,37 @@ final class CipherState {
   }
 
   /**
+   * As {@link #encrypt(ByteBuffer, ByteBuffer)} with the plaintext in parts, encrypted in order as
+   * one message, each read where it is (no copy into one buffer first).
+   */
+  int encrypt(ByteBuffer[] plaintext, ByteBuffer ciphertextOut) throws NoiseException {
+    long length = 0;
+    for (ByteBuffer part : plaintext) {
+      length += part.remaining();
+    }
+    if (length > MAX_PLAINTEXT_LENGTH) {
+      throw new NoiseException(ErrorCode.FRAME_TOO_LARGE,
+          "plaintext of " + length + " bytes exceeds " + MAX_PLAINTEXT_LENGTH);
+    }
+    requireRoom(ciphertextOut, (int) length + TAG_LENGTH);
+    checkNonce();
+    init(Cipher.ENCRYPT_MODE, nonce, null);
+    int written = 0;
+    try {
+      for (ByteBuffer part : plaintext) {
+        written += cipher.update(part, ciphertextOut);
+      }
+      written += cipher.doFinal(EMPTY, ciphertextOut);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("encryption failed", e);
+    }
+    nonce++;
+    return written;
+  }
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+  /**
    * Transport decryption with empty associated data. On failure both buffers' positions are
    * restored and n is unchanged; the bytes of {@code plaintextOut} past its position are
    * unspecified.

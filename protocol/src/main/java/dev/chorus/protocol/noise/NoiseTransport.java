@@ -68,6 +68,18 @@ public final class NoiseTransport {
   }
 
   /**
+   * As {@link #encrypt(ByteBuffer, ByteBuffer)} with the plaintext in parts: one message of all
+   * their remaining bytes, in order, each part read where it is. Heap buffers; none may share
+   * memory with {@code ciphertextOut} (the JDK's AES-GCM would copy it first).
+   */
+  public int encrypt(ByteBuffer[] plaintext, ByteBuffer ciphertextOut) throws NoiseException {
+    CipherState state = sender();
+    int written = state.encrypt(plaintext, ciphertextOut);
+    afterMessage(state);
+    return written;
+  }
+
+  /**
    * Decrypts all of {@code ciphertext}'s remaining bytes (one whole message) into
    * {@code plaintextOut}, which must have room for the message minus the tag. On failure neither
    * position moves and the nonce does not advance.

@@ -303,4 +303,116 @@ class NoiseRecordBatchingTest {
       assertTrue(got.get(1).hasGoodbye());
     }
   }
+
+  @Test
+  void recordsCutAnywhereAcrossReadsLargeAndSmallArriveWhole() {
+    try (EmbeddedPair pair = new EmbeddedPair(37)) {
+      pair.pump();
+      List<PeerMessage> sent = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        sent.add(i % 5 == 4 ? ping(i) : chunk(i, 16 * 1024));
+        pair.initiator.write(sent.get(i));
+        if (i % 3 == 2) {
+          pair.initiator.flush();
+        }
+      }
+      pair.initiator.flush();
+      ByteBuf wire = Unpooled.buffer();
+      for (ByteBuf record : drainRecords(pair.initiator)) {
+        wire.writeBytes(record);
+        record.release();
+      }
+      // Reads as a socket delivers them, in direct buffers: large ones that end inside a record
+      // (appended without a copy), small ones in between (copied), one that ends on a record's
+      // last byte, and a one-byte read.
+      int[] reads = {65_536, 7, 20_000, 1, 300, 65_536, NoiseHandler.COMPOSITE_READ_BYTES, 40_000, 16_401};
+      int r = 0;
+      while (wire.isReadable()) {
+        int n = Math.min(reads[r++ % reads.length], wire.readableBytes());
+        ByteBuf read = pair.responder.alloc().directBuffer(n);
+        read.writeBytes(wire, n);
+        pair.responder.writeInbound(read);
+      }
+      wire.release();
+      assertEquals(sent, received(pair.responderApp));
+      assertTrue(pair.responder.isOpen());
+    }
+  }
+
+  @Test
+  void aLargeReadAfterAnIncompleteRecordIsAppendedWithoutACopyAndASmallOneIsCopied() {
+    io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
+    ByteBuf leftover = alloc.directBuffer(100).writeZero(100);
+    ByteBuf large = alloc.directBuffer(NoiseHandler.COMPOSITE_READ_BYTES).writeZero(NoiseHandler.COMPOSITE_READ_BYTES);
+    ByteBuf cumulation = NoiseHandler.RECORD_CUMULATOR.cumulate(alloc, leftover, large);
+    assertInstanceOf(io.netty.buffer.CompositeByteBuf.class, cumulation);
+    assertEquals(2, ((io.netty.buffer.CompositeByteBuf) cumulation).numComponents());
+    assertEquals(100 + NoiseHandler.COMPOSITE_READ_BYTES, cumulation.readableBytes());
+    cumulation.release();
+
+    ByteBuf plain = alloc.directBuffer(100).writeZero(100);
+    ByteBuf small = alloc.directBuffer(300).writeZero(300);
+    ByteBuf merged = NoiseHandler.RECORD_CUMULATOR.cumulate(alloc, plain, small);
+    assertFalse(merged instanceof io.netty.buffer.CompositeByteBuf);
+    assertEquals(400, merged.readableBytes());
+    merged.release();
+  }
+
+  @Test
+  void aChunkIsEncodedAroundItsArrayAndEncryptedFromIt() {
+    byte[] data = new byte[16 * 1024];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 31);
+    }
+    PeerMessage message = PeerMessage.newBuilder().setChunkData(ChunkData.newBuilder().setRequestId(5)
+        .setIndex(3).setData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(data))).build();
+    EmbeddedChannel encoder = new EmbeddedChannel(new MessageEncoderHandler<>(Envelope.PEER, FrameFormat.messages()));
+    encoder.writeOutbound(message);
+    ByteBuf framed = encoder.readOutbound();
+    try {
+      io.netty.buffer.CompositeByteBuf parts = assertInstanceOf(io.netty.buffer.CompositeByteBuf.class, framed);
+      boolean referenced = false;
+      for (int i = 0; i < parts.numComponents(); i++) {
+        ByteBuf part = parts.component(i);
+        referenced |= part.hasArray() && part.array() == data;
+      }
+      assertTrue(referenced, "the chunk's array is a part, not copied");
+      ByteBuf expected = Unpooled.buffer().writeInt(message.getSerializedSize()).writeBytes(message.toByteArray());
+      assertEquals(expected, framed);
+      expected.release();
+    } finally {
+      framed.release();
+      encoder.finishAndReleaseAll();
+    }
+
+    try (EmbeddedPair pair = new EmbeddedPair(41)) {
+      pair.pump();
+      List<PeerMessage> sent = List.of(message, ping(1), message);
+      for (PeerMessage m : sent) {
+        pair.initiator.writeAndFlush(m);
+      }
+      pair.pump();
+      assertEquals(sent, received(pair.responderApp));
+    }
+  }
+
+  @Test
+  void messagesJustUnderAndOverTheGatheringSizeArriveWhole() {
+    try (EmbeddedPair pair = new EmbeddedPair(43)) {
+      pair.pump();
+      List<PeerMessage> sent = new ArrayList<>();
+      for (int size = MessageEncoderHandler.GATHER_MIN_BYTES - 40; size < MessageEncoderHandler.GATHER_MIN_BYTES + 40; size += 7) {
+        sent.add(chunk(size, size));
+      }
+      sent.add(chunk(1, MessageEncoderHandler.GATHER_BUFFER_BYTES + 1));
+      sent.add(chunk(2, 200_000));
+      for (PeerMessage m : sent) {
+        pair.initiator.write(m);
+      }
+      pair.initiator.flush();
+      pair.pump();
+      assertEquals(sent, received(pair.responderApp));
+      assertTrue(pair.responder.isOpen());
+    }
+  }
 }
