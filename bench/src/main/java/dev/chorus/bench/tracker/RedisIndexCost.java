@@ -76,18 +76,19 @@ public final class RedisIndexCost {
       }
       IntFunction<CompletionStage<?>> lookup = i -> index.candidates(lookupTracks[i & (lookupTracks.length - 1)], now);
       IntFunction<CompletionStage<?>> announce = i -> index.announce(announcers.get(i & 4095), false, announced.get(i & 4095), now);
-      long pid = server.pid();
       for (int round = 0; round < 2; round++) { // the first round warms up the JIT
         boolean report = round == 1;
-        phase("lookup", lookup, inFlight, report ? seconds : 3, pid, report ? out : null);
-        phase("announce", announce, inFlight, report ? seconds : 3, pid, report ? out : null);
+        phase("lookup", lookup, inFlight, report ? seconds : 3, server, report ? out : null);
+        phase("announce", announce, inFlight, report ? seconds : 3, server, report ? out : null);
       }
     }
     return out;
   }
 
-  private static void phase(String name, IntFunction<CompletionStage<?>> op, int inFlight, double seconds, long redisPid,
-      List<String> out) throws InterruptedException {
+  private static void phase(String name, IntFunction<CompletionStage<?>> op, int inFlight, double seconds,
+      RedisServer server, List<String> out) throws InterruptedException {
+    long redisPid = server.pid();
+    CommandStats stats0 = CommandStats.parse(server.commandString("INFO", "commandstats"));
     Semaphore window = new Semaphore(inFlight);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -116,9 +117,12 @@ public final class RedisIndexCost {
     double redisUs = (processCpuNanos(redisPid) - redis0) / 1e3 / n;
     double allocated = (double) (allocatedBytes() - alloc0) / n;
     double load = CpuMeter.loadAverage();
+    List<String> commands = CommandStats.parse(server.commandString("INFO", "commandstats")).since(stats0, n);
     System.err.printf(Locale.ROOT, "%s: %,d in %.1f s (%,.0f/s); index JVM %.1f us, redis-server %.1f us,"
         + " %,.0f bytes allocated per %s; load average %.1f%n", name, n, wall, n / wall, clientUs, redisUs, allocated, name,
         load);
+    System.err.println(name + ": redis-server's INFO commandstats per " + name + " (time inside scripts counts twice):");
+    commands.forEach(System.err::println);
     if (out != null) {
       String p = "tracker_redis_index_" + name;
       out.add(String.format(Locale.ROOT, "BENCH %s_client_cpu_us %.1f us", p, clientUs));

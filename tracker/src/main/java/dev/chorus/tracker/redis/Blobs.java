@@ -20,20 +20,27 @@ import java.util.Arrays;
  * (reported, never guessed at).
  *
  * <pre>
- * holding, complete: 0x01 chunkCount:u24
- * holding, partial:  0x02 chunkCount:u24 bitmap (LSB-first, trailing zero bytes trimmed)
+ * entry, complete:   0x03 lastAnnounce:u64 chunkCount:u24
+ * entry, partial:    0x04 lastAnnounce:u64 chunkCount:u24 bitmap (LSB-first, trailing zero bytes trimmed)
  * peer:              0x02 port:u16 dimensions:u8 position:f32[dimensions] height:f32 error:f32
  *                    regionLength:u8 region(UTF-8) record (the rest: fields 1-4 of the wire's
  *                    TrackerPeer as PeerInfo.writeTrackerPeerFields writes them)
  * </pre>
+ *
+ * <p>An entry value is what a track's holdings hash keeps per node: the holding and the entry's
+ * time, which is also the node's score in the track's sorted set (the same script writes both), so
+ * that a lookup reads the track with one HGETALL (layout 3). Layout 2's holding values (0x01, 0x02:
+ * no time) are not read: a Redis holding layout 2 is refused at connect.
  *
  * <p>The peer value carries the serialized reply record so that decoding it is copies: no SHA-256
  * of the key, no protobuf (PeerInfo.ofTrackerPeerFields). Layout 1's peer value (0x01 staticKey
  * ip port coordinate region) is not read: a Redis holding layout 1 is refused at connect.
  */
 final class Blobs {
-  private static final byte HOLDING_COMPLETE = 1;
-  private static final byte HOLDING_PARTIAL = 2;
+  private static final byte ENTRY_COMPLETE = 3;
+  private static final byte ENTRY_PARTIAL = 4;
+  /** Tag, time, chunk count. */
+  static final int ENTRY_HEADER = 1 + 8 + 3;
   /** Layout 2 of the index (tracker/docs/redis.md): the reply record stored as is. */
   private static final byte PEER_V2 = 2;
   /** TrackerPeer.coordinate: field 4, length-delimited. */
@@ -41,32 +48,48 @@ final class Blobs {
 
   private Blobs() {}
 
-  static byte[] holding(Holding h) {
+  /** A track's entry for a node: its holding, announced at {@code lastAnnounce} (epoch ms). */
+  static byte[] entry(Holding h, long lastAnnounce) {
     byte[] bitmap = h.isComplete() ? new byte[0] : h.bitmap();
-    byte[] out = new byte[4 + bitmap.length];
-    out[0] = h.isComplete() ? HOLDING_COMPLETE : HOLDING_PARTIAL;
+    byte[] out = new byte[ENTRY_HEADER + bitmap.length];
+    out[0] = h.isComplete() ? ENTRY_COMPLETE : ENTRY_PARTIAL;
+    for (int i = 0; i < 8; i++) {
+      out[1 + i] = (byte) (lastAnnounce >>> (56 - 8 * i));
+    }
     int n = h.chunkCount();
-    out[1] = (byte) (n >>> 16);
-    out[2] = (byte) (n >>> 8);
-    out[3] = (byte) n;
-    System.arraycopy(bitmap, 0, out, 4, bitmap.length);
+    out[9] = (byte) (n >>> 16);
+    out[10] = (byte) (n >>> 8);
+    out[11] = (byte) n;
+    System.arraycopy(bitmap, 0, out, ENTRY_HEADER, bitmap.length);
     return out;
   }
 
-  static Holding holding(TrackId track, byte[] blob) {
-    if (blob.length < 4) {
-      throw new IllegalArgumentException("holding value of " + blob.length + " bytes");
+  /**
+   * The time of an entry value (epoch ms), or -1 if it is not an entry value of this layout: read
+   * first, for every entry of a track, to choose the unexpired ones before decoding their holdings.
+   */
+  static long entryTime(ByteBuffer value) {
+    int at = value.position();
+    if (value.remaining() < ENTRY_HEADER || (value.get(at) != ENTRY_COMPLETE && value.get(at) != ENTRY_PARTIAL)) {
+      return -1;
     }
-    int n = ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+    long time = value.getLong(at + 1);
+    return time < 0 ? -1 : time;
+  }
+
+  /** The holding of an entry value. */
+  static Holding entryHolding(TrackId track, byte[] blob) {
+    if (blob.length < ENTRY_HEADER) {
+      throw new IllegalArgumentException("entry value of " + blob.length + " bytes");
+    }
+    int n = ((blob[9] & 0xff) << 16) | ((blob[10] & 0xff) << 8) | (blob[11] & 0xff);
     switch (blob[0]) {
-      case HOLDING_COMPLETE:
+      case ENTRY_COMPLETE:
         return Holding.complete(track, n);
-      case HOLDING_PARTIAL:
-        byte[] bitmap = new byte[blob.length - 4];
-        System.arraycopy(blob, 4, bitmap, 0, bitmap.length);
-        return Holding.partial(track, n, bitmap);
+      case ENTRY_PARTIAL:
+        return Holding.partial(track, n, Arrays.copyOfRange(blob, ENTRY_HEADER, blob.length));
       default:
-        throw new IllegalArgumentException("unknown holding layout " + blob[0]);
+        throw new IllegalArgumentException("unknown entry layout " + blob[0]);
     }
   }
 

@@ -28,11 +28,12 @@ final class Keys {
   static final String PREFIX = "chorus:";
 
   /**
-   * The layout this code reads and writes, kept in {@link #LAYOUT_KEY}: 2 since track and node ids
-   * in key names are their 32 bytes rather than 64 hex digits (and peer values carry the reply
-   * record, {@link Blobs}). Layout 1 had no such key.
+   * The layout this code reads and writes, kept in {@link #LAYOUT_KEY}: 3 since a track's holdings
+   * hash carries each entry's time too, so that a lookup reads the track with one HGETALL ({@link
+   * Blobs}); 2 since track and node ids in key names are their 32 bytes rather than 64 hex digits
+   * (and peer values carry the reply record). Layout 1 had no such key.
    */
-  static final String LAYOUT = "2";
+  static final String LAYOUT = "3";
 
   /** A plain string key outside the shards: the layout of the index in this Redis. */
   static final byte[] LAYOUT_KEY = "chorus:layout".getBytes(StandardCharsets.US_ASCII);
@@ -129,7 +130,7 @@ final class Keys {
     return key(shard(track), TRACK_ENTRIES, track.bytes(), 0);
   }
 
-  /** Hash: node id → holding (binary, {@link Blobs#holding}). */
+  /** Hash: node id → entry: time and holding (binary, {@link Blobs#entry}); the members of {@link #trackEntries}. */
   static byte[] trackHoldings(TrackId track) {
     return key(shard(track), TRACK_HOLDINGS, track.bytes(), 0);
   }

@@ -28,11 +28,9 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandKeyword;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.resource.ClientResources;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,9 +108,10 @@ public final class RedisPeerIndex implements PeerIndex {
   private static final int DECODED_PEERS = 1 << 16;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
-  private static final byte[] PLUS_INF = {'+', 'i', 'n', 'f'};
 
   private final AbstractRedisClient client;
+  /** Lettuce's threads and options, this index's own (LettuceResources): shut down with it. */
+  private final ClientResources resources;
   private final DecodedPeer[] decodedPeers = new DecodedPeer[DECODED_PEERS];
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> redis;
@@ -136,10 +136,11 @@ public final class RedisPeerIndex implements PeerIndex {
   /** Null when the lookup cache is off. */
   private final LookupCache cache;
 
-  private RedisPeerIndex(AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+  private RedisPeerIndex(AbstractRedisClient client, ClientResources resources, StatefulConnection<byte[], byte[]> connection,
       RedisClusterAsyncCommands<byte[], byte[]> redis, PeerIndexConfig config, LookupCacheConfig cacheConfig,
       String target, boolean cluster) {
     this.client = client;
+    this.resources = resources;
     this.connection = connection;
     this.redis = redis;
     this.config = config;
@@ -177,8 +178,19 @@ public final class RedisPeerIndex implements PeerIndex {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(cache, "cache");
     RedisTarget target = RedisTarget.parse(Objects.requireNonNull(redisUri, "redisUri"));
+    ClientResources resources = LettuceResources.create();
+    try {
+      return connect(target, config, cache, resources);
+    } catch (RuntimeException e) {
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static RedisPeerIndex connect(RedisTarget target, PeerIndexConfig config, LookupCacheConfig cache,
+      ClientResources resources) {
     if (target.cluster) {
-      RedisClusterClient client = RedisClusterClient.create(target.uris);
+      RedisClusterClient client = RedisClusterClient.create(resources, target.uris);
       try {
         client.setOptions(ClusterClientOptions.builder()
             .timeoutOptions(TimeoutOptions.enabled())
@@ -191,13 +203,14 @@ public final class RedisPeerIndex implements PeerIndex {
         StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         claimLayout(connection.async(), target.redacted);
         LOG.info("peer index in Redis Cluster {} ({} nodes)", target, client.getPartitions().size());
-        return new RedisPeerIndex(client, connection, connection.async(), config, cache, target.redacted, target.cluster);
+        return new RedisPeerIndex(client, resources, connection, connection.async(), config, cache, target.redacted,
+            target.cluster);
       } catch (RuntimeException e) {
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         throw e;
       }
     }
-    RedisClient client = RedisClient.create();
+    RedisClient client = RedisClient.create(resources);
     try {
       client.setOptions(ClientOptions.builder()
           .timeoutOptions(TimeoutOptions.enabled())
@@ -206,7 +219,8 @@ public final class RedisPeerIndex implements PeerIndex {
       StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, target.uris.get(0));
       claimLayout(connection.async(), target.redacted);
       LOG.info("peer index in Redis {}", target);
-      return new RedisPeerIndex(client, connection, connection.async(), config, cache, target.redacted, target.cluster);
+      return new RedisPeerIndex(client, resources, connection, connection.async(), config, cache, target.redacted,
+          target.cluster);
     } catch (RuntimeException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw e;
@@ -339,7 +353,7 @@ public final class RedisPeerIndex implements PeerIndex {
         Holding h = all.get(i);
         trackKeys(keys, 3 + 4 * i, h.track());
         args[9 + 2 * i] = h.track().bytes();
-        args[10 + 2 * i] = Blobs.holding(h);
+        args[10 + 2 * i] = Blobs.entry(h, nowMillis);
       }
       return run(Scripts.ANNOUNCE, keys, args).thenCompose(result -> {
         List<?> parts = list(result);
@@ -384,7 +398,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 TrackId track = batch.get(i).track();
                 trackKeys(putKeys, 4 * i, track);
                 putArgs[3 + 2 * i] = track.bytes();
-                putArgs[4 + 2 * i] = Blobs.holding(batch.get(i));
+                putArgs[4 + 2 * i] = Blobs.entry(batch.get(i), nowMillis);
               }
               steps.add(run(Scripts.TRACKS_PUT, putKeys, putArgs).thenCompose(put -> unlink(evicted(put))));
             }
@@ -553,42 +567,36 @@ public final class RedisPeerIndex implements PeerIndex {
     }
   }
 
-  /** The track's candidates as Redis has them: entries and holdings in one write, then the peers. */
+  /**
+   * The track's candidates as Redis has them: its entries (holdings hash, with their times), then
+   * the peers of the unexpired ones, newest first, at most keepPerTrack.
+   */
   private CompletableFuture<List<Candidate>> read(TrackId track, long nowMillis) {
-    byte[] minScore = ("(" + (nowMillis - config.ttlMillis())).getBytes(StandardCharsets.US_ASCII);
-    TrackRead.Entries entries = new TrackRead.Entries(config.keepPerTrack());
-    TrackRead.Holdings holdings = new TrackRead.Holdings();
-    AsyncCommand<byte[], byte[], TrackRead.Entries> readEntries = new AsyncCommand<>(new Command<>(
-        CommandType.ZREVRANGEBYSCORE, entries, new CommandArgs<>(ByteArrayCodec.INSTANCE)
-            .addKey(Keys.trackEntries(track)).add(PLUS_INF).add(minScore).add(CommandKeyword.WITHSCORES)
-            .add(CommandKeyword.LIMIT).add(0).add(config.keepPerTrack())));
-    AsyncCommand<byte[], byte[], TrackRead.Holdings> readHoldings = new AsyncCommand<>(new Command<>(
-        CommandType.HGETALL, holdings, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(Keys.trackHoldings(track))));
-    // Both keys are in the track's slot: one write, one node, and Redis runs the two back to back.
-    connection.dispatch(List.of(readEntries, readHoldings));
-    return readHoldings.thenCombine(readEntries, (h, e) -> e).thenCompose(e -> {
-      warnIfMalformed(track, e.malformed + holdings.malformed);
-      int n = e.count;
-      if (n == 0) {
-        return CompletableFuture.completedFuture(List.<Candidate>of());
-      }
-      byte[][] infoKeys = new byte[n][];
-      for (int i = 0; i < n; i++) {
-        infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
-      }
-      return peers(track, e.ids, infoKeys).thenApply(peers -> {
-        List<Candidate> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          byte[] holding = holdings.get(e.ids[i]);
-          // No peer: it was removed while its entries are being removed (or its value does not
-          // decode). No holding: the entry left the track between the two reads.
-          if (peers[i] != null && holding != null) {
-            addCandidate(out, track, peers[i], holding, e.times[i]);
+    TrackRead.Entries entries = new TrackRead.Entries();
+    return redis.dispatch(CommandType.HGETALL, entries,
+            new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(Keys.trackHoldings(track)))
+        .toCompletableFuture()
+        .thenCompose(e -> {
+          int n = e.select(nowMillis - config.ttlMillis(), config.keepPerTrack());
+          warnIfMalformed(track, e.malformed);
+          if (n == 0) {
+            return CompletableFuture.completedFuture(List.<Candidate>of());
           }
-        }
-        return out;
-      });
-    });
+          byte[][] infoKeys = new byte[n][];
+          for (int i = 0; i < n; i++) {
+            infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
+          }
+          return peers(track, e.ids, infoKeys).thenApply(peers -> {
+            List<Candidate> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+              // No peer: it was removed while its entries are being removed (or its value does not decode).
+              if (peers[i] != null) {
+                addCandidate(out, track, peers[i], e.values[i], e.times[i]);
+              }
+            }
+            return out;
+          });
+        });
   }
 
   /**
@@ -630,9 +638,9 @@ public final class RedisPeerIndex implements PeerIndex {
     }
   }
 
-  private static void addCandidate(List<Candidate> out, TrackId track, PeerInfo peer, byte[] holding, long lastAnnounce) {
+  private static void addCandidate(List<Candidate> out, TrackId track, PeerInfo peer, byte[] entry, long lastAnnounce) {
     try {
-      out.add(new Candidate(peer, Blobs.holding(track, holding), lastAnnounce));
+      out.add(new Candidate(peer, Blobs.entryHolding(track, entry), lastAnnounce));
     } catch (IllegalArgumentException e) {
       LOG.warn("skipping an undecodable entry of track {} in Redis: {}", track, e.getMessage());
     }
@@ -786,7 +794,11 @@ public final class RedisPeerIndex implements PeerIndex {
     try {
       connection.close();
     } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      try {
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      } finally {
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+      }
     }
   }
 

@@ -44,7 +44,8 @@ final class Scripts {
    * in n tracks, trimming each track that gained an entry to its newest {@code keep} entries (among
    * entries of equal time, the one just announced stays). Track i's keys are KEYS[k+4i-3..k+4i]
    * (entries, holdings, shard tracks, shard entry count) — in a cluster, all of one shard; on a
-   * single server, of any — and its id and holding ARGV[a+2i], ARGV[a+2i+1]. Tracks i with {@code
+   * single server, of any — and its id and entry value (time and holding, Blobs.entry, written with
+   * the same time as {@code now}) ARGV[a+2i], ARGV[a+2i+1]. Tracks i with {@code
    * accepted[i]} false are skipped (accepted nil: none). The shard's registry keeps each track's
    * oldest time; it is rewritten only when that may have changed (the track was empty, this peer
    * held the oldest entry, the new time is older, or entries were evicted). Returns the evicted
@@ -101,7 +102,7 @@ final class Scripts {
   /**
    * Adds or refreshes a peer's entries in tracks ({@code tracks_put}, every track). KEYS: (track
    * entries, track holdings, shard tracks, shard entry count) per track. ARGV: node, now, keep,
-   * then (track, holding) per track. Returns the evicted entries as (track, node, score).
+   * then (track, entry value) per track. Returns the evicted entries as (track, node, score).
    */
   static final Script TRACKS_PUT = new Script("tracks_put", TRACKS_PUT_FUNCTION + """
       return tracks_put(ARGV[1], ARGV[2], tonumber(ARGV[3]), 0, 2, #KEYS / 4, nil)
@@ -229,7 +230,7 @@ final class Scripts {
    * tracks_put} of the tracks it accepted, atomically — the peer's set is written before its
    * entries, as with the two calls. KEYS: peer info, peer tracks, shard peers, then (track entries,
    * track holdings, shard tracks, shard entry count) per track. ARGV: as {@link #PEER_ANNOUNCE}'s
-   * first eight, keep, then (track, holding) per track. Returns {@link #PEER_ANNOUNCE}'s reply with
+   * first eight, keep, then (track, entry value) per track. Returns {@link #PEER_ANNOUNCE}'s reply with
    * the evicted entries, (track, node, score), as a sixth element. Not for a cluster: its keys span
    * the peer's shard and the tracks'.
    */

@@ -4,13 +4,11 @@ import dev.chorus.tracker.index.PeerInfo;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Reply parsers of a lookup's plain commands (tracker/docs/redis.md, "candidates"), filled by
- * Lettuce's decoder straight from its buffer: no per-value objects beyond the byte arrays kept,
- * scores read as integers. They never throw (a throw would break Lettuce's decoding of the
+ * Lettuce's decoder straight from its buffer: no per-value objects beyond the byte arrays kept. They never throw (a throw would break Lettuce's decoding of the
  * connection): a value of the wrong shape is counted in {@code malformed} and left out.
  */
 final class TrackRead {
@@ -20,164 +18,93 @@ final class TrackRead {
   private TrackRead() {}
 
   /**
-   * {@code ZREVRANGEBYSCORE … WITHSCORES}: node ids and their last announce (ms), newest first.
-   * Accepts RESP2 (scores as bulk strings) and RESP3 (pairs of member and double).
+   * {@code HGETALL} of a track's holdings hash: node id → entry value ({@link Blobs#entry}), with
+   * each entry's time read as the values arrive; then {@link #select} orders and trims them as the
+   * track's sorted set would ({@code ZREVRANGEBYSCORE}). A field that is not a node id, or a value
+   * that is not an entry value, is counted in {@code malformed} and left out.
    */
   static final class Entries extends CommandOutput<byte[], byte[], Entries> {
-    final byte[][] ids;
-    final long[] times;
+    byte[][] ids = new byte[32][];
+    byte[][] values = new byte[32][];
+    long[] times = new long[32];
     int count;
     int malformed;
-    private boolean scoreNext;
-    private boolean skipScore;
+    private boolean valueNext;
+    private byte[] pendingId;
 
-    Entries(int max) {
+    Entries() {
       super(ByteArrayCodec.INSTANCE, null);
       output = this;
-      ids = new byte[max][];
-      times = new long[max];
     }
 
     @Override
     public void set(ByteBuffer bytes) {
-      if (!scoreNext) {
-        scoreNext = true;
-        skipScore = bytes == null || bytes.remaining() != ID_BYTES || count == ids.length;
-        if (skipScore) {
+      if (!valueNext) {
+        valueNext = true;
+        pendingId = null;
+        if (bytes == null || bytes.remaining() != ID_BYTES) {
           malformed++;
         } else {
-          byte[] id = new byte[ID_BYTES];
-          bytes.get(id);
-          ids[count] = id;
+          pendingId = new byte[ID_BYTES];
+          bytes.get(pendingId);
         }
         return;
       }
-      long time = bytes == null ? -1 : parseScore(bytes);
-      score(time);
-    }
-
-    @Override
-    public void set(double number) {
-      score(number >= 0 && number <= Long.MAX_VALUE ? (long) number : -1);
-    }
-
-    @Override
-    public void set(long integer) {
-      score(integer);
-    }
-
-    private void score(long time) {
-      if (!scoreNext) {
-        malformed++;
+      valueNext = false;
+      if (pendingId == null) {
         return;
       }
-      scoreNext = false;
-      if (skipScore) {
-        return;
-      }
+      long time = bytes == null ? -1 : Blobs.entryTime(bytes);
       if (time < 0) {
         malformed++;
         return;
       }
-      times[count++] = time;
-    }
-  }
-
-  /**
-   * {@code HGETALL} of a track's holdings: node id → holding value, looked up by node id. The
-   * table is open-addressed on the id's first 8 bytes (ids are hashes, so those are uniform).
-   */
-  static final class Holdings extends CommandOutput<byte[], byte[], Holdings> {
-    private long[] heads = new long[64];
-    private byte[][] keys = new byte[64][];
-    private byte[][] values = new byte[64][];
-    private int size;
-    private byte[] pendingKey;
-    int malformed;
-
-    Holdings() {
-      super(ByteArrayCodec.INSTANCE, null);
-      output = this;
-    }
-
-    @Override
-    public void set(ByteBuffer bytes) {
-      if (pendingKey == null) {
-        if (bytes == null || bytes.remaining() != ID_BYTES) {
-          malformed++;
-          pendingKey = new byte[0];
-        } else {
-          pendingKey = new byte[ID_BYTES];
-          bytes.get(pendingKey);
-        }
-        return;
-      }
-      byte[] key = pendingKey;
-      pendingKey = null;
-      if (key.length == 0 || bytes == null) {
-        return;
+      if (count == ids.length) {
+        ids = Arrays.copyOf(ids, 2 * count);
+        values = Arrays.copyOf(values, 2 * count);
+        times = Arrays.copyOf(times, 2 * count);
       }
       byte[] value = new byte[bytes.remaining()];
       bytes.get(value);
-      put(key, value);
+      ids[count] = pendingId;
+      values[count] = value;
+      times[count] = time;
+      count++;
     }
 
-    /** The holding value stored for {@code id}, or null. */
-    byte[] get(byte[] id) {
-      long head = head(id);
-      int mask = heads.length - 1;
-      for (int i = spread(head) & mask; keys[i] != null; i = (i + 1) & mask) {
-        if (heads[i] == head && Arrays.equals(keys[i], id)) {
-          return values[i];
+    /**
+     * Keeps the entries announced after {@code after} (epoch ms, exclusive), newest first, at most
+     * {@code max}, in the first places of the arrays, and returns how many: the order of {@code
+     * ZREVRANGEBYSCORE key +inf (after WITHSCORES LIMIT 0 max}, equal times by node id, larger
+     * (unsigned bytes) first. Insertion sort: a track has at most keepPerTrack entries, 30 by
+     * default.
+     */
+    int select(long after, int max) {
+      int n = 0;
+      for (int i = 0; i < count; i++) {
+        if (times[i] <= after) {
+          continue;
         }
-      }
-      return null;
-    }
-
-    private void put(byte[] key, byte[] value) {
-      if (2 * (size + 1) > heads.length) {
-        grow();
-      }
-      long head = head(key);
-      int mask = heads.length - 1;
-      int i = spread(head) & mask;
-      while (keys[i] != null) {
-        if (heads[i] == head && Arrays.equals(keys[i], key)) {
-          values[i] = value;
-          return;
+        byte[] id = ids[i];
+        byte[] value = values[i];
+        long time = times[i];
+        int j = n++;
+        while (j > 0 && before(time, id, times[j - 1], ids[j - 1])) {
+          ids[j] = ids[j - 1];
+          values[j] = values[j - 1];
+          times[j] = times[j - 1];
+          j--;
         }
-        i = (i + 1) & mask;
+        ids[j] = id;
+        values[j] = value;
+        times[j] = time;
       }
-      heads[i] = head;
-      keys[i] = key;
-      values[i] = value;
-      size++;
+      count = Math.min(n, max);
+      return count;
     }
 
-    private void grow() {
-      byte[][] oldKeys = keys;
-      byte[][] oldValues = values;
-      heads = new long[2 * oldKeys.length];
-      keys = new byte[2 * oldKeys.length][];
-      values = new byte[2 * oldKeys.length][];
-      size = 0;
-      for (int i = 0; i < oldKeys.length; i++) {
-        if (oldKeys[i] != null) {
-          put(oldKeys[i], oldValues[i]);
-        }
-      }
-    }
-
-    private static long head(byte[] id) {
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (id[i] & 0xffL);
-      }
-      return v;
-    }
-
-    private static int spread(long head) {
-      return (int) (head ^ (head >>> 32));
+    private static boolean before(long time, byte[] id, long otherTime, byte[] otherId) {
+      return time != otherTime ? time > otherTime : Arrays.compareUnsigned(id, otherId) > 0;
     }
   }
 
@@ -216,39 +143,6 @@ final class TrackRead {
         }
         next++;
       }
-    }
-  }
-
-  /**
-   * A score as Redis prints it: the index writes integer milliseconds, which Redis prints as
-   * digits; anything else (a fraction, an exponent) goes through the double parser. -1 if it is
-   * not a non-negative number.
-   */
-  static long parseScore(ByteBuffer bytes) {
-    int from = bytes.position();
-    int to = bytes.limit();
-    if (from == to || to - from > 18) {
-      return parseDouble(bytes);
-    }
-    long v = 0;
-    for (int i = from; i < to; i++) {
-      int d = bytes.get(i) - '0';
-      if (d < 0 || d > 9) {
-        return parseDouble(bytes);
-      }
-      v = 10 * v + d;
-    }
-    return v;
-  }
-
-  private static long parseDouble(ByteBuffer bytes) {
-    byte[] text = new byte[bytes.remaining()];
-    bytes.duplicate().get(text);
-    try {
-      double d = Double.parseDouble(new String(text, StandardCharsets.US_ASCII));
-      return d >= 0 && d <= Long.MAX_VALUE ? (long) d : -1;
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 }

@@ -15,36 +15,53 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BlobsTest {
+  private static final long T = 1_733_380_000_123L;
+
   @Test
-  void holdingsRoundTripCompactly() {
+  void entriesRoundTripCompactly() {
     Holding c = complete(1);
-    byte[] blob = Blobs.holding(c);
-    assertEquals(4, blob.length);
-    assertEquals(c, Blobs.holding(track(1), blob));
+    byte[] blob = Blobs.entry(c, T);
+    assertEquals(12, blob.length);
+    assertEquals(c, Blobs.entryHolding(track(1), blob));
+    assertEquals(T, Blobs.entryTime(ByteBuffer.wrap(blob)));
 
     Holding unknownCount = Holding.complete(track(1), 0);
-    assertEquals(unknownCount, Blobs.holding(track(1), Blobs.holding(unknownCount)));
+    assertEquals(unknownCount, Blobs.entryHolding(track(1), Blobs.entry(unknownCount, T)));
 
     Holding p = partial(1, 0, 7, CHUNKS - 1);
-    blob = Blobs.holding(p);
-    assertEquals(4 + CHUNKS / 8, blob.length);
-    Holding back = Blobs.holding(track(1), blob);
+    blob = Blobs.entry(p, 0);
+    assertEquals(12 + CHUNKS / 8, blob.length);
+    Holding back = Blobs.entryHolding(track(1), blob);
     assertEquals(p, back);
     assertArrayEquals(p.bitmap(), back.bitmap());
+    assertEquals(0, Blobs.entryTime(ByteBuffer.wrap(blob)));
 
     Holding empty = Holding.partial(track(1), CHUNKS, new byte[0]);
-    assertEquals(empty, Blobs.holding(track(1), Blobs.holding(empty)));
+    assertEquals(empty, Blobs.entryHolding(track(1), Blobs.entry(empty, T)));
 
     Holding largest = Holding.partial(track(1), Holding.MAX_CHUNKS, new byte[Holding.MAX_CHUNKS / 8]);
     byte[] full = new byte[Holding.MAX_CHUNKS / 8];
     Arrays.fill(full, (byte) 0xff);
     Holding all = Holding.partial(track(1), Holding.MAX_CHUNKS, full);
-    assertEquals(largest, Blobs.holding(track(1), Blobs.holding(largest)));
-    assertEquals(all, Blobs.holding(track(1), Blobs.holding(all)));
+    assertEquals(largest, Blobs.entryHolding(track(1), Blobs.entry(largest, T)));
+    byte[] allBlob = Blobs.entry(all, (1L << 53) - 1);
+    assertEquals(all, Blobs.entryHolding(track(1), allBlob));
+    assertEquals((1L << 53) - 1, Blobs.entryTime(ByteBuffer.wrap(allBlob)));
+  }
+
+  @Test
+  void anEntrysTimeIsReadWhereTheBufferStands() {
+    byte[] blob = Blobs.entry(complete(1), T);
+    ByteBuffer inReply = ByteBuffer.allocate(5 + blob.length);
+    inReply.position(5);
+    inReply.put(blob).position(5);
+    assertEquals(T, Blobs.entryTime(inReply));
+    assertEquals(5, inReply.position(), "reading the time consumes nothing");
   }
 
   @Test
@@ -84,10 +101,18 @@ class BlobsTest {
 
   @Test
   void badValuesAreRejectedNotGuessed() {
-    byte[] holding = Blobs.holding(complete(1));
-    holding[0] = 9;
-    assertThrows(IllegalArgumentException.class, () -> Blobs.holding(track(1), holding));
-    assertThrows(IllegalArgumentException.class, () -> Blobs.holding(track(1), new byte[] {1, 0}));
+    byte[] entry = Blobs.entry(complete(1), T);
+    entry[0] = 9;
+    assertThrows(IllegalArgumentException.class, () -> Blobs.entryHolding(track(1), entry));
+    assertEquals(-1, Blobs.entryTime(ByteBuffer.wrap(entry)));
+    assertThrows(IllegalArgumentException.class, () -> Blobs.entryHolding(track(1), new byte[] {3, 0}));
+    assertEquals(-1, Blobs.entryTime(ByteBuffer.wrap(Arrays.copyOf(Blobs.entry(complete(1), T), 11))));
+    // Layout 2's holding values (no time) are not read.
+    assertEquals(-1, Blobs.entryTime(ByteBuffer.wrap(new byte[] {1, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0})));
+    assertThrows(IllegalArgumentException.class, () -> Blobs.entryHolding(track(1), new byte[] {1, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0}));
+    byte[] negative = Blobs.entry(complete(1), T);
+    negative[1] = (byte) 0x80;
+    assertEquals(-1, Blobs.entryTime(ByteBuffer.wrap(negative)));
 
     byte[] peer = Blobs.peer(peer(1));
     assertThrows(IllegalArgumentException.class, () -> Blobs.peer(Arrays.copyOf(peer, peer.length - 1)));

@@ -75,11 +75,11 @@ class RedisLookupCacheTest {
     return ids(await(index.candidates(track(track), now)));
   }
 
-  /** Track reads Redis has run: a lookup's first command. */
+  /** Track reads Redis has run: a lookup's first command (HGETALL of the track's entries). */
   private static long trackReads() {
     String stats = redis.servers().get(0).commandString("INFO", "commandstats");
     for (String line : stats.split("\\r?\\n")) {
-      if (line.startsWith("cmdstat_zrevrangebyscore:")) {
+      if (line.startsWith("cmdstat_hgetall:")) {
         return Long.parseLong(line.replaceAll(".*[:,]calls=(\\d+).*", "$1").trim());
       }
     }

@@ -296,7 +296,7 @@ abstract class SharedIndexChecks {
   @Test
   void aRedisWithAnotherLayoutIsRefusedSayingWhatToDo() {
     open(PeerIndexConfig.defaults()).close();
-    assertEquals("2", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
+    assertEquals("3", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
 
     // Layout 1 had no marker; its shard registries (same names in both layouts) show it is there.
     onOwner(Keys.LAYOUT_KEY, ascii("DEL"), Keys.LAYOUT_KEY);
@@ -306,9 +306,15 @@ abstract class SharedIndexChecks {
     assertTrue(old.getMessage().contains("layout 1;") && old.getMessage().contains("stop every tracker"), old.getMessage());
 
     onOwner(registry, ascii("DEL"), registry);
-    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("3"));
+    // Layout 2 (holding values without the entry's time) is refused as well, with the same advice.
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("2"));
+    RedisLayoutException previous = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
+    assertTrue(previous.getMessage().contains("layout 2;") && previous.getMessage().contains("stop every tracker"),
+        previous.getMessage());
+
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("4"));
     RedisLayoutException newer = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
-    assertTrue(newer.getMessage().contains("layout 3;"), newer.getMessage());
+    assertTrue(newer.getMessage().contains("layout 4;"), newer.getMessage());
   }
 
   @Test

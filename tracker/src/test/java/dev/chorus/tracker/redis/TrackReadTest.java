@@ -25,55 +25,71 @@ class TrackReadTest {
     return id;
   }
 
-  @Test
-  void scoresAreReadAsIntegersAndOtherFormsThroughTheDoubleParser() {
-    assertEquals(1_733_380_000_123L, TrackRead.parseScore(ascii("1733380000123")));
-    assertEquals(0L, TrackRead.parseScore(ascii("0")));
-    assertEquals(1_733_380_000_123L, TrackRead.parseScore(ascii("1.733380000123e12")));
-    assertEquals(12L, TrackRead.parseScore(ascii("12.5")));
-    assertEquals(-1L, TrackRead.parseScore(ascii("-3")));
-    assertEquals(-1L, TrackRead.parseScore(ascii("inf")));
-    assertEquals(-1L, TrackRead.parseScore(ascii("")));
+  private static ByteBuffer entry(long time) {
+    return ByteBuffer.wrap(Blobs.entry(IndexTestData.complete(1), time));
   }
 
   @Test
-  void entriesTakeRespTwoAndRespThreeScoresAndSkipMalformedMembers() {
+  void entriesAreChosenAsTheSortedSetWouldChooseThem() {
     Random random = new Random(1);
-    byte[] a = id(random);
-    byte[] b = id(random);
-    TrackRead.Entries e = new TrackRead.Entries(30);
-    e.multi(6);
-    e.set(ByteBuffer.wrap(a));
-    e.set(ascii("1000")); // RESP2: the score as a bulk string
-    e.set(ByteBuffer.wrap(new byte[5])); // not a node id: left out with its score
-    e.set(ascii("999"));
-    e.set(ByteBuffer.wrap(b));
-    e.set(998.0); // RESP3: a double
-    assertEquals(2, e.count);
-    assertEquals(1, e.malformed);
-    assertArrayEquals(a, e.ids[0]);
-    assertArrayEquals(b, e.ids[1]);
-    assertEquals(1000L, e.times[0]);
-    assertEquals(998L, e.times[1]);
-  }
-
-  @Test
-  void holdingsAreFoundByNodeIdPastTheFirstTable() {
-    Random random = new Random(2);
-    TrackRead.Holdings h = new TrackRead.Holdings();
-    byte[][] ids = new byte[300][];
+    byte[][] ids = new byte[6][];
     for (int i = 0; i < ids.length; i++) {
       ids[i] = id(random);
-      h.set(ByteBuffer.wrap(ids[i]));
-      h.set(ByteBuffer.wrap(new byte[] {1, 0, 0, (byte) i}));
     }
-    h.set(ByteBuffer.wrap(new byte[3])); // a field that is not a node id, and its value
-    h.set(ByteBuffer.wrap(new byte[] {1, 0, 0, 1}));
-    assertEquals(1, h.malformed);
-    for (int i = 0; i < ids.length; i++) {
-      assertArrayEquals(new byte[] {1, 0, 0, (byte) i}, h.get(ids[i]), "entry " + i);
+    byte[] low = ids[4].clone();
+    byte[] high = ids[4].clone();
+    low[0] = 0x10;
+    high[0] = (byte) 0xf0; // larger unsigned, negative signed
+    long[] times = {1000, 1003, 998, 1001, 1002, 1002};
+    byte[][] fields = {ids[0], ids[1], ids[2], ids[3], low, high};
+    TrackRead.Entries e = new TrackRead.Entries();
+    e.multi(2 * fields.length);
+    for (int i = 0; i < fields.length; i++) {
+      e.set(ByteBuffer.wrap(fields[i]));
+      e.set(entry(times[i]));
     }
-    assertNull(h.get(id(random)));
+    // Newer than 998 (exclusive), newest first, equal times by id, larger first; at most 4.
+    assertEquals(4, e.select(998, 4));
+    assertArrayEquals(ids[1], e.ids[0]);
+    assertArrayEquals(high, e.ids[1]);
+    assertArrayEquals(low, e.ids[2]);
+    assertArrayEquals(ids[3], e.ids[3]);
+    assertEquals(List.of(1003L, 1002L, 1002L, 1001L), List.of(e.times[0], e.times[1], e.times[2], e.times[3]));
+    assertEquals(IndexTestData.complete(1), Blobs.entryHolding(IndexTestData.track(1), e.values[1]));
+    assertEquals(0, e.malformed);
+  }
+
+  @Test
+  void expiredEntriesAreLeftOutAndAllCanBe() {
+    Random random = new Random(4);
+    TrackRead.Entries e = new TrackRead.Entries();
+    for (int i = 0; i < 3; i++) {
+      e.set(ByteBuffer.wrap(id(random)));
+      e.set(entry(500 + i));
+    }
+    assertEquals(0, e.select(502, 30));
+  }
+
+  @Test
+  void entriesGrowPastTheFirstArraysAndSkipMalformedFieldsAndValues() {
+    Random random = new Random(2);
+    TrackRead.Entries e = new TrackRead.Entries();
+    for (int i = 0; i < 300; i++) {
+      e.set(ByteBuffer.wrap(id(random)));
+      e.set(entry(10_000 + i));
+    }
+    e.set(ByteBuffer.wrap(new byte[3])); // a field that is not a node id, and its value
+    e.set(entry(1));
+    e.set(ByteBuffer.wrap(id(random))); // a value of layout 2 (no time)
+    e.set(ByteBuffer.wrap(new byte[] {1, 0, 0, 64}));
+    e.set(ByteBuffer.wrap(id(random))); // no value
+    e.set((ByteBuffer) null);
+    assertEquals(3, e.malformed);
+    assertEquals(300, e.count);
+    assertEquals(300, e.select(0, 1000));
+    for (int i = 0; i < 300; i++) {
+      assertEquals(10_299 - i, e.times[i], "entry " + i);
+    }
   }
 
   @Test
