@@ -119,13 +119,7 @@ final class RecordBatchBench {
           ReferenceCountUtil.release(msg);
         }
       });
-      boolean moved;
-      do {
-        moved = transfer(sender, receiver) | transfer(receiver, sender);
-      } while (moved);
-      if (!NoiseHandler.of(sender).isEstablished() || !NoiseHandler.of(receiver).isEstablished()) {
-        throw new IllegalStateException("handshake did not complete");
-      }
+      EmbeddedNoisePair.handshake(sender, receiver);
     }
 
     void moveRecords(boolean open) {
@@ -142,16 +136,6 @@ final class RecordBatchBench {
           record.release();
         }
       }
-    }
-
-    private static boolean transfer(EmbeddedChannel from, EmbeddedChannel to) {
-      boolean moved = false;
-      ByteBuf buf;
-      while ((buf = from.readOutbound()) != null) {
-        moved = true;
-        to.writeInbound(buf);
-      }
-      return moved;
     }
 
     void close() {

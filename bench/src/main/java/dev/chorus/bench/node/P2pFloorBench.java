@@ -11,6 +11,7 @@ import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.netty.FrameDecoderHandler;
 import dev.chorus.protocol.netty.MessageDecoderHandler;
 import dev.chorus.protocol.netty.MessageEncoderHandler;
+import dev.chorus.bench.EmbeddedNoisePair;
 import dev.chorus.protocol.netty.NoiseHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
 import dev.chorus.protocol.noise.NoiseKeyPair;
@@ -298,29 +299,13 @@ public final class P2pFloorBench {
           ReferenceCountUtil.release(msg);
         }
       });
-      boolean moved;
-      do {
-        moved = transfer(sender, receiver) | transfer(receiver, sender);
-      } while (moved);
-      if (!NoiseHandler.of(sender).isEstablished() || !NoiseHandler.of(receiver).isEstablished()) {
-        throw new IllegalStateException("handshake did not complete");
-      }
+      EmbeddedNoisePair.handshake(sender, receiver);
     }
 
     void expect(long n) {
       if (received != n) {
         throw new IllegalStateException("sent " + n + " messages, received " + received);
       }
-    }
-
-    private static boolean transfer(EmbeddedChannel from, EmbeddedChannel to) {
-      boolean moved = false;
-      ByteBuf buf;
-      while ((buf = from.readOutbound()) != null) {
-        moved = true;
-        to.writeInbound(buf);
-      }
-      return moved;
     }
 
     void close() {
