@@ -3,6 +3,7 @@ package dev.chorus.tracker;
 import dev.chorus.protocol.limits.TokenBucket;
 import dev.chorus.protocol.netty.NoiseHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ReachabilityVerdict;
 import io.netty.bootstrap.Bootstrap;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -31,14 +31,17 @@ import java.util.function.LongSupplier;
 final class ReachabilityProbe {
   private final TraversalConfig config;
   private final EventLoopGroup group;
+  private final Transport transport;
   private final NoiseKeyPair keyPair;
   private final LongSupplier nanoTime;
   private final TokenBucket rate;
   private int inFlight;
 
-  ReachabilityProbe(TraversalConfig config, EventLoopGroup group, NoiseKeyPair keyPair, LongSupplier nanoTime) {
+  ReachabilityProbe(TraversalConfig config, EventLoopGroup group, Transport transport, NoiseKeyPair keyPair,
+      LongSupplier nanoTime) {
     this.config = config;
     this.group = group;
+    this.transport = transport;
     this.keyPair = keyPair;
     this.nanoTime = nanoTime;
     this.rate = new TokenBucket(config.probesPerSecond(), config.probeBurst(), nanoTime.getAsLong());
@@ -75,7 +78,7 @@ final class ReachabilityProbe {
     long timeoutMillis = config.probeTimeout().toMillis();
     Channel ch = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(transport.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeoutMillis)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override

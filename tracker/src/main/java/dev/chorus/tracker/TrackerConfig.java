@@ -1,6 +1,7 @@
 package dev.chorus.tracker;
 
 import dev.chorus.protocol.framing.FrameFormat;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.tracker.index.LookupPolicy;
 import dev.chorus.tracker.index.PeerIndexConfig;
@@ -38,6 +39,7 @@ public final class TrackerConfig {
   private final Duration handshakeTimeout;
   private final Duration shutdownGrace;
   private final int ioThreads;
+  private final Transport transport;
   private final double rttBucketMillis;
   private final Duration expireInterval;
   private final Duration statsInterval;
@@ -73,6 +75,7 @@ public final class TrackerConfig {
     handshakeTimeout = b.handshakeTimeout;
     shutdownGrace = b.shutdownGrace;
     ioThreads = b.ioThreads;
+    transport = b.transport;
     rttBucketMillis = b.rttBucketMillis;
     expireInterval = b.expireInterval;
     statsInterval = b.statsInterval;
@@ -179,6 +182,11 @@ public final class TrackerConfig {
     return ioThreads;
   }
 
+  /** The sockets' Netty transport: epoll where it loads, NIO elsewhere, unless chosen. */
+  public Transport transport() {
+    return transport;
+  }
+
   public double rttBucketMillis() {
     return rttBucketMillis;
   }
@@ -231,6 +239,7 @@ public final class TrackerConfig {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int ioThreads = Runtime.getRuntime().availableProcessors();
+    private Transport transport = Transport.preferred();
     private double rttBucketMillis = 5;
     private Duration expireInterval = Duration.ofMinutes(1);
     private Duration statsInterval = Duration.ofSeconds(15);
@@ -323,6 +332,12 @@ public final class TrackerConfig {
       return this;
     }
 
+    /** The sockets' transport ({@link Transport#named} reads the CLI's names); must run here. */
+    public Builder transport(Transport v) {
+      transport = Objects.requireNonNull(v, "transport");
+      return this;
+    }
+
     public Builder ioThreads(int v) {
       ioThreads = v;
       return this;
@@ -380,6 +395,7 @@ public final class TrackerConfig {
         throw new IllegalArgumentException("shutdownGrace must be >= 0, was " + shutdownGrace);
       }
       range("ioThreads", ioThreads, 1, 256);
+      transport.requireAvailable();
       if (expireInterval.compareTo(Duration.ofMillis(10)) < 0) {
         throw new IllegalArgumentException("expireInterval must be at least 10 ms, was " + expireInterval);
       }

@@ -24,9 +24,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -80,15 +78,15 @@ public final class TrackerServer implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.epochMillis = epochMillis;
     this.seeds = new SplittableRandom(seed);
-    this.bossGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("tracker-accept", true));
-    this.ioGroup = new NioEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io", true));
+    this.bossGroup = config.transport().newGroup(1, new DefaultThreadFactory("tracker-accept", true));
+    this.ioGroup = config.transport().newGroup(config.ioThreads(), new DefaultThreadFactory("tracker-io", true));
     this.byteCounter = new ByteCounter(listener);
     this.secure = SecureChannelConfig.builder(config.keyPair())
         .maxFrameBytes(config.maxFrameBytes())
         .handshakeTimeout(config.handshakeTimeout())
         .build();
     this.replies = new LookupReplyEncoder(secure.frameFormat());
-    this.probe = new ReachabilityProbe(config.traversal(), ioGroup, config.keyPair(), nanoTime);
+    this.probe = new ReachabilityProbe(config.traversal(), ioGroup, config.transport(), config.keyPair(), nanoTime);
   }
 
   /**
@@ -124,7 +122,7 @@ public final class TrackerServer implements AutoCloseable {
     Hello hello = helloBuilder.build();
     ChannelFuture bound = new ServerBootstrap()
         .group(bossGroup, ioGroup)
-        .channel(NioServerSocketChannel.class)
+        .channel(config.transport().serverSocketChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -149,7 +147,8 @@ public final class TrackerServer implements AutoCloseable {
     bound.sync();
     serverChannel = bound.channel();
     scheduleHousekeeping();
-    log.info("tracker listening on {} with key {}", serverChannel.localAddress(), publicKeyHex());
+    log.info("tracker listening on {} with key {} ({} transport, {} I/O threads)", serverChannel.localAddress(),
+        publicKeyHex(), config.transport(), config.ioThreads());
   }
 
   /**

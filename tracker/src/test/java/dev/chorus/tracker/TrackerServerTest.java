@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.NodeId;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.protocol.wire.LookupResult;
@@ -38,6 +39,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(NoLeaks.class)
 class TrackerServerTest {
+  /** The tracker's transport: the default here (epoll on Linux x86-64); {@link TrackerServerNioTest} runs it all on NIO. */
+  Transport transport() {
+    return Transport.preferred();
+  }
+
   private final SecureRandom random = seeded(42);
   private final List<TestNode> nodes = new ArrayList<>();
   private EventLoopGroup clients;
@@ -63,7 +69,7 @@ class TrackerServerTest {
 
   private void start(UnaryOperator<TrackerConfig.Builder> settings) throws Exception {
     TrackerConfig config = settings.apply(TrackerConfig.builder(NoiseKeyPair.generateX25519(random))
-        .listenAddress(new InetSocketAddress("127.0.0.1", 0)).ioThreads(2)).build();
+        .listenAddress(new InetSocketAddress("127.0.0.1", 0)).ioThreads(2).transport(transport())).build();
     server = TrackerServer.start(config, index, listener, System::nanoTime, System::currentTimeMillis, 7);
   }
 
@@ -300,7 +306,7 @@ class TrackerServerTest {
   void housekeepingExpiresOldEntriesAndRefreshesStats() throws Exception {
     java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
     TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(random))
-        .listenAddress(new InetSocketAddress("127.0.0.1", 0)).ioThreads(2)
+        .listenAddress(new InetSocketAddress("127.0.0.1", 0)).ioThreads(2).transport(transport())
         .expireInterval(Duration.ofMillis(20)).statsInterval(Duration.ofMillis(20)).build();
     server = TrackerServer.start(config, index, listener, System::nanoTime, now::get, 7);
     TestNode a = node("127.0.0.1", 4001);

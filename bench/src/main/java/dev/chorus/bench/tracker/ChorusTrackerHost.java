@@ -1,5 +1,6 @@
 package dev.chorus.bench.tracker;
 
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.protocol.wire.ErrorCode;
 import dev.chorus.tracker.TrackerConfig;
@@ -61,6 +62,7 @@ final class ChorusTrackerHost {
     int tracksPerPeer = intOption(list, "--tracks-per-peer", 16);
     int keepPerTrack = intOption(list, "--keep-per-track", 30);
     int ioThreads = intOption(list, "--io-threads", 2);
+    Transport transport = Transport.named(option(list, "--transport", "auto"));
     double zipf = Double.parseDouble(option(list, "--zipf", "0.5"));
     Path counters = Path.of(option(list, "--counters", null));
 
@@ -87,6 +89,7 @@ final class ChorusTrackerHost {
         .maxConnectionsPerIp(1_000_000)
         .rateLimitedBeforeDisconnect(Integer.MAX_VALUE)
         .ioThreads(ioThreads)
+        .transport(transport)
         .shutdownGrace(Duration.ofSeconds(1))
         .build();
     try (file;

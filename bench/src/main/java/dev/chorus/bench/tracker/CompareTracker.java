@@ -1,5 +1,6 @@
 package dev.chorus.bench.tracker;
 
+import dev.chorus.protocol.netty.Transport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,6 +43,8 @@ public final class CompareTracker {
     int keepPerTrack = 30;
     double zipf = 0.5;
     int ioThreads = 2;
+    /** The Chorus tracker's Netty transport: auto (epoll where it loads), epoll or nio. */
+    String transport = "auto";
     int warmupSeconds = 5;
     int measureSeconds = 10;
     int udpSockets = 16;
@@ -80,6 +83,7 @@ public final class CompareTracker {
           case "--keep-per-track": o.keepPerTrack = Integer.parseInt(v); break;
           case "--zipf": o.zipf = Double.parseDouble(v); break;
           case "--io-threads": o.ioThreads = Integer.parseInt(v); break;
+          case "--transport": o.transport = Transport.named(v).toString(); break;
           case "--warmup": o.warmupSeconds = Integer.parseInt(v); break;
           case "--jit-warmup": o.jitWarmupSeconds = Integer.parseInt(v); break;
           case "--measure": o.measureSeconds = Integer.parseInt(v); break;
@@ -119,6 +123,7 @@ public final class CompareTracker {
         + "  --keep-per-track N       entries kept per track; opentracker gets the same count per info-hash [30]\n"
         + "  --zipf S                 popularity exponent [0.5]\n"
         + "  --io-threads N           Chorus tracker I/O threads [2]\n"
+        + "  --transport T            Chorus tracker sockets: auto (epoll where it loads), epoll or nio [auto]\n"
         + "  --warmup S / --measure S seconds per phase [5 / 10; --quick: 3 / 5]\n"
         + "  --jit-warmup S           an unreported closed-loop run against the Chorus tracker first [5]\n"
         + "  --connections N / --in-flight N   Chorus generator: Noise connections x lookups in flight [128 x 16]\n"
@@ -379,7 +384,7 @@ public final class CompareTracker {
         ChorusTrackerHost.class.getName(), "--tracks", Integer.toString(o.tracks), "--peers",
         Integer.toString(o.peers), "--tracks-per-peer", Integer.toString(o.tracksPerPeer), "--keep-per-track",
         Integer.toString(o.keepPerTrack), "--zipf", Double.toString(o.zipf), "--io-threads",
-        Integer.toString(o.ioThreads), "--counters", counters.toString()));
+        Integer.toString(o.ioThreads), "--transport", o.transport, "--counters", counters.toString()));
     say("Chorus tracker process: %s", String.join(" ", command.subList(0, command.indexOf("-cp"))));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Thread reaper = reaper(process);
@@ -403,8 +408,9 @@ public final class CompareTracker {
       long entries = Long.parseLong(f[3]);
       double perEntry = Double.parseDouble(f[4]);
       double pssPerEntry = Double.parseDouble(f[6]);
-      say("Chorus tracker (pid %d, %d I/O threads) on tcp %s: preload %s s, %,d entries, %.1f heap bytes per entry "
-          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, address, f[5], entries, perEntry,
+      say("Chorus tracker (pid %d, %d I/O threads on %s) on tcp %s: preload %s s, %,d entries, %.1f heap bytes per entry "
+          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, o.transport, address, f[5],
+          entries, perEntry,
           pssPerEntry);
       HostMarks marks = new HostMarks(out, process.getOutputStream());
       try (GcPauses generatorPauses = new GcPauses();

@@ -1,6 +1,7 @@
 package dev.chorus.tracker.cli;
 
 import dev.chorus.protocol.keys.NoiseKeyFile;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.tracker.IpRange;
 import dev.chorus.tracker.TrackerConfig;
@@ -200,6 +201,11 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
   Integer ioThreads;
 
+  @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
+      description = "Sockets on Linux's native epoll or on Java NIO; auto: epoll where it loads (Linux x86-64), "
+          + "else NIO (default: ${DEFAULT-VALUE}).")
+  String transport;
+
   @Spec
   CommandSpec spec;
 
@@ -242,6 +248,7 @@ public final class TrackerMain implements Callable<Integer> {
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
+      b.transport(Transport.named(transport));
       config = b.build();
     } catch (IllegalArgumentException e) {
       err().println("chorus-tracker: " + e.getMessage() + " (see --help)");
@@ -300,7 +307,8 @@ public final class TrackerMain implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("chorus-tracker listening on " + at.getHostString() + ":" + at.getPort()
         + " (" + config.index() + ", backend " + backend
-        + (index instanceof RedisPeerIndex ? ", " + ((RedisPeerIndex) index).lookupCacheConfig() : "") + ")");
+        + (index instanceof RedisPeerIndex ? ", " + ((RedisPeerIndex) index).lookupCacheConfig() : "")
+        + ", " + config.ioThreads() + " I/O threads on " + config.transport() + ")");
     out.println("nodes connect with: " + server.publicKeyHex() + "@<this host>:" + at.getPort());
     out.println("metrics: http://" + http.address().getHostString() + ":" + http.address().getPort() + "/metrics");
     out.flush();

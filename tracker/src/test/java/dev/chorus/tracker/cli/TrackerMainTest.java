@@ -27,7 +27,7 @@ class TrackerMainTest {
         "--keep-per-track", "--ttl", "--lookup-rate", "--max-connections-per-ip", "--ban-duration", "--idle-timeout",
         "--max-holdings-per-key", "--max-holdings-per-prefix", "--max-partial-bytes-per-key", "--max-index-bytes",
         "--quota-prefix-v4", "--quota-prefix-v6", "--telemetry-region", "--redis-lookup-cache-ttl",
-        "--redis-lookup-cache-tracks"}) {
+        "--redis-lookup-cache-tracks", "--io-threads", "--transport"}) {
       assertTrue(help.contains(option), option + " is documented");
     }
   }
@@ -66,6 +66,12 @@ class TrackerMainTest {
   void aLookupCacheOfNoTracksIsRefused(@TempDir Path dir) {
     assertEquals(2, run("--redis-lookup-cache-tracks", "0", "--key-file", dir.resolve("k").toString()));
     assertTrue(err.toString().contains("lookup cache tracks must be 1..1000000, was 0"), err.toString());
+  }
+
+  @Test
+  void anUnknownTransportSaysWhichOnesThereAre(@TempDir Path dir) {
+    assertEquals(2, run("--transport", "kqueue", "--key-file", dir.resolve("k").toString()));
+    assertTrue(err.toString().contains("unknown transport 'kqueue': use auto, epoll or nio (see --help)"), err.toString());
   }
 
   @Test

@@ -23,10 +23,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,9 +40,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Two real Netty channels over loopback TCP. Timeouts below only keep a broken build from hanging. */
+/**
+ * Two real Netty channels over loopback TCP, on each {@link Transport} (one subclass each).
+ * Timeouts below only keep a broken build from hanging.
+ */
 @ExtendWith(NoLeaks.class)
-class LoopbackSecureChannelTest {
+abstract class LoopbackSecureChannelContract {
   private static final int CHUNK = 16 * 1024;
   private static final long TOTAL = 100L * 1024 * 1024;
   private static final Hello HELLO = Hello.newBuilder().setListenPort(0).build();
@@ -56,9 +56,13 @@ class LoopbackSecureChannelTest {
   private final NoiseKeyPair clientKey = NoiseKeyPair.generateX25519(EmbeddedPair.seeded(200));
   private final BlockingQueue<Future<PeerIdentity>> serverHandshakes = new LinkedBlockingQueue<>();
 
+  /** The transport both ends run on. */
+  abstract Transport transport();
+
   @BeforeEach
   void start() {
-    group = new NioEventLoopGroup(2);
+    TransportTest.requireRunsHere(transport());
+    group = transport().newGroup(2, new io.netty.util.concurrent.DefaultThreadFactory("loopback-test", true));
   }
 
   @AfterEach
@@ -71,7 +75,7 @@ class LoopbackSecureChannelTest {
 
   private void startServer(Supplier<ChannelHandler> app) throws InterruptedException {
     SecureChannelConfig config = SecureChannelConfig.builder(serverKey).build();
-    server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    server = new ServerBootstrap().group(group).channel(transport().serverSocketChannel())
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -83,7 +87,7 @@ class LoopbackSecureChannelTest {
   }
 
   private Channel connect(SecureChannelConfig config, ChannelHandler app) throws InterruptedException {
-    return new Bootstrap().group(group).channel(NioSocketChannel.class)
+    return new Bootstrap().group(group).channel(transport().socketChannel())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

@@ -1,0 +1,123 @@
+package dev.chorus.protocol.netty;
+
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.StandardSocketOptions;
+import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The Netty transport a component's sockets run on: Linux's native epoll where its library loads,
+ * Java NIO everywhere else.
+ *
+ * <p>Why epoll by default: NIO's selector goes through the JDK's selected-key sets and locks and
+ * a {@code read()}/{@code write()} system call per channel event; Netty's epoll transport reads
+ * the kernel's event array directly, is edge-triggered and writes with {@code writev}. The
+ * measured difference is in bench/README.md (Results, the tenth session). NIO stays as the
+ * fallback for macOS, Windows and Linux machines whose architecture has no bundled library, and
+ * as an explicit choice ({@code --transport nio}) for an operator who wants to rule the native
+ * code out.
+ *
+ * <p>An event loop group and the channels registered on it must be of the same transport, so a
+ * component picks one {@code Transport} and takes its group, its channel classes and its socket
+ * options from it.
+ */
+public enum Transport {
+  EPOLL,
+  NIO;
+
+  /** Epoll where it is available, NIO otherwise. */
+  public static Transport preferred() {
+    return Epoll.isAvailable() ? EPOLL : NIO;
+  }
+
+  /**
+   * The transport named {@code auto}, {@code epoll} or {@code nio} (any case); {@code auto} is
+   * {@link #preferred()}.
+   *
+   * @throws IllegalArgumentException for another name, or for {@code epoll} where epoll does not
+   *     load (the message says why and what to use instead)
+   */
+  public static Transport named(String name) {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "auto":
+        return preferred();
+      case "nio":
+        return NIO;
+      case "epoll":
+        EPOLL.requireAvailable();
+        return EPOLL;
+      default:
+        throw new IllegalArgumentException("unknown transport '" + name + "': use auto, epoll or nio");
+    }
+  }
+
+  /** Whether this transport can run here. */
+  public boolean isAvailable() {
+    return this == NIO || Epoll.isAvailable();
+  }
+
+  /**
+   * @throws IllegalArgumentException if this transport cannot run here, saying why
+   */
+  public void requireAvailable() {
+    if (!isAvailable()) {
+      Throwable cause = Epoll.unavailabilityCause();
+      throw new IllegalArgumentException("the epoll transport is not available here ("
+          + (cause == null ? "unknown reason" : cause.toString())
+          + "); it needs Linux on x86-64 with Netty's native library: use the nio transport (--transport nio or auto)");
+    }
+  }
+
+  /** A new event loop group of {@code threads} threads made by {@code threadFactory}. */
+  public EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+    requireAvailable();
+    return this == EPOLL ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+  }
+
+  /** The class of a listening socket on this transport's groups. */
+  public Class<? extends ServerSocketChannel> serverSocketChannel() {
+    return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The class of a connected socket on this transport's groups. */
+  public Class<? extends SocketChannel> socketChannel() {
+    return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** {@code SO_REUSEPORT} as this transport's bootstraps take it. */
+  public ChannelOption<Boolean> reusePort() {
+    return this == EPOLL ? EpollChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+  }
+
+  /** Whether {@code group} is one of this transport's groups. */
+  public boolean owns(EventLoopGroup group) {
+    return this == EPOLL ? group instanceof EpollEventLoopGroup : group instanceof NioEventLoopGroup;
+  }
+
+  /** The transport {@code group} belongs to. */
+  public static Transport of(EventLoopGroup group) {
+    for (Transport t : values()) {
+      if (t.owns(group)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("not an epoll or NIO event loop group: " + group.getClass().getName());
+  }
+
+  @Override
+  public String toString() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
