@@ -182,7 +182,7 @@ public final class TrackerConfig {
     return ioThreads;
   }
 
-  /** The sockets' Netty transport: epoll where it loads, NIO elsewhere, unless chosen. */
+  /** The sockets' Netty transport: NIO unless chosen ({@link Transport}). */
   public Transport transport() {
     return transport;
   }
@@ -239,7 +239,7 @@ public final class TrackerConfig {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int ioThreads = Runtime.getRuntime().availableProcessors();
-    private Transport transport = Transport.preferred();
+    private Transport transport = Transport.NIO;
     private double rttBucketMillis = 5;
     private Duration expireInterval = Duration.ofMinutes(1);
     private Duration statsInterval = Duration.ofSeconds(15);

@@ -62,7 +62,7 @@ final class ChorusTrackerHost {
     int tracksPerPeer = intOption(list, "--tracks-per-peer", 16);
     int keepPerTrack = intOption(list, "--keep-per-track", 30);
     int ioThreads = intOption(list, "--io-threads", 2);
-    Transport transport = Transport.named(option(list, "--transport", "auto"));
+    String transportName = option(list, "--transport", null);
     double zipf = Double.parseDouble(option(list, "--zipf", "0.5"));
     Path counters = Path.of(option(list, "--counters", null));
 
@@ -80,7 +80,7 @@ final class ChorusTrackerHost {
     FileChannel file = FileChannel.open(counters, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
     MappedByteBuffer shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 24);
-    TrackerConfig config = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
+    TrackerConfig.Builder builder = TrackerConfig.builder(NoiseKeyPair.generateX25519(new SecureRandom()))
         .listenAddress(new InetSocketAddress("127.0.0.1", 0))
         .index(indexConfig)
         .maxPeersPerLookup(50)
@@ -89,9 +89,11 @@ final class ChorusTrackerHost {
         .maxConnectionsPerIp(1_000_000)
         .rateLimitedBeforeDisconnect(Integer.MAX_VALUE)
         .ioThreads(ioThreads)
-        .transport(transport)
-        .shutdownGrace(Duration.ofSeconds(1))
-        .build();
+        .shutdownGrace(Duration.ofSeconds(1));
+    if (transportName != null) {
+      builder.transport(Transport.named(transportName));
+    }
+    TrackerConfig config = builder.build();
     try (file;
         GcPauses pauses = new GcPauses();
         TrackerServer server = TrackerServer.start(config, index, new PublishingListener(listener, shared))) {

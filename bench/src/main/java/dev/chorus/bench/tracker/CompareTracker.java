@@ -43,8 +43,8 @@ public final class CompareTracker {
     int keepPerTrack = 30;
     double zipf = 0.5;
     int ioThreads = 2;
-    /** The Chorus tracker's Netty transport: auto (epoll where it loads), epoll or nio. */
-    String transport = "auto";
+    /** The Chorus tracker's Netty transport (nio, epoll or auto); null: the tracker's default. */
+    String transport;
     int warmupSeconds = 5;
     int measureSeconds = 10;
     int udpSockets = 16;
@@ -123,7 +123,7 @@ public final class CompareTracker {
         + "  --keep-per-track N       entries kept per track; opentracker gets the same count per info-hash [30]\n"
         + "  --zipf S                 popularity exponent [0.5]\n"
         + "  --io-threads N           Chorus tracker I/O threads [2]\n"
-        + "  --transport T            Chorus tracker sockets: auto (epoll where it loads), epoll or nio [auto]\n"
+        + "  --transport T            Chorus tracker sockets: nio, epoll or auto (epoll where it loads) [the tracker's: nio]\n"
         + "  --warmup S / --measure S seconds per phase [5 / 10; --quick: 3 / 5]\n"
         + "  --jit-warmup S           an unreported closed-loop run against the Chorus tracker first [5]\n"
         + "  --connections N / --in-flight N   Chorus generator: Noise connections x lookups in flight [128 x 16]\n"
@@ -384,7 +384,10 @@ public final class CompareTracker {
         ChorusTrackerHost.class.getName(), "--tracks", Integer.toString(o.tracks), "--peers",
         Integer.toString(o.peers), "--tracks-per-peer", Integer.toString(o.tracksPerPeer), "--keep-per-track",
         Integer.toString(o.keepPerTrack), "--zipf", Double.toString(o.zipf), "--io-threads",
-        Integer.toString(o.ioThreads), "--transport", o.transport, "--counters", counters.toString()));
+        Integer.toString(o.ioThreads), "--counters", counters.toString()));
+    if (o.transport != null) {
+      command.addAll(List.of("--transport", o.transport));
+    }
     say("Chorus tracker process: %s", String.join(" ", command.subList(0, command.indexOf("-cp"))));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Thread reaper = reaper(process);
@@ -409,7 +412,7 @@ public final class CompareTracker {
       double perEntry = Double.parseDouble(f[4]);
       double pssPerEntry = Double.parseDouble(f[6]);
       say("Chorus tracker (pid %d, %d I/O threads on %s) on tcp %s: preload %s s, %,d entries, %.1f heap bytes per entry "
-          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, o.transport, address, f[5],
+          + "after full GC, resident memory (Pss) grew %.1f bytes per entry", process.pid(), o.ioThreads, o.transport == null ? "the default transport" : o.transport, address, f[5],
           entries, perEntry,
           pssPerEntry);
       HostMarks marks = new HostMarks(out, process.getOutputStream());

@@ -18,16 +18,18 @@ import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The Netty transport a component's sockets run on: Linux's native epoll where its library loads,
- * Java NIO everywhere else.
+ * The Netty transport a component's sockets run on: Java NIO, or Linux's native epoll through
+ * Netty's bundled library for Linux x86-64.
  *
- * <p>Why epoll by default: NIO's selector goes through the JDK's selected-key sets and locks and
- * a {@code read()}/{@code write()} system call per channel event; Netty's epoll transport reads
- * the kernel's event array directly, is edge-triggered and writes with {@code writev}. The
- * measured difference is in bench/README.md (Results, the tenth session). NIO stays as the
- * fallback for macOS, Windows and Linux machines whose architecture has no bundled library, and
- * as an explicit choice ({@code --transport nio}) for an operator who wants to rule the native
- * code out.
+ * <p>Why NIO stays the default: side by side on the same jar, epoll measured the same as NIO for
+ * the tracker's CPU per response and for a node's CPU per GB transferred (bench/README.md,
+ * Results, 2026-12-06: both paths make one system call per read and per flush; what costs is
+ * AES-GCM, framing and the kernel's loopback copies, the same on both), and NIO is the path every
+ * earlier measurement and deployment ran on. Epoll is there for operators who want it
+ * ({@code --transport epoll}, or {@code auto}: epoll where it loads), and the servers' tests run
+ * on both. One difference matters to callers: Netty 4.1's epoll takes {@code SO_REUSEPORT} as a
+ * bootstrap option on listening sockets only ({@link #reusePort()}); a connecting socket must set
+ * it on its file descriptor after registration.
  *
  * <p>An event loop group and the channels registered on it must be of the same transport, so a
  * component picks one {@code Transport} and takes its group, its channel classes and its socket
@@ -96,7 +98,10 @@ public enum Transport {
     return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
-  /** {@code SO_REUSEPORT} as this transport's bootstraps take it. */
+  /**
+   * {@code SO_REUSEPORT} as this transport's server bootstraps take it (on epoll, listening
+   * sockets only: see the class comment).
+   */
   public ChannelOption<Boolean> reusePort() {
     return this == EPOLL ? EpollChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
   }

@@ -201,8 +201,8 @@ public final class TrackerMain implements Callable<Integer> {
   @Option(names = "--io-threads", description = "Network threads (default: number of cores).")
   Integer ioThreads;
 
-  @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
-      description = "Sockets on Linux's native epoll or on Java NIO; auto: epoll where it loads (Linux x86-64), "
+  @Option(names = "--transport", paramLabel = "nio|epoll|auto", defaultValue = "nio",
+      description = "Sockets on Java NIO or on Linux's native epoll (Linux x86-64); auto: epoll where it loads, "
           + "else NIO (default: ${DEFAULT-VALUE}).")
   String transport;
 
