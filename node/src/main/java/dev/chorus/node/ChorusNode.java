@@ -19,11 +19,11 @@ import dev.chorus.node.internal.trackerclient.TrackerClientConfig;
 import dev.chorus.node.internal.trackerclient.TrackerEndpoint;
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.netty.Transport;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -125,7 +125,7 @@ public final class ChorusNode implements AutoCloseable {
     ScheduledExecutorService coreLoop = Executors.newSingleThreadScheduledExecutor(
         new DefaultThreadFactory("chorus-core-" + name, true));
     ExecutorService io = Executors.newFixedThreadPool(4, new DefaultThreadFactory("chorus-io-" + name, true));
-    EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("chorus-net-" + name, true));
+    EventLoopGroup group = config.transport().newGroup(2, new DefaultThreadFactory("chorus-net-" + name, true));
     NodeStatsRecorder stats = new NodeStatsRecorder();
     OriginClient origin = null;
     PeerNetwork network = null;
@@ -190,8 +190,8 @@ public final class ChorusNode implements AutoCloseable {
         core.tick(loop.now());
       }), tick, tick, TimeUnit.NANOSECONDS);
       config.meterRegistry().ifPresent(node::bindMetrics);
-      log.info("node {} started: peer port {}, cache {} ({} MB), tracker {}, origins {}", name,
-          network.listenPort(), config.cacheDirectory().map(Object::toString).orElse("in memory"),
+      log.info("node {} started: peer port {} on {}, cache {} ({} MB), tracker {}, origins {}", name,
+          network.listenPort(), config.transport(), config.cacheDirectory().map(Object::toString).orElse("in memory"),
           store.capacityBytes() / 1_000_000,
           config.hasTracker() ? config.trackerHost() + ":" + config.trackerPort() : "none", config.origins());
       return node;
@@ -309,6 +309,11 @@ public final class ChorusNode implements AutoCloseable {
   /** This node's id (the SHA-256 of its static key). */
   public NodeId nodeId() {
     return nodeId;
+  }
+
+  /** The Netty transport of the node's sockets ({@link NodeConfig#transport()}); a server beside it uses the same. */
+  public Transport transport() {
+    return config.transport();
   }
 
   /** The port peers connect to; 0 if the node accepts no incoming connections. */

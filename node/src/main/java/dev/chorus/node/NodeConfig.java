@@ -4,6 +4,7 @@ import dev.chorus.node.internal.portmap.PortMappingConfig;
 import dev.chorus.node.internal.s3.S3Access;
 import dev.chorus.node.internal.s3.S3Location;
 import dev.chorus.protocol.manifest.PublisherKey;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.Inet4Address;
@@ -48,6 +49,7 @@ public final class NodeConfig {
   private final boolean acceptIncoming;
   private final boolean reversal;
   private final boolean punching;
+  private final Transport transport;
   private final long uploadBytesPerSecond;
   private final long downloadBytesPerSecond;
   private final List<PublisherKey> trustedPublishers;
@@ -85,6 +87,7 @@ public final class NodeConfig {
     acceptIncoming = b.acceptIncoming;
     reversal = b.reversal;
     punching = b.punching;
+    transport = b.transport;
     uploadBytesPerSecond = b.uploadBytesPerSecond;
     downloadBytesPerSecond = b.downloadBytesPerSecond;
     trustedPublishers = List.copyOf(b.trustedPublishers);
@@ -196,6 +199,14 @@ public final class NodeConfig {
     return reversal && acceptIncoming && punching;
   }
 
+  /**
+   * The Netty transport of the node's sockets (peers, tracker, the player's HTTP server): epoll
+   * where Netty's native library loads (Linux x86-64), NIO elsewhere, unless chosen.
+   */
+  public Transport transport() {
+    return transport;
+  }
+
   /** Upload cap in bytes per second; 0 for none. */
   public long uploadBytesPerSecond() {
     return uploadBytesPerSecond;
@@ -283,6 +294,7 @@ public final class NodeConfig {
     private boolean acceptIncoming = true;
     private boolean reversal = true;
     private boolean punching = true;
+    private Transport transport = Transport.preferred();
     private long uploadBytesPerSecond;
     private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();
@@ -438,6 +450,12 @@ public final class NodeConfig {
       return this;
     }
 
+    /** See {@link NodeConfig#transport()} ({@link Transport#named} reads the CLI's names); must run here. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
     public Builder acceptIncoming(boolean accept) {
       this.acceptIncoming = accept;
       return this;
@@ -528,6 +546,7 @@ public final class NodeConfig {
       if (listenPort < 0 || listenPort > 65535) {
         throw new IllegalArgumentException("listenPort must be in 0..65535, was " + listenPort);
       }
+      transport.requireAvailable();
       if (uploadBytesPerSecond < 0) {
         throw new IllegalArgumentException("uploadBytesPerSecond must not be negative, was " + uploadBytesPerSecond);
       }

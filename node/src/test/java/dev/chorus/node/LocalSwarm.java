@@ -3,6 +3,7 @@ package dev.chorus.node;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.TestServers;
 import dev.chorus.testing.process.FreePorts;
@@ -47,11 +48,18 @@ final class LocalSwarm implements AutoCloseable {
   final NoiseKeyPair trackerKey = NoiseKeyPair.generateX25519(new SecureRandom());
   final List<ChorusNode> nodes = new ArrayList<>();
   private final List<PeerIndex> indexes = new ArrayList<>();
+  /** The nodes' transport (the tracker keeps its default). */
+  final Transport transport;
   TrackerServer tracker;
   int trackerPort;
 
   LocalSwarm(Path dir, int trackCount, int trackBytes) throws IOException, InterruptedException {
+    this(dir, trackCount, trackBytes, Transport.preferred());
+  }
+
+  LocalSwarm(Path dir, int trackCount, int trackBytes, Transport transport) throws IOException, InterruptedException {
     this.dir = dir;
+    this.transport = transport;
     Path catalog = Files.createDirectories(dir.resolve("catalog"));
     PublisherKeyPair publisher = PublisherKeyPair.generate(new SecureRandom());
     for (int i = 0; i < trackCount; i++) {
@@ -105,7 +113,8 @@ final class LocalSwarm implements AutoCloseable {
         .tracker(trackerSpec())
         .bindHost("127.0.0.1")
         .cacheDirectory(Files.createDirectories(dir.resolve("nodes").resolve(name)))
-        .cacheCapacityBytes(64L * 1024 * 1024);
+        .cacheCapacityBytes(64L * 1024 * 1024)
+        .transport(transport);
     ChorusNode node = ChorusNode.start(settings.apply(b).build());
     nodes.add(node);
     return node;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chorus.protocol.netty.Transport;
 import java.net.URI;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,14 @@ class NodeConfigTest {
     assertTrue(c.acceptIncoming());
     assertTrue(c.cacheDirectory().isEmpty());
     assertEquals(false, c.hasTracker());
+  }
+
+  @Test
+  void theSocketsAreOnThePreferredTransportUnlessChosen() {
+    assertEquals(Transport.preferred(), NodeConfig.builder().origin(URI.create("http://o/")).build().transport());
+    assertEquals(Transport.NIO,
+        NodeConfig.builder().origin(URI.create("http://o/")).transport(Transport.NIO).build().transport());
+    assertThrows(NullPointerException.class, () -> NodeConfig.builder().transport(null));
   }
 
   @Test

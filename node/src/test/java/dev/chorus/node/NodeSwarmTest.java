@@ -11,10 +11,10 @@ import dev.chorus.node.internal.trackerclient.TrackerClientListener;
 import dev.chorus.node.internal.trackerclient.TrackerEndpoint;
 import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.Await;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import dev.chorus.protocol.wire.ErrorCode;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,9 +23,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +37,19 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeSwarmTest {
   static final int TRACK_BYTES = 2_400_000; // 120 s at 160 kbit/s, 147 chunks
 
-  static EventLoopGroup group;
+  /** The group of the test's own tracker clients and lying peers: on the nodes' transport. */
+  EventLoopGroup group;
   @TempDir Path dir;
   LocalSwarm swarm;
 
-  @BeforeAll
-  static void startGroup() {
-    group = new NioEventLoopGroup(1);
+  /** The nodes' transport: the default here (epoll on Linux x86-64); {@link NodeSwarmNioTest} runs it all on NIO. */
+  Transport transport() {
+    return Transport.preferred();
   }
 
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  @BeforeEach
+  void startGroup() {
+    group = transport().newGroup(1, new io.netty.util.concurrent.DefaultThreadFactory("test-net", true));
   }
 
   @AfterEach
@@ -57,11 +57,12 @@ class NodeSwarmTest {
     if (swarm != null) {
       swarm.close();
     }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   @Test
   void laterListenersGetMostOfTheirBytesFromPeers() throws Exception {
-    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES, transport());
     LocalSwarm.Track track = swarm.tracks.get(0);
     List<ChorusNode> nodes = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -97,7 +98,7 @@ class NodeSwarmTest {
 
   @Test
   void aNodeKilledMidTransferDoesNotBreakPlayback() throws Exception {
-    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES, transport());
     LocalSwarm.Track track = swarm.tracks.get(0);
     // A slow holder (300 kB/s), so that the transfer is still going when it dies.
     ChorusNode holder = swarm.startNode("holder", b -> b.uploadBytesPerSecond(300_000));
@@ -121,7 +122,7 @@ class NodeSwarmTest {
 
   @Test
   void aPeerServingCorruptChunksIsBannedAndPlaybackCompletes() throws Exception {
-    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES, transport());
     LocalSwarm.Track track = swarm.tracks.get(0);
     try (LyingPeer liar = LyingPeer.start(group, swarm, track)) {
       awaitHolders(track.id(), 1);
@@ -134,7 +135,7 @@ class NodeSwarmTest {
 
   @Test
   void aPeerThatHangsUpRightAfterServingCorruptChunksIsBannedAllTheSame() throws Exception {
-    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES, transport());
     LocalSwarm.Track track = swarm.tracks.get(0);
     try (LyingPeer liar = LyingPeer.startHangingUp(group, swarm, track)) {
       awaitHolders(track.id(), 1);
@@ -153,7 +154,7 @@ class NodeSwarmTest {
 
   @Test
   void nodesRejoinARestartedTracker() throws Exception {
-    swarm = new LocalSwarm(dir, 1, TRACK_BYTES);
+    swarm = new LocalSwarm(dir, 1, TRACK_BYTES, transport());
     LocalSwarm.Track track = swarm.tracks.get(0);
     ChorusNode holder = swarm.startNode("holder");
     assertArrayEquals(track.content(), LocalSwarm.play(holder, track.id()));

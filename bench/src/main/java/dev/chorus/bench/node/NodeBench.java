@@ -14,6 +14,7 @@ import dev.chorus.node.internal.trackerclient.TrackerPeerInfo;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackId;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.process.FreePorts;
 import dev.chorus.tracker.TrackerConfig;
@@ -81,6 +82,8 @@ public final class NodeBench {
     int warmupSamples = 20;
     boolean p2pOnly;
     boolean memoryCache;
+    /** The nodes' sockets (the tracker keeps its default): one jar runs an epoll/NIO A/B. */
+    Transport transport = Transport.preferred();
     int deadlineSeconds = 600;
 
     static Options parse(List<String> args) {
@@ -109,6 +112,7 @@ public final class NodeBench {
           case "--samples" -> o.samples = atLeast(a, v, 1);
           case "--warmup-samples" -> o.warmupSamples = atLeast(a, v, 0);
           case "--deadline" -> o.deadlineSeconds = atLeast(a, v, 10);
+          case "--transport" -> o.transport = Transport.named(v);
           case "--cache" -> {
             if (!v.equals("rocksdb") && !v.equals("memory")) {
               throw new IllegalArgumentException("--cache must be rocksdb or memory, was '" + v + "'");
@@ -148,6 +152,8 @@ public final class NodeBench {
         + "  --p2p-only                 only the peer-to-peer transfer (e.g. to profile it)\n"
         + "  --cache rocksdb|memory     the nodes' chunk cache (rocksdb, as in an application; memory shows\n"
         + "                             what RocksDB costs)\n"
+        + "  --transport auto|epoll|nio the nodes' sockets (auto: epoll where it loads, else NIO; the tracker\n"
+        + "                             keeps its default)\n"
         + "  --deadline S               the process exits with an error after S seconds (600)";
   }
 
@@ -175,9 +181,15 @@ public final class NodeBench {
     int published;
 
     final boolean memoryCache;
+    final Transport transport;
 
     World(boolean memoryCache) throws IOException, InterruptedException {
+      this(memoryCache, Transport.preferred());
+    }
+
+    World(boolean memoryCache, Transport transport) throws IOException, InterruptedException {
       this.memoryCache = memoryCache;
+      this.transport = transport;
       dir = Files.createTempDirectory("chorus-node-bench");
       origin = OriginServer.start(4);
       trackerPort = FreePorts.loopback();
@@ -218,7 +230,8 @@ public final class NodeBench {
           .tracker(HexFormat.of().formatHex(trackerKey.publicKey()) + "@127.0.0.1:" + trackerPort)
           .bindHost("127.0.0.1")
           .cacheCapacityBytes(cacheBytes)
-          .swarm(swarm);
+          .swarm(swarm)
+          .transport(transport);
       if (!memoryCache) {
         b.cacheDirectory(Files.createDirectories(dir.resolve(name)));
       }
@@ -301,7 +314,7 @@ public final class NodeBench {
     watchdog.start();
     List<String> lines = new ArrayList<>();
     long started = System.nanoTime();
-    try (World w = new World(o.memoryCache)) {
+    try (World w = new World(o.memoryCache, o.transport)) {
       p2p(w, o, lines);
       if (!o.p2pOnly) {
         firstByte(w, o, lines);
@@ -319,7 +332,7 @@ public final class NodeBench {
     long bytes = (long) o.trackMib << 20;
     long t0 = System.nanoTime();
     Track big = w.publish((int) bytes, 1);
-    say("p2p: published a %d MiB track (%d chunks) in %.1f s", o.trackMib, big.manifest().chunkCount(),
+    say("p2p: nodes on %s; published a %d MiB track (%d chunks) in %.1f s", o.transport, o.trackMib, big.manifest().chunkCount(),
         (System.nanoTime() - t0) / 1e9);
     long cache = bytes + (256L << 20);
     ChorusNode a = w.startNode("a", SwarmConfig.defaults(), cache);

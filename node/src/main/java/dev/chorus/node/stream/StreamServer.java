@@ -6,14 +6,13 @@ import dev.chorus.node.internal.inspect.NodeInspector;
 import dev.chorus.protocol.manifest.TrackId;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -184,7 +183,7 @@ public final class StreamServer implements AutoCloseable {
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(listener, "listener");
-    EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("chorus-stream", true));
+    EventLoopGroup group = node.transport().newGroup(1, new DefaultThreadFactory("chorus-stream", true));
     ThreadPoolExecutor blocking = new ThreadPoolExecutor(MAX_CONNECTIONS, MAX_CONNECTIONS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), new DefaultThreadFactory("chorus-stream-read", true));
     blocking.allowCoreThreadTimeOut(true);
@@ -192,7 +191,7 @@ public final class StreamServer implements AutoCloseable {
     StreamServer[] self = new StreamServer[1];
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(node.transport().serverSocketChannel())
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -203,14 +202,17 @@ public final class StreamServer implements AutoCloseable {
                 .addLast("stream", new StreamHandler(self[0]));
           }
         });
-    Channel server;
-    try {
-      server = b.bind(bind).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    // Not syncUninterruptibly(): it rethrows a failed bind's checked IOException (NIO's
+    // BindException, epoll's NativeIoException) past a catch of RuntimeException, which left the
+    // group and the pool running.
+    ChannelFuture bound = b.bind(bind).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       blocking.shutdownNow();
+      Throwable e = bound.cause();
       throw new IOException("cannot bind the stream endpoint to " + bind + ": " + e.getMessage(), e);
     }
+    Channel server = bound.channel();
     byte[] token = null;
     if (requireToken) {
       byte[] random = new byte[TOKEN_BYTES];

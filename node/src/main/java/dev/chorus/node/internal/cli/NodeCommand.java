@@ -9,6 +9,7 @@ import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.keys.NoiseKeyFile;
 import dev.chorus.protocol.manifest.PublisherKey;
 import dev.chorus.protocol.manifest.TrackId;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -118,6 +119,11 @@ public final class NodeCommand implements Callable<Integer> {
       + " connections), and the peer port is not shared (SO_REUSEPORT).")
   boolean noPunching;
 
+  @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
+      description = "Sockets (peers, tracker, stream endpoint) on Linux's native epoll or on Java NIO; auto: epoll"
+          + " where it loads (Linux x86-64), else NIO (default: ${DEFAULT-VALUE}).")
+  String transport;
+
   @Option(names = "--stream-port", defaultValue = "7402",
       description = "Local stream endpoint port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
   int streamPort;
@@ -189,6 +195,7 @@ public final class NodeCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       out.println("node " + node.nodeId().toHex() + " running: peers on port " + node.peerPort()
+          + " (" + node.transport() + ")"
           + ", streams at http://127.0.0.1:" + stream.port() + "/tracks/<trackId>"
           + (metrics == null ? "" : ", metrics at http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics")
           + " (Ctrl-C to stop)");
@@ -240,6 +247,7 @@ public final class NodeCommand implements Callable<Integer> {
         .acceptIncoming(!noIncoming).reversal(!noReversal).punching(!noPunching).region(region).telemetry(!noTelemetry).listener(new LoggingListener());
     origins.forEach(b::origin);
     b.portMapping(portMappingMode());
+    b.transport(transportChoice());
     if (gateway != null) {
       b.portMappingGateway(ipv4("--gateway", gateway));
     }
@@ -283,6 +291,14 @@ public final class NodeCommand implements Callable<Integer> {
       case "off" -> NodeConfig.PortMapping.OFF;
       default -> throw new CliException(Cli.USAGE, "--port-mapping: '" + portMapping + "' is neither auto nor off");
     };
+  }
+
+  private Transport transportChoice() {
+    try {
+      return Transport.named(transport.trim());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(Cli.USAGE, "--transport: " + e.getMessage());
+    }
   }
 
   /** An IPv4 literal, never a name (no DNS lookup for the router). */

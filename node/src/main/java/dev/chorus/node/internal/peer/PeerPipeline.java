@@ -4,6 +4,7 @@ import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.protocol.message.Envelope;
 import dev.chorus.protocol.netty.ChorusPipeline;
 import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.wire.Hello;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -14,16 +15,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,6 +47,8 @@ final class PeerPipeline {
 
   private final PeerNetworkConfig config;
   private final EventLoopGroup group;
+  /** The group's transport: its channels must be of the same kind. */
+  private final Transport transport;
   private final Supplier<VivaldiCoordinate> localCoordinate;
   private final SecureChannelConfig secure;
   private final GlobalTrafficShapingHandler shaper;
@@ -57,6 +58,7 @@ final class PeerPipeline {
   PeerPipeline(PeerNetworkConfig config, EventLoopGroup group, Supplier<VivaldiCoordinate> localCoordinate) {
     this.config = config;
     this.group = group;
+    this.transport = Transport.of(group);
     this.localCoordinate = localCoordinate;
     this.secure = SecureChannelConfig.builder(config.localKey())
         .maxFrameBytes(config.maxFrameBytes())
@@ -75,11 +77,11 @@ final class PeerPipeline {
       // SO_REUSEPORT on both sockets for that). It also lets another process of the same user
       // bind the port: a node's port is its own only as far as the machine's users are trusted.
       server.option(ChannelOption.SO_REUSEADDR, true)
-          .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+          .option(transport.reusePort(), true);
     }
     ChannelFuture bound = server
         .group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(transport.serverSocketChannel())
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -91,9 +93,11 @@ final class PeerPipeline {
         .bind(config.listenAddress())
         .awaitUninterruptibly();
     if (!bound.isSuccess()) {
+      // Named the same on both transports: NIO's BindException says "Address already in use",
+      // epoll's NativeIoException "bind(..) failed: Address already in use"; neither says where.
       Throwable cause = bound.cause();
-      throw cause instanceof IOException ? (IOException) cause
-          : new IOException("cannot listen on " + config.listenAddress() + ": " + cause, cause);
+      throw new IOException("cannot listen on " + config.listenAddress() + ": "
+          + (cause instanceof IOException && cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
     }
     return bound.channel();
   }
@@ -128,7 +132,7 @@ final class PeerPipeline {
     return new Bootstrap()
         .localAddress(fromBound ? new InetSocketAddress(bound, 0) : null)
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(transport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis()))
@@ -147,22 +151,38 @@ final class PeerPipeline {
    * from the port the other was told); {@code init} gets its channel once registered.
    */
   ChannelFuture dialFromListenPort(int listenPort, InetSocketAddress address, long timeoutMillis, Consumer<Channel> init) {
-    return new Bootstrap()
+    Bootstrap dial = new Bootstrap();
+    if (transport == Transport.NIO) {
+      dial.option(transport.reusePort(), true);
+    }
+    return dial
         .localAddress(new InetSocketAddress(config.bindAddress(), listenPort))
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(transport.socketChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMillis)))
         .handler(new ChannelInitializer<Channel>() {
           @Override
-          protected void initChannel(Channel ch) {
+          protected void initChannel(Channel ch) throws IOException {
+            sharePort(ch);
             init.accept(ch);
           }
         })
         .connect(address);
+  }
+
+  /**
+   * Sets {@code SO_REUSEPORT} on an epoll client socket, which Netty 4.1 takes as an option on
+   * listening sockets only (on a client it logs "Unknown channel option" and the bind from the
+   * listen port then fails: the punch never leaves). Runs in the initializer: after registration,
+   * before the connect binds the socket.
+   */
+  private static void sharePort(Channel ch) throws IOException {
+    if (ch instanceof EpollSocketChannel epoll) {
+      ((Socket) epoll.fd()).setReusePort(true);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.chorus.protocol.netty.CloseReason;
 import dev.chorus.protocol.netty.Goodbyes;
 import dev.chorus.protocol.netty.ProtocolErrorHandler;
 import dev.chorus.protocol.netty.SecureChannelConfig;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.wire.ConnectTo;
 import dev.chorus.protocol.wire.Coordinate;
 import dev.chorus.protocol.wire.ErrorCode;
@@ -29,9 +30,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,6 +92,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   static final long CLOSE_WAIT_MILLIS = 5000;
 
   private final TrackerClientConfig config;
+  /** The transport of the caller's group: the tracker connection's channel must match its loop. */
+  private final Transport transport;
   private final EventLoop loop;
   private final HoldingsSource source;
   private final TrackerClientListener listener;
@@ -150,9 +151,10 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   /** The connection is being closed to say hello again with a new port: reconnect at once. */
   private boolean rehello;
 
-  private TrackerClient(TrackerClientConfig config, EventLoop loop, HoldingsSource source,
+  private TrackerClient(TrackerClientConfig config, Transport transport, EventLoop loop, HoldingsSource source,
       TrackerClientListener listener, RandomGenerator random, PlaybackSource playback) {
     this.config = config;
+    this.transport = transport;
     this.playback = config.telemetryInterval().isZero() ? null : playback;
     this.loop = loop;
     this.source = source;
@@ -171,7 +173,8 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
   /**
    * Starts the client: connects in the background and keeps connected until {@link #close()}.
    *
-   * @param group a {@code NioEventLoopGroup} the caller owns; the client uses one of its loops
+   * @param group an epoll or NIO event loop group the caller owns; the client uses one of its loops
+   *     and dials on the group's {@link Transport}
    * @param source the node's cache, read on every (re)connect and refresh
    * @param listener events for metrics and logs ({@link TrackerClientListener#NOOP} for none)
    */
@@ -201,12 +204,10 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(listener, "listener");
-    EventLoop loop = Objects.requireNonNull(group, "group").next();
-    if (!(loop instanceof NioEventLoop)) {
-      throw new IllegalArgumentException("group must be a NioEventLoopGroup, was " + group.getClass().getName());
-    }
-    TrackerClient client = new TrackerClient(config, loop, source, listener, Objects.requireNonNull(random), playback);
-    loop.execute(client::connect);
+    Transport transport = Transport.of(Objects.requireNonNull(group, "group"));
+    TrackerClient client = new TrackerClient(config, transport, group.next(), source, listener,
+        Objects.requireNonNull(random), playback);
+    client.loop.execute(client::connect);
     return client;
   }
 
@@ -347,7 +348,7 @@ public final class TrackerClient implements TrackerConnection, AutoCloseable {
     }
     ChannelFuture connecting = new Bootstrap()
         .group(loop)
-        .channel(NioSocketChannel.class)
+        .channel(transport.socketChannel())
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {

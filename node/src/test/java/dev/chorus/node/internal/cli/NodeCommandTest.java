@@ -8,6 +8,7 @@ import dev.chorus.node.internal.originserver.OriginServer;
 import dev.chorus.node.internal.originserver.OriginServerConfig;
 import dev.chorus.protocol.manifest.PublisherKeyPair;
 import dev.chorus.protocol.manifest.TrackManifest;
+import dev.chorus.protocol.netty.Transport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code chorus node} run in-process: it streams a published track and serves its metrics. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -39,7 +42,7 @@ class NodeCommandTest {
     assertEquals(0, code);
     for (String option : new String[] {"--origin", "--tracker", "--cache-dir", "--cache-size", "--listen-port",
         "--stream-port", "--metrics-port", "--upload-cap", "--download-cap", "--trust", "--no-telemetry",
-        "--port-mapping", "auto|off", "--gateway"}) {
+        "--port-mapping", "auto|off", "--gateway", "--transport", "auto|epoll|nio"}) {
       assertTrue(out.toString().contains(option), option);
     }
   }
@@ -71,7 +74,19 @@ class NodeCommandTest {
   }
 
   @Test
-  void theDaemonStreamsATrackAndServesMetrics() throws Exception {
+  void anUnknownTransportIsAUsageErrorSayingWhichOnesThereAre() {
+    StringWriter err = new StringWriter();
+    int code = Cli.commandLine(new NodeCommand(), new PrintWriter(new StringWriter()), new PrintWriter(err))
+        .execute("--origin", "http://127.0.0.1:1/", "--cache-dir", dir.resolve("c").toString(),
+            "--key", dir.resolve("k").toString(), "--transport", "kqueue");
+    assertEquals(Cli.USAGE, code);
+    assertTrue(err.toString().contains("--transport: unknown transport 'kqueue': use auto, epoll or nio"), err.toString());
+  }
+
+  /** On the default transport and on NIO: the peer, tracker and stream sockets all come from it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"auto", "nio"})
+  void theDaemonStreamsATrackAndServesMetrics(String transport) throws Exception {
     byte[] audio = new byte[200_000];
     new Random(5).nextBytes(audio);
     TrackManifest m = TrackManifest.builder().mimeType("audio/ogg; codecs=opus").originKey("audio/t.opus")
@@ -84,12 +99,14 @@ class NodeCommandTest {
     try (OriginServer origin = OriginServer.start(OriginServerConfig.builder().root(catalog).port(0).build())) {
       NodeCommand command = new NodeCommand();
       Path key = dir.resolve("node.key");
+      StringWriter out = new StringWriter();
       CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> Cli.commandLine(command,
-          new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())).execute(
+          new PrintWriter(out), new PrintWriter(new StringWriter())).execute(
               "--origin", origin.baseUri().toString(), "--cache-dir", dir.resolve("cache").toString(),
               "--key", key.toString(), "--bind", "127.0.0.1", "--listen-port", "0", "--stream-port", "0",
-              "--metrics-port", "0"));
+              "--metrics-port", "0", "--transport", transport));
       InetSocketAddress[] addresses = command.started.get(60, TimeUnit.SECONDS);
+      assertTrue(out.toString().contains("(" + Transport.named(transport) + "), streams at"), out.toString());
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<byte[]> track = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + addresses[0].getPort() + "/tracks/" + m.trackId().toHex())).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -9,11 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chorus.protocol.NodeId;
 import dev.chorus.protocol.VivaldiCoordinate;
+import dev.chorus.protocol.netty.Transport;
 import dev.chorus.protocol.noise.NoiseKeyPair;
 import dev.chorus.testing.leaks.NoLeaks;
 import dev.chorus.testing.process.FreePorts;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,9 +25,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PeerNetworkPunchTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-  private static EventLoopGroup group;
+  private EventLoopGroup group;
 
   private final List<PeerNetwork> networks = new ArrayList<>();
 
@@ -75,19 +75,23 @@ class PeerNetworkPunchTest {
     return List.of(new Node(ordered ? k1 : k2, punching), new Node(ordered ? k2 : k1, punching));
   }
 
-  @BeforeAll
-  static void startGroup() {
-    group = new NioEventLoopGroup(2);
+  /**
+   * The sockets' transport (SO_REUSEPORT is set through it): the default here (epoll on Linux
+   * x86-64); {@link PeerNetworkPunchNioTest} runs it all on NIO.
+   */
+  Transport transport() {
+    return Transport.preferred();
   }
 
-  @AfterAll
-  static void stopGroup() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  @BeforeEach
+  void startGroup() {
+    group = transport().newGroup(2, new DefaultThreadFactory("punch-test", true));
   }
 
   @AfterEach
   void closeNetworks() {
     networks.forEach(PeerNetwork::close);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   @Test
@@ -147,6 +151,17 @@ class PeerNetworkPunchTest {
     IOException e = assertThrows(IOException.class,
         () -> networks.add(PeerNetwork.start(same, group, new RecordingListener(), () -> VivaldiCoordinate.ORIGIN)));
     assertTrue(e.getMessage().contains("another node on this port"), e.getMessage());
+  }
+
+  @Test
+  void aTakenPortIsRefusedNamingTheAddressWithoutPunchingToo() throws Exception {
+    Node first = pair(false).get(0);
+    PeerNetworkConfig same = PeerNetworkConfig.builder(NoiseKeyPair.generateX25519(RANDOM)).bindAddress(LOOPBACK)
+        .listenPort(first.network.listenPort()).punching(false).build();
+    IOException e = assertThrows(IOException.class,
+        () -> networks.add(PeerNetwork.start(same, group, new RecordingListener(), () -> VivaldiCoordinate.ORIGIN)));
+    assertTrue(e.getMessage().startsWith("cannot listen on " + new InetSocketAddress(LOOPBACK, first.network.listenPort())
+        + ": ") && e.getMessage().contains("Address already in use"), e.getMessage());
   }
 
   @Test
