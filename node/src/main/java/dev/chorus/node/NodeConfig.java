@@ -200,8 +200,8 @@ public final class NodeConfig {
   }
 
   /**
-   * The Netty transport of the node's sockets (peers, tracker, the player's HTTP server): epoll
-   * where Netty's native library loads (Linux x86-64), NIO elsewhere, unless chosen.
+   * The Netty transport of the node's sockets (peers, tracker, the player's HTTP server): NIO
+   * unless chosen ({@link Transport} says why).
    */
   public Transport transport() {
     return transport;
@@ -294,7 +294,7 @@ public final class NodeConfig {
     private boolean acceptIncoming = true;
     private boolean reversal = true;
     private boolean punching = true;
-    private Transport transport = Transport.preferred();
+    private Transport transport = Transport.NIO;
     private long uploadBytesPerSecond;
     private long downloadBytesPerSecond;
     private final List<PublisherKey> trustedPublishers = new ArrayList<>();

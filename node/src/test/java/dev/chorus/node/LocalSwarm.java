@@ -54,7 +54,7 @@ final class LocalSwarm implements AutoCloseable {
   int trackerPort;
 
   LocalSwarm(Path dir, int trackCount, int trackBytes) throws IOException, InterruptedException {
-    this(dir, trackCount, trackBytes, Transport.preferred());
+    this(dir, trackCount, trackBytes, Transport.NIO);
   }
 
   LocalSwarm(Path dir, int trackCount, int trackBytes, Transport transport) throws IOException, InterruptedException {

@@ -23,10 +23,10 @@ class NodeConfigTest {
   }
 
   @Test
-  void theSocketsAreOnThePreferredTransportUnlessChosen() {
-    assertEquals(Transport.preferred(), NodeConfig.builder().origin(URI.create("http://o/")).build().transport());
-    assertEquals(Transport.NIO,
-        NodeConfig.builder().origin(URI.create("http://o/")).transport(Transport.NIO).build().transport());
+  void theSocketsAreOnNioUnlessChosen() {
+    assertEquals(Transport.NIO, NodeConfig.builder().origin(URI.create("http://o/")).build().transport());
+    assertEquals(Transport.preferred(),
+        NodeConfig.builder().origin(URI.create("http://o/")).transport(Transport.preferred()).build().transport());
     assertThrows(NullPointerException.class, () -> NodeConfig.builder().transport(null));
   }
 

@@ -42,9 +42,9 @@ class NodeSwarmTest {
   @TempDir Path dir;
   LocalSwarm swarm;
 
-  /** The nodes' transport: the default here (epoll on Linux x86-64); {@link NodeSwarmNioTest} runs it all on NIO. */
+  /** The nodes' transport: the default, NIO; {@link NodeSwarmEpollTest} runs it all on epoll. */
   Transport transport() {
-    return Transport.preferred();
+    return Transport.NIO;
   }
 
   @BeforeEach

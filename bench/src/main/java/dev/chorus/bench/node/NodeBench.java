@@ -83,7 +83,7 @@ public final class NodeBench {
     boolean p2pOnly;
     boolean memoryCache;
     /** The nodes' sockets (the tracker keeps its default): one jar runs an epoll/NIO A/B. */
-    Transport transport = Transport.preferred();
+    Transport transport = Transport.NIO;
     int deadlineSeconds = 600;
 
     static Options parse(List<String> args) {
@@ -184,7 +184,7 @@ public final class NodeBench {
     final Transport transport;
 
     World(boolean memoryCache) throws IOException, InterruptedException {
-      this(memoryCache, Transport.preferred());
+      this(memoryCache, Transport.NIO);
     }
 
     World(boolean memoryCache, Transport transport) throws IOException, InterruptedException {

@@ -65,6 +65,17 @@ public enum Transport {
     }
   }
 
+  /**
+   * Whether the project ships Netty's epoll library for this platform (Linux on x86-64: the
+   * {@code linux-x86_64} classifier in protocol/pom.xml), so that epoll not loading here is a
+   * broken installation rather than a platform without it.
+   */
+  public static boolean epollBundled() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    return os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+  }
+
   /** Whether this transport can run here. */
   public boolean isAvailable() {
     return this == NIO || Epoll.isAvailable();

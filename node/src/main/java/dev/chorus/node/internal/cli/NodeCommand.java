@@ -119,9 +119,9 @@ public final class NodeCommand implements Callable<Integer> {
       + " connections), and the peer port is not shared (SO_REUSEPORT).")
   boolean noPunching;
 
-  @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
-      description = "Sockets (peers, tracker, stream endpoint) on Linux's native epoll or on Java NIO; auto: epoll"
-          + " where it loads (Linux x86-64), else NIO (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--transport", paramLabel = "nio|epoll|auto", defaultValue = "nio",
+      description = "Sockets (peers, tracker, stream endpoint) on Java NIO or on Linux's native epoll (Linux x86-64);"
+          + " auto: epoll where it loads, else NIO (default: ${DEFAULT-VALUE}).")
   String transport;
 
   @Option(names = "--stream-port", defaultValue = "7402",

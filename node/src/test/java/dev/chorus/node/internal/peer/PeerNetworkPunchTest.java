@@ -76,11 +76,11 @@ class PeerNetworkPunchTest {
   }
 
   /**
-   * The sockets' transport (SO_REUSEPORT is set through it): the default here (epoll on Linux
-   * x86-64); {@link PeerNetworkPunchNioTest} runs it all on NIO.
+   * The sockets' transport (SO_REUSEPORT is set through it): the default, NIO;
+   * {@link PeerNetworkPunchEpollTest} runs it all on epoll.
    */
   Transport transport() {
-    return Transport.preferred();
+    return Transport.NIO;
   }
 
   @BeforeEach
