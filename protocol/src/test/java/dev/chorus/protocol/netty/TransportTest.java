@@ -15,19 +15,11 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class TransportTest {
-  /** Where the project bundles Netty's epoll library (the linux-x86_64 classifier in protocol/pom.xml). */
-  static boolean epollBundledHere() {
-    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-    return os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
-  }
-
   /**
    * Passes if {@code transport} runs here; fails where the project bundles it but it does not load
    * (a broken build), and skips the test elsewhere.
@@ -36,7 +28,7 @@ class TransportTest {
     if (transport.isAvailable()) {
       return;
     }
-    if (epollBundledHere()) {
+    if (Transport.epollBundled()) {
       fail("epoll should load on Linux x86-64 from the bundled library: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
     }
     Assumptions.abort(transport + " does not run on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
@@ -44,7 +36,7 @@ class TransportTest {
 
   @Test
   void epollIsPreferredWhereItIsBundledAndNioElsewhere() {
-    assertEquals(epollBundledHere() ? Transport.EPOLL : Transport.NIO, Transport.preferred());
+    assertEquals(Transport.epollBundled() ? Transport.EPOLL : Transport.NIO, Transport.preferred());
     requireRunsHere(Transport.preferred());
   }
 
