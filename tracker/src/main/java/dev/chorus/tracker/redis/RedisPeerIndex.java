@@ -102,10 +102,12 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
   /**
-   * Decoded peer values kept (about 400 bytes each with the value, so at most about 26 MB); a power
-   * of two. 16,384 missed most of the time with 40,000 peers (bench tracker-redis-index).
+   * Slots of the decoded-peer cache, a power of two (a 2 MB array; each peer held about 300 bytes,
+   * so at most about 160 MB when every slot is taken). Direct-mapped: with P peers in use, about
+   * (slots / P)(1 - e^(-P / slots)) of them fit, 83% of the bench's 200,000 (bench tracker-redis).
+   * A peer not held costs its lookups a key in an MGET.
    */
-  private static final int DECODED_PEERS = 1 << 16;
+  private static final int DECODED_PEERS = 1 << 19;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
 
@@ -337,6 +339,7 @@ public final class RedisPeerIndex implements PeerIndex {
     args[0] = nodeBytes;
     args[1] = now;
     args[2] = Blobs.peer(peer);
+    long version = Blobs.peerVersion(args[2]);
     args[3] = full ? ONE : ZERO;
     args[4] = safetyTtl;
     args[5] = number(config.maxHoldingsPerPeer());
@@ -353,7 +356,7 @@ public final class RedisPeerIndex implements PeerIndex {
         Holding h = all.get(i);
         trackKeys(keys, 3 + 4 * i, h.track());
         args[9 + 2 * i] = h.track().bytes();
-        args[10 + 2 * i] = Blobs.entry(h, nowMillis);
+        args[10 + 2 * i] = Blobs.entry(h, nowMillis, version);
       }
       return run(Scripts.ANNOUNCE, keys, args).thenCompose(result -> {
         List<?> parts = list(result);
@@ -361,8 +364,9 @@ public final class RedisPeerIndex implements PeerIndex {
         List<TrackId> droppedTracks = tracks(parts.get(0));
         CompletableFuture<Void> dropped = removeEntries(nodeBytes, droppedTracks)
             .whenComplete((v, e) -> invalidateTracks(droppedTracks));
-        CompletableFuture<Void> evicted = unlink(evicted(parts.get(5)));
-        return dropped.thenCombine(evicted, (a, b) -> outcome);
+        CompletableFuture<Void> evicted = unlink(evicted(parts.get(6)));
+        CompletableFuture<Void> retagged = retag(nodeBytes, version, tracks(parts.get(5)));
+        return CompletableFuture.allOf(dropped, evicted, retagged).thenApply(v -> outcome);
       });
     }
     for (int i = 0; i < n; i++) {
@@ -386,6 +390,7 @@ public final class RedisPeerIndex implements PeerIndex {
           List<CompletableFuture<?>> steps = new ArrayList<>();
           List<TrackId> droppedTracks = tracks(parts.get(0));
           steps.add(removeEntries(nodeBytes, droppedTracks).whenComplete((v, e) -> invalidateTracks(droppedTracks)));
+          steps.add(retag(nodeBytes, version, tracks(parts.get(5))));
           for (List<Holding> group : callGroups(holdings, h -> Keys.shard(h.track()))) {
             for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
               List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
@@ -398,7 +403,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 TrackId track = batch.get(i).track();
                 trackKeys(putKeys, 4 * i, track);
                 putArgs[3 + 2 * i] = track.bytes();
-                putArgs[4 + 2 * i] = Blobs.entry(batch.get(i), nowMillis);
+                putArgs[4 + 2 * i] = Blobs.entry(batch.get(i), nowMillis, version);
               }
               steps.add(run(Scripts.TRACKS_PUT, putKeys, putArgs).thenCompose(put -> unlink(evicted(put))));
             }
@@ -568,8 +573,11 @@ public final class RedisPeerIndex implements PeerIndex {
   }
 
   /**
-   * The track's candidates as Redis has them: its entries (holdings hash, with their times), then
-   * the peers of the unexpired ones, newest first, at most keepPerTrack.
+   * The track's candidates as Redis has them: its entries (holdings hash, with their times and
+   * the versions of their peers' info), newest first, at most keepPerTrack; each entry's peer from
+   * the decoded-peer cache if it holds that version of it, else from one MGET of the missing peers'
+   * info keys. So a lookup whose peers this instance has seen in their current versions is one
+   * command (layout 4).
    */
   private CompletableFuture<List<Candidate>> read(TrackId track, long nowMillis) {
     TrackRead.Entries entries = new TrackRead.Entries();
@@ -582,27 +590,53 @@ public final class RedisPeerIndex implements PeerIndex {
           if (n == 0) {
             return CompletableFuture.completedFuture(List.<Candidate>of());
           }
-          byte[][] infoKeys = new byte[n][];
+          PeerInfo[] peers = new PeerInfo[n];
+          int misses = 0;
           for (int i = 0; i < n; i++) {
-            infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
+            peers[i] = knownPeer(e.ids[i], Blobs.entryVersion(e.values[i]));
+            if (peers[i] == null) {
+              misses++;
+            }
           }
-          return peers(track, e.ids, infoKeys).thenApply(peers -> {
-            List<Candidate> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-              // No peer: it was removed while its entries are being removed (or its value does not decode).
-              if (peers[i] != null) {
-                addCandidate(out, track, peers[i], e.values[i], e.times[i]);
+          if (misses == 0) {
+            return CompletableFuture.completedFuture(candidates(track, e, peers));
+          }
+          byte[][] missIds = new byte[misses][];
+          byte[][] infoKeys = new byte[misses][];
+          for (int i = 0, m = 0; i < n; i++) {
+            if (peers[i] == null) {
+              missIds[m] = e.ids[i];
+              infoKeys[m++] = Keys.peerInfo(e.ids[i], 0);
+            }
+          }
+          return peers(track, missIds, infoKeys).thenApply(read -> {
+            for (int i = 0, m = 0; i < n; i++) {
+              if (peers[i] == null) {
+                peers[i] = read[m++];
               }
             }
-            return out;
+            return candidates(track, e, peers);
           });
         });
+  }
+
+  /** The selected entries as candidates, leaving out those without a peer. */
+  private static List<Candidate> candidates(TrackId track, TrackRead.Entries e, PeerInfo[] peers) {
+    List<Candidate> out = new ArrayList<>(peers.length);
+    for (int i = 0; i < peers.length; i++) {
+      // No peer: it was removed while its entries are being removed (or its value does not decode).
+      if (peers[i] != null) {
+        addCandidate(out, track, peers[i], e.values[i], e.times[i]);
+      }
+    }
+    return out;
   }
 
   /**
    * The peers of the entries {@code ids}, whose info keys are {@code infoKeys}; null where a key
    * has no value or it does not decode. One MGET on a single server, decoded as the values arrive;
-   * on a cluster Lettuce splits it by slot.
+   * on a cluster Lettuce splits it by slot. A value read is the peer's current info, newer than or
+   * equal to what the entry names, and is used whatever its version.
    */
   private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys) {
     if (cluster) {
@@ -646,37 +680,54 @@ public final class RedisPeerIndex implements PeerIndex {
     }
   }
 
+  /** The decoded-peer cache's slot of a node id: bytes 1..4 (a SHA-256, so uniform; byte 0 is the shard). */
+  private static int slot(byte[] nodeId) {
+    return (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
+        & (DECODED_PEERS - 1);
+  }
+
   /**
-   * The peer a stored value describes. Decoding copies the record and builds a PeerInfo (about 300
-   * bytes), so the result is kept by the value's bytes: a popular peer is decoded once, not once
-   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the peer's node
-   * id (a SHA-256, so uniform; byte 0 is the shard): no hash over the value, no map entry; a slot
-   * holds one value and is overwritten by the next one mapped to it. Slots are read and written
-   * without locks: an entry is immutable, so a thread sees a whole one or an older one. A hit is
-   * checked against the reply's buffer itself: the value is copied only on a miss.
+   * The peer {@code nodeId} in the info version {@code version}, if this instance has decoded that
+   * value; else null. Comparing the version (a digest of the value, Blobs) stands for comparing
+   * the value: no read of it, no hash at lookup time.
+   */
+  private PeerInfo knownPeer(byte[] nodeId, long version) {
+    DecodedPeer cached = decodedPeers[slot(nodeId)];
+    return cached != null && cached.version == version && Arrays.equals(cached.nodeId, nodeId) ? cached.peer : null;
+  }
+
+  /**
+   * The peer a stored value describes, decoded and kept by node id and version: a popular peer is
+   * decoded once, and its entries then name a version this instance holds, so lookups need not
+   * read its value at all ({@link #knownPeer}). The cache is direct-mapped on bytes 1..4 of the
+   * node id: no hash over anything, no map entry; a slot holds one peer and is overwritten by the
+   * next one mapped to it. Slots are read and written without locks: an entry is immutable, so a
+   * thread sees a whole one or an older one. A hit copies nothing from the reply's buffer.
    *
    * @throws IllegalArgumentException if the value does not decode
    */
   private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value) {
-    int slot = (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
-        & (DECODED_PEERS - 1);
+    long version = Blobs.peerVersion(value);
+    int slot = slot(nodeId);
     DecodedPeer cached = decodedPeers[slot];
-    if (cached != null && ByteBuffer.wrap(cached.value).equals(value)) {
+    if (cached != null && cached.version == version && Arrays.equals(cached.nodeId, nodeId)) {
       return cached.peer;
     }
     byte[] copy = new byte[value.remaining()];
     value.duplicate().get(copy);
     PeerInfo peer = Blobs.peer(copy);
-    decodedPeers[slot] = new DecodedPeer(copy, peer);
+    decodedPeers[slot] = new DecodedPeer(nodeId, version, peer);
     return peer;
   }
 
   private static final class DecodedPeer {
-    final byte[] value;
+    final byte[] nodeId;
+    final long version;
     final PeerInfo peer;
 
-    DecodedPeer(byte[] value, PeerInfo peer) {
-      this.value = value;
+    DecodedPeer(byte[] nodeId, long version, PeerInfo peer) {
+      this.nodeId = nodeId;
+      this.version = version;
       this.peer = peer;
     }
   }
@@ -824,6 +875,31 @@ public final class RedisPeerIndex implements PeerIndex {
           args[1 + i] = batch.get(i).bytes();
         }
         steps.add(run(Scripts.TRACKS_REMOVE, keys, args));
+      }
+    }
+    return allOf(steps);
+  }
+
+  /**
+   * Writes the peer's new info version into its entries of {@code tracks} (which an incremental
+   * announce with new info did not list): one script per shard and batch. Until it has, a lookup
+   * of one of them may answer with the peer's previous info, which is what the stage's non-atomic
+   * window allows (tracker/docs/redis.md, "Consistency").
+   */
+  private CompletableFuture<Void> retag(byte[] node, long version, List<TrackId> tracks) {
+    if (tracks.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] versionBytes = ByteBuffer.allocate(8).putLong(version).array();
+    List<CompletableFuture<?>> steps = new ArrayList<>();
+    for (List<TrackId> group : callGroups(tracks, Keys::shard)) {
+      for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
+        List<TrackId> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
+        byte[][] keys = new byte[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+          keys[i] = Keys.trackHoldings(batch.get(i));
+        }
+        steps.add(run(Scripts.TRACKS_RETAG, keys, node, versionBytes));
       }
     }
     return allOf(steps);

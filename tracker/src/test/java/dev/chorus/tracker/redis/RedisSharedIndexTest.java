@@ -2,6 +2,8 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.T0;
 import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
@@ -16,6 +18,7 @@ import dev.chorus.testing.process.FreePorts;
 import dev.chorus.testing.process.RedisServer;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerInfo;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.util.List;
@@ -54,6 +57,59 @@ class RedisSharedIndexTest extends SharedIndexChecks {
     assertEquals(2, scriptCalls());
     assertEquals(new IndexStats(2, 2, 4), await(index.stats()));
     assertEquals(List.of(nodeId(3), nodeId(2)), ids(await(index.candidates(track(1), T0 + 3))));
+  }
+
+  @Test
+  void aLookupWhosePeersAreKnownIsOneHgetallAndOnlyUnknownOrChangedPeersAreRead() {
+    RedisPeerIndex writer = open(PeerIndexConfig.defaults());
+    RedisPeerIndex reader = open(PeerIndexConfig.defaults());
+    for (int p = 1; p <= 3; p++) {
+      await(writer.announce(peer(p), true, List.of(complete(1), complete(2)), T0 + p));
+    }
+    resetCommandStats();
+    assertEquals(List.of(nodeId(3), nodeId(2), nodeId(1)), ids(await(reader.candidates(track(1), T0 + 5))));
+    assertEquals(1, calls("hgetall"));
+    assertEquals(1, calls("mget"));
+    assertEquals(3, keysRead(), "a reader new to the peers reads all three");
+
+    // Track 2 has the same peers in the same versions: one command.
+    resetCommandStats();
+    assertEquals(3, await(reader.candidates(track(2), T0 + 5)).size());
+    assertEquals(1, calls("hgetall"));
+    assertEquals(0, calls("mget"));
+
+    // Peer 2 moves, announcing track 1 only: its entry on track 2 is re-versioned, and the
+    // reader reads that one peer again, and gets the new info on both tracks.
+    PeerInfo moved = peer(2, ipv4(198, 51, 100, 9), 5000, coordinate(50, 60, 3), "us-east");
+    await(writer.announce(moved, false, List.of(complete(1)), T0 + 6));
+    resetCommandStats();
+    assertEquals(moved, await(reader.candidates(track(2), T0 + 7)).get(1).peer());
+    assertEquals(1, calls("mget"));
+    assertEquals(1, keysRead());
+    resetCommandStats();
+    assertEquals(moved, await(reader.candidates(track(1), T0 + 7)).get(0).peer());
+    assertEquals(0, calls("mget"));
+  }
+
+  /** Calls of a command since the last reset. */
+  private long calls(String command) {
+    for (String line : redis.servers().get(0).commandString("INFO", "commandstats").split("\\r?\\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        return stat(line, "calls");
+      }
+    }
+    return 0;
+  }
+
+  /** Keys read since the last reset: keyspace hits and misses (INFO stats). */
+  private long keysRead() {
+    long n = 0;
+    for (String line : redis.servers().get(0).commandString("INFO", "stats").split("\\r?\\n")) {
+      if (line.startsWith("keyspace_hits:") || line.startsWith("keyspace_misses:")) {
+        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return n - calls("hgetall");
   }
 
   private void resetCommandStats() {

@@ -2,6 +2,8 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.T0;
 import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
 import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
@@ -17,6 +19,7 @@ import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerInfo;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -294,9 +297,35 @@ abstract class SharedIndexChecks {
   }
 
   @Test
+  void aPeersNewInfoReachesAnotherInstanceThatHadDecodedTheOldOneOnEveryTrack() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofSeconds(60)).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) { // tracks of many shards: on a cluster, several re-version calls
+      tracks.add(complete(t));
+    }
+    await(a.announce(peer(1), true, tracks, T0));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(peer(1), await(b.candidates(track(t), T0 + 1)).get(0).peer());
+    }
+    PeerInfo moved = peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(50, 60, 3), "us-east");
+    await(a.announce(moved, false, List.of(complete(7)), T0 + 2));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(new Candidate(moved, complete(t), t == 7 ? T0 + 2 : T0), await(b.candidates(track(t), T0 + 3)).get(0),
+          "track " + t);
+    }
+    // Back to the first info, with an empty delta: the version of the first info again, which b holds no more.
+    await(a.announce(peer(1), false, List.of(), T0 + 4));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(peer(1), await(b.candidates(track(t), T0 + 5)).get(0).peer(), "track " + t);
+    }
+  }
+
+  @Test
   void aRedisWithAnotherLayoutIsRefusedSayingWhatToDo() {
     open(PeerIndexConfig.defaults()).close();
-    assertEquals("3", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
+    assertEquals("4", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
 
     // Layout 1 had no marker; its shard registries (same names in both layouts) show it is there.
     onOwner(Keys.LAYOUT_KEY, ascii("DEL"), Keys.LAYOUT_KEY);
@@ -312,9 +341,15 @@ abstract class SharedIndexChecks {
     assertTrue(previous.getMessage().contains("layout 2;") && previous.getMessage().contains("stop every tracker"),
         previous.getMessage());
 
-    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("4"));
+    // Layout 3 (entry values without the peer's info version) too.
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("3"));
+    RedisLayoutException layout3 = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
+    assertTrue(layout3.getMessage().contains("layout 3;") && layout3.getMessage().contains("stop every tracker"),
+        layout3.getMessage());
+
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("5"));
     RedisLayoutException newer = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
-    assertTrue(newer.getMessage().contains("layout 4;"), newer.getMessage());
+    assertTrue(newer.getMessage().contains("layout 5;"), newer.getMessage());
   }
 
   @Test
