@@ -346,6 +346,9 @@ public final class RedisPeerIndex implements PeerIndex {
     args[1] = now;
     args[2] = Blobs.peer(peer);
     long version = Blobs.peerVersion(args[2]);
+    // This instance's lookups then answer the peer's entries without reading its value: the
+    // version names exactly this info, whether or not the announce goes through.
+    hold(new DecodedPeer(nodeBytes, version, peer));
     args[3] = full ? ONE : ZERO;
     args[4] = safetyTtl;
     args[5] = number(config.maxHoldingsPerPeer());
@@ -490,16 +493,32 @@ public final class RedisPeerIndex implements PeerIndex {
     return inOrder(peer, () -> {
       int ps = Keys.shard(peer);
       byte[] nodeBytes = peer.bytes();
-      return run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), nodeBytes)
-          .thenCompose(tracks -> {
-            prefixCounts.remove(peer);
-            List<TrackId> ids = new ArrayList<>();
-            for (Object t : list(tracks)) {
-              ids.add(TrackId.fromBytes((byte[]) t));
-            }
-            return removeEntries(nodeBytes, ids).whenComplete((v, e) -> invalidateTracks(ids));
+      // The entries first, then the peer's keys: a removal that fails halfway leaves a peer with
+      // fewer entries, never entries of a peer whose info is gone, which an instance holding its
+      // version would still answer (tracker/docs/redis.md, "Consistency").
+      return redis.zrange(Keys.peerTracks(peer), 0, -1).toCompletableFuture()
+          .thenCompose(listed -> {
+            List<TrackId> first = trackIds(listed);
+            return removeEntries(nodeBytes, first).whenComplete((v, e) -> invalidateTracks(first))
+                .thenCompose(v -> run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)),
+                    nodeBytes))
+                .thenCompose(tracks -> {
+                  prefixCounts.remove(peer);
+                  // Tracks another instance added for the peer meanwhile.
+                  List<TrackId> rest = new ArrayList<>(tracks(tracks));
+                  rest.removeAll(first);
+                  return removeEntries(nodeBytes, rest).whenComplete((v, e) -> invalidateTracks(rest));
+                });
           });
     });
+  }
+
+  private static List<TrackId> trackIds(List<byte[]> ids) {
+    List<TrackId> out = new ArrayList<>(ids.size());
+    for (byte[] t : ids) {
+      out.add(TrackId.fromBytes(t));
+    }
+    return out;
   }
 
   /**

@@ -72,6 +72,12 @@ class RedisSharedIndexTest extends SharedIndexChecks {
     assertEquals(1, calls("mget"));
     assertEquals(3, keysRead(), "a reader new to the peers reads all three");
 
+    // The writer holds the infos it announced: one command from the start.
+    resetCommandStats();
+    assertEquals(List.of(nodeId(3), nodeId(2), nodeId(1)), ids(await(writer.candidates(track(2), T0 + 5))));
+    assertEquals(1, calls("hgetall"));
+    assertEquals(0, calls("mget"));
+
     // Track 2 has the same peers in the same versions: one command.
     resetCommandStats();
     assertEquals(3, await(reader.candidates(track(2), T0 + 5)).size());
