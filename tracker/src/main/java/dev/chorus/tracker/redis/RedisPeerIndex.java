@@ -133,8 +133,9 @@ public final class RedisPeerIndex implements PeerIndex {
   /**
    * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
    * single server takes any keys, so an announce is one call (peer and tracks) and removals batch
-   * tracks of every shard in one call. (A lookup stays two calls on both: a script that reads the peers' info keys too
-   * cost redis-server 1.5-2 times the CPU per lookup, binary ids or hex; tracker/docs/redis.md.)
+   * tracks of every shard in one call. (A lookup is an HGETALL on both, plus an MGET of the peers
+   * this instance does not hold in their entries' versions; a script that reads the peers' info
+   * keys too cost redis-server 1.5-2 times the CPU of the two commands; tracker/docs/redis.md.)
    */
   private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
