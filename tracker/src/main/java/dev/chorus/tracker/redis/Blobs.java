@@ -33,9 +33,11 @@ import java.util.Arrays;
  * which is also the node's score in the track's sorted set (the same script writes both), so that
  * a lookup reads the track with one HGETALL (layout 3), and the version of the peer's value it was
  * written with (layout 4): a tracker that has decoded that version of the peer needs no read of
- * the peer's key. A peer value's version is the first 8 bytes of the SHA-256 of the rest of the
- * value: the same info gives the same version on every instance, and different info a different
- * one (but for a 2^-64 chance per change). Layouts 2 and 3 (holding values 0x01-0x04, peer values
+ * the peer's key (unless its copy is older than RedisPeerIndex.COORDINATE_STALENESS_MILLIS). A peer
+ * value's version is the first 8 bytes of the SHA-256 of the rest of the value without the
+ * coordinate ({@link #version}): the same info gives the same version on every instance, info that
+ * differs in anything but the coordinate a different one (but for a 2^-64 chance per change), and
+ * a coordinate-only change the same one. Layouts 2 and 3 (holding values 0x01-0x04, peer values
  * 0x02) are not read: a Redis holding them is refused at connect.
  *
  * <p>The peer value carries the serialized reply record so that decoding it is copies: no SHA-256
@@ -123,7 +125,8 @@ final class Blobs {
     } catch (IOException e) {
       throw new IllegalStateException("a peer record larger than its stated size", e);
     }
-    VivaldiCoordinate c = coordinate(record);
+    long span = coordinateSpan(record);
+    VivaldiCoordinate c = coordinate(record, span);
     int recordAt = PEER_HEADER + 2 + 1 + 4 * c.dimensions() + 8 + 1 + region.length;
     byte[] out = new byte[recordAt + record.length];
     ByteBuffer b = ByteBuffer.wrap(out);
@@ -133,14 +136,27 @@ final class Blobs {
     }
     b.putFloat(c.heightMs()).putFloat(c.error());
     b.put((byte) region.length).put(region).put(record);
-    putLong(out, 1, version(out));
+    putLong(out, 1, version(out, recordAt - 1 - region.length, record, span));
     return out;
   }
 
-  /** The version of a peer value: the first 8 bytes of the SHA-256 of what follows the version. */
-  private static long version(byte[] peerValue) {
+  /**
+   * The version of a peer value: the first 8 bytes of the SHA-256 of its port, region length,
+   * region and record without the record's coordinate field, in this order; the coordinate
+   * (stored twice: after the port, and in the record) is left out. A node sends its current
+   * Vivaldi coordinate in every announce and it moves with every RTT sample: a version over it
+   * would change with nearly every announce, and each change re-versions all the peer's entries
+   * (tracks_retag). A coordinate's staleness is bounded by the decoded-peer cache instead
+   * (RedisPeerIndex, tracker/docs/redis.md "Consistency").
+   */
+  private static long version(byte[] peerValue, int regionLengthAt, byte[] record, long span) {
     MessageDigest sha256 = SHA256.get();
-    sha256.update(peerValue, PEER_HEADER, peerValue.length - PEER_HEADER);
+    sha256.update(peerValue, PEER_HEADER, 2); // port
+    sha256.update(peerValue, regionLengthAt, peerValue.length - record.length - regionLengthAt);
+    int from = (int) (span >>> 32);
+    int to = (int) span;
+    sha256.update(record, 0, from);
+    sha256.update(record, to, record.length - to);
     return getLong(sha256.digest(), 0);
   }
 
@@ -193,18 +209,42 @@ final class Blobs {
    * parsing only field 4 rather than the whole record: an announce stores it on every call.
    */
   static VivaldiCoordinate coordinate(byte[] record) {
+    return coordinate(record, coordinateSpan(record));
+  }
+
+  /** {@link #coordinate(byte[])}, the field being at {@code span} ({@link #coordinateSpan}). */
+  private static VivaldiCoordinate coordinate(byte[] record, long span) {
+    int from = (int) (span >>> 32);
+    int to = (int) span;
+    if (from == to) {
+      return VivaldiCoordinate.fromWireOrOrigin(null);
+    }
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(record, from, to - from);
+      in.readTag();
+      int limit = in.pushLimit(in.readRawVarint32());
+      Coordinate wire = Coordinate.parseFrom(in);
+      in.popLimit(limit);
+      return VivaldiCoordinate.fromWireOrOrigin(wire);
+    } catch (IOException e) {
+      throw new IllegalStateException("a PeerInfo record that does not parse", e);
+    }
+  }
+
+  /**
+   * Where a record's coordinate field (tag, length and message) starts and ends, packed as {@code
+   * start << 32 | end}; start = end = the record's length when it has none.
+   */
+  private static long coordinateSpan(byte[] record) {
     try {
       CodedInputStream in = CodedInputStream.newInstance(record);
-      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-        if (tag == COORDINATE_TAG) {
-          int limit = in.pushLimit(in.readRawVarint32());
-          Coordinate wire = Coordinate.parseFrom(in);
-          in.popLimit(limit);
-          return VivaldiCoordinate.fromWireOrOrigin(wire);
-        }
+      for (int at = 0, tag = in.readTag(); tag != 0; at = in.getTotalBytesRead(), tag = in.readTag()) {
         in.skipField(tag);
+        if (tag == COORDINATE_TAG) {
+          return ((long) at << 32) | in.getTotalBytesRead();
+        }
       }
-      return VivaldiCoordinate.fromWireOrOrigin(null);
+      return ((long) record.length << 32) | record.length;
     } catch (IOException e) {
       throw new IllegalStateException("a PeerInfo record that does not parse", e);
     }

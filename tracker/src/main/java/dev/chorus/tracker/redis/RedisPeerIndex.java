@@ -111,6 +111,16 @@ public final class RedisPeerIndex implements PeerIndex {
    * set on average), and about 94% of lookups of 30 peers find all of them.
    */
   private static final int DECODED_PEERS = 1 << 19;
+  /**
+   * How long a decoded peer answers lookups before it is read again: the bound on how stale a
+   * coordinate another instance's announce moved can be here. A peer value's version leaves the
+   * coordinate out (Blobs), since nodes send a new coordinate in nearly every announce, and a
+   * coordinate-only change re-versions no entry; an instance that decoded the peer before keeps
+   * answering the old coordinate until its copy is this old (tracker time, the {@code nowMillis}
+   * of the calls). Vivaldi coordinates move by small steps; 30 s costs a lookup an MGET of a peer
+   * at most twice a minute per instance.
+   */
+  static final long COORDINATE_STALENESS_MILLIS = Duration.ofSeconds(30).toMillis();
   private static final int DECODED_PEER_WAYS = 8;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
@@ -347,9 +357,10 @@ public final class RedisPeerIndex implements PeerIndex {
     args[1] = now;
     args[2] = Blobs.peer(peer);
     long version = Blobs.peerVersion(args[2]);
-    // This instance's lookups then answer the peer's entries without reading its value: the
-    // version names exactly this info, whether or not the announce goes through.
-    hold(new DecodedPeer(nodeBytes, version, peer));
+    // This instance's lookups then answer the peer's entries without reading its value, with
+    // this coordinate (the version leaves it out: so a lookup here sees the peer's current
+    // coordinate at once, as on one instance), whether or not the announce goes through.
+    hold(new DecodedPeer(nodeBytes, version, peer, nowMillis));
     args[3] = full ? ONE : ZERO;
     args[4] = safetyTtl;
     args[5] = number(config.maxHoldingsPerPeer());
@@ -619,7 +630,7 @@ public final class RedisPeerIndex implements PeerIndex {
           PeerInfo[] peers = new PeerInfo[n];
           int misses = 0;
           for (int i = 0; i < n; i++) {
-            peers[i] = knownPeer(e.ids[i], Blobs.entryVersion(e.values[i]));
+            peers[i] = knownPeer(e.ids[i], Blobs.entryVersion(e.values[i]), nowMillis);
             if (peers[i] == null) {
               misses++;
             }
@@ -635,7 +646,7 @@ public final class RedisPeerIndex implements PeerIndex {
               infoKeys[m++] = Keys.peerInfo(e.ids[i], 0);
             }
           }
-          return peers(track, missIds, infoKeys).thenApply(read -> {
+          return peers(track, missIds, infoKeys, nowMillis).thenApply(read -> {
             for (int i = 0, m = 0; i < n; i++) {
               if (peers[i] == null) {
                 peers[i] = read[m++];
@@ -664,7 +675,7 @@ public final class RedisPeerIndex implements PeerIndex {
    * on a cluster Lettuce splits it by slot. A value read is the peer's current info, newer than or
    * equal to what the entry names, and is used whatever its version.
    */
-  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys) {
+  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys, long nowMillis) {
     if (cluster) {
       return redis.mget(infoKeys).toCompletableFuture().thenApply(values -> {
         PeerInfo[] out = new PeerInfo[infoKeys.length];
@@ -673,7 +684,7 @@ public final class RedisPeerIndex implements PeerIndex {
           KeyValue<byte[], byte[]> v = values.get(i);
           if (v.hasValue()) {
             try {
-              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()));
+              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()), nowMillis);
             } catch (IllegalArgumentException e) {
               malformed++;
             }
@@ -683,7 +694,7 @@ public final class RedisPeerIndex implements PeerIndex {
         return out;
       });
     }
-    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, this::decodedPeer);
+    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, (id, value) -> decodedPeer(id, value, nowMillis));
     return redis.dispatch(CommandType.MGET, peers, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys))
         .toCompletableFuture()
         .thenApply(out -> {
@@ -749,12 +760,17 @@ public final class RedisPeerIndex implements PeerIndex {
 
   /**
    * The peer {@code nodeId} in the info version {@code version}, if this instance has decoded that
-   * value; else null. Comparing the version (a digest of the value, Blobs) stands for comparing
-   * the value: no read of it, no hash at lookup time.
+   * value at most {@link #COORDINATE_STALENESS_MILLIS} before {@code nowMillis} (or announced it); else
+   * null. Comparing the version (a digest of the value without the coordinate, Blobs) stands for
+   * comparing the value: no read of it, no hash at lookup time. The coordinate is not in the
+   * version, so another instance's announce may have moved it since: a copy older than the bound
+   * is read again, which bounds how stale a coordinate this instance answers.
    */
-  private PeerInfo knownPeer(byte[] nodeId, long version) {
+  private PeerInfo knownPeer(byte[] nodeId, long version, long nowMillis) {
     DecodedPeer cached = held(nodeId);
-    return cached != null && cached.version == version ? cached.peer : null;
+    return cached != null && cached.version == version && nowMillis - cached.readAt <= COORDINATE_STALENESS_MILLIS
+        ? cached.peer
+        : null;
   }
 
   /**
@@ -763,20 +779,18 @@ public final class RedisPeerIndex implements PeerIndex {
    * read its value at all ({@link #knownPeer}). The cache is 8-way set-associative on bytes 1..4 of
    * the node id: no hash over anything, no map entry; a set holds eight peers, and a ninth replaces
    * one of them. Slots are read and written without locks: an entry is immutable, so a thread sees
-   * a whole one or an older one (at worst a peer is held twice in its set, and one copy ages out). A hit copies nothing from the reply's buffer.
+   * a whole one or an older one (at worst a peer is held twice in its set, and one copy ages out).
+   * The value is decoded even when its version is the one held: it was read because the held copy
+   * is stale or of another version, and its coordinate may differ whatever the version.
    *
    * @throws IllegalArgumentException if the value does not decode
    */
-  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value) {
+  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value, long nowMillis) {
     long version = Blobs.peerVersion(value);
-    PeerInfo known = knownPeer(nodeId, version);
-    if (known != null) {
-      return known;
-    }
     byte[] copy = new byte[value.remaining()];
     value.duplicate().get(copy);
     PeerInfo peer = Blobs.peer(copy);
-    hold(new DecodedPeer(nodeId, version, peer));
+    hold(new DecodedPeer(nodeId, version, peer, nowMillis));
     return peer;
   }
 
@@ -784,11 +798,14 @@ public final class RedisPeerIndex implements PeerIndex {
     final byte[] nodeId;
     final long version;
     final PeerInfo peer;
+    /** The tracker time (epoch ms) at which this instance read the value, or announced it. */
+    final long readAt;
 
-    DecodedPeer(byte[] nodeId, long version, PeerInfo peer) {
+    DecodedPeer(byte[] nodeId, long version, PeerInfo peer, long readAt) {
       this.nodeId = nodeId;
       this.version = version;
       this.peer = peer;
+      this.readAt = readAt;
     }
   }
 

@@ -208,9 +208,10 @@ final class Scripts {
           local old = redis.call('SET', p, ARGV[3], 'PX', px, 'GET')
           redis.call('PEXPIRE', pt, px)
           redis.call('ZADD', peers, now, ARGV[1])
-          if old ~= ARGV[3] and ARGV[4] ~= '1' then
-            -- New info, incremental announce: the entries of the tracks not listed still name the
-            -- old version. (A full announce lists every track the peer keeps.)
+          if ARGV[4] ~= '1' and (not old or string.sub(old, 2, 9) ~= string.sub(ARGV[3], 2, 9)) then
+            -- New version, incremental announce: the entries of the tracks not listed still name
+            -- the old one. (A full announce lists every track the peer keeps.) The version (bytes
+            -- 2-9) leaves the coordinate out: a coordinate-only change re-versions nothing.
             local listed = {}
             for i = 1, nListed do
               listed[ARGV[a + stride * (i - 1)]] = true
@@ -258,7 +259,7 @@ final class Scripts {
 
   /**
    * Writes a peer's new info version into its entries of tracks (after an incremental announce that
-   * changed the info, {@link #PEER_ANNOUNCE}), keeping their times and holdings; a track that no
+   * changed the info other than its coordinate, {@link #PEER_ANNOUNCE}), keeping their times and holdings; a track that no
    * longer has the peer's entry is left alone. KEYS: track holdings — in a cluster, all of one
    * shard. ARGV: node, version (8 bytes, as in the entry value). Returns how many entries it wrote.
    */

@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.chorus.protocol.VivaldiCoordinate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.PeerInfo;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BlobsTest {
@@ -136,16 +138,25 @@ class BlobsTest {
   }
 
   @Test
-  void aPeerValuesVersionIsADigestOfTheRestSoEqualInfoGivesEqualVersions() {
-    PeerInfo a = peer(1);
+  void aPeerValuesVersionIsADigestOfTheRestWithoutTheCoordinateSoOnlyACoordinateMayChangeUnderOneVersion() throws Exception {
+    PeerInfo a = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), "");
     byte[] value = Blobs.peer(a);
     long version = Blobs.peerVersion(value);
-    assertEquals(version, Blobs.peerVersion(Blobs.peer(peer(1))), "the same info, written again (another instance)");
-    PeerInfo moved = peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(50, 60, 3), "");
+    assertEquals(version, Blobs.peerVersion(Blobs.peer(peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), ""))),
+        "the same info, written again (another instance)");
+    PeerInfo drifted = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1.5f, -2, 4), "");
+    PeerInfo fourD = peer(1, ipv4(192, 0, 2, 1), 5000, VivaldiCoordinate.of(new float[] {1, 2, 3, 4}, 0, 0.5f), "");
+    PeerInfo origin = peer(1, ipv4(192, 0, 2, 1), 5000, VivaldiCoordinate.ORIGIN, "");
+    for (PeerInfo p : List.of(drifted, fourD, origin)) {
+      assertEquals(version, Blobs.peerVersion(Blobs.peer(p)), "a coordinate-only change keeps the version: " + p);
+      assertEquals(p, Blobs.peer(Blobs.peer(p)), "and the value has the new coordinate");
+    }
+    PeerInfo moved = peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(1, 1, 1), "");
     PeerInfo otherPort = peer(1, ipv4(192, 0, 2, 1), 5001, coordinate(1, 1, 1), "");
     PeerInfo otherRegion = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), "eu");
+    PeerInfo otherKey = peer(2, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), "");
     long[] versions = {version, Blobs.peerVersion(Blobs.peer(moved)), Blobs.peerVersion(Blobs.peer(otherPort)),
-        Blobs.peerVersion(Blobs.peer(otherRegion)), Blobs.peerVersion(Blobs.peer(peer(2)))};
+        Blobs.peerVersion(Blobs.peer(otherRegion)), Blobs.peerVersion(Blobs.peer(otherKey))};
     assertEquals(versions.length, Arrays.stream(versions).distinct().count(), Arrays.toString(versions));
     // Read in place from a reply's buffer, consuming nothing.
     ByteBuffer inReply = ByteBuffer.allocate(3 + value.length);
@@ -153,8 +164,31 @@ class BlobsTest {
     inReply.put(value).position(3);
     assertEquals(version, Blobs.peerVersion(inReply));
     assertEquals(3, inReply.position());
-    // The version is the first 8 bytes of SHA-256 over what follows it.
-    assertEquals(version, ByteBuffer.wrap(sha256(Arrays.copyOfRange(value, 9, value.length))).getLong());
+    // The version is the first 8 bytes of SHA-256 over port, region length, region and the record
+    // without its coordinate field (field 4).
+    byte[] record = new byte[a.trackerPeerFieldsSize()];
+    a.writeTrackerPeerFields(com.google.protobuf.CodedOutputStream.newInstance(record));
+    int[] span = coordinateSpanOf(record);
+    ByteArrayOutputStream hashed = new ByteArrayOutputStream();
+    hashed.write(value, 9, 2);
+    hashed.write(0); // region length
+    hashed.write(record, 0, span[0]);
+    hashed.write(record, span[1], record.length - span[1]);
+    assertEquals(version, ByteBuffer.wrap(sha256(hashed.toByteArray())).getLong());
+  }
+
+  /** Where field 4 (tag, length, message) of a record starts and ends, read byte by byte. */
+  private static int[] coordinateSpanOf(byte[] record) {
+    for (int at = 0; at < record.length; ) {
+      int tag = record[at] & 0xff; // fields 1-5, one-byte tags and lengths below 128 here
+      int length = record[at + 1] & 0xff;
+      assertEquals(2, tag & 7, "length-delimited");
+      if (tag >>> 3 == 4) {
+        return new int[] {at, at + 2 + length};
+      }
+      at += 2 + length;
+    }
+    throw new AssertionError("no coordinate in the record");
   }
 
   private static byte[] sha256(byte[] b) {

@@ -16,11 +16,13 @@ import dev.chorus.testing.RedisFixture;
 import dev.chorus.testing.TestServers;
 import dev.chorus.testing.process.FreePorts;
 import dev.chorus.testing.process.RedisServer;
+import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
 import dev.chorus.tracker.index.PeerInfo;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,6 +97,25 @@ class RedisSharedIndexTest extends SharedIndexChecks {
     resetCommandStats();
     assertEquals(moved, await(reader.candidates(track(1), T0 + 7)).get(0).peer());
     assertEquals(0, calls("mget"));
+  }
+
+  @Test
+  void aCoordinateOnlyIncrementalAnnounceReVersionsNoEntryAndAnAddressChangeAllTheOthers() {
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) {
+      tracks.add(complete(t));
+    }
+    await(index.announce(peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), ""), true, tracks, T0));
+    resetCommandStats();
+    await(index.announce(peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(2, 0, 1), ""), false, List.of(complete(7)), T0 + 1));
+    assertEquals(1, scriptCalls(), "the announce only: no tracks_retag");
+    assertEquals(0, calls("hget"));
+    // An address change: tracks_retag reads and writes the 39 unlisted entries.
+    resetCommandStats();
+    await(index.announce(peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(2, 0, 1), ""), false, List.of(complete(7)), T0 + 2));
+    assertEquals(2, scriptCalls());
+    assertEquals(39, calls("hget"));
   }
 
   /** Calls of a command since the last reset. */

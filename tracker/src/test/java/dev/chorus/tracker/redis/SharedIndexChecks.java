@@ -8,6 +8,7 @@ import static dev.chorus.tracker.index.IndexTestData.nodeId;
 import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -343,6 +344,57 @@ abstract class SharedIndexChecks {
     for (int t = 0; t < 40; t++) {
       assertEquals(peer(1), await(b.candidates(track(t), T0 + 5)).get(0).peer(), "track " + t);
     }
+  }
+
+  @Test
+  void aCoordinateOnlyAnnounceKeepsEveryEntrysVersionAndAnotherInstanceTakesTheNewCoordinateAfterTheBound() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofMinutes(10)).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    PeerInfo first = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), "eu");
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) { // tracks of many shards
+      tracks.add(complete(t));
+    }
+    await(a.announce(first, true, tracks, T0));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(first, await(b.candidates(track(t), T0 + 1)).get(0).peer());
+    }
+    byte[][] before = entries(1, 40);
+
+    // The coordinate moves (as with every RTT sample); the node announces one track.
+    PeerInfo drifted = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1.5f, 0.5f, 2), "eu");
+    await(a.announce(drifted, false, List.of(complete(7)), T0 + 2));
+    byte[][] after = entries(1, 40);
+    for (int t = 0; t < 40; t++) {
+      assertEquals(Blobs.entryVersion(before[t]), Blobs.entryVersion(after[t]), "track " + t);
+      if (t != 7) {
+        assertArrayEquals(before[t], after[t], "an unlisted entry is not rewritten: track " + t);
+      }
+    }
+    // The announcing instance answers the new coordinate at once, on every track.
+    for (int t = 0; t < 40; t++) {
+      assertEquals(drifted, await(a.candidates(track(t), T0 + 3)).get(0).peer(), "track " + t);
+    }
+    // b decoded the peer at T0 + 1: the old coordinate until its copy is older than the bound ...
+    long bound = RedisPeerIndex.COORDINATE_STALENESS_MILLIS;
+    for (int t = 0; t < 40; t++) {
+      assertEquals(first, await(b.candidates(track(t), T0 + 1 + bound)).get(0).peer(), "track " + t);
+    }
+    // ... then the new one, on every track.
+    for (int t = 0; t < 40; t++) {
+      assertEquals(drifted, await(b.candidates(track(t), T0 + 2 + bound)).get(0).peer(), "track " + t);
+    }
+  }
+
+  /** The entry values of peer {@code p} on tracks 0..n-1, as stored. */
+  private byte[][] entries(int p, int n) {
+    byte[][] out = new byte[n][];
+    for (int t = 0; t < n; t++) {
+      byte[] key = Keys.trackHoldings(track(t));
+      out[t] = (byte[]) onOwner(key, ascii("HGET"), key, nodeId(p).bytes());
+    }
+    return out;
   }
 
   @Test
