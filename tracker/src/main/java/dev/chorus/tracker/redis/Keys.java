@@ -28,12 +28,14 @@ final class Keys {
   static final String PREFIX = "chorus:";
 
   /**
-   * The layout this code reads and writes, kept in {@link #LAYOUT_KEY}: 3 since a track's holdings
+   * The layout this code reads and writes, kept in {@link #LAYOUT_KEY}: 4 since each entry value
+   * also names the version of its peer's info, so that a lookup whose peers the tracker has decoded
+   * is one HGETALL ({@link Blobs}); 3 since a track's holdings
    * hash carries each entry's time too, so that a lookup reads the track with one HGETALL ({@link
    * Blobs}); 2 since track and node ids in key names are their 32 bytes rather than 64 hex digits
    * (and peer values carry the reply record). Layout 1 had no such key.
    */
-  static final String LAYOUT = "3";
+  static final String LAYOUT = "4";
 
   /** A plain string key outside the shards: the layout of the index in this Redis. */
   static final byte[] LAYOUT_KEY = "chorus:layout".getBytes(StandardCharsets.US_ASCII);

@@ -102,10 +102,26 @@ public final class RedisPeerIndex implements PeerIndex {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisPeerIndex.class);
   /**
-   * Decoded peer values kept (about 400 bytes each with the value, so at most about 26 MB); a power
-   * of two. 16,384 missed most of the time with 40,000 peers (bench tracker-redis-index).
+   * Slots of the decoded-peer cache, a power of two (a 2 MB array; each peer held about 300 bytes,
+   * so at most about 160 MB when every slot is taken). A peer not held costs each lookup that
+   * returns it a key in an MGET, and a lookup with any such peer a second command; so the cache is
+   * set-associative ({@value #DECODED_PEER_WAYS} ways) rather than direct-mapped: with 44,000 peers
+   * in use (bench tracker-redis-index) direct-mapping left about 4% of them out, and 43% of lookups
+   * sent an MGET. With 8 ways, about 0.2% of 200,000 peers in use do not fit (Poisson, 3 peers per
+   * set on average), and about 94% of lookups of 30 peers find all of them.
    */
-  private static final int DECODED_PEERS = 1 << 16;
+  private static final int DECODED_PEERS = 1 << 19;
+  /**
+   * How long a decoded peer answers lookups before it is read again: the bound on how stale a
+   * coordinate another instance's announce moved can be here. A peer value's version leaves the
+   * coordinate out (Blobs), since nodes send a new coordinate in nearly every announce, and a
+   * coordinate-only change re-versions no entry; an instance that decoded the peer before keeps
+   * answering the old coordinate until its copy is this old (tracker time, the {@code nowMillis}
+   * of the calls). Vivaldi coordinates move by small steps; 30 s costs a lookup an MGET of a peer
+   * at most twice a minute per instance.
+   */
+  static final long COORDINATE_STALENESS_MILLIS = Duration.ofSeconds(30).toMillis();
+  private static final int DECODED_PEER_WAYS = 8;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
 
@@ -113,6 +129,8 @@ public final class RedisPeerIndex implements PeerIndex {
   /** Lettuce's threads and options, this index's own (LettuceResources): shut down with it. */
   private final ClientResources resources;
   private final DecodedPeer[] decodedPeers = new DecodedPeer[DECODED_PEERS];
+  /** Which way of a full set the next decoded peer replaces (plain field: a lost update is harmless). */
+  private int nextVictim;
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> redis;
   private final PeerIndexConfig config;
@@ -125,8 +143,9 @@ public final class RedisPeerIndex implements PeerIndex {
   /**
    * Whether Redis is a cluster: a script's keys must then share a slot (one shard per call); a
    * single server takes any keys, so an announce is one call (peer and tracks) and removals batch
-   * tracks of every shard in one call. (A lookup stays two calls on both: a script that reads the peers' info keys too
-   * cost redis-server 1.5-2 times the CPU per lookup, binary ids or hex; tracker/docs/redis.md.)
+   * tracks of every shard in one call. (A lookup is an HGETALL on both, plus an MGET of the peers
+   * this instance does not hold in their entries' versions; a script that reads the peers' info
+   * keys too cost redis-server 1.5-2 times the CPU of the two commands; tracker/docs/redis.md.)
    */
   private final boolean cluster;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -337,6 +356,11 @@ public final class RedisPeerIndex implements PeerIndex {
     args[0] = nodeBytes;
     args[1] = now;
     args[2] = Blobs.peer(peer);
+    long version = Blobs.peerVersion(args[2]);
+    // This instance's lookups then answer the peer's entries without reading its value, with
+    // this coordinate (the version leaves it out: so a lookup here sees the peer's current
+    // coordinate at once, as on one instance), whether or not the announce goes through.
+    hold(new DecodedPeer(nodeBytes, version, peer, nowMillis));
     args[3] = full ? ONE : ZERO;
     args[4] = safetyTtl;
     args[5] = number(config.maxHoldingsPerPeer());
@@ -353,7 +377,7 @@ public final class RedisPeerIndex implements PeerIndex {
         Holding h = all.get(i);
         trackKeys(keys, 3 + 4 * i, h.track());
         args[9 + 2 * i] = h.track().bytes();
-        args[10 + 2 * i] = Blobs.entry(h, nowMillis);
+        args[10 + 2 * i] = Blobs.entry(h, nowMillis, version);
       }
       return run(Scripts.ANNOUNCE, keys, args).thenCompose(result -> {
         List<?> parts = list(result);
@@ -361,8 +385,9 @@ public final class RedisPeerIndex implements PeerIndex {
         List<TrackId> droppedTracks = tracks(parts.get(0));
         CompletableFuture<Void> dropped = removeEntries(nodeBytes, droppedTracks)
             .whenComplete((v, e) -> invalidateTracks(droppedTracks));
-        CompletableFuture<Void> evicted = unlink(evicted(parts.get(5)));
-        return dropped.thenCombine(evicted, (a, b) -> outcome);
+        CompletableFuture<Void> evicted = unlink(evicted(parts.get(6)));
+        CompletableFuture<Void> retagged = retag(nodeBytes, version, tracks(parts.get(5)));
+        return CompletableFuture.allOf(dropped, evicted, retagged).thenApply(v -> outcome);
       });
     }
     for (int i = 0; i < n; i++) {
@@ -386,6 +411,7 @@ public final class RedisPeerIndex implements PeerIndex {
           List<CompletableFuture<?>> steps = new ArrayList<>();
           List<TrackId> droppedTracks = tracks(parts.get(0));
           steps.add(removeEntries(nodeBytes, droppedTracks).whenComplete((v, e) -> invalidateTracks(droppedTracks)));
+          steps.add(retag(nodeBytes, version, tracks(parts.get(5))));
           for (List<Holding> group : callGroups(holdings, h -> Keys.shard(h.track()))) {
             for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
               List<Holding> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
@@ -398,7 +424,7 @@ public final class RedisPeerIndex implements PeerIndex {
                 TrackId track = batch.get(i).track();
                 trackKeys(putKeys, 4 * i, track);
                 putArgs[3 + 2 * i] = track.bytes();
-                putArgs[4 + 2 * i] = Blobs.entry(batch.get(i), nowMillis);
+                putArgs[4 + 2 * i] = Blobs.entry(batch.get(i), nowMillis, version);
               }
               steps.add(run(Scripts.TRACKS_PUT, putKeys, putArgs).thenCompose(put -> unlink(evicted(put))));
             }
@@ -479,16 +505,32 @@ public final class RedisPeerIndex implements PeerIndex {
     return inOrder(peer, () -> {
       int ps = Keys.shard(peer);
       byte[] nodeBytes = peer.bytes();
-      return run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)), nodeBytes)
-          .thenCompose(tracks -> {
-            prefixCounts.remove(peer);
-            List<TrackId> ids = new ArrayList<>();
-            for (Object t : list(tracks)) {
-              ids.add(TrackId.fromBytes((byte[]) t));
-            }
-            return removeEntries(nodeBytes, ids).whenComplete((v, e) -> invalidateTracks(ids));
+      // The entries first, then the peer's keys: a removal that fails halfway leaves a peer with
+      // fewer entries, never entries of a peer whose info is gone, which an instance holding its
+      // version would still answer (tracker/docs/redis.md, "Consistency").
+      return redis.zrange(Keys.peerTracks(peer), 0, -1).toCompletableFuture()
+          .thenCompose(listed -> {
+            List<TrackId> first = trackIds(listed);
+            return removeEntries(nodeBytes, first).whenComplete((v, e) -> invalidateTracks(first))
+                .thenCompose(v -> run(Scripts.PEER_REMOVE, keys(Keys.peerInfo(peer), Keys.peerTracks(peer), Keys.shardPeers(ps)),
+                    nodeBytes))
+                .thenCompose(tracks -> {
+                  prefixCounts.remove(peer);
+                  // Tracks another instance added for the peer meanwhile.
+                  List<TrackId> rest = new ArrayList<>(tracks(tracks));
+                  rest.removeAll(first);
+                  return removeEntries(nodeBytes, rest).whenComplete((v, e) -> invalidateTracks(rest));
+                });
           });
     });
+  }
+
+  private static List<TrackId> trackIds(List<byte[]> ids) {
+    List<TrackId> out = new ArrayList<>(ids.size());
+    for (byte[] t : ids) {
+      out.add(TrackId.fromBytes(t));
+    }
+    return out;
   }
 
   /**
@@ -568,8 +610,11 @@ public final class RedisPeerIndex implements PeerIndex {
   }
 
   /**
-   * The track's candidates as Redis has them: its entries (holdings hash, with their times), then
-   * the peers of the unexpired ones, newest first, at most keepPerTrack.
+   * The track's candidates as Redis has them: its entries (holdings hash, with their times and
+   * the versions of their peers' info), newest first, at most keepPerTrack; each entry's peer from
+   * the decoded-peer cache if it holds that version of it, else from one MGET of the missing peers'
+   * info keys. So a lookup whose peers this instance has seen in their current versions is one
+   * command (layout 4).
    */
   private CompletableFuture<List<Candidate>> read(TrackId track, long nowMillis) {
     TrackRead.Entries entries = new TrackRead.Entries();
@@ -582,29 +627,55 @@ public final class RedisPeerIndex implements PeerIndex {
           if (n == 0) {
             return CompletableFuture.completedFuture(List.<Candidate>of());
           }
-          byte[][] infoKeys = new byte[n][];
+          PeerInfo[] peers = new PeerInfo[n];
+          int misses = 0;
           for (int i = 0; i < n; i++) {
-            infoKeys[i] = Keys.peerInfo(e.ids[i], 0);
+            peers[i] = knownPeer(e.ids[i], Blobs.entryVersion(e.values[i]), nowMillis);
+            if (peers[i] == null) {
+              misses++;
+            }
           }
-          return peers(track, e.ids, infoKeys).thenApply(peers -> {
-            List<Candidate> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-              // No peer: it was removed while its entries are being removed (or its value does not decode).
-              if (peers[i] != null) {
-                addCandidate(out, track, peers[i], e.values[i], e.times[i]);
+          if (misses == 0) {
+            return CompletableFuture.completedFuture(candidates(track, e, peers));
+          }
+          byte[][] missIds = new byte[misses][];
+          byte[][] infoKeys = new byte[misses][];
+          for (int i = 0, m = 0; i < n; i++) {
+            if (peers[i] == null) {
+              missIds[m] = e.ids[i];
+              infoKeys[m++] = Keys.peerInfo(e.ids[i], 0);
+            }
+          }
+          return peers(track, missIds, infoKeys, nowMillis).thenApply(read -> {
+            for (int i = 0, m = 0; i < n; i++) {
+              if (peers[i] == null) {
+                peers[i] = read[m++];
               }
             }
-            return out;
+            return candidates(track, e, peers);
           });
         });
+  }
+
+  /** The selected entries as candidates, leaving out those without a peer. */
+  private static List<Candidate> candidates(TrackId track, TrackRead.Entries e, PeerInfo[] peers) {
+    List<Candidate> out = new ArrayList<>(peers.length);
+    for (int i = 0; i < peers.length; i++) {
+      // No peer: it was removed while its entries are being removed (or its value does not decode).
+      if (peers[i] != null) {
+        addCandidate(out, track, peers[i], e.values[i], e.times[i]);
+      }
+    }
+    return out;
   }
 
   /**
    * The peers of the entries {@code ids}, whose info keys are {@code infoKeys}; null where a key
    * has no value or it does not decode. One MGET on a single server, decoded as the values arrive;
-   * on a cluster Lettuce splits it by slot.
+   * on a cluster Lettuce splits it by slot. A value read is the peer's current info, newer than or
+   * equal to what the entry names, and is used whatever its version.
    */
-  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys) {
+  private CompletableFuture<PeerInfo[]> peers(TrackId track, byte[][] ids, byte[][] infoKeys, long nowMillis) {
     if (cluster) {
       return redis.mget(infoKeys).toCompletableFuture().thenApply(values -> {
         PeerInfo[] out = new PeerInfo[infoKeys.length];
@@ -613,7 +684,7 @@ public final class RedisPeerIndex implements PeerIndex {
           KeyValue<byte[], byte[]> v = values.get(i);
           if (v.hasValue()) {
             try {
-              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()));
+              out[i] = decodedPeer(ids[i], ByteBuffer.wrap(v.getValue()), nowMillis);
             } catch (IllegalArgumentException e) {
               malformed++;
             }
@@ -623,7 +694,7 @@ public final class RedisPeerIndex implements PeerIndex {
         return out;
       });
     }
-    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, this::decodedPeer);
+    TrackRead.Peers peers = new TrackRead.Peers(ids, infoKeys.length, (id, value) -> decodedPeer(id, value, nowMillis));
     return redis.dispatch(CommandType.MGET, peers, new CommandArgs<>(ByteArrayCodec.INSTANCE).addKeys(infoKeys))
         .toCompletableFuture()
         .thenApply(out -> {
@@ -647,37 +718,94 @@ public final class RedisPeerIndex implements PeerIndex {
   }
 
   /**
-   * The peer a stored value describes. Decoding copies the record and builds a PeerInfo (about 300
-   * bytes), so the result is kept by the value's bytes: a popular peer is decoded once, not once
-   * per lookup of each of its tracks. The cache is direct-mapped on bytes 1..4 of the peer's node
-   * id (a SHA-256, so uniform; byte 0 is the shard): no hash over the value, no map entry; a slot
-   * holds one value and is overwritten by the next one mapped to it. Slots are read and written
-   * without locks: an entry is immutable, so a thread sees a whole one or an older one. A hit is
-   * checked against the reply's buffer itself: the value is copied only on a miss.
+   * The first slot of a node id's set in the decoded-peer cache: from bytes 1..4 (a SHA-256, so
+   * uniform; byte 0 is the shard).
+   */
+  private static int set(byte[] nodeId) {
+    return (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
+        & (DECODED_PEERS - DECODED_PEER_WAYS);
+  }
+
+  /** The entry of the cache holding {@code nodeId} (in any version), or null. */
+  private DecodedPeer held(byte[] nodeId) {
+    int set = set(nodeId);
+    for (int k = 0; k < DECODED_PEER_WAYS; k++) {
+      DecodedPeer cached = decodedPeers[set + k];
+      if (cached != null && Arrays.equals(cached.nodeId, nodeId)) {
+        return cached;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Keeps {@code peer}: in the slot of its set that holds the node already, else in an empty one,
+   * else in the set's next slot in turn (a shared counter; a race only changes which one).
+   */
+  private void hold(DecodedPeer peer) {
+    int set = set(peer.nodeId);
+    int free = -1;
+    for (int k = 0; k < DECODED_PEER_WAYS; k++) {
+      DecodedPeer cached = decodedPeers[set + k];
+      if (cached != null && Arrays.equals(cached.nodeId, peer.nodeId)) {
+        decodedPeers[set + k] = peer;
+        return;
+      }
+      if (cached == null && free < 0) {
+        free = k;
+      }
+    }
+    decodedPeers[set + (free >= 0 ? free : (nextVictim++ & (DECODED_PEER_WAYS - 1)))] = peer;
+  }
+
+  /**
+   * The peer {@code nodeId} in the info version {@code version}, if this instance has decoded that
+   * value at most {@link #COORDINATE_STALENESS_MILLIS} before {@code nowMillis} (or announced it); else
+   * null. Comparing the version (a digest of the value without the coordinate, Blobs) stands for
+   * comparing the value: no read of it, no hash at lookup time. The coordinate is not in the
+   * version, so another instance's announce may have moved it since: a copy older than the bound
+   * is read again, which bounds how stale a coordinate this instance answers.
+   */
+  private PeerInfo knownPeer(byte[] nodeId, long version, long nowMillis) {
+    DecodedPeer cached = held(nodeId);
+    return cached != null && cached.version == version && nowMillis - cached.readAt <= COORDINATE_STALENESS_MILLIS
+        ? cached.peer
+        : null;
+  }
+
+  /**
+   * The peer a stored value describes, decoded and kept by node id and version: a popular peer is
+   * decoded once, and its entries then name a version this instance holds, so lookups need not
+   * read its value at all ({@link #knownPeer}). The cache is 8-way set-associative on bytes 1..4 of
+   * the node id: no hash over anything, no map entry; a set holds eight peers, and a ninth replaces
+   * one of them. Slots are read and written without locks: an entry is immutable, so a thread sees
+   * a whole one or an older one (at worst a peer is held twice in its set, and one copy ages out).
+   * The value is decoded even when its version is the one held: it was read because the held copy
+   * is stale or of another version, and its coordinate may differ whatever the version.
    *
    * @throws IllegalArgumentException if the value does not decode
    */
-  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value) {
-    int slot = (((nodeId[1] & 0xff) << 24) | ((nodeId[2] & 0xff) << 16) | ((nodeId[3] & 0xff) << 8) | (nodeId[4] & 0xff))
-        & (DECODED_PEERS - 1);
-    DecodedPeer cached = decodedPeers[slot];
-    if (cached != null && ByteBuffer.wrap(cached.value).equals(value)) {
-      return cached.peer;
-    }
+  private PeerInfo decodedPeer(byte[] nodeId, ByteBuffer value, long nowMillis) {
+    long version = Blobs.peerVersion(value);
     byte[] copy = new byte[value.remaining()];
     value.duplicate().get(copy);
     PeerInfo peer = Blobs.peer(copy);
-    decodedPeers[slot] = new DecodedPeer(copy, peer);
+    hold(new DecodedPeer(nodeId, version, peer, nowMillis));
     return peer;
   }
 
   private static final class DecodedPeer {
-    final byte[] value;
+    final byte[] nodeId;
+    final long version;
     final PeerInfo peer;
+    /** The tracker time (epoch ms) at which this instance read the value, or announced it. */
+    final long readAt;
 
-    DecodedPeer(byte[] value, PeerInfo peer) {
-      this.value = value;
+    DecodedPeer(byte[] nodeId, long version, PeerInfo peer, long readAt) {
+      this.nodeId = nodeId;
+      this.version = version;
       this.peer = peer;
+      this.readAt = readAt;
     }
   }
 
@@ -824,6 +952,31 @@ public final class RedisPeerIndex implements PeerIndex {
           args[1 + i] = batch.get(i).bytes();
         }
         steps.add(run(Scripts.TRACKS_REMOVE, keys, args));
+      }
+    }
+    return allOf(steps);
+  }
+
+  /**
+   * Writes the peer's new info version into its entries of {@code tracks} (which an incremental
+   * announce with new info did not list): one script per shard and batch. Until it has, a lookup
+   * of one of them may answer with the peer's previous info, which is what the stage's non-atomic
+   * window allows (tracker/docs/redis.md, "Consistency").
+   */
+  private CompletableFuture<Void> retag(byte[] node, long version, List<TrackId> tracks) {
+    if (tracks.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] versionBytes = ByteBuffer.allocate(8).putLong(version).array();
+    List<CompletableFuture<?>> steps = new ArrayList<>();
+    for (List<TrackId> group : callGroups(tracks, Keys::shard)) {
+      for (int from = 0; from < group.size(); from += TRACKS_PER_CALL) {
+        List<TrackId> batch = group.subList(from, Math.min(group.size(), from + TRACKS_PER_CALL));
+        byte[][] keys = new byte[batch.size()][];
+        for (int i = 0; i < batch.size(); i++) {
+          keys[i] = Keys.trackHoldings(batch.get(i));
+        }
+        steps.add(run(Scripts.TRACKS_RETAG, keys, node, versionBytes));
       }
     }
     return allOf(steps);

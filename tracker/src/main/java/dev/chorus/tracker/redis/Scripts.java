@@ -154,6 +154,7 @@ final class Scripts {
    */
   private static final String PEER_ANNOUNCE_FUNCTION = """
       local function peer_announce(a, stride, n)
+        local nListed = n
         local p, pt, peers = KEYS[1], KEYS[2], KEYS[3]
         local now, px = ARGV[2], ARGV[5]
         local perPeer, perPrefix, others = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -202,15 +203,30 @@ final class Scripts {
             accepted[i] = true
           end
         end
+        local retag = {}
         if size > 0 then
-          redis.call('SET', p, ARGV[3], 'PX', px)
+          local old = redis.call('SET', p, ARGV[3], 'PX', px, 'GET')
           redis.call('PEXPIRE', pt, px)
           redis.call('ZADD', peers, now, ARGV[1])
+          if ARGV[4] ~= '1' and (not old or string.sub(old, 2, 9) ~= string.sub(ARGV[3], 2, 9)) then
+            -- New version, incremental announce: the entries of the tracks not listed still name
+            -- the old one. (A full announce lists every track the peer keeps.) The version (bytes
+            -- 2-9) leaves the coordinate out: a coordinate-only change re-versions nothing.
+            local listed = {}
+            for i = 1, nListed do
+              listed[ARGV[a + stride * (i - 1)]] = true
+            end
+            for _, tr in ipairs(redis.call('ZRANGE', pt, 0, -1)) do
+              if not listed[tr] then
+                retag[#retag + 1] = tr
+              end
+            end
+          end
         else
           redis.call('DEL', p)
           redis.call('ZREM', peers, ARGV[1])
         end
-        return {dropped, refused, peerCap, prefixCap, size}, accepted
+        return {dropped, refused, peerCap, prefixCap, size, retag}, accepted
       end
       """;
 
@@ -218,7 +234,7 @@ final class Scripts {
    * Records a peer's announce ({@code peer_announce}). KEYS: peer info, peer tracks, shard peers.
    * ARGV: node, now, info, full (1|0), safety TTL ms, cap per peer, cap per prefix, entries of the
    * prefix's other peers, tracks... Returns {dropped tracks, refused tracks, refused for the peer
-   * cap, refused for the prefix cap, size of the track set after}.
+   * cap, refused for the prefix cap, size of the track set after, tracks to re-version}.
    */
   static final Script PEER_ANNOUNCE = new Script("peer_announce", PEER_ANNOUNCE_FUNCTION + """
       local out = peer_announce(9, 1, #ARGV - 8)
@@ -231,14 +247,33 @@ final class Scripts {
    * entries, as with the two calls. KEYS: peer info, peer tracks, shard peers, then (track entries,
    * track holdings, shard tracks, shard entry count) per track. ARGV: as {@link #PEER_ANNOUNCE}'s
    * first eight, keep, then (track, entry value) per track. Returns {@link #PEER_ANNOUNCE}'s reply with
-   * the evicted entries, (track, node, score), as a sixth element. Not for a cluster: its keys span
+   * the evicted entries, (track, node, score), as a seventh element. Not for a cluster: its keys span
    * the peer's shard and the tracks'.
    */
   static final Script ANNOUNCE = new Script("announce", PEER_ANNOUNCE_FUNCTION + TRACKS_PUT_FUNCTION + """
       local n = (#ARGV - 9) / 2
       local out, accepted = peer_announce(10, 2, n)
-      out[6] = tracks_put(ARGV[1], ARGV[2], tonumber(ARGV[9]), 3, 8, n, accepted)
+      out[7] = tracks_put(ARGV[1], ARGV[2], tonumber(ARGV[9]), 3, 8, n, accepted)
       return out
+      """);
+
+  /**
+   * Writes a peer's new info version into its entries of tracks (after an incremental announce that
+   * changed the info other than its coordinate, {@link #PEER_ANNOUNCE}), keeping their times and holdings; a track that no
+   * longer has the peer's entry is left alone. KEYS: track holdings — in a cluster, all of one
+   * shard. ARGV: node, version (8 bytes, as in the entry value). Returns how many entries it wrote.
+   */
+  static final Script TRACKS_RETAG = new Script("tracks_retag", """
+      local node, version = ARGV[1], ARGV[2]
+      local n = 0
+      for i = 1, #KEYS do
+        local v = redis.call('HGET', KEYS[i], node)
+        if v and #v >= 20 then
+          redis.call('HSET', KEYS[i], node, string.sub(v, 1, 9) .. version .. string.sub(v, 18))
+          n = n + 1
+        end
+      end
+      return n
       """);
 
   /**

@@ -74,7 +74,7 @@ class KeysTest {
   @Test
   void keysEndWithTheIdsOwnBytes() {
     // Since layout 2: the 32 bytes of the id, not 64 hex digits (layout 3 changed values only).
-    assertEquals("3", Keys.LAYOUT);
+    assertEquals("4", Keys.LAYOUT);
     TrackId t = track(1);
     assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(t)) + "}:t:", t.bytes()), Keys.trackEntries(t));
     assertArrayEquals(concat("chorus:{" + Keys.tagName(Keys.shard(t)) + "}:h:", t.bytes()), Keys.trackHoldings(t));

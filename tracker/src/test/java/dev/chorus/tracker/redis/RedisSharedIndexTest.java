@@ -2,6 +2,8 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.T0;
 import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
@@ -14,10 +16,13 @@ import dev.chorus.testing.RedisFixture;
 import dev.chorus.testing.TestServers;
 import dev.chorus.testing.process.FreePorts;
 import dev.chorus.testing.process.RedisServer;
+import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerInfo;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,6 +59,84 @@ class RedisSharedIndexTest extends SharedIndexChecks {
     assertEquals(2, scriptCalls());
     assertEquals(new IndexStats(2, 2, 4), await(index.stats()));
     assertEquals(List.of(nodeId(3), nodeId(2)), ids(await(index.candidates(track(1), T0 + 3))));
+  }
+
+  @Test
+  void aLookupWhosePeersAreKnownIsOneHgetallAndOnlyUnknownOrChangedPeersAreRead() {
+    RedisPeerIndex writer = open(PeerIndexConfig.defaults());
+    RedisPeerIndex reader = open(PeerIndexConfig.defaults());
+    for (int p = 1; p <= 3; p++) {
+      await(writer.announce(peer(p), true, List.of(complete(1), complete(2)), T0 + p));
+    }
+    resetCommandStats();
+    assertEquals(List.of(nodeId(3), nodeId(2), nodeId(1)), ids(await(reader.candidates(track(1), T0 + 5))));
+    assertEquals(1, calls("hgetall"));
+    assertEquals(1, calls("mget"));
+    assertEquals(3, keysRead(), "a reader new to the peers reads all three");
+
+    // The writer holds the infos it announced: one command from the start.
+    resetCommandStats();
+    assertEquals(List.of(nodeId(3), nodeId(2), nodeId(1)), ids(await(writer.candidates(track(2), T0 + 5))));
+    assertEquals(1, calls("hgetall"));
+    assertEquals(0, calls("mget"));
+
+    // Track 2 has the same peers in the same versions: one command.
+    resetCommandStats();
+    assertEquals(3, await(reader.candidates(track(2), T0 + 5)).size());
+    assertEquals(1, calls("hgetall"));
+    assertEquals(0, calls("mget"));
+
+    // Peer 2 moves, announcing track 1 only: its entry on track 2 is re-versioned, and the
+    // reader reads that one peer again, and gets the new info on both tracks.
+    PeerInfo moved = peer(2, ipv4(198, 51, 100, 9), 5000, coordinate(50, 60, 3), "us-east");
+    await(writer.announce(moved, false, List.of(complete(1)), T0 + 6));
+    resetCommandStats();
+    assertEquals(moved, await(reader.candidates(track(2), T0 + 7)).get(1).peer());
+    assertEquals(1, calls("mget"));
+    assertEquals(1, keysRead());
+    resetCommandStats();
+    assertEquals(moved, await(reader.candidates(track(1), T0 + 7)).get(0).peer());
+    assertEquals(0, calls("mget"));
+  }
+
+  @Test
+  void aCoordinateOnlyIncrementalAnnounceReVersionsNoEntryAndAnAddressChangeAllTheOthers() {
+    RedisPeerIndex index = open(PeerIndexConfig.defaults());
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) {
+      tracks.add(complete(t));
+    }
+    await(index.announce(peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), ""), true, tracks, T0));
+    resetCommandStats();
+    await(index.announce(peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(2, 0, 1), ""), false, List.of(complete(7)), T0 + 1));
+    assertEquals(1, scriptCalls(), "the announce only: no tracks_retag");
+    assertEquals(0, calls("hget"));
+    // An address change: tracks_retag reads and writes the 39 unlisted entries.
+    resetCommandStats();
+    await(index.announce(peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(2, 0, 1), ""), false, List.of(complete(7)), T0 + 2));
+    assertEquals(2, scriptCalls());
+    assertEquals(39, calls("hget"));
+  }
+
+  /** Calls of a command since the last reset. */
+  private long calls(String command) {
+    for (String line : redis.servers().get(0).commandString("INFO", "commandstats").split("\\r?\\n")) {
+      if (line.startsWith("cmdstat_" + command + ":")) {
+        return stat(line, "calls");
+      }
+    }
+    return 0;
+  }
+
+  /** Keys read since the last reset: keyspace hits and misses (INFO stats). */
+  private long keysRead() {
+    long n = 0;
+    for (String line : redis.servers().get(0).commandString("INFO", "stats").split("\\r?\\n")) {
+      if (line.startsWith("keyspace_hits:") || line.startsWith("keyspace_misses:")) {
+        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+      }
+    }
+    return n - calls("hgetall");
   }
 
   private void resetCommandStats() {

@@ -2,10 +2,13 @@ package dev.chorus.tracker.redis;
 
 import static dev.chorus.tracker.index.IndexTestData.T0;
 import static dev.chorus.tracker.index.IndexTestData.complete;
+import static dev.chorus.tracker.index.IndexTestData.coordinate;
+import static dev.chorus.tracker.index.IndexTestData.ipv4;
 import static dev.chorus.tracker.index.IndexTestData.nodeId;
 import static dev.chorus.tracker.index.IndexTestData.partial;
 import static dev.chorus.tracker.index.IndexTestData.peer;
 import static dev.chorus.tracker.index.IndexTestData.track;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +20,7 @@ import dev.chorus.tracker.index.Candidate;
 import dev.chorus.tracker.index.Holding;
 import dev.chorus.tracker.index.IndexStats;
 import dev.chorus.tracker.index.PeerIndexConfig;
+import dev.chorus.tracker.index.PeerInfo;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -253,13 +257,36 @@ abstract class SharedIndexChecks {
   }
 
   @Test
-  void anEntryWhosePeerRecordVanishedIsLeftOut() {
+  void anEntryWhosePeerRecordVanishedIsLeftOutByAnInstanceThatReadsIt() {
     RedisPeerIndex index = open(PeerIndexConfig.defaults());
     await(index.announce(peer(1), true, List.of(complete(1)), T0));
     await(index.announce(peer(2), true, List.of(complete(1)), T0));
     byte[] info = Keys.peerInfo(nodeId(1));
-    assertEquals(1L, onOwner(info, ascii("DEL"), info)); // as if its safety TTL had run out
-    assertEquals(List.of(nodeId(2)), ids(await(index.candidates(track(1), T0))));
+    // As if its safety TTL had run out while its entry lives: only with clocks far apart.
+    assertEquals(1L, onOwner(info, ascii("DEL"), info));
+    RedisPeerIndex other = open(PeerIndexConfig.defaults());
+    assertEquals(List.of(nodeId(2)), ids(await(other.candidates(track(1), T0))));
+    // The announcing instance holds the info in the entry's version and answers it (documented).
+    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(index.candidates(track(1), T0))));
+  }
+
+  @Test
+  void aRemovedPeerIsGoneFromEveryInstanceThatHeldItsInfo() {
+    RedisPeerIndex a = open(PeerIndexConfig.defaults());
+    RedisPeerIndex b = open(PeerIndexConfig.defaults());
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) {
+      tracks.add(complete(t));
+    }
+    await(a.announce(peer(1), true, tracks, T0));
+    await(a.announce(peer(2), true, List.of(complete(3)), T0));
+    assertEquals(List.of(nodeId(2), nodeId(1)), ids(await(b.candidates(track(3), T0 + 1))));
+    await(b.removePeer(nodeId(1)));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(t == 3 ? List.of(nodeId(2)) : List.of(), ids(await(a.candidates(track(t), T0 + 2))), "track " + t);
+      assertEquals(t == 3 ? List.of(nodeId(2)) : List.of(), ids(await(b.candidates(track(t), T0 + 2))), "track " + t);
+    }
+    assertEquals(new IndexStats(1, 1, 1), await(a.stats()));
   }
 
   @Test
@@ -294,9 +321,86 @@ abstract class SharedIndexChecks {
   }
 
   @Test
+  void aPeersNewInfoReachesAnotherInstanceThatHadDecodedTheOldOneOnEveryTrack() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofSeconds(60)).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) { // tracks of many shards: on a cluster, several re-version calls
+      tracks.add(complete(t));
+    }
+    await(a.announce(peer(1), true, tracks, T0));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(peer(1), await(b.candidates(track(t), T0 + 1)).get(0).peer());
+    }
+    PeerInfo moved = peer(1, ipv4(198, 51, 100, 9), 5000, coordinate(50, 60, 3), "us-east");
+    await(a.announce(moved, false, List.of(complete(7)), T0 + 2));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(new Candidate(moved, complete(t), t == 7 ? T0 + 2 : T0), await(b.candidates(track(t), T0 + 3)).get(0),
+          "track " + t);
+    }
+    // Back to the first info, with an empty delta: the version of the first info again, which b holds no more.
+    await(a.announce(peer(1), false, List.of(), T0 + 4));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(peer(1), await(b.candidates(track(t), T0 + 5)).get(0).peer(), "track " + t);
+    }
+  }
+
+  @Test
+  void aCoordinateOnlyAnnounceKeepsEveryEntrysVersionAndAnotherInstanceTakesTheNewCoordinateAfterTheBound() {
+    PeerIndexConfig config = PeerIndexConfig.builder().ttl(Duration.ofMinutes(10)).build();
+    RedisPeerIndex a = open(config);
+    RedisPeerIndex b = open(config);
+    PeerInfo first = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1, 1, 1), "eu");
+    List<Holding> tracks = new ArrayList<>();
+    for (int t = 0; t < 40; t++) { // tracks of many shards
+      tracks.add(complete(t));
+    }
+    await(a.announce(first, true, tracks, T0));
+    for (int t = 0; t < 40; t++) {
+      assertEquals(first, await(b.candidates(track(t), T0 + 1)).get(0).peer());
+    }
+    byte[][] before = entries(1, 40);
+
+    // The coordinate moves (as with every RTT sample); the node announces one track.
+    PeerInfo drifted = peer(1, ipv4(192, 0, 2, 1), 5000, coordinate(1.5f, 0.5f, 2), "eu");
+    await(a.announce(drifted, false, List.of(complete(7)), T0 + 2));
+    byte[][] after = entries(1, 40);
+    for (int t = 0; t < 40; t++) {
+      assertEquals(Blobs.entryVersion(before[t]), Blobs.entryVersion(after[t]), "track " + t);
+      if (t != 7) {
+        assertArrayEquals(before[t], after[t], "an unlisted entry is not rewritten: track " + t);
+      }
+    }
+    // The announcing instance answers the new coordinate at once, on every track.
+    for (int t = 0; t < 40; t++) {
+      assertEquals(drifted, await(a.candidates(track(t), T0 + 3)).get(0).peer(), "track " + t);
+    }
+    // b decoded the peer at T0 + 1: the old coordinate until its copy is older than the bound ...
+    long bound = RedisPeerIndex.COORDINATE_STALENESS_MILLIS;
+    for (int t = 0; t < 40; t++) {
+      assertEquals(first, await(b.candidates(track(t), T0 + 1 + bound)).get(0).peer(), "track " + t);
+    }
+    // ... then the new one, on every track.
+    for (int t = 0; t < 40; t++) {
+      assertEquals(drifted, await(b.candidates(track(t), T0 + 2 + bound)).get(0).peer(), "track " + t);
+    }
+  }
+
+  /** The entry values of peer {@code p} on tracks 0..n-1, as stored. */
+  private byte[][] entries(int p, int n) {
+    byte[][] out = new byte[n][];
+    for (int t = 0; t < n; t++) {
+      byte[] key = Keys.trackHoldings(track(t));
+      out[t] = (byte[]) onOwner(key, ascii("HGET"), key, nodeId(p).bytes());
+    }
+    return out;
+  }
+
+  @Test
   void aRedisWithAnotherLayoutIsRefusedSayingWhatToDo() {
     open(PeerIndexConfig.defaults()).close();
-    assertEquals("3", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
+    assertEquals("4", new String((byte[]) onOwner(Keys.LAYOUT_KEY, ascii("GET"), Keys.LAYOUT_KEY), StandardCharsets.US_ASCII));
 
     // Layout 1 had no marker; its shard registries (same names in both layouts) show it is there.
     onOwner(Keys.LAYOUT_KEY, ascii("DEL"), Keys.LAYOUT_KEY);
@@ -312,9 +416,15 @@ abstract class SharedIndexChecks {
     assertTrue(previous.getMessage().contains("layout 2;") && previous.getMessage().contains("stop every tracker"),
         previous.getMessage());
 
-    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("4"));
+    // Layout 3 (entry values without the peer's info version) too.
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("3"));
+    RedisLayoutException layout3 = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
+    assertTrue(layout3.getMessage().contains("layout 3;") && layout3.getMessage().contains("stop every tracker"),
+        layout3.getMessage());
+
+    onOwner(Keys.LAYOUT_KEY, ascii("SET"), Keys.LAYOUT_KEY, ascii("5"));
     RedisLayoutException newer = assertThrows(RedisLayoutException.class, () -> open(PeerIndexConfig.defaults()));
-    assertTrue(newer.getMessage().contains("layout 4;"), newer.getMessage());
+    assertTrue(newer.getMessage().contains("layout 5;"), newer.getMessage());
   }
 
   @Test

@@ -26,7 +26,7 @@ class TrackReadTest {
   }
 
   private static ByteBuffer entry(long time) {
-    return ByteBuffer.wrap(Blobs.entry(IndexTestData.complete(1), time));
+    return ByteBuffer.wrap(Blobs.entry(IndexTestData.complete(1), time, 7));
   }
 
   @Test
