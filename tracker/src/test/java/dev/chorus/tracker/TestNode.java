@@ -26,6 +26,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -46,12 +48,19 @@ final class TestNode implements AutoCloseable {
   final Channel channel;
   private final BlockingQueue<TrackerMessage> inbox;
   private final RecordCounter records;
+  /**
+   * Taken when the pipeline is built: a tracker that refuses the node may close the connection
+   * before the test asks, and a closed channel's pipeline no longer has the Noise handler.
+   */
+  private final Future<PeerIdentity> handshake;
 
-  private TestNode(NoiseKeyPair key, Channel channel, BlockingQueue<TrackerMessage> inbox, RecordCounter records) {
+  private TestNode(NoiseKeyPair key, Channel channel, BlockingQueue<TrackerMessage> inbox, RecordCounter records,
+      Future<PeerIdentity> handshake) {
     this.key = key;
     this.channel = channel;
     this.inbox = inbox;
     this.records = records;
+    this.handshake = handshake;
   }
 
   static TestNode connect(EventLoopGroup group, InetSocketAddress tracker, byte[] trackerKey, NoiseKeyPair key,
@@ -65,6 +74,8 @@ final class TestNode implements AutoCloseable {
     SecureChannelConfig config = SecureChannelConfig.builder(key).pinnedRemoteKey(trackerKey).build();
     BlockingQueue<TrackerMessage> inbox = new LinkedBlockingQueue<>();
     RecordCounter records = new RecordCounter();
+    AtomicReference<Future<PeerIdentity>> handshake =
+        new AtomicReference<>();
     Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -79,11 +90,12 @@ final class TestNode implements AutoCloseable {
                     ctx.fireChannelRead(msg);
                   }
                 });
+            handshake.set(NoiseHandler.of(c).handshakeFuture());
           }
         })
         .localAddress(localIp, 0)
         .connect(tracker).sync().channel();
-    return new TestNode(key, ch, inbox, records);
+    return new TestNode(key, ch, inbox, records, handshake.get());
   }
 
   /** Noise records received so far (handshake messages included). */
@@ -123,7 +135,7 @@ final class TestNode implements AutoCloseable {
   }
 
   PeerIdentity awaitHandshake() throws Exception {
-    return NoiseHandler.of(channel).handshakeFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    return handshake.get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   /**
