@@ -62,7 +62,8 @@ final class ChorusTrackerHost {
     int tracksPerPeer = intOption(list, "--tracks-per-peer", 16);
     int keepPerTrack = intOption(list, "--keep-per-track", 30);
     int ioThreads = intOption(list, "--io-threads", 2);
-    String transportName = option(list, "--transport", null);
+    // Optional: without it the tracker keeps its default transport.
+    String transportName = list.contains("--transport") ? option(list, "--transport", null) : null;
     double zipf = Double.parseDouble(option(list, "--zipf", "0.5"));
     Path counters = Path.of(option(list, "--counters", null));
 
