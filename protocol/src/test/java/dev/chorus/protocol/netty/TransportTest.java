@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.chorus.testing.NativeLibrary;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -16,7 +16,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class TransportTest {
@@ -25,13 +24,9 @@ class TransportTest {
    * (a broken build), and skips the test elsewhere.
    */
   static void requireRunsHere(Transport transport) {
-    if (transport.isAvailable()) {
-      return;
-    }
-    if (Transport.epollBundled()) {
-      fail("epoll should load on Linux x86-64 from the bundled library: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
-    }
-    Assumptions.abort(transport + " does not run on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
+    NativeLibrary.require(transport.isAvailable() ? transport.toString()
+        : transport + " (" + io.netty.channel.epoll.Epoll.unavailabilityCause() + ")",
+        transport.isAvailable(), Transport.epollBundled());
   }
 
   @Test
