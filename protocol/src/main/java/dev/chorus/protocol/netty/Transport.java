@@ -1,5 +1,6 @@
 package dev.chorus.protocol.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -13,6 +14,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
@@ -28,8 +31,8 @@ import java.util.concurrent.ThreadFactory;
  * earlier measurement and deployment ran on. Epoll is there for operators who want it
  * ({@code --transport epoll}, or {@code auto}: epoll where it loads), and the servers' tests run
  * on both. One difference matters to callers: Netty 4.1's epoll takes {@code SO_REUSEPORT} as a
- * bootstrap option on listening sockets only ({@link #reusePort()}); a connecting socket must set
- * it on its file descriptor after registration.
+ * bootstrap option on listening sockets only ({@link #reusePort()}); a connecting socket gets it
+ * from {@link #reusePortBeforeConnect}, on its file descriptor after registration.
  *
  * <p>An event loop group and the channels registered on it must be of the same transport, so a
  * component picks one {@code Transport} and takes its group, its channel classes and its socket
@@ -115,6 +118,23 @@ public enum Transport {
    */
   public ChannelOption<Boolean> reusePort() {
     return this == EPOLL ? EpollChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+  }
+
+  /**
+   * Sets {@code SO_REUSEPORT} on a connecting socket of this transport, so that it may bind a port
+   * a listening socket already has (a hole punch dials from the listen port). Call it in the
+   * channel's initializer: after registration, before the connect binds the socket. On epoll the
+   * bootstrap option would be ignored with a log line ("Unknown channel option"), so it goes on
+   * the file descriptor.
+   *
+   * @throws IOException if the socket refuses the option
+   */
+  public void reusePortBeforeConnect(Channel ch) throws IOException {
+    if (this == EPOLL) {
+      ((Socket) ((EpollSocketChannel) ch).fd()).setReusePort(true);
+    } else if (!ch.config().setOption(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)) {
+      throw new IOException("SO_REUSEPORT not supported on " + ch);
+    }
   }
 
   /** Whether {@code group} is one of this transport's groups. */

@@ -15,9 +15,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.unix.Socket;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import java.io.IOException;
@@ -151,11 +149,7 @@ final class PeerPipeline {
    * from the port the other was told); {@code init} gets its channel once registered.
    */
   ChannelFuture dialFromListenPort(int listenPort, InetSocketAddress address, long timeoutMillis, Consumer<Channel> init) {
-    Bootstrap dial = new Bootstrap();
-    if (transport == Transport.NIO) {
-      dial.option(transport.reusePort(), true);
-    }
-    return dial
+    return new Bootstrap()
         .localAddress(new InetSocketAddress(config.bindAddress(), listenPort))
         .group(group)
         .channel(transport.socketChannel())
@@ -166,23 +160,11 @@ final class PeerPipeline {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) throws IOException {
-            sharePort(ch);
+            transport.reusePortBeforeConnect(ch);
             init.accept(ch);
           }
         })
         .connect(address);
-  }
-
-  /**
-   * Sets {@code SO_REUSEPORT} on an epoll client socket, which Netty 4.1 takes as an option on
-   * listening sockets only (on a client it logs "Unknown channel option" and the bind from the
-   * listen port then fails: the punch never leaves). Runs in the initializer: after registration,
-   * before the connect binds the socket.
-   */
-  private static void sharePort(Channel ch) throws IOException {
-    if (ch instanceof EpollSocketChannel epoll) {
-      ((Socket) epoll.fd()).setReusePort(true);
-    }
   }
 
   /**
